@@ -1,0 +1,491 @@
+"""SQLModel tables, one family per entity.
+
+Each entity has ``XxxBase`` (the fields a user edits, with their validation),
+``XxxCreate`` (what a new record needs, including links), ``XxxUpdate`` (every
+field optional) and ``Xxx`` (the table). Field ``title`` is the label users see
+in messages ("Commitment due date: 31 February 2026 is not a date").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .enums import (
+    AskStatus,
+    Attendance,
+    AuditAction,
+    BodyKind,
+    CommitmentDirection,
+    CommitmentStatus,
+    FootprintKind,
+    LetterStatus,
+    MeetingKind,
+    Priority,
+)
+from .types import UKDate, UKDateTime, UTCDateTime, new_id, utcnow
+
+SHORT = 300
+LONG = 1_000_000  # notes may be very long; the limit only stops runaway pastes
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class Editable(SQLModel):
+    """Strips surrounding spaces from every text field a user edits."""
+
+    label: ClassVar[str] = "Record"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strip_text(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: _strip(value) for key, value in data.items()}
+        return data
+
+
+class Record(SQLModel):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Deletable(SQLModel):
+    """Soft delete: a deleted record stays recoverable until the bin is emptied."""
+
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class Archivable(SQLModel):
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- Footprints -------------------------------------------------------------
+
+
+class FootprintBase(Editable):
+    label: ClassVar[str] = "Footprint"
+    code: str | None = Field(default=None, max_length=9, title="ONS code", index=True)
+    name: str = Field(min_length=1, max_length=SHORT, title="Name")
+    kind: FootprintKind = Field(default=FootprintKind.ics, title="Kind")
+    region: str | None = Field(default=None, max_length=SHORT, title="Region")
+    successor_id: str | None = Field(
+        default=None, foreign_key="footprint.id", title="Successor", index=True
+    )
+    notes: str | None = Field(default=None, max_length=LONG, title="Notes")
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = value.upper()
+        if len(value) != 9 or not value[0].isalpha() or not value[1:].isdigit():
+            raise ValueError(f"“{value}” is not an ONS code: it looks like E54000032")
+        return value
+
+
+class Footprint(FootprintBase, Record, table=True):
+    __table_args__ = (UniqueConstraint("code", "kind", name="uq_footprint_code_kind"),)
+
+
+class FootprintCreate(FootprintBase):
+    pass
+
+
+class FootprintUpdate(FootprintBase):
+    name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
+    kind: FootprintKind | None = Field(default=None, title="Kind")
+
+
+# --- Bodies -----------------------------------------------------------------
+
+
+class BodyBase(Editable):
+    label: ClassVar[str] = "Body"
+    name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
+    kind: BodyKind = Field(default=BodyKind.other, title="Kind")
+    code: str | None = Field(default=None, max_length=20, title="Code")
+    website: str | None = Field(default=None, max_length=SHORT, title="Website")
+    notes: str | None = Field(default=None, max_length=LONG, title="Notes")
+
+
+class Body(BodyBase, Record, Archivable, table=True):
+    pass
+
+
+class BodyCreate(BodyBase):
+    footprint_ids: list[str] = Field(default_factory=list, title="Footprints")
+
+
+class BodyUpdate(BodyBase):
+    name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
+    kind: BodyKind | None = Field(default=None, title="Kind")
+    footprint_ids: list[str] | None = Field(default=None, title="Footprints")
+
+
+class BodyFootprint(SQLModel, table=True):
+    __tablename__ = "body_footprint"
+    body_id: str = Field(foreign_key="body.id", primary_key=True, ondelete="CASCADE")
+    footprint_id: str = Field(
+        foreign_key="footprint.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+# --- People -----------------------------------------------------------------
+
+
+def _check_email(value: str | None) -> str | None:
+    if not value:
+        return None
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value:
+        raise ValueError(f"“{value}” is not an email address: it looks like name@example.gov.uk")
+    return value
+
+
+class ContactBase(Editable):
+    label: ClassVar[str] = "Contact"
+    name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
+    role: str | None = Field(default=None, max_length=SHORT, title="Role")
+    body_id: str | None = Field(default=None, foreign_key="body.id", title="Body", index=True)
+    email: str | None = Field(default=None, max_length=SHORT, title="Email", index=True)
+    phone: str | None = Field(default=None, max_length=50, title="Phone")
+    notes: str | None = Field(default=None, max_length=LONG, title="Notes")
+
+    _email = field_validator("email")(_check_email)
+
+
+class Contact(ContactBase, Record, Archivable, Deletable, table=True):
+    pass
+
+
+class ContactCreate(ContactBase):
+    pass
+
+
+class ContactUpdate(ContactBase):
+    name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
+
+
+class MemberBase(Editable):
+    label: ClassVar[str] = "Member"
+    title: str | None = Field(default="Cllr", max_length=50, title="Title")
+    name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
+    position: str | None = Field(default=None, max_length=SHORT, title="Position")
+    council: str | None = Field(default=None, max_length=SHORT, title="Council")
+    email: str | None = Field(default=None, max_length=SHORT, title="Email")
+
+    _email = field_validator("email")(_check_email)
+
+
+class Member(MemberBase, Record, Archivable, table=True):
+    pass
+
+
+class MemberCreate(MemberBase):
+    pass
+
+
+class MemberUpdate(MemberBase):
+    name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
+
+
+# --- Themes -----------------------------------------------------------------
+
+
+class ThemeBase(Editable):
+    label: ClassVar[str] = "Theme"
+    name: str = Field(min_length=1, max_length=100, title="Name", unique=True)
+
+
+class Theme(ThemeBase, Record, table=True):
+    builtin: bool = Field(default=False)
+
+
+class ThemeCreate(ThemeBase):
+    pass
+
+
+# --- Meetings ---------------------------------------------------------------
+
+
+class AttendeeIn(Editable):
+    """One person at a meeting: a contact or one of our members."""
+
+    label: ClassVar[str] = "Attendee"
+    contact_id: str | None = Field(default=None, title="Contact")
+    member_id: str | None = Field(default=None, title="Member")
+    attendance: Attendance = Field(default=Attendance.present, title="Attendance")
+
+    @model_validator(mode="after")
+    def _one_person(self) -> AttendeeIn:
+        if bool(self.contact_id) == bool(self.member_id):
+            raise ValueError("choose either a contact or a member for each attendee")
+        return self
+
+
+class MeetingBase(Editable):
+    label: ClassVar[str] = "Meeting"
+    title: str = Field(min_length=1, max_length=SHORT, title="Title")
+    starts_at: UKDateTime = Field(default=None, title="Start")
+    ends_at: UKDateTime = Field(default=None, title="End")
+    location: str | None = Field(default=None, max_length=SHORT, title="Location")
+    kind: MeetingKind = Field(default=MeetingKind.other, title="Kind")
+    agenda: str | None = Field(default=None, max_length=LONG, title="Agenda")
+    notes: str | None = Field(default=None, max_length=LONG, title="Notes")
+    outcome: str | None = Field(default=None, max_length=LONG, title="Outcome")
+
+
+class Meeting(MeetingBase, Record, Deletable, table=True):
+    starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def _ends_after_start(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at and ends_at and ends_at < starts_at:
+        raise ValueError("End: the meeting cannot end before it starts")
+
+
+class MeetingCreate(MeetingBase):
+    starts_at: UKDateTime = Field(title="Start")
+    body_ids: list[str] = Field(default_factory=list, title="Bodies")
+    attendees: list[AttendeeIn] = Field(default_factory=list, title="Attendees")
+    theme_ids: list[str] = Field(default_factory=list, title="Themes")
+
+    @model_validator(mode="after")
+    def _times(self) -> MeetingCreate:
+        if self.starts_at is None:
+            raise ValueError("Start: give the date and time the meeting starts")
+        _ends_after_start(self.starts_at, self.ends_at)
+        return self
+
+
+class MeetingUpdate(MeetingBase):
+    title: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Title")
+    starts_at: UKDateTime = Field(default=None, title="Start")
+    kind: MeetingKind | None = Field(default=None, title="Kind")
+    body_ids: list[str] | None = Field(default=None, title="Bodies")
+    attendees: list[AttendeeIn] | None = Field(default=None, title="Attendees")
+    theme_ids: list[str] | None = Field(default=None, title="Themes")
+
+
+class MeetingBody(SQLModel, table=True):
+    __tablename__ = "meeting_body"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
+    body_id: str = Field(foreign_key="body.id", primary_key=True, index=True)
+
+
+class MeetingAttendee(SQLModel, table=True):
+    __tablename__ = "meeting_attendee"
+    __table_args__ = (
+        CheckConstraint(
+            "(contact_id IS NULL) != (member_id IS NULL)", name="ck_attendee_one_person"
+        ),
+    )
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    meeting_id: str = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id", index=True)
+    member_id: str | None = Field(default=None, foreign_key="member.id", index=True)
+    attendance: Attendance = Field(default=Attendance.present)
+
+
+class MeetingTheme(SQLModel, table=True):
+    __tablename__ = "meeting_theme"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
+    theme_id: str = Field(foreign_key="theme.id", primary_key=True, index=True)
+
+
+# --- Asks -------------------------------------------------------------------
+
+
+class AskBase(Editable):
+    label: ClassVar[str] = "Ask"
+    title: str = Field(min_length=1, max_length=SHORT, title="Title")
+    rationale: str | None = Field(default=None, max_length=LONG, title="The case for it")
+    body_id: str = Field(foreign_key="body.id", title="Asked of", index=True)
+    meeting_id: str | None = Field(
+        default=None, foreign_key="meeting.id", title="Raised at meeting", index=True
+    )
+    letter_id: str | None = Field(
+        default=None, foreign_key="letter.id", title="Raised in letter", index=True
+    )
+    priority: Priority = Field(default=Priority.medium, title="Priority")
+    status: AskStatus = Field(default=AskStatus.open, title="Status", index=True)
+    response: str | None = Field(default=None, max_length=LONG, title="Their response")
+    raised_on: UKDate = Field(default=None, title="Raised on")
+    responded_on: UKDate = Field(default=None, title="Responded on")
+
+
+class Ask(AskBase, Record, Deletable, table=True):
+    raised_on: date | None = Field(default=None)
+    responded_on: date | None = Field(default=None)
+
+
+class AskCreate(AskBase):
+    theme_ids: list[str] = Field(default_factory=list, title="Themes")
+
+
+class AskUpdate(AskBase):
+    title: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Title")
+    body_id: str | None = Field(default=None, title="Asked of")
+    priority: Priority | None = Field(default=None, title="Priority")
+    status: AskStatus | None = Field(default=None, title="Status")
+    theme_ids: list[str] | None = Field(default=None, title="Themes")
+
+
+class AskTheme(SQLModel, table=True):
+    __tablename__ = "ask_theme"
+    ask_id: str = Field(foreign_key="ask.id", primary_key=True, ondelete="CASCADE")
+    theme_id: str = Field(foreign_key="theme.id", primary_key=True, index=True)
+
+
+# --- Commitments ------------------------------------------------------------
+
+
+class CommitmentBase(Editable):
+    label: ClassVar[str] = "Commitment"
+    text: str = Field(min_length=1, max_length=LONG, title="Description")
+    direction: CommitmentDirection = Field(default=CommitmentDirection.to_us, title="Who owes it")
+    body_id: str = Field(foreign_key="body.id", title="Body", index=True)
+    contact_id: str | None = Field(
+        default=None, foreign_key="contact.id", title="Contact", index=True
+    )
+    meeting_id: str | None = Field(
+        default=None, foreign_key="meeting.id", title="Made at meeting", index=True
+    )
+    ask_id: str | None = Field(default=None, foreign_key="ask.id", title="In answer to ask")
+    due_date: UKDate = Field(default=None, title="Due date")
+    status: CommitmentStatus = Field(default=CommitmentStatus.pending, title="Status")
+    evidence: str | None = Field(default=None, max_length=LONG, title="Evidence")
+    completed_on: UKDate = Field(default=None, title="Completed on")
+
+
+class Commitment(CommitmentBase, Record, Deletable, table=True):
+    __table_args__ = (Index("ix_commitment_status_due", "status", "due_date"),)
+    due_date: date | None = Field(default=None)
+    completed_on: date | None = Field(default=None)
+
+    def is_overdue(self, today: date) -> bool:
+        """Overdue is derived, never stored: pending and past its due date."""
+        return bool(
+            self.status == CommitmentStatus.pending and self.due_date and self.due_date < today
+        )
+
+
+class CommitmentCreate(CommitmentBase):
+    theme_ids: list[str] = Field(default_factory=list, title="Themes")
+
+
+class CommitmentUpdate(CommitmentBase):
+    text: str | None = Field(default=None, min_length=1, max_length=LONG, title="Description")
+    direction: CommitmentDirection | None = Field(default=None, title="Who owes it")
+    body_id: str | None = Field(default=None, title="Body")
+    status: CommitmentStatus | None = Field(default=None, title="Status")
+    theme_ids: list[str] | None = Field(default=None, title="Themes")
+
+
+class CommitmentTheme(SQLModel, table=True):
+    __tablename__ = "commitment_theme"
+    commitment_id: str = Field(foreign_key="commitment.id", primary_key=True, ondelete="CASCADE")
+    theme_id: str = Field(foreign_key="theme.id", primary_key=True, index=True)
+
+
+# --- Letters ----------------------------------------------------------------
+
+
+class LetterBase(Editable):
+    label: ClassVar[str] = "Letter"
+    template: str = Field(min_length=1, max_length=100, title="Template")
+    subject: str | None = Field(default=None, max_length=SHORT, title="Subject")
+    recipient_contact_id: str | None = Field(
+        default=None, foreign_key="contact.id", title="Recipient", index=True
+    )
+    recipient_address: str | None = Field(default=None, max_length=2000, title="Address")
+    body_id: str | None = Field(default=None, foreign_key="body.id", title="Body", index=True)
+    letter_date: UKDate = Field(default=None, title="Date")
+    status: LetterStatus = Field(default=LetterStatus.draft, title="Status")
+    reply_on: UKDate = Field(default=None, title="Reply received on")
+    reply_notes: str | None = Field(default=None, max_length=LONG, title="Reply notes")
+    file_path: str | None = Field(default=None, max_length=2000, title="File")
+    opening: str | None = Field(default=None, max_length=LONG, title="Opening")
+    closing: str | None = Field(default=None, max_length=LONG, title="Closing")
+
+
+class Letter(LetterBase, Record, Deletable, table=True):
+    letter_date: date | None = Field(default=None)
+    reply_on: date | None = Field(default=None)
+
+
+class LetterCreate(LetterBase):
+    signatory_ids: list[str] = Field(default_factory=list, title="Signatories")
+    ask_ids: list[str] = Field(default_factory=list, title="Asks")
+
+    @model_validator(mode="after")
+    def _recipient(self) -> LetterCreate:
+        if not self.recipient_contact_id and not self.recipient_address:
+            raise ValueError("Recipient: choose a contact or type an address")
+        return self
+
+
+class LetterUpdate(LetterBase):
+    template: str | None = Field(default=None, min_length=1, max_length=100, title="Template")
+    status: LetterStatus | None = Field(default=None, title="Status")
+    signatory_ids: list[str] | None = Field(default=None, title="Signatories")
+    ask_ids: list[str] | None = Field(default=None, title="Asks")
+
+
+class LetterSignatory(SQLModel, table=True):
+    __tablename__ = "letter_signatory"
+    letter_id: str = Field(foreign_key="letter.id", primary_key=True, ondelete="CASCADE")
+    member_id: str = Field(foreign_key="member.id", primary_key=True, index=True)
+    position: int = Field(default=0)
+
+
+class LetterAsk(SQLModel, table=True):
+    __tablename__ = "letter_ask"
+    letter_id: str = Field(foreign_key="letter.id", primary_key=True, ondelete="CASCADE")
+    ask_id: str = Field(foreign_key="ask.id", primary_key=True, index=True)
+    position: int = Field(default=0)
+
+
+# --- Council profile and audit ----------------------------------------------
+
+
+class CouncilProfileBase(Editable):
+    label: ClassVar[str] = "Council profile"
+    name: str = Field(min_length=1, max_length=SHORT, title="Council name")
+    lad_code: str | None = Field(default=None, max_length=9, title="ONS code")
+    address: str | None = Field(default=None, max_length=2000, title="Address")
+    protective_marking: str | None = Field(
+        default="OFFICIAL", max_length=100, title="Protective marking"
+    )
+
+
+class CouncilProfile(CouncilProfileBase, Record, table=True):
+    __tablename__ = "council_profile"
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+
+
+class CouncilProfileUpdate(CouncilProfileBase):
+    name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Council name")
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    actor: str = Field(max_length=SHORT)
+    action: AuditAction
+    entity: str = Field(max_length=50)
+    entity_id: str = Field(max_length=36)
+    summary: str = Field(default="", max_length=SHORT)
+    before: dict | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))

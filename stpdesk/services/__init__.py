@@ -1,0 +1,1 @@
+"""Use cases over the store. No Qt here: the GUI and the CLI both call these."""

@@ -1,0 +1,282 @@
+"""The services for each entity: ``meetings.create(db, {...})`` and so on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, delete, select
+
+from ..model import tables as t
+from ..model.types import format_date
+from ..store import Database
+from .errors import FieldProblem, ValidationFailed, field_message
+from .records import EntityService, EntitySpec, LinkSpec, validate
+
+
+class MeetingService(EntityService[t.Meeting]):
+    """Meetings also hold their attendees (contacts or members, present or apologies)."""
+
+    def _write_extra(self, session: Session, record: t.Meeting, changes: dict[str, Any]) -> None:
+        attendees = changes.get("attendees")
+        if attendees is None:
+            return
+        people = [t.AttendeeIn.model_validate(item) for item in attendees]
+        self._check_attendees(session, people)
+        session.exec(
+            delete(t.MeetingAttendee).where(col(t.MeetingAttendee.meeting_id) == record.id)
+        )
+        for person in people:
+            session.add(
+                t.MeetingAttendee(
+                    meeting_id=record.id,
+                    contact_id=person.contact_id,
+                    member_id=person.member_id,
+                    attendance=person.attendance,
+                )
+            )
+
+    def _check_attendees(self, session: Session, people: list[t.AttendeeIn]) -> None:
+        contact_ids = [p.contact_id for p in people if p.contact_id]
+        member_ids = [p.member_id for p in people if p.member_id]
+        problems = []
+        for ids, table, noun in (
+            (contact_ids, t.Contact, "contact"),
+            (member_ids, t.Member, "member"),
+        ):
+            if len(set(ids)) != len(ids):
+                problems.append(f"the same {noun} is listed twice")
+            found = (
+                set(session.exec(select(table.id).where(col(table.id).in_(ids))).all())
+                if ids
+                else set()
+            )
+            missing = [i for i in ids if i not in found]
+            if missing:
+                problems.append(f"there is no {noun} with id {', '.join(missing)}")
+        if problems:
+            raise ValidationFailed(
+                [
+                    FieldProblem("attendees", field_message("Meeting", "Attendees", p))
+                    for p in problems
+                ]
+            )
+
+    def attendees_of(
+        self, session: Session, meeting_ids: list[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Attendees for several meetings in two queries (no query per row)."""
+        result: dict[str, list[dict[str, Any]]] = {mid: [] for mid in meeting_ids}
+        if not meeting_ids:
+            return result
+        rows = session.exec(
+            select(t.MeetingAttendee, t.Contact, t.Member)
+            .outerjoin(t.Contact, col(t.Contact.id) == t.MeetingAttendee.contact_id)
+            .outerjoin(t.Member, col(t.Member.id) == t.MeetingAttendee.member_id)
+            .where(col(t.MeetingAttendee.meeting_id).in_(meeting_ids))
+        ).all()
+        for attendee, contact, member in rows:
+            person = contact or member
+            result[attendee.meeting_id].append(
+                {
+                    "name": display_name(person),
+                    "contact_id": attendee.contact_id,
+                    "member_id": attendee.member_id,
+                    "attendance": attendee.attendance.value,
+                }
+            )
+        for people in result.values():
+            people.sort(key=lambda p: (p["member_id"] is None, p["name"]))
+        return result
+
+
+def display_name(person: t.Contact | t.Member | None) -> str:
+    if person is None:
+        return ""
+    title = getattr(person, "title", None)
+    return f"{title} {person.name}" if title else person.name
+
+
+def _meeting_summary(meeting: t.Meeting) -> str:
+    return f"{meeting.title} ({format_date(meeting.starts_at)})"
+
+
+footprints = EntityService(
+    EntitySpec(
+        name="footprint",
+        table=t.Footprint,
+        create=t.FootprintCreate,
+        update=t.FootprintUpdate,
+        search_columns=("name", "code"),
+        referenced_by=(
+            (t.BodyFootprint, "footprint_id", "bodies"),
+            (t.Footprint, "successor_id", "earlier footprints"),
+        ),
+    )
+)
+
+bodies = EntityService(
+    EntitySpec(
+        name="body",
+        table=t.Body,
+        create=t.BodyCreate,
+        update=t.BodyUpdate,
+        links={"footprint_ids": LinkSpec(t.BodyFootprint, "body_id", "footprint_id", t.Footprint)},
+        search_columns=("name", "code"),
+        referenced_by=(
+            (t.MeetingBody, "body_id", "meetings"),
+            (t.Contact, "body_id", "contacts"),
+            (t.Ask, "body_id", "asks"),
+            (t.Commitment, "body_id", "commitments"),
+            (t.Letter, "body_id", "letters"),
+        ),
+    )
+)
+
+contacts = EntityService(
+    EntitySpec(
+        name="contact",
+        table=t.Contact,
+        create=t.ContactCreate,
+        update=t.ContactUpdate,
+        search_columns=("name", "role", "email"),
+        referenced_by=(
+            (t.MeetingAttendee, "contact_id", "meeting attendances"),
+            (t.Commitment, "contact_id", "commitments"),
+            (t.Letter, "recipient_contact_id", "letters"),
+        ),
+    )
+)
+
+members = EntityService(
+    EntitySpec(
+        name="member",
+        table=t.Member,
+        create=t.MemberCreate,
+        update=t.MemberUpdate,
+        search_columns=("name", "position"),
+        referenced_by=(
+            (t.MeetingAttendee, "member_id", "meeting attendances"),
+            (t.LetterSignatory, "member_id", "signed letters"),
+        ),
+    )
+)
+
+themes = EntityService(
+    EntitySpec(
+        name="theme",
+        table=t.Theme,
+        create=t.ThemeCreate,
+        update=t.ThemeCreate,
+        referenced_by=(
+            (t.MeetingTheme, "theme_id", "meetings"),
+            (t.AskTheme, "theme_id", "asks"),
+            (t.CommitmentTheme, "theme_id", "commitments"),
+        ),
+    )
+)
+
+meetings = MeetingService(
+    EntitySpec(
+        name="meeting",
+        table=t.Meeting,
+        create=t.MeetingCreate,
+        update=t.MeetingUpdate,
+        links={
+            "body_ids": LinkSpec(t.MeetingBody, "meeting_id", "body_id", t.Body),
+            "theme_ids": LinkSpec(t.MeetingTheme, "meeting_id", "theme_id", t.Theme),
+        },
+        summary=_meeting_summary,
+        search_columns=("title", "location"),
+        default_order=("starts_at", True),
+    )
+)
+
+asks = EntityService(
+    EntitySpec(
+        name="ask",
+        table=t.Ask,
+        create=t.AskCreate,
+        update=t.AskUpdate,
+        links={"theme_ids": LinkSpec(t.AskTheme, "ask_id", "theme_id", t.Theme)},
+        search_columns=("title", "rationale"),
+        default_order=("raised_on", True),
+    )
+)
+
+commitments = EntityService(
+    EntitySpec(
+        name="commitment",
+        table=t.Commitment,
+        create=t.CommitmentCreate,
+        update=t.CommitmentUpdate,
+        links={"theme_ids": LinkSpec(t.CommitmentTheme, "commitment_id", "theme_id", t.Theme)},
+        summary=lambda c: c.text[:80],
+        search_columns=("text",),
+        default_order=("due_date", False),
+    )
+)
+
+letters = EntityService(
+    EntitySpec(
+        name="letter",
+        table=t.Letter,
+        create=t.LetterCreate,
+        update=t.LetterUpdate,
+        links={
+            "signatory_ids": LinkSpec(
+                t.LetterSignatory, "letter_id", "member_id", t.Member, ordered=True
+            ),
+            "ask_ids": LinkSpec(t.LetterAsk, "letter_id", "ask_id", t.Ask, ordered=True),
+        },
+        summary=lambda letter: letter.subject or letter.template,
+        search_columns=("subject", "recipient_address"),
+        default_order=("letter_date", True),
+    )
+)
+
+BY_NAME: dict[str, EntityService[Any]] = {
+    "footprints": footprints,
+    "bodies": bodies,
+    "contacts": contacts,
+    "members": members,
+    "themes": themes,
+    "meetings": meetings,
+    "asks": asks,
+    "commitments": commitments,
+    "letters": letters,
+}
+
+
+def record_meeting(
+    db: Database,
+    meeting: BaseModel | dict[str, Any],
+    *,
+    asks_made: Sequence[BaseModel | dict[str, Any]] = (),
+    commitments_given: Sequence[BaseModel | dict[str, Any]] = (),
+    actor: str | None = None,
+) -> tuple[t.Meeting, list[t.Ask], list[t.Commitment]]:
+    """Save a meeting with the asks made and commitments given at it, all or nothing."""
+    checked_meeting = validate(t.MeetingCreate, meeting)
+    checked_asks = [validate(t.AskCreate, _without_meeting(item)) for item in asks_made]
+    checked_commitments = [
+        validate(t.CommitmentCreate, _without_meeting(item)) for item in commitments_given
+    ]
+    with db.session() as session:
+        saved = meetings.create_in(session, checked_meeting, actor=actor)
+        saved_asks = []
+        for ask in checked_asks:
+            ask.meeting_id = saved.id  # type: ignore[attr-defined]
+            saved_asks.append(asks.create_in(session, ask, actor=actor))
+        saved_commitments = []
+        for commitment in checked_commitments:
+            commitment.meeting_id = saved.id  # type: ignore[attr-defined]
+            saved_commitments.append(commitments.create_in(session, commitment, actor=actor))
+        return saved, saved_asks, saved_commitments
+
+
+def _without_meeting(item: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    data = item.model_dump(exclude_unset=True) if isinstance(item, BaseModel) else dict(item)
+    data.pop("meeting_id", None)
+    return data

@@ -1,0 +1,498 @@
+"""Create, update, delete, restore, archive, get and page through every entity.
+
+One :class:`EntityService` per entity, configured by an :class:`EntitySpec`.
+Every change and its audit entry are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import func, or_
+from sqlmodel import Session, SQLModel, col, delete, select
+
+from ..config import current_user
+from ..model import tables as t
+from ..model.enums import AuditAction
+from ..model.types import utcnow
+from ..store import Database
+from .errors import FieldProblem, InUse, NotFound, ValidationFailed, field_message, from_pydantic
+
+T = TypeVar("T", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A many-to-many list held in a link table, e.g. a meeting's ``body_ids``."""
+
+    table: type[SQLModel]
+    own_column: str
+    other_column: str
+    other_table: type[SQLModel]
+    ordered: bool = False  # the list order is kept in a ``position`` column
+
+
+@dataclass(frozen=True)
+class EntitySpec(Generic[T]):
+    name: str  # "meeting": the table name, used in audit entries and search
+    table: type[T]
+    create: type[BaseModel]
+    update: type[BaseModel] | None
+    links: dict[str, LinkSpec] = field(default_factory=dict)
+    summary: Callable[[Any], str] = lambda record: (
+        getattr(record, "name", "") or getattr(record, "title", "")
+    )
+    search_columns: tuple[str, ...] = ("name",)
+    default_order: tuple[str, bool] = ("name", False)  # column, descending
+    # (table, column, plural label) of records that refer to this one and block deletion
+    referenced_by: tuple[tuple[type[SQLModel], str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return getattr(self.create, "label", self.name.capitalize())
+
+    @property
+    def soft_delete(self) -> bool:
+        return "deleted_at" in self.table.model_fields
+
+    @property
+    def archivable(self) -> bool:
+        return "archived_at" in self.table.model_fields
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+def validate(schema: type[BaseModel], data: BaseModel | dict[str, Any]) -> BaseModel:
+    """Check user input against a Create/Update schema, with field-level messages."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(exclude_unset=True)
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as error:
+        raise from_pydantic(schema, error) from None
+
+
+def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
+    """Column values as JSON-friendly data, for audit before/after."""
+    if record is None:
+        return None
+    result: dict[str, Any] = {}
+    for column in record.__table__.columns:  # type: ignore[attr-defined]
+        value = getattr(record, column.name)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, bytes):
+            value = f"<{len(value)} bytes>"
+        result[column.name] = value
+    return result
+
+
+def audit(
+    session: Session,
+    *,
+    action: AuditAction,
+    entity: str,
+    record: SQLModel,
+    before: dict[str, Any] | None,
+    summary: str,
+    actor: str | None = None,
+) -> None:
+    after = (
+        None
+        if action == AuditAction.delete and not hasattr(record, "deleted_at")
+        else snapshot(record)
+    )
+    session.add(
+        t.AuditEntry(
+            actor=actor or current_user(),
+            action=action,
+            entity=entity,
+            entity_id=str(record.id),  # type: ignore[attr-defined]
+            summary=summary[:300],
+            before=before,
+            after=after,
+        )
+    )
+
+
+class EntityService(Generic[T]):
+    """The use cases every entity shares."""
+
+    def __init__(self, spec: EntitySpec[T]) -> None:
+        self.spec = spec
+
+    # --- reading -----------------------------------------------------------
+
+    def get(self, db: Database, record_id: str, *, include_deleted: bool = False) -> T:
+        with db.read() as session:
+            return self._get(session, record_id, include_deleted=include_deleted)
+
+    def _get(self, session: Session, record_id: str, *, include_deleted: bool = False) -> T:
+        record = session.get(self.spec.table, record_id)
+        if record is None or (
+            not include_deleted and self.spec.soft_delete and record.deleted_at is not None
+        ):
+            raise NotFound(f"There is no {self.spec.label.lower()} with id {record_id}.")
+        return record
+
+    def links_of(self, db: Database, record_id: str) -> dict[str, list[str]]:
+        """The ids in each link list of one record, e.g. ``{"body_ids": [...]}``."""
+        with db.read() as session:
+            return {
+                name: self._linked_ids(session, link, record_id)
+                for name, link in self.spec.links.items()
+            }
+
+    @staticmethod
+    def _linked_ids(session: Session, link: LinkSpec, record_id: str) -> list[str]:
+        query = select(getattr(link.table, link.other_column)).where(
+            getattr(link.table, link.own_column) == record_id
+        )
+        if link.ordered:
+            query = query.order_by(link.table.position)  # type: ignore[attr-defined]
+        return list(session.exec(query).all())
+
+    def query(
+        self,
+        *,
+        text: str | None = None,
+        include_deleted: bool = False,
+        include_archived: bool = True,
+        where: Sequence[Any] = (),
+    ) -> Any:
+        table = self.spec.table
+        query = select(table)
+        if self.spec.soft_delete and not include_deleted:
+            query = query.where(col(table.deleted_at).is_(None))
+        if self.spec.archivable and not include_archived:
+            query = query.where(col(table.archived_at).is_(None))
+        if text:
+            pattern = f"%{text.strip()}%"
+            query = query.where(
+                or_(
+                    *(col(getattr(table, name)).ilike(pattern) for name in self.spec.search_columns)
+                )
+            )
+        for condition in where:
+            query = query.where(condition)
+        return query
+
+    def page(
+        self,
+        db: Database,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        text: str | None = None,
+        order_by: str | None = None,
+        descending: bool | None = None,
+        include_deleted: bool = False,
+        include_archived: bool = True,
+        where: Sequence[Any] = (),
+        with_total: bool = True,
+    ) -> Page[T]:
+        """One page of records, filtered by ``text`` and sorted by a column."""
+        if limit < 1 or offset < 0:
+            raise ValueError("limit must be positive and offset not negative")
+        table = self.spec.table
+        column_name, default_desc = self.spec.default_order
+        column_name = order_by or column_name
+        if column_name not in table.model_fields:
+            raise ValueError(f"cannot sort {self.spec.name} by {column_name!r}")
+        desc = default_desc if descending is None else descending
+        order_column = col(getattr(table, column_name))
+        query = self.query(
+            text=text,
+            include_deleted=include_deleted,
+            include_archived=include_archived,
+            where=where,
+        )
+        ordered = query.order_by(order_column.desc() if desc else order_column.asc(), col(table.id))
+        with db.read() as session:
+            rows = list(session.exec(ordered.offset(offset).limit(limit)).all())
+            total = -1
+            if with_total:
+                total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        return Page(rows=rows, total=total, offset=offset, limit=limit)
+
+    # --- writing -----------------------------------------------------------
+
+    def create(
+        self, db: Database, data: BaseModel | dict[str, Any], *, actor: str | None = None
+    ) -> T:
+        checked = validate(self.spec.create, data)
+        with db.session() as session:
+            return self.create_in(session, checked, actor=actor)
+
+    def create_in(self, session: Session, checked: BaseModel, *, actor: str | None = None) -> T:
+        """Create within a caller's transaction (``checked`` already validated)."""
+        values = checked.model_dump(exclude=set(self.spec.links))
+        record = self.spec.table(**values)
+        self._check_references(session, record, checked)
+        session.add(record)
+        session.flush()
+        for name, link in self.spec.links.items():
+            self._write_links(session, link, record.id, getattr(checked, name))
+        self._write_extra(session, record, checked.model_dump())
+        session.flush()
+        audit(
+            session,
+            action=AuditAction.create,
+            entity=self.spec.name,
+            record=record,
+            before=None,
+            summary=f"Created {self.spec.label.lower()} “{self.spec.summary(record)}”",
+            actor=actor,
+        )
+        return record
+
+    def update(
+        self,
+        db: Database,
+        record_id: str,
+        data: BaseModel | dict[str, Any],
+        *,
+        actor: str | None = None,
+    ) -> T:
+        if self.spec.update is None:
+            raise NotFound(f"{self.spec.label} records cannot be changed.")
+        if isinstance(data, dict) and self.spec.update is not None:
+            data = {
+                key: value for key, value in data.items() if key in self.spec.update.model_fields
+            }
+        checked = validate(self.spec.update, data)
+        changes = checked.model_dump(exclude_unset=True)
+        with db.session() as session:
+            record = self._get(session, record_id)
+            before = snapshot(record)
+            for name, value in changes.items():
+                if name in self.spec.links:
+                    continue
+                if value is None and name in self._required_fields():
+                    raise ValidationFailed(
+                        [
+                            FieldProblem(
+                                name,
+                                field_message(self.spec.label, self._title(name), "is required"),
+                            )
+                        ]
+                    )
+                setattr(record, name, value)
+            self._check_references(session, record, checked)
+            self._check_record(record)
+            record.updated_at = utcnow()
+            session.add(record)
+            for name, link in self.spec.links.items():
+                if name in changes and changes[name] is not None:
+                    session.exec(
+                        delete(link.table).where(getattr(link.table, link.own_column) == record.id)
+                    )
+                    self._write_links(session, link, record.id, getattr(checked, name))
+            self._write_extra(session, record, changes)
+            session.flush()
+            audit(
+                session,
+                action=AuditAction.update,
+                entity=self.spec.name,
+                record=record,
+                before=before,
+                summary=f"Changed {self.spec.label.lower()} “{self.spec.summary(record)}”",
+                actor=actor,
+            )
+            return record
+
+    def delete(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
+        """Delete: soft (recoverable) where the entity supports it, else refused if in use."""
+        with db.session() as session:
+            record = self._get(session, record_id)
+            before = snapshot(record)
+            self._refuse_if_referenced(session, record)
+            if self.spec.soft_delete:
+                record.deleted_at = utcnow()
+                session.add(record)
+            else:
+                for link in self.spec.links.values():
+                    session.exec(
+                        delete(link.table).where(getattr(link.table, link.own_column) == record.id)
+                    )
+                session.delete(record)
+            session.flush()
+            audit(
+                session,
+                action=AuditAction.delete,
+                entity=self.spec.name,
+                record=record,
+                before=before,
+                summary=f"Deleted {self.spec.label.lower()} “{self.spec.summary(record)}”",
+                actor=actor,
+            )
+            return record
+
+    def restore(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
+        """Bring back a soft-deleted record."""
+        with db.session() as session:
+            record = self._get(session, record_id, include_deleted=True)
+            if not self.spec.soft_delete or record.deleted_at is None:
+                return record
+            before = snapshot(record)
+            record.deleted_at = None
+            session.add(record)
+            session.flush()
+            audit(
+                session,
+                action=AuditAction.restore,
+                entity=self.spec.name,
+                record=record,
+                before=before,
+                summary=f"Restored {self.spec.label.lower()} “{self.spec.summary(record)}”",
+                actor=actor,
+            )
+            return record
+
+    def archive(
+        self, db: Database, record_id: str, *, archived: bool = True, actor: str | None = None
+    ) -> T:
+        """Hide a record from pickers while keeping everything that refers to it."""
+        if not self.spec.archivable:
+            raise InUse(f"{self.spec.label} records cannot be archived.")
+        with db.session() as session:
+            record = self._get(session, record_id)
+            before = snapshot(record)
+            record.archived_at = utcnow() if archived else None
+            session.add(record)
+            session.flush()
+            verb = "Archived" if archived else "Unarchived"
+            audit(
+                session,
+                action=AuditAction.archive if archived else AuditAction.unarchive,
+                entity=self.spec.name,
+                record=record,
+                before=before,
+                summary=f"{verb} {self.spec.label.lower()} “{self.spec.summary(record)}”",
+                actor=actor,
+            )
+            return record
+
+    # --- checks ------------------------------------------------------------
+
+    def _write_extra(self, session: Session, record: T, changes: dict[str, Any]) -> None:
+        """Child rows beyond plain id lists (a meeting's attendees); none by default."""
+
+    def _title(self, name: str) -> str:
+        info = self.spec.create.model_fields.get(name)
+        return info.title if info and info.title else name.replace("_", " ")
+
+    def _required_fields(self) -> set[str]:
+        return {name for name, info in self.spec.create.model_fields.items() if info.is_required()}
+
+    def _check_record(self, record: T) -> None:
+        """Cross-field checks after an update (the Create schema runs them on create)."""
+        starts, ends = getattr(record, "starts_at", None), getattr(record, "ends_at", None)
+        if starts and ends and ends < starts:
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "ends_at",
+                        field_message(
+                            self.spec.label, "End", "the meeting cannot end before it starts"
+                        ),
+                    )
+                ]
+            )
+
+    def _check_references(self, session: Session, record: T, checked: BaseModel) -> None:
+        problems = []
+        for column in record.__table__.columns:  # type: ignore[attr-defined]
+            value = getattr(record, column.name)
+            for foreign_key in column.foreign_keys:
+                target = foreign_key.column.table
+                if value is None:
+                    continue
+                exists = session.exec(select(target.c.id).where(target.c.id == value)).first()
+                if exists is None:
+                    problems.append(
+                        FieldProblem(
+                            column.name,
+                            field_message(
+                                self.spec.label,
+                                self._title(column.name),
+                                f"there is no {target.name.replace('_', ' ')} with id {value}",
+                            ),
+                        )
+                    )
+        for name, link in self.spec.links.items():
+            ids = getattr(checked, name, None) or []
+            if len(set(ids)) != len(ids):
+                problems.append(
+                    FieldProblem(
+                        name,
+                        field_message(
+                            self.spec.label, self._title(name), "lists the same record twice"
+                        ),
+                    )
+                )
+                continue
+            if not ids:
+                continue
+            found = set(
+                session.exec(
+                    select(link.other_table.id).where(col(link.other_table.id).in_(ids))
+                ).all()
+            )
+            missing = [item for item in ids if item not in found]
+            if missing:
+                problems.append(
+                    FieldProblem(
+                        name,
+                        field_message(
+                            self.spec.label,
+                            self._title(name),
+                            f"there is no {link.other_table.__tablename__.replace('_', ' ')} with id {', '.join(missing)}",
+                        ),
+                    )
+                )
+        if problems:
+            raise ValidationFailed(problems)
+
+    @staticmethod
+    def _write_links(
+        session: Session, link: LinkSpec, own_id: str, other_ids: list[str] | None
+    ) -> None:
+        for position, other_id in enumerate(other_ids or []):
+            values = {link.own_column: own_id, link.other_column: other_id}
+            if link.ordered:
+                values["position"] = position
+            session.add(link.table(**values))
+
+    def _refuse_if_referenced(self, session: Session, record: T) -> None:
+        uses = []
+        for table, column, plural in self.spec.referenced_by:
+            query = (
+                select(func.count()).select_from(table).where(getattr(table, column) == record.id)
+            )
+            if "deleted_at" in table.model_fields:
+                query = query.where(col(table.deleted_at).is_(None))
+            count = session.exec(query).one()
+            if count:
+                uses.append(f"{count} {plural if count != 1 else plural.rstrip('s')}")
+        if uses:
+            listed = ", ".join(uses[:-1]) + (" and " if len(uses) > 1 else "") + uses[-1]
+            advice = " Archive it instead to hide it." if self.spec.archivable else ""
+            raise InUse(
+                f"Cannot delete {self.spec.label.lower()} “{self.spec.summary(record)}”: "
+                f"{listed} still refer to it.{advice}"
+            )

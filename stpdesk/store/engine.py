@@ -1,0 +1,120 @@
+"""The database: one SQLite file, opened safely, with a session per unit of work."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, create_engine
+
+from .errors import DatabaseDamaged, StoreError, explain_write_error
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite and must be asked for per connection.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL, not NORMAL: in WAL mode NORMAL can lose the last commits when a laptop's
+    # battery dies. Saves are human-paced and bulk writes use one transaction, so an
+    # fsync per commit costs nothing a user notices.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def create_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def check_header(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, before anything writes to it."""
+    size = path.stat().st_size
+    if size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise DatabaseDamaged(
+            f"{path} is not an stpdesk database (it is not an SQLite file, or it is damaged). "
+            "It has not been changed. Choose another file, or restore a backup."
+        )
+    if size < 512:
+        raise DatabaseDamaged(
+            f"{path} is truncated ({size} bytes). It has not been changed. Restore a backup."
+        )
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+class Database:
+    """An open stpdesk database file.
+
+    Use :meth:`session` for each unit of work: it commits when the block ends
+    and rolls back on any error, so a save is all or nothing.
+    """
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            raise explain_write_error(error) from error
+        except OSError as error:
+            session.rollback()
+            raise explain_write_error(error) from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries only."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+        except DBAPIError as error:
+            raise StoreError(f"The database could not be read: {error.orig}") from error
+        finally:
+            session.close()  # expunges without expiring, so records stay readable
+
+    def raw_connection(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection to the same file (for backups and checks)."""
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

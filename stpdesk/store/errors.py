@@ -1,0 +1,55 @@
+"""Errors the store raises, each with a message fit to show a user."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+
+from sqlalchemy.exc import DBAPIError
+
+
+class StoreError(Exception):
+    """A problem with the database file; ``str(error)`` says what to do."""
+
+
+class DatabaseDamaged(StoreError):
+    pass
+
+
+class NewerSchema(StoreError):
+    pass
+
+
+class WriteFailed(StoreError):
+    """A save could not be written; nothing was changed."""
+
+
+def explain_write_error(error: BaseException) -> StoreError:
+    """Turn an SQLite or OS error raised during a save into a plain message."""
+    original = error.orig if isinstance(error, DBAPIError) else error
+    text = str(original).lower()
+    code = getattr(original, "errno", None)
+    if "disk is full" in text or code == errno.ENOSPC:
+        return WriteFailed(
+            "The disk is full, so nothing was saved. Free some space, then save again."
+        )
+    if "readonly" in text or "read-only" in text or code in (errno.EROFS, errno.EACCES):
+        return WriteFailed(
+            "The database file or its folder is read-only, so nothing was saved. "
+            "Check the file's permissions or choose another location, then save again."
+        )
+    if "locked" in text or "busy" in text:
+        return WriteFailed(
+            "The database is busy in another stpdesk window, so nothing was saved. "
+            "Wait a moment and save again."
+        )
+    if "disk i/o error" in text or "unable to open" in text or code == errno.EIO:
+        return WriteFailed(
+            "The database file could not be written (was the drive removed?), so nothing was "
+            "saved. Reconnect the drive, then save again."
+        )
+    if isinstance(original, sqlite3.DatabaseError) and "malformed" in text:
+        return DatabaseDamaged(
+            "The database file is damaged. Run “stpdesk check” to see which backup to restore."
+        )
+    return WriteFailed(f"Nothing was saved: {original}")
