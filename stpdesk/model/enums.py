@@ -6,10 +6,10 @@ enum also carries the label shown to users (British English, plain language).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class LabelledEnum(str, Enum):
+class LabelledEnum(StrEnum):
     """A string enum with a human label for each member."""
 
     @property

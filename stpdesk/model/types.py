@@ -86,11 +86,6 @@ _WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.IGNORECASE)
 
 
-def _describe(day: int, month: int, year: int) -> str:
-    name = MONTH_NAMES[month] if 1 <= month <= 12 else f"month {month}"
-    return f"{day} {name} {year}"
-
-
 def parse_date(value: Any) -> date | None:
     """Parse a date as a British user types it.
 
@@ -115,10 +110,12 @@ def parse_date(value: Any) -> date | None:
             raise ValueError(f"“{text}” is not a date: “{match.group(2)}” is not a month")
     else:
         raise ValueError(f"“{text}” is not a date: write it as 22/11/2026 or 22 November 2026")
+    if not 1 <= month <= 12:
+        raise ValueError(f"“{text}” is not a date: there is no month {month}")
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{_describe(day, month, year)} is not a date") from None
+        raise ValueError(f"{day} {MONTH_NAMES[month]} {year} is not a date") from None
 
 
 def parse_datetime(value: Any) -> datetime | None:

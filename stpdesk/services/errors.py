@@ -51,7 +51,7 @@ def _describe_error(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     given = error.get("input")
     if kind == "missing":
-        return "is required"
+        return "please fill this in"
     if kind == "string_too_short":
         return "cannot be empty" if ctx.get("min_length") == 1 else "is too short"
     if kind == "string_too_long":

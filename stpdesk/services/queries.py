@@ -171,3 +171,40 @@ def audit_trail(db: Database, entity_id: str) -> list[t.AuditEntry]:
                 .order_by(col(t.AuditEntry.id))
             ).all()
         )
+
+
+def record_counts(db: Database) -> dict[str, int]:
+    """How many live records of each kind the database holds."""
+    counted = {
+        "footprints": t.Footprint,
+        "bodies": t.Body,
+        "contacts": t.Contact,
+        "members": t.Member,
+        "meetings": t.Meeting,
+        "asks": t.Ask,
+        "commitments": t.Commitment,
+        "letters": t.Letter,
+    }
+    counts = {}
+    with db.read() as session:
+        for name, table in counted.items():
+            query = select(func.count()).select_from(table)
+            if "deleted_at" in table.model_fields:
+                query = query.where(_live(table))
+            counts[name] = session.exec(query).one()
+    return counts
+
+
+def upcoming_meetings(db: Database, *, days: int = 14, limit: int = 20) -> list[t.Meeting]:
+    now = datetime.now(UTC)
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(t.Meeting)
+                .where(_live(t.Meeting))
+                .where(col(t.Meeting.starts_at) >= now)
+                .where(col(t.Meeting.starts_at) <= now + timedelta(days=days))
+                .order_by(col(t.Meeting.starts_at))
+                .limit(limit)
+            ).all()
+        )

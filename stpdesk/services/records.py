@@ -280,14 +280,16 @@ class EntityService(Generic[T]):
             record = self._get(session, record_id)
             before = snapshot(record)
             for name, value in changes.items():
-                if name in self.spec.links:
-                    continue
+                if name in self.spec.links or name not in self.spec.table.model_fields:
+                    continue  # link lists and child rows are written below
                 if value is None and name in self._required_fields():
                     raise ValidationFailed(
                         [
                             FieldProblem(
                                 name,
-                                field_message(self.spec.label, self._title(name), "is required"),
+                                field_message(
+                                    self.spec.label, self._title(name), "cannot be empty"
+                                ),
                             )
                         ]
                     )

@@ -42,3 +42,12 @@ def make_backup(db_path: Path, reason: str = "manual") -> Path:
     """Back up ``db_path`` into its backups folder; returns the new file."""
     backup_dir_for(db_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     return backup_to(db_path, backup_name(db_path, reason))
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """Backups of ``db_path``, newest first."""
+    folder = backup_dir_for(db_path)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob(f"{db_path.stem}-*.sqlite") if p.is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)

@@ -1,0 +1,230 @@
+"""Flat, JSON-ready rows for lists (CLI and exports), loaded a page at a time.
+
+Related names for a whole page come from one query per relation, never one
+query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..model import tables as t
+from ..model.enums import CommitmentStatus
+from ..store import Database
+from .entities import BY_NAME, display_name, meetings
+from .queries import today
+
+ENTITY_NAMES: tuple[str, ...] = (
+    "footprints",
+    "bodies",
+    "contacts",
+    "members",
+    "meetings",
+    "asks",
+    "commitments",
+    "letters",
+)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _first_line(text: str | None) -> str | None:
+    return text.strip().splitlines()[0] if text and text.strip() else None
+
+
+def _names(session: Session, table: Any, ids: set[str]) -> dict[str, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = session.exec(select(table).where(col(table.id).in_(ids))).all()
+    return {row.id: display_name(row) if table is t.Member else row.name for row in rows}
+
+
+def _linked_names(
+    session: Session,
+    link: Any,
+    own: str,
+    other: str,
+    table: Any,
+    ids: Sequence[str],
+    ordered: bool = False,
+) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    query = (
+        select(getattr(link, own), table)
+        .join(table, col(table.id) == getattr(link, other))
+        .where(col(getattr(link, own)).in_(ids))
+    )
+    if ordered:
+        query = query.order_by(link.position)
+    for own_id, record in session.exec(query).all():
+        result[own_id].append(display_name(record) if table is t.Member else record.name)
+    return result
+
+
+def rows(
+    db: Database, entity: str, records: Sequence[Any], *, on: date | None = None
+) -> list[dict[str, Any]]:
+    """The fields users see for each record of ``entity`` (a plural name)."""
+    ids = [r.id for r in records]
+    on = on or today()
+    with db.read() as session:
+        if entity == "footprints":
+            successors = _names(session, t.Footprint, {r.successor_id for r in records})
+            return [
+                {
+                    "id": r.id,
+                    "code": r.code,
+                    "name": r.name,
+                    "kind": r.kind.value,
+                    "region": r.region,
+                    "successor_id": r.successor_id,
+                    "successor": successors.get(r.successor_id),
+                }
+                for r in records
+            ]
+        if entity == "bodies":
+            footprints = _linked_names(
+                session, t.BodyFootprint, "body_id", "footprint_id", t.Footprint, ids
+            )
+            return [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "kind": r.kind.value,
+                    "code": r.code,
+                    "footprints": footprints[r.id],
+                    "archived": r.archived_at is not None,
+                }
+                for r in records
+            ]
+        if entity == "contacts":
+            bodies = _names(session, t.Body, {r.body_id for r in records})
+            return [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "role": r.role,
+                    "body_id": r.body_id,
+                    "body": bodies.get(r.body_id),
+                    "email": r.email,
+                    "phone": r.phone,
+                    "archived": r.archived_at is not None,
+                }
+                for r in records
+            ]
+        if entity == "members":
+            return [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "name": r.name,
+                    "position": r.position,
+                    "council": r.council,
+                    "email": r.email,
+                }
+                for r in records
+            ]
+        if entity == "meetings":
+            attendees = meetings.attendees_of(session, ids)
+            bodies = _linked_names(session, t.MeetingBody, "meeting_id", "body_id", t.Body, ids)
+            return [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "starts_at": _iso(r.starts_at),
+                    "ends_at": _iso(r.ends_at),
+                    "location": r.location,
+                    "kind": r.kind.value,
+                    "attendees": [a["name"] for a in attendees[r.id]],
+                    "bodies": bodies[r.id],
+                    "outcome": r.outcome,
+                }
+                for r in records
+            ]
+        if entity == "asks":
+            bodies = _names(session, t.Body, {r.body_id for r in records})
+            return [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "status": r.status.value,
+                    "priority": r.priority.value,
+                    "body_id": r.body_id,
+                    "body": bodies.get(r.body_id),
+                    "meeting_id": r.meeting_id,
+                    "raised_on": _iso(r.raised_on),
+                    "responded_on": _iso(r.responded_on),
+                }
+                for r in records
+            ]
+        if entity == "commitments":
+            bodies = _names(session, t.Body, {r.body_id for r in records})
+            return [
+                {
+                    "id": r.id,
+                    "text": r.text,
+                    "direction": r.direction.value,
+                    "body_id": r.body_id,
+                    "body": bodies.get(r.body_id),
+                    "meeting_id": r.meeting_id,
+                    "due_date": _iso(r.due_date),
+                    "status": r.status.value,
+                    "overdue": r.is_overdue(on),
+                }
+                for r in records
+            ]
+        if entity == "letters":
+            recipients = _names(session, t.Contact, {r.recipient_contact_id for r in records})
+            signatories = _linked_names(
+                session, t.LetterSignatory, "letter_id", "member_id", t.Member, ids, ordered=True
+            )
+            return [
+                {
+                    "id": r.id,
+                    "template": r.template,
+                    "subject": r.subject,
+                    "recipient": recipients.get(r.recipient_contact_id)
+                    or _first_line(r.recipient_address),
+                    "signatories": signatories[r.id],
+                    "letter_date": _iso(r.letter_date),
+                    "status": r.status.value,
+                    "file_path": r.file_path,
+                }
+                for r in records
+            ]
+    raise ValueError(f"unknown entity {entity!r}")
+
+
+def list_rows(
+    db: Database,
+    entity: str,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    overdue: bool = False,
+    due_within: int | None = None,
+    on: date | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of rows for ``stpdesk list`` and the total that matched."""
+    service = BY_NAME[entity]
+    where: list[Any] = []
+    on = on or today()
+    if entity == "commitments" and (overdue or due_within is not None):
+        where.append(t.Commitment.status == CommitmentStatus.pending)
+        if overdue:
+            where.append(col(t.Commitment.due_date) < on)
+        if due_within is not None:
+            lower = on if not overdue else date.min
+            where.append(col(t.Commitment.due_date) >= lower)
+            where.append(col(t.Commitment.due_date) <= on + timedelta(days=due_within))
+    page = service.page(db, offset=offset, limit=limit, where=where)
+    return rows(db, entity, page.rows, on=on), page.total

@@ -1,0 +1,126 @@
+"""Opening, creating, upgrading and refusing database files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+
+import pytest
+
+from stpdesk.services import entities as e
+from stpdesk.services import queries
+from stpdesk.store import DatabaseDamaged, NewerSchema, open_database
+from stpdesk.store.backup import list_backups
+from stpdesk.store.engine import make_engine
+from stpdesk.store.migrate import script_revisions, upgrade
+from stpdesk.store.schema import HEAD_REVISION, REVISIONS
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_revision_list_matches_the_alembic_scripts():
+    assert tuple(script_revisions()) == REVISIONS
+    assert REVISIONS[-1] == HEAD_REVISION
+
+
+def test_new_file_is_private_and_connections_are_safe(db):
+    assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_standard_themes_exist(db):
+    names = {theme.name for theme in e.themes.page(db, limit=100).rows}
+    assert {
+        "Housing",
+        "Disabled Facilities Grants",
+        "Hospital discharge",
+        "Community safety",
+    } <= names
+
+
+def test_database_at_first_revision_upgrades_keeping_every_row(db_path):
+    engine = make_engine(db_path)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO body (id, created_at, updated_at, name, kind) "
+            "VALUES ('b1', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'West Kent CCG', 'ccg')"
+        )
+        for number in range(25):
+            connection.exec_driver_sql(
+                "INSERT INTO meeting (id, created_at, updated_at, title, starts_at, kind, notes) "
+                f"VALUES ('m{number}', '2024-01-01 00:00:00', '2024-01-01 00:00:00', "
+                f"'Board {number}', '2024-02-{number + 1:02d} 10:00:00', 'stp_board', "
+                "'Disabled Facilities Grants were discussed')"
+            )
+            connection.exec_driver_sql(f"INSERT INTO meeting_body VALUES ('m{number}', 'b1')")
+        connection.exec_driver_sql(
+            "INSERT INTO ask (id, created_at, updated_at, title, body_id, priority, status) "
+            "VALUES ('a1', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'Seat on the board', 'b1', 'high', 'open')"
+        )
+    engine.dispose()
+
+    db = open_database(db_path)
+    try:
+        assert e.meetings.page(db).total == 25
+        assert e.asks.get(db, "a1").title == "Seat on the board"
+        assert len(queries.search(db, "Disabled Facilities", limit=100)) == 25
+        assert [m.id for m in queries.meetings_with_body(db, "b1")][:1] == ["m24"]
+    finally:
+        db.close()
+    backups = list_backups(db_path)
+    assert len(backups) == 1 and "before-upgrade-from-0001" in backups[0].name
+    with sqlite3.connect(backups[0]) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert old.execute("SELECT count(*) FROM meeting").fetchone() == (25,)
+
+
+def test_newer_schema_is_refused_and_untouched(db_path):
+    open_database(db_path).close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.close()
+    before = digest(db_path)
+    with pytest.raises(NewerSchema, match="newer version of stpdesk"):
+        open_database(db_path)
+    assert digest(db_path) == before
+    assert list_backups(db_path) == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is a spreadsheet, not a database" * 40, b"SQLite format 3\x00" + b"\x00" * 50],
+    ids=["not-sqlite", "truncated"],
+)
+def test_damaged_or_foreign_file_is_refused_and_untouched(db_path, content):
+    db_path.write_bytes(content)
+    with pytest.raises(DatabaseDamaged):
+        open_database(db_path)
+    assert db_path.read_bytes() == content
+
+
+def test_other_sqlite_database_is_refused(db_path):
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("CREATE TABLE recipes (name TEXT)")
+    connection.close()
+    before = digest(db_path)
+    with pytest.raises(DatabaseDamaged, match="not an stpdesk database"):
+        open_database(db_path)
+    assert digest(db_path) == before
+
+
+def test_resources_ship_with_the_package():
+    from stpdesk.services import reference
+
+    assert len(reference.councils()) == 317
+    sevenoaks = reference.council_by_name("Sevenoaks")
+    assert sevenoaks.county_name == "Kent"
+    assert reference.icbs()[sevenoaks.icb_code].ics_name == "Kent and Medway"
+    assert len(reference.stps()) == 44
