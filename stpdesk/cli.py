@@ -76,6 +76,23 @@ def _build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_positive, default=20, metavar="N")
 
     commands.add_parser("check", parents=[db_option], help="check the database file is sound")
+
+    backup = commands.add_parser("backup", parents=[db_option], help="back up the database now")
+    backup.add_argument("-o", "--output", metavar="FILE", help="write the backup here instead")
+    commands.add_parser("backups", parents=[db_option], help="list the backups beside the database")
+    restore = commands.add_parser("restore", parents=[db_option], help="replace the database with a backup")
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    deleted = commands.add_parser(
+        "deleted", parents=[db_option], help="recently deleted records: list, restore, or remove for good"
+    )
+    deleted.add_argument("--restore", metavar="ID", help="bring back the deleted record with this id")
+    deleted.add_argument("--empty", action="store_true", help="remove deleted records for good")
+    deleted.add_argument(
+        "--older-than", type=_non_negative, default=0, metavar="DAYS", help="with --empty: only those deleted DAYS ago or more"
+    )
+    deleted.add_argument("--yes", action="store_true", help="with --empty: do not ask for confirmation")
     return parser
 
 
@@ -109,7 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(
                 "--demo starts the app; use “stpdesk demo” to fill a database headlessly"
             )
-        handler = {"demo": _demo, "list": _list, "search": _search, "check": _check}[args.command]
+        handler = {
+            "demo": _demo,
+            "list": _list,
+            "search": _search,
+            "check": _check,
+            "backup": _backup,
+            "backups": _backups,
+            "restore": _restore,
+            "deleted": _deleted,
+        }[args.command]
         return handler(db_path, args)
     except UsageError as error:
         _say(f"stpdesk: {error}")
@@ -293,6 +319,94 @@ def _check(db_path: Path, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_FAILURE
+
+
+def _backup(db_path: Path, args: argparse.Namespace) -> int:
+    from .services import safety
+
+    if not db_path.exists():
+        raise UsageError(f"there is no database at {db_path}")
+    target = Path(args.output).expanduser() if args.output else None
+    if target is not None and target.exists():
+        raise UsageError(f"{target} already exists; choose a new file name")
+    info = safety.back_up(db_path, target)
+    print(f"Backed up {db_path} to {info.path} ({_size(info.size)}, {_counts(info.counts)}).")
+    return EXIT_OK
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024)} KB"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    shown = ("meeting", "ask", "commitment")
+    return ", ".join(
+        f"{value:,} {key}{'' if value == 1 else 's'}" for key, value in counts.items() if key in shown
+    )
+
+
+def _backups(db_path: Path, args: argparse.Namespace) -> int:
+    from .model.types import format_datetime
+    from .services import safety
+
+    backups = safety.backups(db_path)
+    if not backups:
+        print(f"There are no backups of {db_path} yet.")
+        return EXIT_OK
+    for info in backups:
+        state = _counts(info.counts) if info.ok else f"UNUSABLE: {info.problem}"
+        print(f"{format_datetime(info.taken):<26} {_size(info.size):>9}  {state}  {info.path}")
+    return EXIT_OK
+
+
+def _restore(db_path: Path, args: argparse.Namespace) -> int:
+    from .services import safety
+
+    backup = Path(args.file).expanduser()
+    if not backup.is_file():
+        raise UsageError(f"there is no backup file at {backup}")
+    info = safety.inspect(backup)
+    if not info.ok:
+        raise UsageError(f"{backup} cannot be restored: {info.problem}; nothing was changed")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise UsageError("restoring replaces the database; add --yes to confirm")
+        answer = input(f"Replace {db_path} with the backup taken {info.taken or 'at an unknown time'}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return EXIT_OK
+    result = safety.restore(db_path, backup)
+    print(f"Restored {db_path} from {backup} ({_counts(info.counts)}).")
+    if result.safety_backup:
+        print(f"The database as it was is kept in {result.safety_backup}.")
+    if result.set_aside:
+        print(f"The damaged file is kept as {result.set_aside}.")
+    return EXIT_OK
+
+
+def _deleted(db_path: Path, args: argparse.Namespace) -> int:
+    from .model.types import format_datetime
+    from .services import recycle
+
+    if args.restore and args.empty:
+        raise UsageError("use --restore or --empty, not both")
+    with _open_existing(db_path) as db:
+        if args.restore:
+            record = recycle.restore(db, args.restore)
+            print(f"Restored {getattr(record, 'title', None) or getattr(record, 'name', None) or args.restore}.")
+            return EXIT_OK
+        if args.empty:
+            if not args.yes:
+                raise UsageError("removing deleted records cannot be undone; add --yes to confirm")
+            removed = recycle.empty(db, older_than_days=args.older_than)
+            print(f"Removed {removed:,} deleted record{'' if removed == 1 else 's'} for good.")
+            return EXIT_OK
+        records = recycle.recently_deleted(db)
+    if not records:
+        print("Nothing has been deleted.")
+    for record in records:
+        print(f"{format_datetime(record.deleted_at):<26} {record.kind[:-1]:<11} {record.summary}  ({record.id})")
+    return EXIT_OK
 
 
 def _start_gui(db_path: Path, *, demo: bool) -> int:

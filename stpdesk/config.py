@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
 APP_NAME = "stpdesk"
 DB_ENV_VAR = "STPDESK_DB"
@@ -16,6 +18,11 @@ DB_FILE_NAME = "stpdesk.sqlite"
 def data_dir() -> Path:
     """The per-user data folder (created on demand)."""
     return user_data_path(APP_NAME, appauthor=False, ensure_exists=False)
+
+
+def user_templates_dir() -> Path:
+    """Document templates an officer adds or edits; they override the shipped ones by name."""
+    return data_dir() / "templates"
 
 
 def default_db_path() -> Path:
@@ -44,3 +51,40 @@ def current_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers); audit still needs a value
         return "unknown"
+
+
+@dataclass
+class Settings:
+    """Typed options with their defaults, kept in one place."""
+
+    backup_keep_last: int = 10  # the newest N backups are always kept
+    backup_keep_daily_days: int = 14  # plus the newest backup of each of the last N days
+    backup_every_hours: int = 24  # back up on opening when the newest backup is older
+
+
+def settings_path() -> Path:
+    return user_config_path(APP_NAME, appauthor=False, ensure_exists=False) / "settings.json"
+
+
+def load_settings() -> Settings:
+    """Saved settings; a missing, unreadable or odd value falls back to its default."""
+    settings = Settings()
+    try:
+        saved = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return settings
+    if not isinstance(saved, dict):
+        return settings
+    for item in fields(Settings):
+        value = saved.get(item.name)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            setattr(settings, item.name, value)
+    return settings
+
+
+def save_settings(settings: Settings) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(partial, path)

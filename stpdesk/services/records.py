@@ -110,12 +110,10 @@ def audit(
     before: dict[str, Any] | None,
     summary: str,
     actor: str | None = None,
+    removed: bool = False,
 ) -> None:
-    after = (
-        None
-        if action == AuditAction.delete and not hasattr(record, "deleted_at")
-        else snapshot(record)
-    )
+    """Record a change; ``removed`` means the row is gone, so there is no after."""
+    after = None if removed else snapshot(record)
     session.add(
         t.AuditEntry(
             actor=actor or current_user(),
@@ -275,47 +273,51 @@ class EntityService(Generic[T]):
                 key: value for key, value in data.items() if key in self.spec.update.model_fields
             }
         checked = validate(self.spec.update, data)
-        changes = checked.model_dump(exclude_unset=True)
         with db.session() as session:
-            record = self._get(session, record_id)
-            before = snapshot(record)
-            for name, value in changes.items():
-                if name in self.spec.links or name not in self.spec.table.model_fields:
-                    continue  # link lists and child rows are written below
-                if value is None and name in self._required_fields():
-                    raise ValidationFailed(
-                        [
-                            FieldProblem(
-                                name,
-                                field_message(
-                                    self.spec.label, self._title(name), "cannot be empty"
-                                ),
-                            )
-                        ]
-                    )
-                setattr(record, name, value)
-            self._check_references(session, record, checked)
-            self._check_record(record)
-            record.updated_at = utcnow()
-            session.add(record)
-            for name, link in self.spec.links.items():
-                if name in changes and changes[name] is not None:
-                    session.exec(
-                        delete(link.table).where(getattr(link.table, link.own_column) == record.id)
-                    )
-                    self._write_links(session, link, record.id, getattr(checked, name))
-            self._write_extra(session, record, changes)
-            session.flush()
-            audit(
-                session,
-                action=AuditAction.update,
-                entity=self.spec.name,
-                record=record,
-                before=before,
-                summary=f"Changed {self.spec.label.lower()} “{self.spec.summary(record)}”",
-                actor=actor,
-            )
-            return record
+            return self.update_in(session, record_id, checked, actor=actor)
+
+    def update_in(
+        self, session: Session, record_id: str, checked: BaseModel, *, actor: str | None = None
+    ) -> T:
+        """Update within a caller's transaction (``checked`` already validated)."""
+        changes = checked.model_dump(exclude_unset=True)
+        record = self._get(session, record_id)
+        before = snapshot(record)
+        for name, value in changes.items():
+            if name in self.spec.links or name not in self.spec.table.model_fields:
+                continue  # link lists and child rows are written below
+            if value is None and name in self._required_fields():
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            name,
+                            field_message(self.spec.label, self._title(name), "cannot be empty"),
+                        )
+                    ]
+                )
+            setattr(record, name, value)
+        self._check_references(session, record, checked)
+        self._check_record(record)
+        record.updated_at = utcnow()
+        session.add(record)
+        for name, link in self.spec.links.items():
+            if name in changes and changes[name] is not None:
+                session.exec(
+                    delete(link.table).where(getattr(link.table, link.own_column) == record.id)
+                )
+                self._write_links(session, link, record.id, getattr(checked, name))
+        self._write_extra(session, record, changes)
+        session.flush()
+        audit(
+            session,
+            action=AuditAction.update,
+            entity=self.spec.name,
+            record=record,
+            before=before,
+            summary=f"Changed {self.spec.label.lower()} “{self.spec.summary(record)}”",
+            actor=actor,
+        )
+        return record
 
     def delete(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
         """Delete: soft (recoverable) where the entity supports it, else refused if in use."""
@@ -341,6 +343,7 @@ class EntityService(Generic[T]):
                 before=before,
                 summary=f"Deleted {self.spec.label.lower()} “{self.spec.summary(record)}”",
                 actor=actor,
+                removed=not self.spec.soft_delete,
             )
             return record
 

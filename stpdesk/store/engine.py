@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from .errors import DatabaseDamaged, StoreError, explain_write_error
+from .errors import DatabaseDamaged, StoreError, WriteFailed, explain_write_error
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -66,6 +66,14 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 class Database:
     """An open stpdesk database file.
 
@@ -76,12 +84,24 @@ class Database:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
+        self._identity = _file_identity(path)
+        self.backup_warning: str | None = None  # set when the routine backup failed
+
+    def _check_file_still_there(self) -> None:
+        """SQLite keeps writing to a deleted file's open handle, so a save to a
+        pulled USB stick or a deleted file would vanish silently: refuse it."""
+        if _file_identity(self.path) != self._identity:
+            raise WriteFailed(
+                f"The database file {self.path} is no longer there (was the drive removed "
+                "or the file moved?), so nothing was saved. Reconnect the drive, then save again."
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         session = Session(self.engine, expire_on_commit=False)
         try:
             yield session
+            self._check_file_still_there()
             session.commit()
         except DBAPIError as error:
             session.rollback()

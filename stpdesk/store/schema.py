@@ -7,9 +7,11 @@ when a database must actually be created or upgraded, keeping start-up quick.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
-from .backup import make_backup
+from ..config import load_settings
+from .backup import backup_if_due, list_backups, make_backup, rotate
 from .engine import Database, check_header, create_file, make_engine
 from .errors import DatabaseDamaged, NewerSchema
 
@@ -41,22 +43,46 @@ def read_revision(path: Path) -> str | None:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as error:
-        raise DatabaseDamaged(
-            f"{path} is damaged ({error}). It has not been changed. "
-            "Run “stpdesk check” to see which backup to restore."
-        ) from error
+        raise DatabaseDamaged(damaged_message(path, str(error))) from error
     finally:
         connection.close()
 
 
-def open_database(path: Path, *, create: bool = True) -> Database:
+def quick_check(path: Path) -> None:
+    """Refuse a damaged file before anything writes to it."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        result = str(error)
+    if result != "ok":
+        raise DatabaseDamaged(damaged_message(path, result))
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """What is wrong and what to do: restore the newest backup, which is named."""
+    backups = list_backups(path)
+    advice = (
+        f"Restore the newest backup ({backups[0]}) with “stpdesk restore”."
+        if backups
+        else "No backup was found beside it; keep the file and ask IT for help."
+    )
+    return f"{path} is damaged ({detail}). It has not been changed. {advice}"
+
+
+def open_database(path: Path, *, create: bool = True, routine_backup: bool = True) -> Database:
     """Open (and if needed create or upgrade) the database at ``path``.
 
-    An older database is backed up before it is upgraded; a database written by a
-    newer stpdesk, or one that is damaged, is refused and left untouched.
+    A damaged database, or one written by a newer stpdesk, is refused and left
+    untouched. An older one is backed up before it is upgraded, and an existing one
+    is backed up when its newest backup is older than the settings allow.
     """
     path = Path(path)
-    if not path.exists():
+    existed = path.exists()
+    if not existed:
         if not create:
             raise FileNotFoundError(f"There is no database at {path}.")
         create_file(path)
@@ -67,6 +93,11 @@ def open_database(path: Path, *, create: bool = True) -> Database:
             f"{path} was saved by a newer version of stpdesk (schema {revision}). "
             "Install the newer stpdesk to open it; the file has not been changed."
         )
+    if revision is not None:
+        quick_check(path)
+    warning = None
+    if existed and revision == HEAD_REVISION and routine_backup:
+        warning = _routine_backup(path)
     engine = make_engine(path)
     if revision != HEAD_REVISION:
         if revision is not None:
@@ -74,4 +105,21 @@ def open_database(path: Path, *, create: bool = True) -> Database:
         from .migrate import upgrade  # Alembic only when needed
 
         upgrade(engine)
-    return Database(path, engine)
+    database = Database(path, engine)
+    database.backup_warning = warning
+    return database
+
+
+def _routine_backup(path: Path) -> str | None:
+    """Daily backup and rotation; a failure is reported, never fatal to opening."""
+    settings = load_settings()
+    try:
+        backup_if_due(path, every=timedelta(hours=settings.backup_every_hours))
+        rotate(
+            path,
+            keep_last=settings.backup_keep_last,
+            keep_daily_days=settings.backup_keep_daily_days,
+        )
+    except (OSError, sqlite3.Error) as error:
+        return f"The routine backup could not be written ({error}). Your data is safe; check the backups folder."
+    return None
