@@ -93,7 +93,38 @@ def _build_parser() -> argparse.ArgumentParser:
         "--older-than", type=_non_negative, default=0, metavar="DAYS", help="with --empty: only those deleted DAYS ago or more"
     )
     deleted.add_argument("--yes", action="store_true", help="with --empty: do not ask for confirmation")
+    _add_brief_commands(commands, db_option)
+    from .cli_data import add_commands as _add_data_commands
+
+    _add_data_commands(commands, db_option)
     return parser
+
+
+def _add_brief_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    brief = commands.add_parser(
+        "brief",
+        parents=[db_option],
+        help="print a briefing pack (PDF, or accessible HTML)",
+        description="Print a briefing pack for a meeting, a footprint, or every meeting coming up.",
+    )
+    target = brief.add_mutually_exclusive_group(required=True)
+    target.add_argument("--meeting", metavar="ID", help="the meeting to brief on")
+    target.add_argument("--footprint", metavar="ID", help="the footprint to brief on")
+    target.add_argument(
+        "--upcoming", type=_positive, metavar="DAYS", help="a pack for every meeting in the next DAYS days"
+    )
+    brief.add_argument(
+        "-o", "--output", metavar="FILE", help="FILE.pdf or FILE.html; with --upcoming, a folder for one PDF per meeting"
+    )
+    brief.add_argument("--combined", metavar="FILE.pdf", help="with --upcoming: all packs in one PDF")
+    brief.add_argument("--template", metavar="NAME", help="template to use (see “stpdesk templates”)")
+    brief.add_argument(
+        "--option", action="append", default=[], metavar="NAME=VALUE", help="set a template option (repeatable)"
+    )
+    templates = commands.add_parser(
+        "templates", help="list the briefing and letter templates, and where to add your own"
+    )
+    templates.add_argument("--for", dest="target", metavar="KIND", help="only those for meeting, footprint, body or letter")
 
 
 def _positive(text: str) -> int:
@@ -135,6 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backups": _backups,
             "restore": _restore,
             "deleted": _deleted,
+            "brief": _brief,
+            "templates": _templates,
+            "import": _data_command,
+            "export": _data_command,
+            "conflicts": _data_command,
+            "privacy": _data_command,
         }[args.command]
         return handler(db_path, args)
     except UsageError as error:
@@ -407,6 +444,88 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
     for record in records:
         print(f"{format_datetime(record.deleted_at):<26} {record.kind[:-1]:<11} {record.summary}  ({record.id})")
     return EXIT_OK
+
+
+def _brief(db_path: Path, args: argparse.Namespace) -> int:
+    from .documents import packs
+
+    options = {}
+    for item in args.option:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--option “{item}” must look like NAME=VALUE, e.g. --option history=3")
+        options[name.strip()] = value.strip()
+    if args.upcoming is None:
+        if args.combined:
+            raise UsageError("--combined goes with --upcoming; use -o FILE.pdf for one pack")
+        if not args.output:
+            raise UsageError("say where to save the pack with -o FILE.pdf (or -o FILE.html)")
+        output = Path(args.output).expanduser()
+        fmt = packs.format_for(output)
+        if output.is_dir():
+            raise UsageError(f"{output} is a folder; give a file name ending in .{fmt}")
+        with _open_existing(db_path) as db:
+            if args.meeting:
+                data = packs.meeting_pack(
+                    db, args.meeting, fmt=fmt, template=args.template or packs.MEETING_TEMPLATE,
+                    options=options,
+                )
+            else:
+                data = packs.footprint_pack(
+                    db, args.footprint, fmt=fmt, template=args.template or packs.FOOTPRINT_TEMPLATE,
+                    options=options,
+                )
+        packs.save(data, output)
+        print(f"Saved {output} ({_size(len(data))}).")
+        return EXIT_OK
+    if not args.output and not args.combined:
+        raise UsageError("say where to save the packs: -o FOLDER (one PDF each) and/or --combined FILE.pdf")
+    if args.output and Path(args.output).suffix.lower() in (".pdf", ".html", ".htm"):
+        raise UsageError(f"with --upcoming, -o is a folder; for one file use --combined {args.output}")
+    if args.combined and packs.format_for(args.combined) != "pdf":
+        raise UsageError("--combined makes one PDF: give a file name ending in .pdf")
+
+    def report(done: int, total: int, message: str) -> None:
+        if total:
+            _say(f"[{done}/{total}] {message}")
+
+    with _open_existing(db_path) as db:
+        result = packs.upcoming_packs(
+            db, args.upcoming, folder=args.output, combined=args.combined,
+            template=args.template or packs.MEETING_TEMPLATE, options=options, progress=report,
+        )
+    if not result.meetings:
+        print(f"There are no meetings in the next {args.upcoming} days; nothing was written.")
+        return EXIT_OK
+    print(f"Wrote {len(result.files)} file{'' if len(result.files) == 1 else 's'} for {result.meetings} meeting{'' if result.meetings == 1 else 's'}:")
+    for path in result.files:
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def _templates(db_path: Path, args: argparse.Namespace) -> int:
+    from .config import user_templates_dir
+    from .documents.templates import TARGETS, list_templates
+
+    if args.target and args.target not in TARGETS:
+        raise UsageError(f"--for must be one of {', '.join(TARGETS)}")
+    infos = list_templates(args.target)
+    for info in infos:
+        if info.problem:
+            print(f"{info.name:<24} BROKEN ({info.origin}): {info.problem}")
+        else:
+            print(f"{info.name:<24} for a {info.target:<10} {info.title} ({info.origin})")
+    if not infos:
+        print("No templates found.")
+    print(f"Add or override templates in {user_templates_dir()} (copy a shipped one to start).")
+    return EXIT_OK
+
+
+def _data_command(db_path: Path, args: argparse.Namespace) -> int:
+    """import, export, conflicts and privacy live in cli_data.py."""
+    from .cli_data import run
+
+    return run(db_path, args)
 
 
 def _start_gui(db_path: Path, *, demo: bool) -> int:

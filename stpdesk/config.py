@@ -5,10 +5,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_log_path
 
 APP_NAME = "stpdesk"
 DB_ENV_VAR = "STPDESK_DB"
@@ -60,6 +60,7 @@ class Settings:
     backup_keep_last: int = 10  # the newest N backups are always kept
     backup_keep_daily_days: int = 14  # plus the newest backup of each of the last N days
     backup_every_hours: int = 24  # back up on opening when the newest backup is older
+    default_signatory_ids: list[str] = field(default_factory=list)  # members who sign letters
 
 
 def settings_path() -> Path:
@@ -77,7 +78,10 @@ def load_settings() -> Settings:
         return settings
     for item in fields(Settings):
         value = saved.get(item.name)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if isinstance(getattr(settings, item.name), list):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                setattr(settings, item.name, value)
+        elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             setattr(settings, item.name, value)
     return settings
 
@@ -88,3 +92,8 @@ def save_settings(settings: Settings) -> None:
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
     os.replace(partial, path)
+
+
+def log_dir() -> Path:
+    """Where crash reports and the app's log are written (created on demand)."""
+    return user_log_path(APP_NAME, appauthor=False, ensure_exists=False)

@@ -1,7 +1,7 @@
 """SQLModel tables and enums: the bottom layer, importing nothing of stpdesk's."""
 
-from . import enums, tables, types
+from . import enums, sync, tables, types
 from .enums import *  # noqa: F403
 from .tables import *  # noqa: F403
 
-__all__ = ["enums", "tables", "types"]
+__all__ = ["enums", "sync", "tables", "types"]

@@ -1,88 +1,397 @@
-"""The desktop app. For now a main window with a short dashboard; the full
-record workflows arrive with the GUI issue."""
+"""The main window: navigation, menus and toolbar from the action registry, a
+status bar, the dashboard and a lazily paged list for every kind of record."""
 
 from __future__ import annotations
 
+import gc
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QVBoxLayout,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
     QWidget,
 )
 
-from ..model.types import format_date, format_datetime
-from ..services import queries
+from .. import __version__
+from ..model.types import format_datetime
+from ..services import entities, queries, workflows
 from ..services.errors import ServiceError
 from ..store import Database, StoreError, open_database
+from .actions import ActionId, ActionRegistry
+from .context import TITLE, AppContext, show_error
+from .crash import install as install_crash_handler
+from .crash import report_error, setup_logging
+from .dashboard import Dashboard
+from .editors import EDITORS, EditorDialog, open_workflow_dialog
+from .lists import ListPage
+from .meeting_editor import MeetingEditor
+from .operations import Operations
+from .preferences import PreferencesDialog
+from .search import SearchDialog
+from .setup import SetupDialog
 
-TITLE = "stpdesk"
+# (navigation label, list entities shown on the page, action that goes there)
+SECTIONS: tuple[tuple[str, tuple[str, ...], ActionId], ...] = (
+    ("Dashboard", (), ActionId.GO_DASHBOARD),
+    ("Footprints & bodies", ("footprints", "bodies"), ActionId.GO_FOOTPRINTS),
+    ("Contacts", ("contacts",), ActionId.GO_CONTACTS),
+    ("Members", ("members",), ActionId.GO_MEMBERS),
+    ("Meetings", ("meetings",), ActionId.GO_MEETINGS),
+    ("Asks", ("asks",), ActionId.GO_ASKS),
+    ("Commitments", ("commitments",), ActionId.GO_COMMITMENTS),
+    ("Letters", ("letters",), ActionId.GO_LETTERS),
+)
+LIST_TITLES = {
+    "footprints": "Footprints",
+    "bodies": "Bodies",
+    "contacts": "Contacts",
+    "members": "Members",
+    "meetings": "Meetings",
+    "asks": "Asks",
+    "commitments": "Commitments",
+    "letters": "Letters",
+}
 
 
 class MainWindow(QMainWindow):
+    status_shown = Signal()
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self.ops = Operations(self)
+        self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
+        self.editors: dict[tuple[str, str | None], EditorDialog] = {}
+        self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
-        self.resize(900, 640)
+        self.resize(1200, 780)
 
+        self.actions = ActionRegistry(self)
+        self.actions.build_menus(self.menuBar())
+        toolbar = QToolBar("Main toolbar", self)
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setAccessibleName("Main toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions.build_toolbar(toolbar)
+        self.addToolBar(toolbar)
+
+        # --- navigation and pages ----------------------------------------------------
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        self.heading = QLabel("Dashboard")
-        self.heading.setAccessibleName("Dashboard heading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.heading.setFont(font)
-        layout.addWidget(self.heading)
-
-        layout.addWidget(QLabel("Overdue commitments"))
-        self.overdue = QListWidget()
-        self.overdue.setAccessibleName("Overdue commitments")
-        layout.addWidget(self.overdue)
-
-        layout.addWidget(QLabel("Meetings in the next 14 days"))
-        self.upcoming = QListWidget()
-        self.upcoming.setAccessibleName("Upcoming meetings")
-        layout.addWidget(self.upcoming)
+        row = QHBoxLayout(central)
+        self.nav = QListWidget(central)
+        self.nav.setAccessibleName("Sections")
+        self.nav.addItems([label for label, _, _ in SECTIONS])
+        self.nav.setMaximumWidth(
+            self.nav.fontMetrics().horizontalAdvance("Footprints & bodies") + 40
+        )
+        self.stack = QStackedWidget(central)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.counts_label = QLabel()
-        self.statusBar().addWidget(QLabel(str(db.path)))
-        self.statusBar().addPermanentWidget(self.counts_label)
-        self.refresh()
+        self.dashboard = Dashboard(self.ctx, self.stack)
+        self.dashboard.open_record.connect(self.open_record)
+        self.lists: dict[str, ListPage] = {}
+        self.pages: list[QWidget] = [self.dashboard]
+        self.stack.addWidget(self.dashboard)
+        for label, list_entities, _action in SECTIONS[1:]:
+            pages = [ListPage(db, entity, LIST_TITLES[entity]) for entity in list_entities]
+            for page in pages:
+                self.lists[page.entity] = page
+                page.open_record.connect(self.open_record)
+                page.selection_changed.connect(self.update_actions)
+            if len(pages) == 1:
+                holder: QWidget = pages[0]
+            else:
+                holder = QSplitter(Qt.Orientation.Vertical)
+                holder.setAccessibleName(label)
+                for page in pages:
+                    holder.addWidget(page)
+            self.pages.append(holder)
+            self.stack.addWidget(holder)
+        self.nav.currentRowChanged.connect(self._section_chosen)
 
-    def refresh(self) -> None:
-        today = queries.today()
-        self.overdue.clear()
-        for commitment in queries.overdue_commitments(self.db, on=today, limit=50):
-            days = (today - commitment.due_date).days
-            item = QListWidgetItem(
-                f"{commitment.text} — due {format_date(commitment.due_date)} "
-                f"({days} day{'s' if days != 1 else ''} overdue)"
-            )
-            item.setForeground(Qt.GlobalColor.darkRed)
-            self.overdue.addItem(item)
-        if not self.overdue.count():
-            self.overdue.addItem("Nothing is overdue.")
-        self.upcoming.clear()
-        for meeting in queries.upcoming_meetings(self.db):
-            self.upcoming.addItem(f"{format_datetime(meeting.starts_at)} — {meeting.title}")
-        if not self.upcoming.count():
-            self.upcoming.addItem("No meetings in the next 14 days.")
-        counts = queries.record_counts(self.db)
+        # --- status bar ------------------------------------------------------------------
+        self.path_label = QLabel(str(db.path))
+        self.path_label.setAccessibleName("Database file")
+        self.counts_label = QLabel("Counting records…")
+        self.counts_label.setAccessibleName("Record counts")
+        self.backup_label = QLabel()
+        self.backup_label.setAccessibleName("Last backup")
+        self.statusBar().addWidget(self.path_label, 1)
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.statusBar().addPermanentWidget(self.backup_label)
+
+        # --- actions ---------------------------------------------------------------------
+        connect = self.actions.connect
+        connect(ActionId.NEW_MEETING, lambda: self.new_record("meetings"))
+        connect(ActionId.NEW_RECORD, self._new_in_current)
+        connect(ActionId.OPEN_RECORD, self._open_current)
+        connect(ActionId.SAVE, self._save_active_editor)
+        connect(ActionId.DELETE_RECORD, self.delete_current)
+        connect(ActionId.UNDO_DELETE, self.undo_delete)
+        connect(ActionId.FIND, self.show_search)
+        connect(ActionId.REFRESH, lambda: self.refresh(set(LIST_TITLES)))
+        connect(ActionId.MARK_DONE, lambda: self._commitment_workflow("done"))
+        connect(ActionId.RESCHEDULE, lambda: self._commitment_workflow("reschedule"))
+        connect(ActionId.DROP, lambda: self._commitment_workflow("drop"))
+        connect(ActionId.PREFERENCES, self.show_preferences)
+        connect(ActionId.QUIT, self.close)
+        connect(ActionId.ABOUT, self.show_about)
+        for index, (_label, _entities, action_id) in enumerate(SECTIONS):
+            connect(action_id, lambda index=index: self.go_to(index))
+
+        self.ops.changed.connect(self.refresh)
+        self.ops.failed.connect(lambda error: report_error(error, parent=self))
+        self.nav.setCurrentRow(0)
+        self.update_actions()
+        self.dashboard.reload()
+        self.refresh_status()
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def go_to(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def _section_chosen(self, index: int) -> None:
+        if index < 0:
+            return
+        self.stack.setCurrentIndex(index)
+        for entity in SECTIONS[index][1]:
+            self.lists[entity].ensure_loaded()
+        if SECTIONS[index][1]:
+            self.lists[SECTIONS[index][1][0]].table.setFocus()
+        self.update_actions()
+
+    def go_to_list(self, entity: str) -> ListPage:
+        index = next(i for i, (_l, names, _a) in enumerate(SECTIONS) if entity in names)
+        self.go_to(index)
+        return self.lists[entity]
+
+    def current_list(self) -> ListPage | None:
+        index = self.stack.currentIndex()
+        names = SECTIONS[index][1] if index >= 0 else ()
+        if not names:
+            return None
+        if len(names) > 1:
+            for entity in names:
+                page = self.lists[entity]
+                if page.isAncestorOf(QApplication.focusWidget()) or page.current_id():
+                    return page
+        return self.lists[names[0]]
+
+    # --- actions' state --------------------------------------------------------------
+
+    def update_actions(self) -> None:
+        page = self.current_list()
+        chosen = page.current_id() if page else None
+        enable = self.actions.enable
+        enable(ActionId.NEW_RECORD, page is not None)
+        enable(ActionId.OPEN_RECORD, chosen is not None)
+        enable(
+            ActionId.DELETE_RECORD,
+            chosen is not None and page is not None and page.model.service.spec.soft_delete,
+        )
+        enable(ActionId.UNDO_DELETE, self.last_deleted is not None)
+        enable(ActionId.SAVE, any(editor.dirty for editor in self.editors.values()))
+        pending = False
+        if chosen and page is not None and page.entity == "commitments":
+            row = page.current_index().row()
+            pending = page.model.record(row).status.value == "pending"
+        for action_id in (ActionId.MARK_DONE, ActionId.RESCHEDULE, ActionId.DROP):
+            enable(action_id, pending)
+
+    # --- records --------------------------------------------------------------------
+
+    def open_record(self, entity: str, record_id: str | None) -> EditorDialog:
+        """Open a record's editor (or bring it forward if it is already open)."""
+        key = (entity, record_id)
+        if record_id is not None and key in self.editors:
+            editor = self.editors[key]
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        if record_id is not None and entity in self.lists:
+            page = self.lists[entity]
+            if page.loaded_once:
+                page.select(record_id)
+        editor_type = MeetingEditor if entity == "meetings" else EDITORS[entity]
+        try:
+            editor = editor_type(self.ctx, record_id, self)
+        except ServiceError as error:
+            show_error(self, error, "Opening the record")
+            raise
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.editors[key] = editor
+        editor.finished.connect(lambda _result, key=key: self._editor_closed(key))
+        editor.saved.connect(lambda rid, editor=editor: self._editor_saved(editor, rid))
+        editor.dirty_changed.connect(lambda _d: self.update_actions())
+        editor.show()
+        return editor
+
+    def new_record(self, entity: str) -> EditorDialog:
+        return self.open_record(entity, None)
+
+    def _editor_closed(self, key: tuple[str, str | None]) -> None:
+        self.editors.pop(key, None)
+        self.update_actions()
+
+    def _editor_saved(self, editor: EditorDialog, record_id: str) -> None:
+        self.statusBar().showMessage("Saved.", 5000)
+
+    def _new_in_current(self) -> None:
+        page = self.current_list()
+        if page is not None:
+            self.new_record(page.entity)
+
+    def _open_current(self) -> None:
+        page = self.current_list()
+        if page is not None and (chosen := page.current_id()):
+            self.open_record(page.entity, chosen)
+
+    def _save_active_editor(self) -> None:
+        active = QApplication.activeWindow()
+        if isinstance(active, EditorDialog):
+            active.save()
+            return
+        dirty = [editor for editor in self.editors.values() if editor.dirty]
+        if dirty:
+            dirty[-1].save()
+
+    def confirm(self, question: str) -> bool:
+        """Ask yes or no (tests replace this)."""
+        answer = QMessageBox.question(self, TITLE, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_current(self) -> None:
+        page = self.current_list()
+        if page is None or not (chosen := page.current_id()):
+            return
+        service = page.model.service
+        record = page.model.record(page.current_index().row())
+        summary = service.spec.summary(record)
+        if not self.confirm(f"Delete {service.spec.label.lower()} “{summary}”? You can undo this."):
+            return
+        db = self.db
+
+        def done(_record: object) -> None:
+            self.last_deleted = (page.entity, chosen, summary)
+            self.statusBar().showMessage(f"Deleted “{summary}”. Press Ctrl+Z to undo.", 10000)
+            self.update_actions()
+
+        self.ops.run(
+            lambda: service.delete(db, chosen),
+            on_done=done,
+            on_error=lambda error: show_error(self, error, "Deleting"),
+            changes={page.entity},
+        )
+
+    def undo_delete(self) -> None:
+        if self.last_deleted is None:
+            return
+        entity, record_id, summary = self.last_deleted
+        service, db = entities.BY_NAME[entity], self.db
+
+        def done(_record: object) -> None:
+            self.last_deleted = None
+            self.statusBar().showMessage(f"Brought back “{summary}”.", 5000)
+            self.update_actions()
+
+        self.ops.run(
+            lambda: service.restore(db, record_id),
+            on_done=done,
+            on_error=lambda error: show_error(self, error, "Undoing the delete"),
+            changes={entity},
+        )
+
+    def _commitment_workflow(self, kind: str) -> None:
+        page = self.lists["commitments"]
+        if chosen := page.current_id():
+            self.workflow_dialog = open_workflow_dialog(self.ctx, kind, chosen, self)
+
+    # --- dialogs -------------------------------------------------------------------------
+
+    def show_search(self) -> SearchDialog:
+        dialog = SearchDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_record.connect(self.open_record)
+        dialog.show()
+        dialog.query.setFocus()
+        self.search_dialog = dialog
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.preferences_dialog = dialog
+        return dialog
+
+    def show_setup(self) -> SetupDialog:
+        dialog = SetupDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        self.setup_dialog = dialog
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {TITLE}",
+            f"<b>stpdesk {__version__}</b><p>A record of your council's engagement with NHS "
+            "footprints: meetings, asks, commitments and letters.</p>"
+            "<p>Reference data: ONS Open Geography, Open Government Licence v3.0.</p>",
+        )
+
+    # --- refreshing ----------------------------------------------------------------------
+
+    def refresh(self, changed: set[str]) -> None:
+        """Reload whatever shows the kinds of record that changed."""
+        for entity in changed:
+            if entity in self.lists:
+                self.lists[entity].reload()
+        if changed & {"commitments", "asks", "meetings", "footprints", "bodies"} or not changed:
+            self.dashboard.reload()
+        self.refresh_status()
+        self.update_actions()
+
+    def refresh_status(self) -> None:
+        db = self.db
+        self.ops.run(lambda: workflows.status(db), on_done=self._show_status)
+
+    def _show_status(self, info: workflows.StatusInfo) -> None:
+        counts = info.counts
         self.counts_label.setText(
             f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
             f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"
         )
+        self.backup_label.setText(
+            f"Last backup: {format_datetime(info.last_backup)}"
+            if info.last_backup
+            else "No backup yet"
+        )
+        self.status_shown.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for editor in list(self.editors.values()):
+            if not editor.close():
+                event.ignore()
+                return
+        self.ops.shutdown()
+        event.accept()
 
 
 def open_for_gui(db_path: Path, *, demo: bool) -> Database:
@@ -96,9 +405,12 @@ def open_for_gui(db_path: Path, *, demo: bool) -> Database:
 
 
 def run(db_path: Path, *, demo: bool = False) -> int:
+    started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
+    setup_logging()
+    install_crash_handler()
     try:
         db = open_for_gui(db_path, demo=demo)
     except (StoreError, ServiceError, OSError) as error:
@@ -106,7 +418,19 @@ def run(db_path: Path, *, demo: bool = False) -> int:
         return 1
     window = MainWindow(db)
     window.show()
+    if db.backup_warning:
+        window.statusBar().showMessage(db.backup_warning, 20000)
+    if workflows.is_empty(db):
+        window.show_setup()
+    window.startup_seconds = time.perf_counter() - started
     try:
         return app.exec()
     finally:
+        window.ops.shutdown()
+        # Destroy the widgets now: left to interpreter shutdown, PySide can abort
+        # ("deallocating None") while collecting them.
+        # Collect the window's Python wrappers now: left to interpreter shutdown,
+        # PySide can abort the process ("deallocating None") while collecting them.
+        del window
+        gc.collect()
         db.close()

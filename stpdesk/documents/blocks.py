@@ -1,0 +1,142 @@
+"""Named blocks: what Markdown lacks, called from a template as a function.
+
+Each block is declared once here by a function whose signature is what the template may
+pass; it checks and normalises the arguments at render time (so a mistake is reported
+with the template's line). Every writer draws a block in its ``block_<name>`` method
+(``PdfWriter.block_logo``, ``HtmlWriter.block_logo``…). To add a block (e.g. letter
+signatures), add a function to :data:`BLOCKS` with :func:`register_block` and a
+``block_<name>`` method to each writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .charts import chart_data
+
+BLOCKS: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+def register_block(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    BLOCKS[function.__name__] = function
+    return function
+
+
+def _text(value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be text")
+    return value
+
+
+@register_block
+def page_break() -> dict[str, Any]:
+    """Start a new page."""
+    return {}
+
+
+@register_block
+def contents(title: str = "Contents") -> dict[str, Any]:
+    """A table of contents of the headings after it (in HTML, a list of links)."""
+    return {"title": _text(title, "contents title")}
+
+
+@register_block
+def logo(width_mm: int = 40) -> dict[str, Any]:
+    """The council's logo from the council profile (nothing if there is none)."""
+    if not isinstance(width_mm, int) or not 5 <= width_mm <= 180:
+        raise ValueError("logo width_mm must be a whole number from 5 to 180")
+    return {"width_mm": width_mm}
+
+
+@register_block
+def cover(
+    title: str, subtitle: str | None = None, details: Sequence[Any] = (), note: str | None = None
+) -> dict[str, Any]:
+    """A cover page: council name and logo, title, details as label/value pairs, marking."""
+    pairs = []
+    for item in details or ():
+        if not isinstance(item, Sequence) or isinstance(item, str) or len(item) != 2:
+            raise ValueError("cover details must be pairs: [[“Date”, meeting.starts_at], …]")
+        pairs.append((item[0], item[1]))
+    return {
+        "title": _text(title, "cover title"),
+        "subtitle": subtitle,
+        "details": pairs,
+        "note": note,
+    }
+
+
+@register_block
+def bar_chart(
+    rows: Sequence[Sequence[Any]], title: str, series: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """A bar chart of ``[label, value, …]`` rows; ``series`` names the value columns."""
+    return {"chart": chart_data(rows, _text(title, "chart title"), series)}
+
+
+@register_block
+def table(
+    rows: Sequence[Any],
+    columns: Mapping[str, str],
+    empty: str = "None.",
+    widths: Sequence[float] | None = None,
+) -> dict[str, Any]:
+    """A table of records: ``columns`` maps each heading to a field name of the records."""
+    if not isinstance(columns, Mapping) or not columns:
+        raise ValueError('table columns must map headings to fields: {"Name": "name"}')
+    for field in columns.values():
+        if not isinstance(field, str) or field.startswith("_"):
+            raise ValueError(f"table column field “{field}” is not a field name")
+    if widths is not None and len(widths) != len(columns):
+        raise ValueError("table widths must give one number per column")
+    return {
+        "headings": list(columns),
+        "fields": list(columns.values()),
+        "rows": list(rows),
+        "empty": _text(empty, "table empty text"),
+        "widths": list(widths) if widths else None,
+    }
+
+
+@register_block
+def commitments_table(
+    items: Sequence[Any],
+    show_body: bool = True,
+    show_meeting: bool = True,
+    empty: str = "None.",
+    who_heading: str = "Who",
+    who_field: str = "owed_by",
+) -> dict[str, Any]:
+    """Commitments with who owes them, when due and how late (overdue ones stand out).
+    For ours, ``who_heading="To", who_field="body"`` names the body we owe."""
+    if not isinstance(who_field, str) or who_field.startswith("_"):
+        raise ValueError(f"commitments_table who_field “{who_field}” is not a field name")
+    return {
+        "items": list(items),
+        "who": (_text(who_heading, "who_heading"), who_field),
+        "show_body": bool(show_body),
+        "show_meeting": bool(show_meeting),
+        "empty": _text(empty, "table empty text"),
+    }
+
+
+def field_of(record: Any, name: str) -> Any:
+    """A record's field for a table cell (records are dataclasses or mappings)."""
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+def commitment_columns(params: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """(heading, field, relative width) for the commitments table, shared by the writers."""
+    columns: list[tuple[str, str, float]] = [("Commitment", "text", 7)]
+    if params["show_body"]:
+        heading, field = params["who"]
+        columns.append((heading, field, 4.6))
+    columns += [("Due", "due_date", 2.8), ("Status", "status_text", 2.6)]
+    if params["show_meeting"]:
+        columns.append(("Made at", "made_at", 4.6))
+    return columns

@@ -1,0 +1,95 @@
+"""The shipped Unicode font (DejaVu Sans) and the text clean-up every document needs.
+
+The built-in PDF fonts print ■ for Ł or Ć, so every document embeds DejaVu Sans. A
+character the font has no glyph for (most emoji, some scripts) is printed as the visible
+replacement mark � rather than an empty box or nothing at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+_FACES = (FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC)
+REPLACEMENT = "\ufffd"
+
+_lock = threading.Lock()
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans (four faces, one family) with ReportLab, once per process."""
+    global _registered
+    with _lock:
+        if _registered:
+            return
+        folder = resources.files("stpdesk.resources") / "fonts"
+        for face in _FACES:
+            with resources.as_file(folder / f"{face}.ttf") as path:
+                pdfmetrics.registerFont(TTFont(face, str(path)))
+        addMapping(FONT, 0, 0, FONT)
+        addMapping(FONT, 1, 0, FONT_BOLD)
+        addMapping(FONT, 0, 1, FONT_ITALIC)
+        addMapping(FONT, 1, 1, FONT_BOLD_ITALIC)
+        _registered = True
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """Code points every face of the font can draw."""
+    register_fonts()
+    common: set[int] | None = None
+    for face in _FACES:
+        font = pdfmetrics.getFont(face)
+        points = set(font.face.charToGlyph)  # type: ignore[attr-defined]
+        common = points if common is None else common & points
+    return frozenset(common or ())
+
+
+def clean_text(text: str) -> str:
+    """Text safe for any output: one kind of line break, tabs as spaces, no control codes.
+
+    Line and paragraph separators become line breaks; other control characters and lone
+    surrogates are dropped or replaced, so a pasted note can never break a document.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    if text.isprintable() or all(ch == "\n" or ch.isprintable() for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if ch == "\n" or ch.isprintable():
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            continue  # control codes carry nothing a reader can see
+        if category == "Zs":
+            out.append(" ")
+        elif category == "Cf":
+            continue  # invisible formatting marks (soft hyphen, zero-width joiner)
+        else:
+            out.append(REPLACEMENT)  # surrogates, private use, unassigned
+    return "".join(out)
+
+
+def printable(text: str) -> str:
+    """Text as the PDF prints it: :func:`clean_text`, then � for characters without a glyph."""
+    text = clean_text(text)
+    covered = _covered()
+    if all(ord(ch) in covered or ch == "\n" for ch in text):
+        return text
+    return "".join(
+        ch if ch == "\n" or ord(ch) in covered else (" " if ch.isspace() else REPLACEMENT)
+        for ch in text
+    )

@@ -1,0 +1,791 @@
+"""The PDF writer: document blocks to ReportLab platypus flowables, A4, returned as bytes.
+
+Modelled on pretix's invoice renderer: one class with named paragraph styles, page
+templates for the first and the other pages, a running header and footer carrying the
+protective marking, "Page x of y", PDF bookmarks for every section and the document's
+title, author, subject and language in its metadata. Subclass it for another layout
+(letters: letterhead on the first page) by overriding :meth:`page_templates`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    HRFlowable,
+    Image,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from ..model.types import format_date
+from ..services.errors import ServiceError
+from . import content as c
+from .blocks import commitment_columns, field_of
+from .charts import bar_chart
+from .fonts import FONT, FONT_BOLD, printable, register_fonts
+from .templates import _display
+
+INK = colors.HexColor("#1A1A1A")
+ACCENT = colors.HexColor("#1D4F91")
+RULE = colors.HexColor("#9AA5B1")
+SHADE = colors.HexColor("#E8EEF4")
+LATE = colors.HexColor("#A4161A")
+LINES_PER_CHUNK = 30  # long user text flows as many short paragraphs, never one huge one
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+CELL_CHARS, CELL_LINES = 1500, 25  # longer cell text continues after its table
+CELL_START, CELL_START_LINES = 400, 6
+
+Progress = Callable[[int, int, str], None]  # (done, total or 0 if unknown, message)
+
+
+class Cancelled(ServiceError):
+    """The user stopped generation; nothing was written."""
+
+
+def _markup(span: c.Span, text: str) -> str:
+    """ReportLab paragraph markup for one line of a span: always escaped (text is data)."""
+    out = escape(text)
+    if span.code:
+        out = f'<font color="#444444" backColor="#F1F1F1">{out}</font>'
+    if span.strike:
+        out = f"<strike>{out}</strike>"
+    if span.italic:
+        out = f"<i>{out}</i>"
+    if span.bold:
+        out = f"<b>{out}</b>"
+    if span.href and span.href.startswith(LINK_SCHEMES):
+        out = f'<a href="{escape(span.href, {chr(34): "&quot;"})}" color="#1D4F91">{out}</a>'
+    return out
+
+
+def markup_lines(spans: c.Inline) -> list[str]:
+    """The spans as lines of paragraph markup (user line breaks kept)."""
+    lines: list[str] = [""]
+    for span in spans:
+        parts = printable(span.text).split("\n")
+        for index, part in enumerate(parts):
+            if index:
+                lines.append("")
+            if part:
+                lines[-1] += _markup(span, part)
+    return lines
+
+
+class _Bookmark(Flowable):
+    """Zero-size flowable marking a bookmark (e.g. the title of a pack in a combined file)."""
+
+    def __init__(self, title: str, level: int) -> None:
+        super().__init__()
+        self.bookmark = (level, title)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class _SetHeader(Flowable):
+    """Changes the running header from this page on (combined files hold several packs)."""
+
+    def __init__(self, writer: PdfWriter, document: c.Document) -> None:
+        super().__init__()
+        self.writer = writer
+        self.document = document
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.writer.current = self.document
+
+
+class _DocTemplate(BaseDocTemplate):
+    def __init__(self, buffer: io.BytesIO, writer: PdfWriter, **kwargs: Any) -> None:
+        super().__init__(buffer, **kwargs)
+        self.writer = writer
+        self._open: list[int] = []
+        self._keys = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's name
+        bookmark = getattr(flowable, "bookmark", None)
+        if bookmark is None:
+            return
+        wanted, title = bookmark
+        # outlines cannot skip a level: nest under the nearest shallower heading
+        while self._open and self._open[-1] >= wanted:
+            self._open.pop()
+        level = len(self._open)
+        self._open.append(wanted)
+        self._keys += 1
+        key = f"section-{self._keys}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+        if getattr(flowable, "in_contents", False):
+            self.notify("TOCEntry", (level, escape(title), self.page, key))
+
+    def afterPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self.writer.page_done(self.page)
+
+    def beforeDocument(self) -> None:  # noqa: N802 - ReportLab's name
+        self._open = []
+        self._keys = 0
+
+
+def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
+    class NumberedCanvas(pdfcanvas.Canvas):
+        """Holds pages back until the end so each can say "Page x of y"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+            self.numbered = True
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._held.append(dict(self.__dict__))
+            # bookmarks name the page by this counter, so it must move on as pages do
+            self._doc.pageCounter += 1
+            self._startPage()
+            self.numbered = True
+
+        def save(self) -> None:
+            total = len(self._held)
+            self._doc.pageCounter = 1  # the held pages are now added from the first
+            for number, state in enumerate(self._held, start=1):
+                self.__dict__.update(state)
+                if self.numbered:
+                    writer.draw_page_number(self, number, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+@dataclass
+class _Cell:
+    spans: c.Inline
+    style: str = "cell"
+
+
+class PdfWriter:
+    """Writes one document, or several one after another (a combined batch), as PDF bytes."""
+
+    page_size = A4
+    margin_left = margin_right = 20 * mm
+    margin_top = 24 * mm
+    margin_bottom = 20 * mm
+    font_size = 10
+
+    def __init__(
+        self,
+        documents: c.Document | Sequence[c.Document],
+        *,
+        title: str | None = None,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        register_fonts()
+        self.documents = [documents] if isinstance(documents, c.Document) else list(documents)
+        if not self.documents:
+            raise ValueError("nothing to write")
+        self.combined = len(self.documents) > 1
+        self.title = title or self.documents[0].title
+        self.current = self.documents[0]
+        self.progress = progress
+        self.cancelled = cancelled
+        self.styles = self.build_styles()
+        self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
+        self._has_contents = False
+        self._notes: list[c.Inline] = []
+
+    # --- styles ------------------------------------------------------------------
+
+    def build_styles(self) -> StyleSheet1:
+        sheet = StyleSheet1()
+        size = self.font_size
+        base = ParagraphStyle(
+            "body",
+            fontName=FONT,
+            fontSize=size,
+            leading=size * 1.4,
+            textColor=INK,
+            spaceAfter=size * 0.6,
+            allowWidows=0,
+            allowOrphans=0,
+        )
+        sheet.add(base)
+        for level, (grow, before) in enumerate(((1.7, 14), (1.35, 10), (1.15, 8)), start=1):
+            sheet.add(
+                ParagraphStyle(
+                    f"h{level}",
+                    parent=base,
+                    fontName=FONT_BOLD,
+                    fontSize=size * grow,
+                    leading=size * grow * 1.25,
+                    textColor=ACCENT if level < 3 else INK,
+                    spaceBefore=before,
+                    spaceAfter=size * 0.5,
+                    keepWithNext=0,  # see guard_headings
+                )
+            )
+        sheet.add(
+            ParagraphStyle(
+                "cover-council", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18
+            )
+        )
+        sheet.add(
+            ParagraphStyle(
+                "cover-title",
+                parent=base,
+                fontName=FONT_BOLD,
+                fontSize=26,
+                leading=32,
+                textColor=ACCENT,
+                spaceBefore=40,
+                spaceAfter=10,
+            )
+        )
+        sheet.add(
+            ParagraphStyle("cover-subtitle", parent=base, fontSize=15, leading=20, spaceAfter=24)
+        )
+        sheet.add(ParagraphStyle("cover-label", parent=base, fontName=FONT_BOLD, spaceAfter=0))
+        sheet.add(ParagraphStyle("cover-value", parent=base, spaceAfter=0))
+        sheet.add(ParagraphStyle("cell", parent=base, fontSize=size * 0.9, leading=size * 1.2,
+                                 spaceAfter=0))
+        sheet.add(ParagraphStyle("cell-head", parent=sheet["cell"], fontName=FONT_BOLD))
+        sheet.add(ParagraphStyle("cell-late", parent=sheet["cell"], fontName=FONT_BOLD,
+                                 textColor=LATE))
+        sheet.add(ParagraphStyle("small", parent=base, fontSize=size * 0.8, leading=size * 1.1))
+        sheet.add(ParagraphStyle("empty", parent=base, textColor=colors.HexColor("#555555")))
+        sheet.add(ParagraphStyle("quote", parent=base, leftIndent=12, textColor=colors.HexColor("#333333")))
+        sheet.add(ParagraphStyle("code", parent=base, fontSize=size * 0.9, leading=size * 1.25,
+                                 backColor=colors.HexColor("#F4F4F4")))
+        sheet.add(ParagraphStyle("contents-title", parent=sheet["h1"], keepWithNext=0))
+        for level in (1, 2):
+            sheet.add(
+                ParagraphStyle(
+                    f"toc{level}",
+                    parent=base,
+                    fontName=FONT_BOLD if level == 1 else FONT,
+                    leftIndent=(level - 1) * 14,
+                    spaceAfter=2,
+                )
+            )
+        return sheet
+
+    def style(self, name: str, *, indent: float = 0, space_after: float | None = None) -> ParagraphStyle:
+        """A named style, shifted right by ``indent`` and with other spacing if asked."""
+        base = self.styles[name]
+        after = base.spaceAfter if space_after is None else space_after
+        if not indent and after == base.spaceAfter:
+            return base
+        key = (name, indent, after)
+        if key not in self._variants:
+            self._variants[key] = ParagraphStyle(
+                f"{name}-{indent}-{after}",
+                parent=base,
+                leftIndent=base.leftIndent + indent,
+                bulletIndent=base.leftIndent + indent - 12,
+                spaceAfter=after,
+            )
+        return self._variants[key]
+
+    # --- pages -------------------------------------------------------------------
+
+    @property
+    def frame_width(self) -> float:
+        return self.page_size[0] - self.margin_left - self.margin_right
+
+    @property
+    def frame_height(self) -> float:
+        return self.page_size[1] - self.margin_top - self.margin_bottom
+
+    def page_templates(self) -> list[PageTemplate]:
+        """Cover (marking only) and body (running header and footer) pages."""
+
+        def frame(name: str) -> Frame:
+            return Frame(
+                self.margin_left,
+                self.margin_bottom,
+                self.frame_width,
+                self.frame_height,
+                id=name,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+
+        cover = PageTemplate("cover", [frame("cover")], onPageEnd=self.draw_cover_page)
+        body = PageTemplate("body", [frame("body")], onPageEnd=self.draw_body_page)
+        starts_with_cover = bool(self.documents[0].blocks) and isinstance(
+            self.documents[0].blocks[0], c.NamedBlock
+        ) and self.documents[0].blocks[0].name == "cover"
+        return [cover, body] if starts_with_cover else [body, cover]
+
+    def _marking(self, canvas: pdfcanvas.Canvas) -> None:
+        marking = printable(self.current.marking or "").strip()
+        if not marking:
+            return
+        width = self.page_size[0]
+        canvas.setFont(FONT_BOLD, 10)
+        canvas.setFillColor(INK)
+        canvas.drawCentredString(width / 2, self.page_size[1] - 10 * mm, marking)
+        canvas.drawCentredString(width / 2, 8 * mm, marking)
+
+    def draw_cover_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        self._marking(canvas)
+        canvas.restoreState()
+        canvas.numbered = False  # the cover carries no page number
+
+    def draw_body_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        self._marking(canvas)
+        width, height = self.page_size
+        top = height - 17 * mm
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.HexColor("#444444"))
+        header = printable(self.current.header or self.current.title)
+        canvas.drawString(self.margin_left, top, _fit(header, 70))
+        canvas.drawRightString(width - self.margin_right, top, _fit(printable(self.current.author), 45))
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(self.margin_left, top - 2.5 * mm, width - self.margin_right, top - 2.5 * mm)
+        canvas.line(self.margin_left, 15 * mm, width - self.margin_right, 15 * mm)
+        printed = self.current.extra.get("printed")
+        if printed:
+            canvas.drawString(self.margin_left, 11 * mm, f"Printed {printed}")
+        canvas.restoreState()
+
+    def draw_page_number(self, canvas: pdfcanvas.Canvas, number: int, total: int) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.HexColor("#444444"))
+        canvas.drawRightString(
+            self.page_size[0] - self.margin_right, 11 * mm, f"Page {number} of {total}"
+        )
+        canvas.restoreState()
+
+    # --- the whole document ------------------------------------------------------
+
+    def page_done(self, page: int) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled("Stopped: the document was not finished, and nothing was saved.")
+        if self.progress is not None:
+            self.progress(page, 0, f"Laid out page {page}")
+
+    def story(self) -> list[Flowable]:
+        story: list[Flowable] = []
+        for index, document in enumerate(self.documents):
+            if self.combined:
+                if index:
+                    story += [NextPageTemplate(self._first_template(document)), PageBreak()]
+                story += [_SetHeader(self, document), _Bookmark(printable(document.title), 0)]
+            story += self.flow(document.blocks, document=document, level_offset=int(self.combined))
+        return story
+
+    def guard_headings(self, story: list[Flowable]) -> list[Flowable]:
+        """No heading alone at the foot of a page: before each run of headings, start a new
+        page unless the headings and the first part of what follows them fit."""
+        out: list[Flowable] = []
+        index = 0
+        width, height = self.frame_width, self.frame_height
+        while index < len(story):
+            if getattr(story[index], "bookmark", None) is None or not isinstance(
+                story[index], Paragraph
+            ):
+                out.append(story[index])
+                index += 1
+                continue
+            run = []
+            while index < len(story) and isinstance(story[index], Paragraph) and getattr(
+                story[index], "bookmark", None
+            ) is not None:
+                run.append(story[index])
+                index += 1
+            needed = sum(h.wrap(width, height)[1] + h.getSpaceBefore() + h.getSpaceAfter() for h in run)
+            if index < len(story):
+                needed += self._first_part_height(story[index], width, height)
+            out.append(CondPageBreak(min(needed, height * 0.6)))
+            out += run
+        return out
+
+    @staticmethod
+    def _first_part_height(flowable: Flowable, width: float, height: float) -> float:
+        if isinstance(flowable, Table):
+            flowable.wrap(width, height)
+            rows = flowable._rowHeights[:2]  # header and first row
+            return sum(rows)
+        if isinstance(flowable, Paragraph):
+            style = flowable.style
+            return min(flowable.wrap(width, height)[1], style.leading * 3)
+        try:
+            return min(flowable.wrap(width, height)[1], height / 3)
+        except Exception:  # a flowable that cannot size itself yet (contents): no guard
+            return 0
+
+    def _first_template(self, document: c.Document) -> str:
+        first = document.blocks[0] if document.blocks else None
+        return "cover" if isinstance(first, c.NamedBlock) and first.name == "cover" else "body"
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        first = self.documents[0]
+        doc = _DocTemplate(
+            buffer,
+            self,
+            pagesize=self.page_size,
+            leftMargin=self.margin_left,
+            rightMargin=self.margin_right,
+            topMargin=self.margin_top,
+            bottomMargin=self.margin_bottom,
+            title=printable(self.title),
+            author=printable(first.author),
+            subject=printable(first.subject),
+            creator="stpdesk",
+            lang=first.language,
+            keywords=[printable(first.marking)] if first.marking else [],
+        )
+        doc.addPageTemplates(self.page_templates())
+        story = self.guard_headings(self.story())
+        canvasmaker = _numbered_canvas(self)
+        if self._has_contents:
+            doc.multiBuild(story, canvasmaker=canvasmaker)
+        else:
+            doc.build(story, canvasmaker=canvasmaker)
+        return buffer.getvalue()
+
+    # --- blocks ------------------------------------------------------------------
+
+    def flow(
+        self,
+        blocks: Sequence[c.Block],
+        *,
+        document: c.Document,
+        indent: float = 0,
+        level_offset: int = 0,
+        style: str = "body",
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            if isinstance(block, c.Heading):
+                out.append(self.heading(block, level_offset))
+            elif isinstance(block, c.Paragraph):
+                out += self.paragraphs(block.spans, style, indent=indent)
+            elif isinstance(block, c.ListBlock):
+                out += self.list_block(block, document, indent, level_offset)
+            elif isinstance(block, c.Table):
+                out += self.table_with_notes(self.markdown_table(block))
+            elif isinstance(block, c.Quote):
+                out += self.flow(
+                    block.blocks, document=document, indent=indent + 12, style="quote",
+                    level_offset=level_offset,
+                )
+            elif isinstance(block, c.Code):
+                out += self.paragraphs([c.Span(block.text, literal=True)], "code", indent=indent)
+            elif isinstance(block, c.Rule):
+                out.append(HRFlowable(width="100%", color=RULE, thickness=0.5, spaceBefore=4,
+                                      spaceAfter=8))
+            elif isinstance(block, c.NamedBlock):
+                draw = getattr(self, f"block_{block.name}", None)
+                if draw is None:
+                    raise ServiceError(f"the PDF writer cannot draw a “{block.name}” block")
+                out += draw(block.params, document, level_offset)
+        return out
+
+    def heading(self, block: c.Heading, level_offset: int = 0) -> Paragraph:
+        level = min(block.level, 3)
+        text = "".join(markup_lines(block.spans))
+        paragraph = Paragraph(text, self.styles[f"h{level}"])
+        paragraph.bookmark = (block.level - 1 + level_offset, printable(c.plain(block.spans)))
+        paragraph.in_contents = block.level <= 2 and not self.combined
+        return paragraph
+
+    def paragraphs(
+        self, spans: c.Inline, style: str = "body", *, indent: float = 0, bullet: str | None = None
+    ) -> list[Flowable]:
+        """One block of text as paragraphs: a blank line in user text starts a new one, and
+        every few lines start a new flowable so long notes split cheaply across pages."""
+        groups: list[list[str]] = [[]]
+        for line in markup_lines(spans):
+            if line.strip():
+                groups[-1].append(line)
+            elif groups[-1]:
+                groups.append([])
+        groups = [group for group in groups if group]
+        out: list[Flowable] = []
+        for group_index, group in enumerate(groups):
+            last_group = group_index == len(groups) - 1
+            for start in range(0, len(group), LINES_PER_CHUNK):
+                chunk = group[start : start + LINES_PER_CHUNK]
+                end_of_paragraph = start + LINES_PER_CHUNK >= len(group)
+                para_style = self.style(
+                    style, indent=indent, space_after=None if end_of_paragraph else 0
+                )
+                out.append(
+                    Paragraph(
+                        "<br/>".join(chunk),
+                        para_style,
+                        bulletText=bullet if group_index == 0 and start == 0 else None,
+                    )
+                )
+            del last_group
+        if not out and bullet:
+            out.append(Paragraph("", self.style(style, indent=indent), bulletText=bullet))
+        return out
+
+    def list_block(
+        self, block: c.ListBlock, document: c.Document, indent: float, level_offset: int
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        inner = indent + 16
+        for number, item in enumerate(block.items, start=block.start):
+            bullet = f"{number}." if block.ordered else "•"
+            first, rest = (item[0], item[1:]) if item else (c.Paragraph([]), [])
+            if isinstance(first, c.Paragraph):
+                out += self.paragraphs(first.spans, indent=inner, bullet=bullet)
+            else:
+                out += self.paragraphs([], indent=inner, bullet=bullet)
+                rest = item
+            out += self.flow(rest, document=document, indent=inner, level_offset=level_offset)
+        return out
+
+    def _cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
+        lines = markup_lines(spans)
+        para_style = self.styles[style]
+        if align in ("right", "center"):
+            key = (f"{style}-{align}", 0.0, 0.0)
+            if key not in self._variants:
+                self._variants[key] = ParagraphStyle(
+                    key[0], parent=para_style, alignment=TA_RIGHT if align == "right" else TA_CENTER
+                )
+            para_style = self._variants[key]
+        return Paragraph("<br/>".join(lines), para_style)
+
+    def cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
+        """A table cell. Text too long for a cell (a table row cannot be re-flowed cheaply
+        across many pages) shows its start, and the whole text follows the table."""
+        text = c.plain(spans)
+        if len(text) <= CELL_CHARS and text.count("\n") < CELL_LINES:
+            return self._cell(spans, style, align)
+        self._notes.append(spans)
+        number = len(self._notes)
+        start = "\n".join(text[:CELL_START].split("\n")[:CELL_START_LINES]).rstrip()
+        shown = [
+            c.Span(start, literal=True),
+            c.Span(f"… (continued in note {number} below this table)", italic=True),
+        ]
+        return self._cell(shown, style, align)
+
+    def table_with_notes(self, table: Table) -> list[Flowable]:
+        out: list[Flowable] = [table]
+        for number, spans in enumerate(self._notes, start=1):
+            out.append(Paragraph(f"<b>Note {number}</b>", self.style("body", space_after=2)))
+            out += self.paragraphs(spans, indent=12)
+        self._notes = []
+        return out
+
+    def grid(
+        self,
+        header: list[Paragraph],
+        rows: list[list[Paragraph]],
+        weights: Sequence[float],
+    ) -> Table:
+        """A data table: header row repeated on every page, rows that may split."""
+        total = sum(weights) or 1
+        widths = [self.frame_width * weight / total for weight in weights]
+        table = Table(
+            [header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT"
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        table.spaceAfter = 8
+        return table
+
+    def markdown_table(self, block: c.Table) -> Table:
+        columns = max([len(block.header), *(len(row) for row in block.rows)])
+        align = block.align + ["left"] * (columns - len(block.align))
+
+        def padded(row: list[c.Inline]) -> list[c.Inline]:
+            return row + [[] for _ in range(columns - len(row))]
+
+        header = [self._cell(spans, "cell-head", align[i]) for i, spans in enumerate(padded(block.header))]
+        rows = [
+            [self.cell(spans, "cell", align[i]) for i, spans in enumerate(padded(row))]
+            for row in block.rows
+        ]
+        weights = [
+            min(60, max([len(c.plain(r[i])) for r in [padded(block.header), *map(padded, block.rows)]]))
+            + 8
+            for i in range(columns)
+        ]
+        return self.grid(header, rows, weights)
+
+    # --- named blocks ------------------------------------------------------------
+
+    def block_page_break(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        return [PageBreak()]
+
+    def block_contents(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        if self.combined:
+            return []  # bookmarks guide a reader through a combined file
+        self._has_contents = True
+        toc = TableOfContents()
+        toc.levelStyles = [self.styles["toc1"], self.styles["toc2"]]
+        toc.dotsMinLevel = 0
+        # Known headings fill the first pass, so it has the final height and the second
+        # pass (with page numbers) settles the layout: two passes, not three.
+        toc._entries = [
+            (block.level - 1, escape(printable(c.plain(block.spans))), 0, None)
+            for block in document.blocks
+            if isinstance(block, c.Heading) and block.level <= 2
+        ]
+        return [Paragraph(escape(printable(params["title"])), self.styles["contents-title"]), toc]
+
+    def _logo(self, document: c.Document, width_mm: int, max_height: float = 30 * mm) -> Image | None:
+        if not document.logo:
+            return None
+        try:
+            reader = ImageReader(io.BytesIO(document.logo))
+            pixel_width, pixel_height = reader.getSize()
+        except Exception:  # not an image ReportLab can read: print the pack without it
+            return None
+        width = width_mm * mm
+        height = width * pixel_height / pixel_width
+        if height > max_height:
+            width, height = width * max_height / height, max_height
+        image = Image(io.BytesIO(document.logo), width=width, height=height)
+        image.hAlign = "LEFT"
+        return image
+
+    def block_logo(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        image = self._logo(document, params["width_mm"])
+        return [image, Spacer(1, 6)] if image else []
+
+    def block_cover(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        out: list[Flowable] = []
+        image = self._logo(document, 45)
+        if image is not None:
+            out += [image, Spacer(1, 8)]
+        out.append(Paragraph(escape(printable(document.author)), self.styles["cover-council"]))
+        out.append(HRFlowable(width="100%", color=ACCENT, thickness=2, spaceBefore=6))
+        title = Paragraph(escape(printable(params["title"])), self.styles["cover-title"])
+        out.append(title)
+        if params["subtitle"]:
+            out += self.paragraphs([c.Span(_display(params["subtitle"]), literal=True)], "cover-subtitle")
+        rows = [
+            [
+                self._cell([c.Span(_display(label), literal=True)], "cover-label"),
+                self._cell([c.Span(_display(value), literal=True)], "cover-value"),
+            ]
+            for label, value in params["details"]
+            if _display(value).strip()
+        ]
+        if rows:
+            table = Table(rows, colWidths=[40 * mm, self.frame_width - 40 * mm], hAlign="LEFT", splitInRow=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                    ]
+                )
+            )
+            out.append(table)
+        if params["note"]:
+            out.append(Spacer(1, 18))
+            out += self.paragraphs([c.Span(_display(params["note"]), literal=True)], "small")
+        out += [NextPageTemplate("body"), PageBreak()]
+        return out
+
+    def block_bar_chart(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        drawing = bar_chart(params["chart"], self.frame_width)
+        drawing.hAlign = "LEFT"
+        return [drawing, Spacer(1, 10)]
+
+    def block_table(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+        if not params["rows"]:
+            return self.paragraphs([c.Span(params["empty"])], "empty")
+        header = [self._cell([c.Span(h)], "cell-head") for h in params["headings"]]
+        rows = [
+            [self.cell([c.Span(_display(field_of(record, f)), literal=True)]) for f in params["fields"]]
+            for record in params["rows"]
+        ]
+        weights = params["widths"] or [1] * len(header)
+        return self.table_with_notes(self.grid(header, rows, weights))
+
+    def block_commitments_table(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
+        if not params["items"]:
+            return self.paragraphs([c.Span(params["empty"])], "empty")
+        columns = commitment_columns(params)
+        header = [self._cell([c.Span(heading)], "cell-head") for heading, _, _ in columns]
+        rows = []
+        for item in params["items"]:
+            late = bool(field_of(item, "overdue"))
+            rows.append(
+                [
+                    self.cell(
+                        [c.Span(_display(field_of(item, f)), literal=True)],
+                        "cell-late" if late and f == "status_text" else "cell",
+                    )
+                    for _, f, _ in columns
+                ]
+            )
+        return self.table_with_notes(self.grid(header, rows, [w for _, _, w in columns]))
+
+
+def _fit(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_pdf(
+    documents: c.Document | Sequence[c.Document],
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> bytes:
+    """PDF bytes for one document, or for several in one file."""
+    return PdfWriter(documents, title=title, progress=progress, cancelled=cancelled).render()
+
+
+__all__ = ["Cancelled", "PdfWriter", "Progress", "render_pdf", "format_date", "TA_LEFT"]

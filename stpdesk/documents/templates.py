@@ -1,0 +1,414 @@
+"""Document templates: text files an officer can copy and edit without Python.
+
+A template is a Markdown file with a header between ``+++`` lines (TOML, read with the
+standard library) giving its title, what it is for and its options::
+
+    +++
+    title = "Meeting briefing"
+    for = "meeting"
+    description = "The pack a councillor reads before a meeting."
+
+    [options]
+    history = 5          # how many earlier meetings to list
+    +++
+    # Purpose and agenda
+    {{ meeting.agenda }}
+
+The body is Jinja2, run in its sandbox (a template shared between councils cannot read
+files or run code). Every ``{{ value }}`` is data: it prints literally, whatever
+Markdown, HTML or Jinja syntax it holds. Named blocks are functions returning a block
+that must stand on a line of its own: ``{{ page_break() }}``, ``{{ contents() }}``,
+``{{ logo() }}``, ``{{ cover(...) }}``, ``{{ bar_chart(rows, title=…) }}``,
+``{{ commitments_table(items) }}``, ``{{ table(items, columns={…}) }}``.
+
+Shipped templates live in the ``stpdesk.briefing_templates`` package; a file of the same
+name in the user template folder (``config.user_templates_dir()``) overrides one, and
+new files there add to them.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..config import user_templates_dir
+from ..model.types import format_date, format_datetime
+from ..services.errors import ServiceError
+from .blocks import BLOCKS
+from .content import (
+    BLOCK_CLOSE,
+    BLOCK_OPEN,
+    LITERAL_CLOSE,
+    LITERAL_OPEN,
+    Block,
+    MisplacedBlock,
+    NamedBlock,
+    parse_markdown,
+)
+from .fonts import clean_text
+
+SUFFIX = ".md"
+FENCE = "+++"
+TARGETS = ("meeting", "footprint", "body", "letter")
+SHIPPED = "shipped"
+USER = "yours"
+
+
+class TemplateError(ServiceError):
+    """A template cannot be read or rendered; the message names the file and line."""
+
+
+class TemplateNotFound(TemplateError):
+    pass
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str  # file name without .md: what --template takes
+    title: str
+    target: str  # what it is for: meeting, footprint, body or letter
+    description: str
+    options: dict[str, Any]  # option name -> default value
+    origin: str  # "shipped" or "yours"
+    location: str  # file path (or package resource) for messages
+    layout: str = "report"
+    source: str = field(default="", repr=False)
+    header_lines: int = 0  # lines the header takes, so Jinja line numbers match the file
+    problem: str | None = None  # set when the template is broken (listing only)
+
+
+# --- finding templates --------------------------------------------------------------
+
+
+def _shipped_files() -> dict[str, Any]:
+    folder = resources.files("stpdesk.briefing_templates")
+    return {
+        entry.name[: -len(SUFFIX)]: entry
+        for entry in folder.iterdir()
+        if entry.name.endswith(SUFFIX) and not entry.name.startswith(("_", "."))
+    }
+
+
+def _user_files(folder: Path | None) -> dict[str, Path]:
+    folder = folder if folder is not None else user_templates_dir()
+    if not folder.is_dir():
+        return {}
+    return {
+        path.name[: -len(SUFFIX)]: path
+        for path in sorted(folder.iterdir())
+        if path.name.endswith(SUFFIX) and not path.name.startswith(("_", ".")) and path.is_file()
+    }
+
+
+def _read(entry: Any, location: str) -> str:
+    try:
+        data = entry.read_bytes()
+    except OSError as error:
+        raise TemplateError(f"{location}: cannot be read ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise TemplateError(
+            f"{location}, line {line}: is not UTF-8 text; save it as UTF-8 and try again"
+        ) from None
+
+
+def list_templates(
+    target: str | None = None, *, user_folder: Path | None = None
+) -> list[TemplateInfo]:
+    """Every template, yours first where a name is in both; broken ones carry ``problem``."""
+    found: dict[str, TemplateInfo] = {}
+    sources = [(name, entry, SHIPPED) for name, entry in _shipped_files().items()]
+    sources += [(name, path, USER) for name, path in _user_files(user_folder).items()]
+    for name, entry, origin in sources:
+        location = str(entry) if origin == USER else f"shipped template {entry.name}"
+        try:
+            info = _parse(name, _read(entry, location), origin, location)
+        except TemplateError as error:
+            info = TemplateInfo(name, name, "", "", {}, origin, location, problem=str(error))
+        found[name] = info
+    infos = sorted(found.values(), key=lambda info: (info.target, info.name))
+    return [info for info in infos if target is None or info.target == target]
+
+
+def load_template(name: str, *, user_folder: Path | None = None) -> TemplateInfo:
+    """The template called ``name`` (yours if you have one), checked; raises TemplateError."""
+    name = name.strip()
+    if name.endswith(SUFFIX):
+        name = name[: -len(SUFFIX)]
+    user = _user_files(user_folder)
+    if name in user:
+        path = user[name]
+        return _parse(name, _read(path, str(path)), USER, str(path))
+    shipped = _shipped_files()
+    if name in shipped:
+        location = f"shipped template {shipped[name].name}"
+        return _parse(name, _read(shipped[name], location), SHIPPED, location)
+    known = sorted(set(shipped) | set(user))
+    raise TemplateNotFound(
+        f"there is no template called “{name}”; choose one of: {', '.join(known)} "
+        "(“stpdesk templates” lists them)"
+    )
+
+
+def _parse(name: str, text: str, origin: str, location: str) -> TemplateInfo:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        raise TemplateError(
+            f"{location}, line 1: a template starts with a header between “{FENCE}” lines "
+            "giving its title and what it is for"
+        )
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise TemplateError(
+            f"{location}, line 1: the header is not closed; add a line “{FENCE}” after it"
+        ) from None
+    try:
+        header = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = getattr(error, "lineno", None)
+        if line is None and "(at line " in message:
+            line = int(message.split("(at line ")[1].split(",")[0])
+            message = message.split(" (at line ")[0]
+        where = f", line {line + 1}" if line else ""
+        raise TemplateError(f"{location}{where}: the header is not valid: {message}") from None
+    title = header.get("title")
+    target = header.get("for")
+    if not isinstance(title, str) or not title.strip():
+        raise TemplateError(f'{location}: the header needs a title, e.g. title = "Meeting briefing"')
+    if target not in TARGETS:
+        raise TemplateError(
+            f"{location}: the header needs “for” set to one of {', '.join(TARGETS)}"
+            + (f" (it says “{target}”)" if target is not None else "")
+        )
+    options = header.get("options", {})
+    if not isinstance(options, dict):
+        raise TemplateError(f"{location}: “options” must be a table of name = default value")
+    layout = header.get("layout", "report")
+    if not isinstance(layout, str):
+        raise TemplateError(f"{location}: “layout” must be a word such as “report”")
+    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])  # keeps Jinja's line numbers = file's
+    info = TemplateInfo(
+        name=name,
+        title=title.strip(),
+        target=target,
+        description=str(header.get("description", "")).strip(),
+        options=options,
+        origin=origin,
+        location=location,
+        layout=layout,
+        source=body,
+        header_lines=end + 1,
+    )
+    try:  # syntax check now, not at print time
+        _environment(info, _Collector()).from_string(body)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{location}, line {error.lineno}: {error.message}") from None
+    return info
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+class _Collector:
+    """Data and named blocks met while rendering, referred to by placeholders."""
+
+    def __init__(self) -> None:
+        self.literals: list[str] = []
+        self.blocks: list[NamedBlock] = []
+
+
+class BlockRef:
+    """What a named-block function returns; prints as the block's placeholder."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __str__(self) -> str:
+        return self.token
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if hasattr(value, "label") and isinstance(value, str):  # LabelledEnum
+        return value.label
+    return str(value)
+
+
+class _Loader(jinja2.BaseLoader):
+    """``{% include "_part.md" %}`` finds parts in the same places as templates."""
+
+    def __init__(self, user_folder: Path | None) -> None:
+        self.user_folder = user_folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        name = template[: -len(SUFFIX)] if template.endswith(SUFFIX) else template
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise jinja2.TemplateNotFound(template)
+        folder = self.user_folder if self.user_folder is not None else user_templates_dir()
+        path = folder / f"{name}{SUFFIX}"
+        if path.is_file():
+            return _read(path, str(path)), str(path), None
+        entry = resources.files("stpdesk.briefing_templates") / f"{name}{SUFFIX}"
+        if entry.is_file():
+            return _read(entry, template), template, None
+        raise jinja2.TemplateNotFound(template)
+
+
+def _environment(info: TemplateInfo, collector: _Collector) -> SandboxedEnvironment:
+    def finalize(value: Any) -> str:
+        if isinstance(value, BlockRef):
+            return value.token
+        collector.literals.append(clean_text(_display(value)))
+        return f"{LITERAL_OPEN}{len(collector.literals) - 1}{LITERAL_CLOSE}"
+
+    env = SandboxedEnvironment(
+        loader=_Loader(None),
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["date"] = format_date
+    env.filters["datetime"] = format_datetime
+    env.filters["time"] = lambda value: value.strftime("%H:%M") if value else ""
+    env.filters["plural"] = lambda count, one="", many="s": one if count == 1 else many
+    env.filters["number"] = lambda value: f"{value:,}"
+    env.filters["first_line"] = lambda text: (text or "").strip().split("\n")[0]
+
+    def named(name: str, check: Callable[..., dict[str, Any]]) -> Callable[..., BlockRef]:
+        def make(*args: Any, **kwargs: Any) -> BlockRef:
+            try:
+                params = check(*args, **kwargs)
+            except TypeError as error:  # wrong arguments: say which block
+                raise TypeError(f"{name}(): {str(error).split('() ', 1)[-1]}") from None
+            collector.blocks.append(NamedBlock(name, params))
+            return BlockRef(f"\n\n{BLOCK_OPEN}{len(collector.blocks) - 1}{BLOCK_CLOSE}\n\n")
+
+        return make
+
+    for name, check in BLOCKS.items():
+        env.globals[name] = named(name, check)
+    return env
+
+
+@dataclass
+class Rendered:
+    info: TemplateInfo
+    markdown: str
+    blocks: list[Block]
+    options: dict[str, Any]
+
+
+def resolve_options(info: TemplateInfo, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The template's options with the caller's values, checked against each default's type."""
+    options = dict(info.options)
+    for key, value in (given or {}).items():
+        if key not in info.options:
+            known = ", ".join(sorted(info.options)) or "none"
+            raise TemplateError(
+                f"template “{info.name}” has no option “{key}” (its options: {known})"
+            )
+        default = info.options[key]
+        options[key] = _coerce(info.name, key, value, default)
+    return options
+
+
+def _coerce(template: str, key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("yes", "true", "on", "1"):
+            return True
+        if text in ("no", "false", "off", "0"):
+            return False
+        raise TemplateError(f"option “{key}” of “{template}” must be yes or no, not “{value}”")
+    if isinstance(default, int):
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise TemplateError(
+                f"option “{key}” of “{template}” must be a whole number, not “{value}”"
+            ) from None
+        if number < 0:
+            raise TemplateError(f"option “{key}” of “{template}” cannot be negative")
+        return number
+    return str(value)
+
+
+def render(
+    info: TemplateInfo,
+    context: Mapping[str, Any],
+    *,
+    options: Mapping[str, Any] | None = None,
+    user_folder: Path | None = None,
+) -> Rendered:
+    """Run the template over ``context`` and parse the Markdown it produces into blocks."""
+    collector = _Collector()
+    env = _environment(info, collector)
+    env.loader = _Loader(user_folder)
+    resolved = resolve_options(info, options)
+    try:
+        template = env.from_string(info.source)
+        template.filename = info.location
+        markdown = template.render({**context, "options": resolved})
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{info.location}, line {error.lineno}: {error.message}") from None
+    except TemplateError:
+        raise
+    except Exception as error:  # any failure inside a template is the template's problem
+        line = _template_line(sys.exc_info()[2], info.location)
+        where = f", line {line}" if line else ""
+        raise TemplateError(f"{info.location}{where}: {_explain(error)}") from None
+    try:
+        blocks = parse_markdown(markdown, collector.literals, collector.blocks)
+    except MisplacedBlock as error:
+        raise TemplateError(
+            f"{info.location}: {{{{ {error}(…) }}}} must stand on a line of its own"
+        ) from None
+    return Rendered(info, markdown, blocks, resolved)
+
+
+def _template_line(trace: TracebackType | None, filename: str) -> int | None:
+    """The template line Jinja's rewritten traceback points at."""
+    line = None
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename in (filename, "<template>"):
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
+
+
+def _explain(error: Exception) -> str:
+    if isinstance(error, jinja2.UndefinedError):
+        return f"{error.message} (check the spelling of the name)"
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return f"not allowed in a template: {error}"
+    if isinstance(error, ValueError | TypeError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"

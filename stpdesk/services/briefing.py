@@ -1,0 +1,836 @@
+"""What goes into a briefing pack, gathered as plain data (no Qt, no ReportLab).
+
+:func:`meeting_pack` and :func:`footprint_pack` read everything a pack shows in one
+read session with a fixed number of queries (never one query per row), so a pack
+costs the same on a 100,000-meeting database as on a small one. The results are
+frozen dataclasses that templates read as ``meeting.title``, ``pack.open_asks`` and so on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from ..model import tables as t
+from ..model.enums import AskStatus, Attendance, CommitmentDirection, CommitmentStatus, Priority
+from ..model.types import LONDON, format_date
+from ..store import Database
+from .entities import display_name, footprints, meetings
+from .queries import today as uk_today
+
+SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
+
+
+# --- the data a template sees ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Council:
+    name: str
+    address: str
+    protective_marking: str
+    logo: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class BodyInfo:
+    id: str
+    name: str
+    kind: str  # label, e.g. "Integrated Care Board"
+    code: str = ""
+    website: str = ""
+    contacts: list[ContactInfo] = field(default_factory=list)
+    footprint: str = ""
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    name: str
+    role: str
+    body: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone at a meeting: one of theirs (a contact) or one of ours (a member)."""
+
+    name: str
+    role: str  # a contact's role, or a member's position
+    body: str  # the contact's body; our council for members
+    attendance: str  # label: Present, Apologies, Invited
+    is_member: bool
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    kind: str
+    bodies: list[str]
+    themes: list[str]
+    agenda: str
+    notes: str
+    outcome: str
+
+    @property
+    def time(self) -> str:
+        start = self.starts_at.astimezone(LONDON)
+        text = f"{start:%H:%M}"
+        if self.ends_at:
+            text += f" to {self.ends_at.astimezone(LONDON):%H:%M}"
+        return text
+
+    @property
+    def date(self) -> str:
+        return format_date(self.starts_at)
+
+
+@dataclass(frozen=True)
+class AskItem:
+    id: str
+    title: str
+    rationale: str
+    body: str
+    status: str
+    priority: str
+    raised_on: date | None
+    raised_at: str  # the meeting it was raised at
+    response: str
+    responded_on: date | None
+    days_open: int | None
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class CommitmentItem:
+    id: str
+    text: str
+    body: str
+    owed_by: str  # who must act: the body (or its contact), or our council
+    direction: str  # label: Owed to us / Owed by us
+    due_date: date | None
+    status: str
+    overdue: bool
+    days_overdue: int | None
+    status_text: str  # "12 days overdue", "Due in 9 days", "Kept on 3 May 2026"…
+    made_at: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class MeetingPack:
+    title: str
+    council: Council
+    meeting: MeetingInfo
+    today: date
+    bodies: list[BodyInfo]
+    attendees: list[Person]  # their people
+    our_members: list[Person]
+    history: list[MeetingInfo]  # earlier meetings with these bodies, newest first
+    open_asks: list[AskItem]
+    owed_to_us: list[CommitmentItem]  # overdue first
+    owed_by_us: list[CommitmentItem]
+    overdue_to_us: list[CommitmentItem]
+    themes: list[str]
+    talking_points: list[str]
+    last_meeting: MeetingInfo | None
+    open_asks_total: int = 0  # the lists above stop at a limit; these count them all
+    owed_to_us_total: int = 0
+    owed_by_us_total: int = 0
+
+
+@dataclass(frozen=True)
+class FootprintInfo:
+    id: str
+    name: str
+    code: str
+    kind: str
+    region: str
+    notes: str
+    is_this: bool = False
+
+
+@dataclass(frozen=True)
+class FootprintPack:
+    title: str
+    council: Council
+    footprint: FootprintInfo
+    today: date
+    lineage: list[FootprintInfo]  # earliest first, e.g. the 2016 STP then the ICS
+    bodies: list[BodyInfo]
+    meetings_total: int
+    first_meeting: date | None
+    last_meeting: date | None
+    meetings_per_quarter: list[tuple[str, int]]
+    asks_total: int
+    asks_by_status: list[tuple[str, int]]
+    recent_asks: list[AskItem]
+    commitments_chart: list[tuple[str, int, int, int, int]]  # who, kept, pending, overdue, dropped
+    commitments_kept: int
+    commitments_overdue: int
+    overdue: list[CommitmentItem]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _live(table: Any) -> Any:
+    return col(table.deleted_at).is_(None)
+
+
+def council(db: Database) -> Council:
+    with db.read() as session:
+        return _council(session)
+
+
+def _council(session: Session) -> Council:
+    profile = session.exec(select(t.CouncilProfile)).first()
+    if profile is None:
+        return Council(name="Your council", address="", protective_marking="OFFICIAL")
+    return Council(
+        name=profile.name,
+        address=profile.address or "",
+        protective_marking=profile.protective_marking or "",
+        logo=profile.logo,
+    )
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT_TEXT else text[: SHORT_TEXT - 1].rstrip() + "…"
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def _meeting_info(meeting: t.Meeting, bodies: list[str], themes: list[str]) -> MeetingInfo:
+    return MeetingInfo(
+        id=meeting.id,
+        title=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.location or "",
+        kind=meeting.kind.label,
+        bodies=bodies,
+        themes=themes,
+        agenda=meeting.agenda or "",
+        notes=meeting.notes or "",
+        outcome=meeting.outcome or "",
+    )
+
+
+def _body_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = defaultdict(list)
+    if meeting_ids:
+        rows = session.exec(
+            select(t.MeetingBody.meeting_id, t.Body.name)
+            .join(t.Body, col(t.Body.id) == t.MeetingBody.body_id)
+            .where(col(t.MeetingBody.meeting_id).in_(meeting_ids))
+            .order_by(col(t.Body.name))
+        ).all()
+        for meeting_id, name in rows:
+            names[meeting_id].append(name)
+    return names
+
+
+def _theme_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = defaultdict(list)
+    if meeting_ids:
+        rows = session.exec(
+            select(t.MeetingTheme.meeting_id, t.Theme.name)
+            .join(t.Theme, col(t.Theme.id) == t.MeetingTheme.theme_id)
+            .where(col(t.MeetingTheme.meeting_id).in_(meeting_ids))
+            .order_by(col(t.Theme.name))
+        ).all()
+        for meeting_id, name in rows:
+            names[meeting_id].append(name)
+    return names
+
+
+def _meeting_titles(session: Session, ids: set[str | None]) -> dict[str, t.Meeting]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = session.exec(select(t.Meeting).where(col(t.Meeting.id).in_(wanted))).all()
+    return {row.id: row for row in rows}
+
+
+def _made_at(meeting: t.Meeting | None) -> str:
+    return f"{meeting.title}, {format_date(meeting.starts_at)}" if meeting else ""
+
+
+def _ask_items(
+    session: Session, asks: list[t.Ask], body_names: dict[str, str], on: date
+) -> list[AskItem]:
+    raised_at = _meeting_titles(session, {a.meeting_id for a in asks})
+    items = []
+    for ask in asks:
+        is_open = ask.status == AskStatus.open
+        items.append(
+            AskItem(
+                id=ask.id,
+                title=ask.title,
+                rationale=ask.rationale or "",
+                body=body_names.get(ask.body_id, ""),
+                status=ask.status.label,
+                priority=ask.priority.label,
+                raised_on=ask.raised_on,
+                raised_at=_made_at(raised_at.get(ask.meeting_id or "")),
+                response=ask.response or "",
+                responded_on=ask.responded_on,
+                days_open=(on - ask.raised_on).days if ask.raised_on and is_open else None,
+                is_open=is_open,
+            )
+        )
+    return items
+
+
+def _status_text(commitment: t.Commitment, on: date) -> tuple[bool, int | None, str]:
+    if commitment.status == CommitmentStatus.done:
+        done = f" on {format_date(commitment.completed_on)}" if commitment.completed_on else ""
+        return False, None, f"Kept{done}"
+    if commitment.status == CommitmentStatus.dropped:
+        return False, None, "Dropped"
+    if commitment.due_date is None:
+        return False, None, "No date given"
+    days = (on - commitment.due_date).days
+    if days > 0:
+        return True, days, f"{_days(days)} overdue"
+    if days == 0:
+        return False, None, "Due today"
+    return False, None, f"Due in {_days(-days)}"
+
+
+def _commitment_items(
+    session: Session, commitments: list[t.Commitment], body_names: dict[str, str], on: date,
+    our_name: str,
+) -> list[CommitmentItem]:
+    made_at = _meeting_titles(session, {c.meeting_id for c in commitments})
+    contact_ids = {c.contact_id for c in commitments if c.contact_id}
+    contacts = (
+        {
+            row.id: row
+            for row in session.exec(select(t.Contact).where(col(t.Contact.id).in_(contact_ids)))
+        }
+        if contact_ids
+        else {}
+    )
+    items = []
+    for commitment in commitments:
+        overdue, days, text = _status_text(commitment, on)
+        body = body_names.get(commitment.body_id, "")
+        if commitment.direction == CommitmentDirection.by_us:
+            owed_by = our_name
+        else:
+            contact = contacts.get(commitment.contact_id or "")
+            owed_by = f"{contact.name}, {body}" if contact else body
+        items.append(
+            CommitmentItem(
+                id=commitment.id,
+                text=commitment.text,
+                body=body,
+                owed_by=owed_by,
+                direction=commitment.direction.label,
+                due_date=commitment.due_date,
+                status=commitment.status.label,
+                overdue=overdue,
+                days_overdue=days,
+                status_text=text,
+                made_at=_made_at(made_at.get(commitment.meeting_id or "")),
+                evidence=commitment.evidence or "",
+            )
+        )
+    return items
+
+
+def _overdue_first(items: list[CommitmentItem]) -> list[CommitmentItem]:
+    far = date.max
+    return sorted(
+        items,
+        key=lambda item: (
+            not item.overdue,
+            -(item.days_overdue or 0),
+            item.due_date or far,
+        ),
+    )
+
+
+_PRIORITY_ORDER = {Priority.high: 0, Priority.medium: 1, Priority.low: 2}
+
+
+# --- meeting pack -----------------------------------------------------------------
+
+
+def meeting_pack(
+    db: Database,
+    meeting_id: str,
+    *,
+    on: date | None = None,
+    history: int = 5,
+    talking_points: int = 10,
+    asks_listed: int = 25,
+    commitments_listed: int = 25,
+) -> MeetingPack:
+    """Everything a meeting briefing shows, as of ``on`` (default: today in the UK).
+
+    Lists stop at the ``*_listed`` limits (most pressing first); the ``*_total`` counts
+    say how many there are in all, so a pack can say "and 40 more"."""
+    on = on or uk_today()
+    meeting = meetings.get(db, meeting_id)  # raises NotFound with a clear message
+    with db.read() as session:
+        our = _council(session)
+        bodies = list(
+            session.exec(
+                select(t.Body)
+                .join(t.MeetingBody, col(t.MeetingBody.body_id) == t.Body.id)
+                .where(t.MeetingBody.meeting_id == meeting.id)
+                .order_by(col(t.Body.name))
+            ).all()
+        )
+        body_ids = [body.id for body in bodies]
+        body_names = {body.id: body.name for body in bodies}
+        themes = _theme_names(session, [meeting.id])[meeting.id]
+        info = _meeting_info(meeting, [b.name for b in bodies], themes)
+        attendees, members = _people(session, meeting.id, our.name)
+
+        # history is what has happened: meetings before this one that are not in the future
+        end_of_today = datetime.combine(on + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+        held_before = min(meeting.starts_at, end_of_today)
+        earlier: list[t.Meeting] = []
+        if body_ids and history:
+            earlier = list(
+                session.exec(
+                    select(t.Meeting)
+                    .where(
+                        col(t.Meeting.id).in_(
+                            select(t.MeetingBody.meeting_id).where(
+                                col(t.MeetingBody.body_id).in_(body_ids)
+                            )
+                        )
+                    )
+                    .where(_live(t.Meeting))
+                    .where(col(t.Meeting.starts_at) < held_before)
+                    .where(t.Meeting.id != meeting.id)
+                    .order_by(col(t.Meeting.starts_at).desc())
+                    .limit(history)
+                ).all()
+            )
+        earlier_ids = [m.id for m in earlier]
+        earlier_bodies = _body_names(session, earlier_ids)
+        earlier_themes = _theme_names(session, earlier_ids)
+        history_items = [
+            _meeting_info(m, earlier_bodies[m.id], earlier_themes[m.id]) for m in earlier
+        ]
+
+        open_asks: list[AskItem] = []
+        asks_open = 0
+        owed_to_us: list[CommitmentItem] = []
+        owed_by_us: list[CommitmentItem] = []
+        pending_counts = {direction: 0 for direction in CommitmentDirection}
+        if body_ids:
+            asked = (
+                select(t.Ask)
+                .where(col(t.Ask.body_id).in_(body_ids))
+                .where(_live(t.Ask))
+                .where(t.Ask.status == AskStatus.open)
+            )
+            asks_open = session.exec(select(func.count()).select_from(asked.subquery())).one()
+            priority = case(
+                (t.Ask.priority == Priority.high, 0), (t.Ask.priority == Priority.medium, 1), else_=2
+            )
+            asks = list(
+                session.exec(
+                    asked.order_by(
+                        priority, col(t.Ask.raised_on).is_(None), col(t.Ask.raised_on), col(t.Ask.title)
+                    ).limit(asks_listed)
+                ).all()
+            )
+            open_asks = _ask_items(session, asks, body_names, on)
+            for direction in CommitmentDirection:
+                owed = (
+                    select(t.Commitment)
+                    .where(col(t.Commitment.body_id).in_(body_ids))
+                    .where(_live(t.Commitment))
+                    .where(t.Commitment.status == CommitmentStatus.pending)
+                    .where(t.Commitment.direction == direction)
+                )
+                pending_counts[direction] = session.exec(
+                    select(func.count()).select_from(owed.subquery())
+                ).one()
+                # earliest due first is most overdue first; undated ones last
+                rows = list(
+                    session.exec(
+                        owed.order_by(
+                            col(t.Commitment.due_date).is_(None),
+                            col(t.Commitment.due_date),
+                            col(t.Commitment.id),
+                        ).limit(commitments_listed)
+                    ).all()
+                )
+                items = _overdue_first(_commitment_items(session, rows, body_names, on, our.name))
+                if direction == CommitmentDirection.to_us:
+                    owed_to_us = items
+                else:
+                    owed_by_us = items
+    points = _talking_points(open_asks, owed_to_us, owed_by_us, talking_points)
+    when = format_date(meeting.starts_at)
+    return MeetingPack(
+        title=f"Briefing: {meeting.title}, {when}",
+        council=our,
+        meeting=info,
+        today=on,
+        bodies=[BodyInfo(b.id, b.name, b.kind.label, b.code or "", b.website or "") for b in bodies],
+        attendees=attendees,
+        our_members=members,
+        history=history_items,
+        open_asks=open_asks,
+        owed_to_us=owed_to_us,
+        owed_by_us=owed_by_us,
+        overdue_to_us=[i for i in owed_to_us if i.overdue],
+        open_asks_total=asks_open,
+        owed_to_us_total=pending_counts[CommitmentDirection.to_us],
+        owed_by_us_total=pending_counts[CommitmentDirection.by_us],
+        themes=themes,
+        talking_points=points,
+        last_meeting=history_items[0] if history_items else None,
+    )
+
+
+def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Person], list[Person]]:
+    rows = session.exec(
+        select(t.MeetingAttendee, t.Contact, t.Member, t.Body)
+        .outerjoin(t.Contact, col(t.Contact.id) == t.MeetingAttendee.contact_id)
+        .outerjoin(t.Member, col(t.Member.id) == t.MeetingAttendee.member_id)
+        .outerjoin(t.Body, col(t.Body.id) == t.Contact.body_id)
+        .where(t.MeetingAttendee.meeting_id == meeting_id)
+    ).all()
+    theirs: list[Person] = []
+    ours: list[Person] = []
+    for attendee, contact, member, body in rows:
+        if member is not None:
+            ours.append(
+                Person(
+                    name=display_name(member),
+                    role=member.position or "",
+                    body=member.council or our_name,
+                    attendance=attendee.attendance.label,
+                    is_member=True,
+                )
+            )
+        elif contact is not None:
+            theirs.append(
+                Person(
+                    name=contact.name,
+                    role=contact.role or "",
+                    body=body.name if body else "",
+                    attendance=attendee.attendance.label,
+                    is_member=False,
+                )
+            )
+    order = {Attendance.present.label: 0, Attendance.invited.label: 1, Attendance.apologies.label: 2}
+    theirs.sort(key=lambda p: (order.get(p.attendance, 3), p.body, p.name))
+    ours.sort(key=lambda p: (order.get(p.attendance, 3), p.name))
+    return theirs, ours
+
+
+def _talking_points(
+    asks: list[AskItem],
+    owed_to_us: list[CommitmentItem],
+    owed_by_us: list[CommitmentItem],
+    limit: int,
+) -> list[str]:
+    """Suggested things to raise: late promises to us first, then our open asks, then
+    anything late from us that they may raise."""
+    points = []
+    for item in owed_to_us:
+        if item.overdue:
+            points.append(
+                f"Ask {item.body} when it will deliver “{_short(item.text)}”: it was due "
+                f"{format_date(item.due_date)} and is {_days(item.days_overdue or 0)} overdue."
+            )
+    for ask in asks:
+        since = f", raised {format_date(ask.raised_on)}" if ask.raised_on else ""
+        waited = f" ({_days(ask.days_open)} without an answer)" if ask.days_open else ""
+        points.append(f"Press {ask.body} for an answer on “{_short(ask.title)}”{since}{waited}.")
+    for item in owed_by_us:
+        if item.overdue:
+            points.append(
+                f"Be ready to give {item.body} a new date for our commitment "
+                f"“{_short(item.text)}” ({_days(item.days_overdue or 0)} overdue)."
+            )
+    return points[:limit]
+
+
+# --- footprint pack ---------------------------------------------------------------
+
+
+def _footprint_info(record: t.Footprint, this_id: str) -> FootprintInfo:
+    return FootprintInfo(
+        id=record.id,
+        name=record.name,
+        code=record.code or "",
+        kind=record.kind.label,
+        region=record.region or "",
+        notes=record.notes or "",
+        is_this=record.id == this_id,
+    )
+
+
+def _lineage(session: Session, footprint: t.Footprint) -> list[t.Footprint]:
+    """Earlier footprints that became this one, this one, then what it became."""
+    everything = {row.id: row for row in session.exec(select(t.Footprint)).all()}
+    earlier: dict[str, list[t.Footprint]] = defaultdict(list)
+    for row in everything.values():
+        if row.successor_id:
+            earlier[row.successor_id].append(row)
+    before: list[t.Footprint] = []
+    frontier = [footprint.id]
+    seen = {footprint.id}
+    while frontier:
+        current = frontier.pop()
+        for row in earlier.get(current, []):
+            if row.id not in seen:
+                seen.add(row.id)
+                before.append(row)
+                frontier.append(row.id)
+    after: list[t.Footprint] = []
+    current = footprint
+    while current.successor_id and current.successor_id not in seen:
+        seen.add(current.successor_id)
+        current = everything[current.successor_id]
+        after.append(current)
+    before.sort(key=lambda row: row.created_at)
+    return [*before, footprint, *after]
+
+
+def _quarter(moment: datetime) -> str:
+    local = moment.astimezone(LONDON)
+    return f"{local.year} Q{(local.month - 1) // 3 + 1}"
+
+
+def _quarters_between(first: str, last: str) -> list[str]:
+    year, quarter = int(first[:4]), int(first[-1])
+    labels = []
+    while True:
+        label = f"{year} Q{quarter}"
+        labels.append(label)
+        if label == last or year > int(last[:4]):
+            return labels
+        quarter += 1
+        if quarter == 5:
+            year, quarter = year + 1, 1
+
+
+def footprint_pack(
+    db: Database,
+    footprint_id: str,
+    *,
+    on: date | None = None,
+    quarters: int = 12,
+    asks_listed: int = 30,
+    overdue_listed: int = 30,
+    contacts_per_body: int = 4,
+) -> FootprintPack:
+    """Everything a footprint briefing shows. Engagement counts the bodies of the footprint
+    and of the earlier footprints it grew from (an ICS's pack includes its STP years)."""
+    on = on or uk_today()
+    footprint = footprints.get(db, footprint_id)
+    with db.read() as session:
+        our = _council(session)
+        lineage = _lineage(session, footprint)
+        index = lineage.index(footprint)
+        covered = [row.id for row in lineage[: index + 1]]
+        names = {row.id: row.name for row in lineage}
+        links = session.exec(
+            select(t.BodyFootprint.body_id, t.BodyFootprint.footprint_id).where(
+                col(t.BodyFootprint.footprint_id).in_(covered)
+            )
+        ).all()
+        body_footprint = {body_id: names[fp] for body_id, fp in links}
+        body_ids = sorted(body_footprint)
+        bodies = list(
+            session.exec(
+                select(t.Body).where(col(t.Body.id).in_(body_ids)).order_by(col(t.Body.name))
+            ).all()
+        ) if body_ids else []
+        body_names = {body.id: body.name for body in bodies}
+        contacts: dict[str, list[ContactInfo]] = defaultdict(list)
+        if body_ids:
+            for contact in session.exec(
+                select(t.Contact)
+                .where(col(t.Contact.body_id).in_(body_ids))
+                .where(_live(t.Contact))
+                .where(col(t.Contact.archived_at).is_(None))
+                .order_by(col(t.Contact.name))
+            ).all():
+                contacts[contact.body_id or ""].append(
+                    ContactInfo(
+                        contact.name,
+                        contact.role or "",
+                        body_names.get(contact.body_id or "", ""),
+                        contact.email or "",
+                        contact.phone or "",
+                    )
+                )
+        body_infos = [
+            BodyInfo(
+                id=body.id,
+                name=body.name,
+                kind=body.kind.label,
+                code=body.code or "",
+                website=body.website or "",
+                contacts=contacts[body.id][:contacts_per_body],
+                footprint=body_footprint[body.id],
+            )
+            for body in bodies
+            if body.archived_at is None
+        ]
+
+        meeting_ids = (
+            select(t.MeetingBody.meeting_id)
+            .where(col(t.MeetingBody.body_id).in_(body_ids))
+            .distinct()
+        )
+        # Count by the hour in SQL, then place each hour in its UK quarter here: exact
+        # across clock changes without fetching every meeting.
+        by_hour = session.exec(
+            select(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at), func.count())
+            .where(col(t.Meeting.id).in_(meeting_ids))
+            .where(_live(t.Meeting))
+            .group_by(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at))
+        ).all() if body_ids else []
+        per_quarter: Counter[str] = Counter()
+        first = last = None
+        for hour, count in by_hour:
+            moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            per_quarter[_quarter(moment)] += count
+            first = moment if first is None or moment < first else first
+            last = moment if last is None or moment > last else last
+        total = sum(per_quarter.values())
+        chart: list[tuple[str, int]] = []
+        if per_quarter:
+            end = max(_quarter(datetime.combine(on, time(12), LONDON)), max(per_quarter))
+            labels = _quarters_between(min(per_quarter), end)[-quarters:] if quarters else []
+            chart = [(label, per_quarter.get(label, 0)) for label in labels]
+
+        ask_counts = dict(
+            session.exec(
+                select(t.Ask.status, func.count())
+                .where(col(t.Ask.body_id).in_(body_ids))
+                .where(_live(t.Ask))
+                .group_by(t.Ask.status)
+            ).all()
+        ) if body_ids else {}
+        recent = list(
+            session.exec(
+                select(t.Ask)
+                .where(col(t.Ask.body_id).in_(body_ids))
+                .where(_live(t.Ask))
+                .order_by(col(t.Ask.raised_on).desc(), col(t.Ask.id))
+                .limit(asks_listed)
+            ).all()
+        ) if body_ids and asks_listed else []
+        recent_asks = _ask_items(session, recent, body_names, on)
+
+        chart_rows, kept, overdue_total = _commitment_counts(session, body_ids, on, our.name)
+        late = list(
+            session.exec(
+                select(t.Commitment)
+                .where(col(t.Commitment.body_id).in_(body_ids))
+                .where(_live(t.Commitment))
+                .where(t.Commitment.status == CommitmentStatus.pending)
+                .where(col(t.Commitment.due_date) < on)
+                .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+                .limit(overdue_listed)
+            ).all()
+        ) if body_ids and overdue_listed else []
+        overdue_items = _commitment_items(session, late, body_names, on, our.name)
+    return FootprintPack(
+        title=f"Footprint briefing: {footprint.name}",
+        council=our,
+        footprint=_footprint_info(footprint, footprint.id),
+        today=on,
+        lineage=[_footprint_info(row, footprint.id) for row in lineage],
+        bodies=body_infos,
+        meetings_total=total,
+        first_meeting=first.astimezone(LONDON).date() if first else None,
+        last_meeting=last.astimezone(LONDON).date() if last else None,
+        meetings_per_quarter=chart,
+        asks_total=sum(ask_counts.values()),
+        asks_by_status=[
+            (status.label, ask_counts.get(status, 0)) for status in AskStatus
+        ],
+        recent_asks=recent_asks,
+        commitments_chart=chart_rows,
+        commitments_kept=kept,
+        commitments_overdue=overdue_total,
+        overdue=overdue_items,
+    )
+
+
+def _commitment_counts(
+    session: Session, body_ids: list[str], on: date, our_name: str
+) -> tuple[list[tuple[str, int, int, int, int]], int, int]:
+    if not body_ids:
+        return [], 0, 0
+    late = col(t.Commitment.due_date) < on
+    rows = session.exec(
+        select(
+            t.Commitment.direction,
+            t.Commitment.status,
+            func.coalesce(late, False),
+            func.count(),
+        )
+        .where(col(t.Commitment.body_id).in_(body_ids))
+        .where(_live(t.Commitment))
+        .group_by(t.Commitment.direction, t.Commitment.status, func.coalesce(late, False))
+    ).all()
+    counts: dict[CommitmentDirection, list[int]] = {d: [0, 0, 0, 0] for d in CommitmentDirection}
+    for direction, status, is_late, count in rows:
+        if status == CommitmentStatus.done:
+            counts[direction][0] += count
+        elif status == CommitmentStatus.dropped:
+            counts[direction][3] += count
+        elif is_late:
+            counts[direction][2] += count
+        else:
+            counts[direction][1] += count
+    chart = [
+        ("Owed to us", *counts[CommitmentDirection.to_us]),
+        (f"Owed by {our_name}" if len(our_name) < 30 else "Owed by us", *counts[CommitmentDirection.by_us]),
+    ]
+    kept = sum(values[0] for values in counts.values())
+    overdue = sum(values[2] for values in counts.values())
+    return chart, kept, overdue  # type: ignore[return-value]
+
+
+# --- batches ----------------------------------------------------------------------
+
+
+def upcoming_meeting_ids(db: Database, days: int, *, on: date | None = None) -> list[str]:
+    """Meetings from the start of ``on`` to the end of ``days`` days later, soonest first."""
+    on = on or uk_today()
+    start = datetime.combine(on, time(0), LONDON).astimezone(UTC)
+    end = datetime.combine(on + timedelta(days=days), time(23, 59, 59), LONDON).astimezone(UTC)
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(t.Meeting.id)
+                .where(_live(t.Meeting))
+                .where(col(t.Meeting.starts_at) >= start)
+                .where(col(t.Meeting.starts_at) <= end)
+                .order_by(col(t.Meeting.starts_at), col(t.Meeting.id))
+            ).all()
+        )

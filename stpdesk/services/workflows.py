@@ -1,0 +1,622 @@
+"""Use cases the desktop app needs beyond plain create/update: the commitment
+workflow, saving a meeting with what was asked and promised at it, first-run
+set-up from the reference data, the dashboard, and pickers. No Qt here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ..config import current_user
+from ..model import tables as t
+from ..model.enums import (
+    AskStatus,
+    AuditAction,
+    BodyKind,
+    CommitmentStatus,
+    FootprintKind,
+)
+from ..model.types import format_date, parse_date, utcnow
+from ..store import Database
+from ..store.backup import newest_backup_time
+from . import entities as e
+from . import queries, reference
+from .errors import FieldProblem, ServiceError, ValidationFailed, field_message
+from .records import audit, snapshot, validate
+
+# --- the commitment workflow -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor: str
+    summary: str
+    reason: str | None
+
+
+def _problem(field_name: str, field_label: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        [FieldProblem(field_name, field_message("Commitment", field_label, message))]
+    )
+
+
+def _write_audit(
+    session: Session,
+    record: t.Commitment,
+    before: dict[str, Any] | None,
+    summary: str,
+    reason: str | None,
+    actor: str | None,
+) -> None:
+    after = snapshot(record) or {}
+    if reason:
+        after["reason"] = reason  # the full reason; the summary may be cut at 300 characters
+    session.add(
+        t.AuditEntry(
+            actor=actor or current_user(),
+            action=AuditAction.update,
+            entity="commitment",
+            entity_id=record.id,
+            summary=summary[:300],
+            before=before,
+            after=after,
+        )
+    )
+
+
+def _pending(session: Session, commitment_id: str, verb: str) -> t.Commitment:
+    record = e.commitments._get(session, commitment_id)
+    if record.status != CommitmentStatus.pending:
+        raise ServiceError(
+            f"Cannot {verb} “{record.text[:80]}”: it is already {record.status.label.lower()}."
+        )
+    return record
+
+
+def mark_done(
+    db: Database,
+    commitment_id: str,
+    *,
+    evidence: str,
+    completed_on: date | str | None = None,
+    actor: str | None = None,
+) -> t.Commitment:
+    """Record that a commitment was kept, with the evidence that it was."""
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise _problem(
+            "evidence", "Evidence", "say how you know it was done (a report, an email, a visit)"
+        )
+    try:
+        done_on = parse_date(completed_on) or queries.today()
+    except ValueError as error:
+        raise _problem("completed_on", "Completed on", str(error)) from None
+    if done_on > queries.today():
+        raise _problem("completed_on", "Completed on", "cannot be in the future")
+    with db.session() as session:
+        record = _pending(session, commitment_id, "mark as done")
+        before = snapshot(record)
+        record.status = CommitmentStatus.done
+        record.evidence = evidence
+        record.completed_on = done_on
+        record.updated_at = utcnow()
+        session.add(record)
+        session.flush()
+        _write_audit(
+            session,
+            record,
+            before,
+            f"Marked done on {format_date(done_on)}: {evidence}",
+            None,
+            actor,
+        )
+        return record
+
+
+def reschedule(
+    db: Database,
+    commitment_id: str,
+    *,
+    new_due_date: date | str | None,
+    reason: str,
+    actor: str | None = None,
+) -> t.Commitment:
+    """Move a pending commitment's due date; the old date and the reason stay in its history."""
+    reason = (reason or "").strip()
+    problems = []
+    try:
+        new_due = parse_date(new_due_date)
+    except ValueError as error:
+        new_due = None
+        problems.append(
+            FieldProblem("due_date", field_message("Commitment", "New due date", str(error)))
+        )
+    else:
+        if new_due is None:
+            problems.append(
+                FieldProblem(
+                    "due_date", field_message("Commitment", "New due date", "please fill this in")
+                )
+            )
+    if not reason:
+        problems.append(
+            FieldProblem("reason", field_message("Commitment", "Reason", "say why the date moved"))
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    assert new_due is not None
+    with db.session() as session:
+        record = _pending(session, commitment_id, "reschedule")
+        if record.due_date == new_due:
+            raise _problem(
+                "due_date", "New due date", f"it is already due on {format_date(new_due)}"
+            )
+        before = snapshot(record)
+        old = format_date(record.due_date) if record.due_date else "no date"
+        record.due_date = new_due
+        record.updated_at = utcnow()
+        session.add(record)
+        session.flush()
+        _write_audit(
+            session,
+            record,
+            before,
+            f"Rescheduled from {old} to {format_date(new_due)}: {reason}",
+            reason,
+            actor,
+        )
+        return record
+
+
+def drop(
+    db: Database, commitment_id: str, *, reason: str, actor: str | None = None
+) -> t.Commitment:
+    """Stop chasing a commitment, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _problem("reason", "Reason", "say why it is being dropped")
+    with db.session() as session:
+        record = _pending(session, commitment_id, "drop")
+        before = snapshot(record)
+        record.status = CommitmentStatus.dropped
+        record.updated_at = utcnow()
+        session.add(record)
+        session.flush()
+        _write_audit(session, record, before, f"Dropped: {reason}", reason, actor)
+        return record
+
+
+def history(db: Database, entity_id: str) -> list[HistoryLine]:
+    """What happened to a record, oldest first, with any reasons given."""
+    return [
+        HistoryLine(
+            at=entry.at,
+            actor=entry.actor,
+            summary=entry.summary,
+            reason=(entry.after or {}).get("reason"),
+        )
+        for entry in queries.audit_trail(db, entity_id)
+    ]
+
+
+# --- meetings ------------------------------------------------------------------
+
+
+@dataclass
+class MeetingDetail:
+    meeting: t.Meeting
+    body_ids: list[str]
+    theme_ids: list[str]
+    attendees: list[dict[str, Any]]  # name, contact_id, member_id, attendance
+    asks: list[t.Ask]
+    commitments: list[t.Commitment]
+
+
+def meeting_detail(db: Database, meeting_id: str) -> MeetingDetail:
+    meeting = e.meetings.get(db, meeting_id)
+    links = e.meetings.links_of(db, meeting_id)
+    with db.read() as session:
+        attendees = e.meetings.attendees_of(session, [meeting_id])[meeting_id]
+        asks = list(
+            session.exec(
+                select(t.Ask)
+                .where(t.Ask.meeting_id == meeting_id)
+                .where(col(t.Ask.deleted_at).is_(None))
+                .order_by(col(t.Ask.created_at))
+            ).all()
+        )
+        commitments = list(
+            session.exec(
+                select(t.Commitment)
+                .where(t.Commitment.meeting_id == meeting_id)
+                .where(col(t.Commitment.deleted_at).is_(None))
+                .order_by(col(t.Commitment.created_at))
+            ).all()
+        )
+    return MeetingDetail(
+        meeting=meeting,
+        body_ids=links["body_ids"],
+        theme_ids=links["theme_ids"],
+        attendees=attendees,
+        asks=asks,
+        commitments=commitments,
+    )
+
+
+def save_meeting(
+    db: Database,
+    meeting_id: str | None,
+    meeting: dict[str, Any],
+    *,
+    asks_made: Sequence[dict[str, Any]] = (),
+    commitments_given: Sequence[dict[str, Any]] = (),
+    actor: str | None = None,
+) -> t.Meeting:
+    """Create a meeting, or change one and add new asks and commitments to it, all or nothing."""
+    if meeting_id is None:
+        saved, _asks, _commitments = e.record_meeting(
+            db, meeting, asks_made=asks_made, commitments_given=commitments_given, actor=actor
+        )
+        return saved
+    checked_meeting = validate(t.MeetingUpdate, meeting)
+    checked_asks = [validate(t.AskCreate, {**item, "meeting_id": meeting_id}) for item in asks_made]
+    checked_commitments = [
+        validate(t.CommitmentCreate, {**item, "meeting_id": meeting_id})
+        for item in commitments_given
+    ]
+    with db.session() as session:
+        saved = e.meetings.update_in(session, meeting_id, checked_meeting, actor=actor)
+        for ask in checked_asks:
+            e.asks.create_in(session, ask, actor=actor)
+        for commitment in checked_commitments:
+            e.commitments.create_in(session, commitment, actor=actor)
+        return saved
+
+
+def save_record(
+    db: Database, entity: str, record_id: str | None, data: dict[str, Any]
+) -> BaseModel:
+    """Create or change one record of ``entity`` (a plural name such as "contacts")."""
+    service = e.BY_NAME[entity]
+    if record_id is None:
+        return service.create(db, data)
+    return service.update(db, record_id, data)
+
+
+# --- pickers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+    kind: str  # "body", "contact", "member", "theme", "footprint"
+
+
+def choices(db: Database, entity: str) -> list[Choice]:
+    """Everything a picker offers for ``entity``, archived records left out."""
+    with db.read() as session:
+        if entity == "bodies":
+            rows = session.exec(
+                select(t.Body).where(col(t.Body.archived_at).is_(None)).order_by(col(t.Body.name))
+            ).all()
+            return [Choice(r.id, r.name, "body") for r in rows]
+        if entity == "contacts":
+            rows = session.exec(
+                select(t.Contact, t.Body)
+                .outerjoin(t.Body, col(t.Body.id) == t.Contact.body_id)
+                .where(col(t.Contact.archived_at).is_(None))
+                .where(col(t.Contact.deleted_at).is_(None))
+                .order_by(col(t.Contact.name))
+            ).all()
+            return [
+                Choice(c.id, f"{c.name} ({b.name})" if b else c.name, "contact") for c, b in rows
+            ]
+        if entity == "members":
+            rows = session.exec(
+                select(t.Member)
+                .where(col(t.Member.archived_at).is_(None))
+                .order_by(col(t.Member.name))
+            ).all()
+            return [Choice(r.id, e.display_name(r), "member") for r in rows]
+        if entity == "themes":
+            rows = session.exec(select(t.Theme).order_by(col(t.Theme.name))).all()
+            return [Choice(r.id, r.name, "theme") for r in rows]
+        if entity == "footprints":
+            rows = session.exec(select(t.Footprint).order_by(col(t.Footprint.name))).all()
+            return [Choice(r.id, f"{r.name} ({r.kind.label})", "footprint") for r in rows]
+    raise ValueError(f"no picker for {entity!r}")
+
+
+# --- dashboard -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    id: str
+    text: str
+    body: str
+    due_date: date | None
+    days: int  # days overdue (positive) or days until due
+
+
+@dataclass(frozen=True)
+class AskLine:
+    id: str
+    title: str
+    raised_on: date | None
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    summary: str
+
+
+@dataclass
+class Dashboard:
+    today: date
+    overdue: list[CommitmentLine] = field(default_factory=list)
+    due_soon: list[CommitmentLine] = field(default_factory=list)
+    upcoming: list[t.Meeting] = field(default_factory=list)
+    open_asks: list[tuple[str, int, list[AskLine]]] = field(default_factory=list)
+    recent: list[ActivityLine] = field(default_factory=list)
+    engagement: list[queries.EngagementSummary] = field(default_factory=list)
+
+
+DUE_SOON_DAYS = 14
+
+
+def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
+    """What a councillor wants to see on opening the laptop."""
+    on = on or queries.today()
+    overdue = queries.overdue_commitments(db, on=on, limit=100)
+    due_soon = queries.commitments_due_within(db, DUE_SOON_DAYS, on=on, limit=100)
+    body_names = _body_names(db, {c.body_id for c in [*overdue, *due_soon]})
+    result = Dashboard(today=on)
+    result.overdue = [
+        CommitmentLine(
+            c.id, c.text, body_names.get(c.body_id, ""), c.due_date, (on - c.due_date).days
+        )
+        for c in overdue
+        if c.due_date
+    ]
+    result.due_soon = [
+        CommitmentLine(
+            c.id, c.text, body_names.get(c.body_id, ""), c.due_date, (c.due_date - on).days
+        )
+        for c in due_soon
+        if c.due_date
+    ]
+    result.upcoming = queries.upcoming_meetings(db, days=DUE_SOON_DAYS)
+    result.open_asks = open_asks_summary(db)
+    result.recent = recent_activity(db)
+    with db.read() as session:
+        footprint_ids = session.exec(
+            select(t.Footprint.id)
+            .where(col(t.Footprint.successor_id).is_(None))
+            .order_by(col(t.Footprint.name))
+        ).all()
+    result.engagement = [queries.engagement_summary(db, fid, on=on) for fid in footprint_ids]
+    return result
+
+
+def open_asks_summary(db: Database, *, per_body: int = 5) -> list[tuple[str, int, list[AskLine]]]:
+    """Open asks by body (name order): how many, and the oldest few of each.
+
+    Counts first, then a few rows per body, so a database with tens of thousands of
+    open asks does not load them all (queries.open_asks_by_body does)."""
+    live_open = (col(t.Ask.deleted_at).is_(None), t.Ask.status == AskStatus.open)
+    with db.read() as session:
+        counted = session.exec(
+            select(t.Body.id, t.Body.name, func.count(t.Ask.id))
+            .join(t.Ask, col(t.Ask.body_id) == t.Body.id)
+            .where(*live_open)
+            .group_by(t.Body.id)
+            .order_by(col(t.Body.name))
+        ).all()
+        result = []
+        for body_id, name, total in counted:
+            asks = session.exec(
+                select(t.Ask)
+                .where(t.Ask.body_id == body_id, *live_open)
+                .order_by(col(t.Ask.raised_on), col(t.Ask.id))
+                .limit(per_body)
+            ).all()
+            result.append((name, total, [AskLine(a.id, a.title, a.raised_on) for a in asks]))
+    return result
+
+
+def _body_names(db: Database, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    with db.read() as session:
+        return {
+            b.id: b.name for b in session.exec(select(t.Body).where(col(t.Body.id).in_(ids))).all()
+        }
+
+
+def recent_activity(db: Database, *, limit: int = 15) -> list[ActivityLine]:
+    with db.read() as session:
+        entries = session.exec(
+            select(t.AuditEntry).order_by(col(t.AuditEntry.id).desc()).limit(limit)
+        ).all()
+    return [ActivityLine(a.at, a.actor, a.entity, a.entity_id, a.summary) for a in entries]
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    counts: dict[str, int]
+    last_backup: datetime | None
+
+
+def status(db: Database) -> StatusInfo:
+    """What the status bar shows: record counts and when the last backup was taken."""
+    return StatusInfo(queries.record_counts(db), last_backup_time(db.path))
+
+
+def last_backup_time(db_path: Path) -> datetime | None:
+    return newest_backup_time(db_path)
+
+
+def is_empty(db: Database) -> bool:
+    return not any(queries.record_counts(db).values())
+
+
+# --- first run -------------------------------------------------------------------
+
+
+_TIER_KIND = {
+    "district": BodyKind.district_council,
+    "county": BodyKind.county_council,
+}
+_TIER_SUFFIX = {
+    "district": "District Council",
+    "county": "County Council",
+    "unitary": "Council",
+    "metropolitan": "Council",
+    "london_borough": "London Borough Council",
+}
+
+
+@dataclass(frozen=True)
+class SetupPlan:
+    """What first-run set-up will create for a council, shown before it is done."""
+
+    council: reference.Council
+    council_name: str
+    icb: reference.ICB
+    stp: reference.STP | None
+    bodies: list[tuple[str, BodyKind, str | None]]  # name, kind, code
+
+
+def plan_setup(council_code: str) -> SetupPlan:
+    try:
+        chosen = reference.council(council_code)
+    except KeyError:
+        raise ValidationFailed(
+            [FieldProblem("council", f"Council: there is no council with code {council_code}")]
+        ) from None
+    icb = reference.icbs()[chosen.icb_code]
+    council_name = f"{chosen.name} {_TIER_SUFFIX.get(chosen.tier, 'Council')}"
+    bodies: list[tuple[str, BodyKind, str | None]] = [
+        (icb.name, BodyKind.icb, icb.code),
+        (council_name, _TIER_KIND.get(chosen.tier, BodyKind.unitary_council), chosen.code),
+    ]
+    board_area = chosen.name
+    if chosen.county_name:
+        bodies.append(
+            (f"{chosen.county_name} County Council", BodyKind.county_council, chosen.county_code)
+        )
+        board_area = chosen.county_name
+    bodies.append(
+        (f"{board_area} Health and Wellbeing Board", BodyKind.health_and_wellbeing_board, None)
+    )
+    return SetupPlan(
+        council=chosen,
+        council_name=council_name,
+        icb=icb,
+        stp=reference.stps().get(icb.code),
+        bodies=bodies,
+    )
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    footprint_id: str
+    body_ids: list[str]
+    member_id: str
+
+
+def first_run_setup(
+    db: Database,
+    *,
+    council_code: str,
+    member_name: str,
+    member_title: str | None = "Cllr",
+    position: str | None = None,
+    council_name: str | None = None,
+    actor: str | None = None,
+) -> SetupResult:
+    """Create the footprint, the standard bodies for the area and you as a member."""
+    plan = plan_setup(council_code)
+    name = (council_name or "").strip() or plan.council_name
+    checked_member = validate(
+        t.MemberCreate,
+        {"title": member_title, "name": member_name, "position": position, "council": name},
+    )
+    if not is_empty(db):
+        raise ServiceError("Set-up only runs on an empty database; this one already holds records.")
+    with db.session() as session:
+        ics = e.footprints.create_in(
+            session,
+            validate(
+                t.FootprintCreate,
+                {
+                    "code": plan.icb.code,
+                    "name": plan.icb.ics_name,
+                    "kind": FootprintKind.ics,
+                    "region": plan.icb.region,
+                },
+            ),
+            actor=actor,
+        )
+        footprint_ids = [ics.id]
+        if plan.stp:
+            stp = e.footprints.create_in(
+                session,
+                validate(
+                    t.FootprintCreate,
+                    {
+                        "code": plan.stp.code,
+                        "name": plan.stp.name,
+                        "kind": FootprintKind.stp,
+                        "region": plan.icb.region,
+                        "successor_id": ics.id,
+                    },
+                ),
+                actor=actor,
+            )
+            footprint_ids.append(stp.id)
+        body_ids = [
+            e.bodies.create_in(
+                session,
+                validate(
+                    t.BodyCreate,
+                    {"name": body_name, "kind": kind, "code": code, "footprint_ids": footprint_ids},
+                ),
+                actor=actor,
+            ).id
+            for body_name, kind, code in plan.bodies
+        ]
+        member = e.members.create_in(session, checked_member, actor=actor)
+        if session.exec(select(t.CouncilProfile)).first() is None:
+            profile = t.CouncilProfile(
+                **validate(
+                    t.CouncilProfileBase, {"name": name, "lad_code": plan.council.code}
+                ).model_dump()
+            )
+            session.add(profile)
+            session.flush()
+            audit(
+                session,
+                action=AuditAction.create,
+                entity="council_profile",
+                record=profile,
+                before=None,
+                summary=f"Saved council profile “{profile.name}”",
+                actor=actor,
+            )
+    return SetupResult(footprint_id=ics.id, body_ids=body_ids, member_id=member.id)

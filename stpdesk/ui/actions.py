@@ -1,0 +1,160 @@
+"""Every command the window offers, declared once (as MusicBrainz Picard's action registry).
+
+Menus, toolbar and shortcuts are built from :data:`ACTIONS`; code refers to an
+action by its :class:`ActionId` and never builds a QAction of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar, QToolBar, QWidget
+
+
+class ActionId(Enum):
+    NEW_MEETING = auto()
+    NEW_RECORD = auto()
+    OPEN_RECORD = auto()
+    SAVE = auto()
+    DELETE_RECORD = auto()
+    UNDO_DELETE = auto()
+    FIND = auto()
+    REFRESH = auto()
+    MARK_DONE = auto()
+    RESCHEDULE = auto()
+    DROP = auto()
+    PREFERENCES = auto()
+    QUIT = auto()
+    ABOUT = auto()
+    GO_DASHBOARD = auto()
+    GO_FOOTPRINTS = auto()
+    GO_CONTACTS = auto()
+    GO_MEMBERS = auto()
+    GO_MEETINGS = auto()
+    GO_ASKS = auto()
+    GO_COMMITMENTS = auto()
+    GO_LETTERS = auto()
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    tip: str
+    shortcuts: tuple[QKeySequence.StandardKey | str, ...] = ()
+    menu: str = "&File"
+    toolbar: bool = False
+
+
+ACTIONS: dict[ActionId, ActionSpec] = {
+    ActionId.NEW_MEETING: ActionSpec(
+        "New &meeting…", "Record a new meeting", ("Ctrl+N",), "&File", toolbar=True
+    ),
+    ActionId.NEW_RECORD: ActionSpec(
+        "&New record…", "Add a record to the list on show", ("Ctrl+Shift+N",), "&File", True
+    ),
+    ActionId.OPEN_RECORD: ActionSpec("&Open", "Open the chosen record", ("Ctrl+O",), "&File"),
+    ActionId.SAVE: ActionSpec(
+        "&Save", "Save the record being edited", (QKeySequence.StandardKey.Save,), "&File"
+    ),
+    ActionId.DELETE_RECORD: ActionSpec(
+        "&Delete", "Delete the chosen record (you can undo it)", ("Ctrl+Del",), "&Edit"
+    ),
+    ActionId.UNDO_DELETE: ActionSpec(
+        "&Undo delete", "Bring back the record you last deleted", ("Ctrl+Z",), "&Edit"
+    ),
+    ActionId.FIND: ActionSpec(
+        "&Find…", "Search everything", (QKeySequence.StandardKey.Find, "Ctrl+K"), "&Edit", True
+    ),
+    ActionId.REFRESH: ActionSpec("&Refresh", "Reload what is shown", ("F5",), "&View"),
+    ActionId.MARK_DONE: ActionSpec(
+        "Mark &done…", "Record that the commitment was kept", ("Ctrl+D",), "&Commitment", True
+    ),
+    ActionId.RESCHEDULE: ActionSpec(
+        "&Reschedule…", "Move the due date, saying why", ("Ctrl+R",), "&Commitment"
+    ),
+    ActionId.DROP: ActionSpec(
+        "Dro&p…", "Stop chasing the commitment, saying why", (), "&Commitment"
+    ),
+    ActionId.PREFERENCES: ActionSpec(
+        "&Preferences…",
+        "Council profile, signatories and backups",
+        (QKeySequence.StandardKey.Preferences, "Ctrl+,"),
+        "&Edit",
+    ),
+    ActionId.QUIT: ActionSpec(
+        "&Quit", "Close stpdesk", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), "&File"
+    ),
+    ActionId.ABOUT: ActionSpec("&About stpdesk", "Version and licence", (), "&Help"),
+    ActionId.GO_DASHBOARD: ActionSpec("&Dashboard", "What needs doing", ("Ctrl+1",), "&Go"),
+    ActionId.GO_FOOTPRINTS: ActionSpec(
+        "&Footprints && bodies", "Footprints and the bodies in them", ("Ctrl+2",), "&Go"
+    ),
+    ActionId.GO_CONTACTS: ActionSpec("&Contacts", "People at the bodies", ("Ctrl+3",), "&Go"),
+    ActionId.GO_MEMBERS: ActionSpec("M&embers", "Our councillors", ("Ctrl+4",), "&Go"),
+    ActionId.GO_MEETINGS: ActionSpec("&Meetings", "Meetings held", ("Ctrl+5",), "&Go"),
+    ActionId.GO_ASKS: ActionSpec("&Asks", "What we asked for", ("Ctrl+6",), "&Go"),
+    ActionId.GO_COMMITMENTS: ActionSpec(
+        "C&ommitments", "What was promised, by them or by us", ("Ctrl+7",), "&Go"
+    ),
+    ActionId.GO_LETTERS: ActionSpec("&Letters", "Letters sent and replies", ("Ctrl+8",), "&Go"),
+}
+
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Commitment", "&Help")
+
+
+def _sequences(spec: ActionSpec) -> list[QKeySequence]:
+    found: list[QKeySequence] = []
+    for shortcut in spec.shortcuts:
+        if isinstance(shortcut, str):
+            found.append(QKeySequence(shortcut))
+        else:
+            found.extend(QKeySequence.keyBindings(shortcut))
+    unique: list[QKeySequence] = []
+    for sequence in found:
+        if not sequence.isEmpty() and sequence not in unique:
+            unique.append(sequence)
+    return unique
+
+
+def make_action(action_id: ActionId, parent: QWidget) -> QAction:
+    """One QAction from its declaration (text, tip, standard shortcuts)."""
+    spec = ACTIONS[action_id]
+    action = QAction(spec.text, parent)
+    action.setObjectName(action_id.name.lower())
+    action.setToolTip(spec.tip)
+    action.setStatusTip(spec.tip)
+    action.setShortcuts(_sequences(spec))
+    return action
+
+
+class ActionRegistry:
+    """The window's actions, keyed by :class:`ActionId`."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.actions = {action_id: make_action(action_id, parent) for action_id in ActionId}
+        for action in self.actions.values():
+            parent.addAction(action)
+
+    def __getitem__(self, action_id: ActionId) -> QAction:
+        return self.actions[action_id]
+
+    def connect(self, action_id: ActionId, handler: Callable[[], object]) -> None:
+        self.actions[action_id].triggered.connect(lambda _checked=False: handler())
+
+    def enable(self, action_id: ActionId, enabled: bool) -> None:
+        self.actions[action_id].setEnabled(enabled)
+
+    def build_menus(self, bar: QMenuBar) -> None:
+        menus = {title: bar.addMenu(title) for title in MENU_ORDER}
+        for action_id, spec in ACTIONS.items():
+            menus[spec.menu].addAction(self.actions[action_id])
+            if action_id in (ActionId.SAVE, ActionId.REFRESH, ActionId.GO_DASHBOARD):
+                menus[spec.menu].addSeparator()
+
+    def build_toolbar(self, toolbar: QToolBar) -> None:
+        for action_id, spec in ACTIONS.items():
+            if spec.toolbar:
+                toolbar.addAction(self.actions[action_id])

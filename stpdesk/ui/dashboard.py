@@ -1,0 +1,294 @@
+"""The dashboard: what is overdue or due soon, upcoming meetings, open asks, recent
+activity and how engagement stands with each footprint. Every line opens its record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model.types import format_date, format_datetime
+from ..services import workflows
+from ..services.queries import EngagementSummary
+from .context import AppContext
+from .models import DONE_COLOUR, OVERDUE_COLOUR
+
+REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
+
+ENTITY_OF_TABLE = {
+    "footprint": "footprints",
+    "body": "bodies",
+    "contact": "contacts",
+    "member": "members",
+    "meeting": "meetings",
+    "ask": "asks",
+    "commitment": "commitments",
+    "letter": "letters",
+}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class EngagementChart(QWidget):
+    """Five small labelled bars; the numbers are printed, so the bars only repeat them."""
+
+    BARS = (
+        ("Meetings (90 days)", "meetings_last_90_days", QColor("#3b6ea5")),
+        ("Asks made", "asks_made", QColor("#6b5ca5")),
+        ("Asks accepted", "asks_accepted", DONE_COLOUR),
+        ("Commitments kept", "commitments_kept", DONE_COLOUR),
+        ("Commitments overdue", "commitments_overdue", OVERDUE_COLOUR),
+    )
+
+    def __init__(self, summary: EngagementSummary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = summary
+        values = ", ".join(f"{label}: {getattr(summary, name)}" for label, name, _ in self.BARS)
+        self.setAccessibleName(f"Engagement with {summary.footprint.name}")
+        self.setAccessibleDescription(values)
+        self.setToolTip(values)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().lineSpacing()
+        return QSize(360, (line + 6) * len(self.BARS))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        line = metrics.lineSpacing() + 6
+        label_width = max(metrics.horizontalAdvance(label) for label, _, _ in self.BARS) + 12
+        number_width = metrics.horizontalAdvance("00000") + 8
+        top = max((getattr(self.summary, name) for _, name, _ in self.BARS), default=0) or 1
+        room = max(self.width() - label_width - number_width, 10)
+        for row, (label, name, colour) in enumerate(self.BARS):
+            value = getattr(self.summary, name)
+            y = row * line
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(QRectF(0, y, label_width, line), Qt.AlignmentFlag.AlignVCenter, label)
+            width = room * value / top
+            painter.fillRect(QRectF(label_width, y + 4, width, line - 8), colour)
+            painter.drawText(
+                QRectF(label_width + width + 4, y, number_width, line),
+                Qt.AlignmentFlag.AlignVCenter,
+                str(value),
+            )
+        painter.end()
+
+
+class Dashboard(QWidget):
+    open_record = Signal(str, str)  # entity (plural), record id
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: workflows.Dashboard | None = None
+        self.setAccessibleName("Dashboard")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        outer.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(inner)
+
+        self.heading = QLabel("Dashboard", inner)
+        self.heading.setAccessibleName("Dashboard heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.summary_line = QLabel("Loading…", inner)
+        self.summary_line.setAccessibleName("Dashboard summary")
+        self.summary_line.setWordWrap(True)
+        layout.addWidget(self.summary_line)
+
+        grid = QGridLayout()
+        layout.addLayout(grid)
+        self.overdue = self._list("Overdue commitments")
+        self.due_soon = self._list("Commitments due in the next 14 days")
+        self.upcoming = self._list("Meetings in the next 14 days")
+        self.recent = self._list("Recent activity")
+        self.open_asks = QTreeWidget()
+        self.open_asks.setHeaderHidden(True)
+        self.open_asks.setAccessibleName("Open asks by body")
+        self.open_asks.itemActivated.connect(self._activated)
+        self.engagement_box = QWidget()
+        self.engagement_layout = QVBoxLayout(self.engagement_box)
+        self.engagement_layout.setContentsMargins(0, 0, 0, 0)
+        for position, (title, widget) in enumerate(
+            [
+                ("Overdue commitments", self.overdue),
+                ("Due in the next 14 days", self.due_soon),
+                ("Meetings in the next 14 days", self.upcoming),
+                ("Open asks by body", self.open_asks),
+                ("Engagement by footprint", self.engagement_box),
+                ("Recent activity", self.recent),
+            ]
+        ):
+            group = QGroupBox(title, inner)
+            box = QVBoxLayout(group)
+            box.addWidget(widget)
+            grid.addWidget(group, position // 2, position % 2)
+        layout.addStretch(1)
+
+    def _list(self, name: str) -> QListWidget:
+        widget = QListWidget()
+        widget.setAccessibleName(name)
+        widget.setWordWrap(True)
+        widget.itemActivated.connect(self._activated)
+        return widget
+
+    def _activated(self, item: QListWidgetItem | QTreeWidgetItem, _column: int = 0) -> None:
+        ref = item.data(0, REF_ROLE) if isinstance(item, QTreeWidgetItem) else item.data(REF_ROLE)
+        if ref:
+            entity, _, record_id = ref.partition(":")
+            self.open_record.emit(entity, record_id)
+
+    # --- loading -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        db = self.ctx.db
+        self.ctx.ops.run(lambda: workflows.dashboard(db), on_done=self.show_data)
+
+    def show_data(self, data: workflows.Dashboard) -> None:
+        self.data = data
+        self.summary_line.setText(
+            f"Today is {format_date(data.today)}. "
+            f"{_plural(len(data.overdue), 'commitment')} overdue, "
+            f"{len(data.due_soon)} due in the next 14 days, "
+            f"{_plural(len(data.upcoming), 'meeting')} coming up."
+        )
+        self._fill(
+            self.overdue,
+            [
+                (
+                    f"⚠ {line.text} — {line.body}, due {format_date(line.due_date)} "
+                    f"({_plural(line.days, 'day')} overdue)",
+                    ("commitments", line.id),
+                    OVERDUE_COLOUR,
+                )
+                for line in data.overdue
+            ],
+            "Nothing is overdue.",
+        )
+        self._fill(
+            self.due_soon,
+            [
+                (
+                    f"{line.text} — {line.body}, due {format_date(line.due_date)} "
+                    + ("(today)" if line.days == 0 else f"(in {_plural(line.days, 'day')})"),
+                    ("commitments", line.id),
+                    None,
+                )
+                for line in data.due_soon
+            ],
+            "Nothing is due in the next 14 days.",
+        )
+        self._fill(
+            self.upcoming,
+            [
+                (
+                    f"{format_datetime(m.starts_at)} — {m.title}"
+                    + (f", {m.location}" if m.location else ""),
+                    ("meetings", m.id),
+                    None,
+                )
+                for m in data.upcoming
+            ],
+            "No meetings in the next 14 days.",
+        )
+        self._fill(
+            self.recent,
+            [
+                (
+                    f"{format_datetime(a.at)} — {a.summary}",
+                    (ENTITY_OF_TABLE[a.entity], a.entity_id)
+                    if a.entity in ENTITY_OF_TABLE
+                    else None,
+                    None,
+                )
+                for a in data.recent
+            ],
+            "Nothing recorded yet.",
+        )
+        self.open_asks.clear()
+        for body, total, asks in data.open_asks:
+            parent = QTreeWidgetItem([f"{body} ({_plural(total, 'open ask')})"])
+            for ask in asks:
+                raised = f" (raised {format_date(ask.raised_on)})" if ask.raised_on else ""
+                child = QTreeWidgetItem([f"{ask.title}{raised}"])
+                child.setData(0, REF_ROLE, f"asks:{ask.id}")
+                parent.addChild(child)
+            if total > len(asks):
+                more = total - len(asks)
+                parent.addChild(QTreeWidgetItem([f"… and {more:,} more (see Asks)"]))
+            self.open_asks.addTopLevelItem(parent)
+        if not data.open_asks:
+            self.open_asks.addTopLevelItem(QTreeWidgetItem(["No open asks."]))
+        self.open_asks.expandAll()
+        while self.engagement_layout.count():
+            widget = self.engagement_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for summary in data.engagement:
+            title = QLabel(
+                f"<b>{_escape(summary.footprint.name)}</b> ({summary.footprint.kind.label})"
+            )
+            title.setAccessibleName(f"Footprint {summary.footprint.name}")
+            self.engagement_layout.addWidget(title)
+            self.engagement_layout.addWidget(EngagementChart(summary))
+        if not data.engagement:
+            self.engagement_layout.addWidget(QLabel("No footprints yet."))
+        self.loaded.emit()
+
+    @staticmethod
+    def _fill(
+        widget: QListWidget,
+        lines: list[tuple[str, tuple[str, str] | None, QColor | None]],
+        empty: str,
+    ) -> None:
+        widget.clear()
+        for text, ref, colour in lines:
+            item = QListWidgetItem(text)
+            if ref is not None:
+                # "entity:id" as text: tuples (and None) in item data trip a PySide
+                # reference-counting bug that aborts the process
+                item.setData(REF_ROLE, f"{ref[0]}:{ref[1]}")
+            if colour is not None:
+                item.setForeground(colour)
+            widget.addItem(item)
+        if not lines:
+            widget.addItem(QListWidgetItem(empty))
+        rows = max(min(widget.count(), 8), 2)
+        widget.setMinimumHeight(widget.fontMetrics().lineSpacing() * rows + 12)
+
+    def texts(self, widget: QListWidget) -> list[str]:
+        return [widget.item(i).text() for i in range(widget.count())]
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

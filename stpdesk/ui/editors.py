@@ -1,0 +1,538 @@
+"""Editors for every entity: validation beside each field, saves off the UI thread,
+an "unsaved changes" prompt on close. The meeting editor is in meeting_editor.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model.enums import (
+    AskStatus,
+    BodyKind,
+    CommitmentDirection,
+    FootprintKind,
+    LetterStatus,
+    Priority,
+)
+from ..model.types import format_date, format_datetime
+from ..services import entities, workflows
+from ..services.errors import ValidationFailed
+from ..services.queries import today
+from .actions import ActionId, make_action
+from .context import TITLE, AppContext, show_error
+from .models import commitment_status_text
+from .operations import EXPECTED_ERRORS
+from .widgets import Form, ProblemLabel
+
+NOUNS = {
+    "footprints": "footprint",
+    "bodies": "body",
+    "contacts": "contact",
+    "members": "member",
+    "meetings": "meeting",
+    "asks": "ask",
+    "commitments": "commitment",
+    "letters": "letter",
+}
+
+
+class EditorDialog(QDialog):
+    """Base for editors: Save (Ctrl+S) runs off the UI thread; problems appear beside fields."""
+
+    saved = Signal(str)  # the saved record's id
+    save_failed = Signal()  # validation or another expected error: shown, nothing saved
+    dirty_changed = Signal(bool)
+
+    entity = ""
+
+    def __init__(
+        self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.record_id = record_id
+        self.dirty = False
+        self.saving = False
+        noun = NOUNS[self.entity]
+        self.setWindowTitle(f"{'New' if record_id is None else 'Edit'} {noun} — {TITLE}")
+        self.setAccessibleName(f"{noun.capitalize()} editor")
+        self.setObjectName(f"{noun}_editor")
+        self.resize(640, 560)
+
+        outer = QVBoxLayout(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.scroll.setWidget(self.body)
+        outer.addWidget(self.scroll)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setAccessibleName("Save")
+        # Enter in a field adds an attendee or picks a body; saving is Ctrl+S or the button
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.status = QLabel(self)
+        self.status.setAccessibleName("Editor status")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+        outer.addLayout(bottom)
+
+        self.save_action = make_action(ActionId.SAVE, self)
+        self.save_action.triggered.connect(self.save)
+        self.addAction(self.save_action)
+
+    # --- to fill in by each editor -----------------------------------------------
+
+    def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
+        raise NotImplementedError
+
+    def save_work(self, values: dict[str, Any]) -> Any:
+        """Runs on the worker thread; returns the saved record."""
+        return workflows.save_record(self.ctx.db, self.entity, self.record_id, values)
+
+    def changes(self) -> set[str]:
+        return {self.entity}
+
+    def show_failure(self, error: ValidationFailed) -> QWidget | None:
+        raise NotImplementedError
+
+    def clear_problems(self) -> None:
+        raise NotImplementedError
+
+    # --- shared behaviour ----------------------------------------------------------
+
+    def mark_dirty(self) -> None:
+        if not self.dirty:
+            self.dirty = True
+            self.setWindowTitle("* " + self.windowTitle())
+            self.dirty_changed.emit(True)
+
+    def mark_clean(self) -> None:
+        was_dirty = self.dirty
+        self.dirty = False
+        self.setWindowTitle(self.windowTitle().removeprefix("* "))
+        if was_dirty:
+            self.dirty_changed.emit(False)
+
+    def save(self) -> None:
+        if self.saving:
+            return
+        self.clear_problems()
+        values, local = self.form_values()
+        if local:
+            self._focus(self.show_problems(local))
+            self.status.setText("Not saved: put right the problems shown.")
+            self.save_failed.emit()
+            return
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.status.setText("Saving…")
+        self.ctx.ops.run(
+            lambda: self.save_work(values),
+            on_done=self._saved,
+            on_error=self._failed,
+            changes=self.changes(),
+        )
+
+    def show_problems(self, problems: dict[str, str]) -> QWidget | None:
+        raise NotImplementedError
+
+    def _saved(self, record: Any) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.record_id = record.id
+        self.status.setText("Saved.")
+        self.mark_clean()
+        self.saved.emit(record.id)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            self._focus(self.show_failure(error))
+            self.status.setText("Not saved: put right the problems shown.")
+        else:
+            self.status.setText("Not saved.")
+            show_error(self, error, "Saving")
+        self.save_failed.emit()
+
+    @staticmethod
+    def _focus(widget: QWidget | None) -> None:
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """Save, Discard or Cancel (tests replace this to answer without a dialog)."""
+        return QMessageBox.question(
+            self,
+            TITLE,
+            "This record has changes that are not saved. Save them?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    def confirm_leave(self) -> bool:
+        """True when the editor may close: nothing unsaved, or the user chose to discard it."""
+        if self.saving:
+            return False
+        if not self.dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            self.save()  # closes itself once saved
+            return False
+        if answer == QMessageBox.StandardButton.Discard:
+            self.mark_clean()
+            return True
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_leave():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def reject(self) -> None:  # Escape and Cancel go through the same prompt as closing
+        if self.confirm_leave():
+            super().reject()
+
+
+class FormEditor(EditorDialog):
+    """An editor made of one :class:`Form`."""
+
+    pickers: dict[str, str] = {}  # field name -> entity whose records it offers
+
+    def __init__(
+        self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(ctx, record_id, parent)
+        self.form = Form(self.body)
+        self.body_layout.addWidget(self.form)
+        self.build(self.form)
+        for name, entity in self.pickers.items():
+            self.form.fields[name].set_choices(workflows.choices(ctx.db, entity))  # type: ignore[attr-defined]
+        if record_id is not None:
+            self.load(record_id)
+        self.form.changed.connect(self.mark_dirty)
+        self.mark_clean()
+
+    def build(self, form: Form) -> None:
+        raise NotImplementedError
+
+    def load(self, record_id: str) -> None:
+        service = entities.BY_NAME[self.entity]
+        record = service.get(self.ctx.db, record_id)
+        values = {name: getattr(record, name, None) for name in self.form.fields}
+        values.update(service.links_of(self.ctx.db, record_id))
+        for name, value in list(values.items()):
+            if hasattr(value, "isoformat") and hasattr(value, "hour"):
+                values[name] = format_datetime(value)
+            elif hasattr(value, "isoformat"):
+                values[name] = format_date(value)
+        self.form.set_values(values)
+        self.loaded_record = record
+
+    def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
+        return self.form.values()
+
+    def show_failure(self, error: ValidationFailed) -> QWidget | None:
+        return self.form.show_failure(error)
+
+    def show_problems(self, problems: dict[str, str]) -> QWidget | None:
+        return self.form.show_problems(problems)
+
+    def clear_problems(self) -> None:
+        self.form.clear_problems()
+
+
+class FootprintEditor(FormEditor):
+    entity = "footprints"
+    pickers = {"successor_id": "footprints"}
+
+    def build(self, form: Form) -> None:
+        form.add_line("name", "Name", required=True)
+        form.add_enum("kind", "Kind", FootprintKind)
+        form.add_line("code", "ONS code", hint="for example E54000032")
+        form.add_line("region", "Region")
+        form.add_picker("successor_id", "Succeeded by", "footprint")
+        form.add_text("notes", "Notes")
+
+
+class BodyEditor(FormEditor):
+    entity = "bodies"
+    pickers = {"footprint_ids": "footprints"}
+
+    def build(self, form: Form) -> None:
+        form.add_line("name", "Name", required=True)
+        form.add_enum("kind", "Kind", BodyKind)
+        form.add_line("code", "Code")
+        form.add_line("website", "Website")
+        form.add_multi("footprint_ids", "Footprints", "footprint")
+        form.add_text("notes", "Notes")
+
+
+class ContactEditor(FormEditor):
+    entity = "contacts"
+    pickers = {"body_id": "bodies"}
+
+    def build(self, form: Form) -> None:
+        form.add_line("name", "Name", required=True)
+        form.add_line("role", "Role")
+        form.add_picker("body_id", "Body", "body")
+        form.add_line("email", "Email", hint="name@example.gov.uk")
+        form.add_line("phone", "Phone")
+        form.add_text("notes", "Notes")
+
+
+class MemberEditor(FormEditor):
+    entity = "members"
+
+    def build(self, form: Form) -> None:
+        form.add_line("title", "Title", hint="Cllr")
+        form.add_line("name", "Name", required=True)
+        form.add_line("position", "Position")
+        form.add_line("council", "Council")
+        form.add_line("email", "Email", hint="name@example.gov.uk")
+
+
+class AskEditor(FormEditor):
+    entity = "asks"
+    pickers = {"body_id": "bodies", "theme_ids": "themes"}
+
+    def build(self, form: Form) -> None:
+        form.add_line("title", "Ask", required=True)
+        form.add_picker("body_id", "Asked of", "body", required=True)
+        form.add_enum("priority", "Priority", Priority)
+        form.add_enum("status", "Status", AskStatus)
+        form.add_date("raised_on", "Raised on")
+        form.add_text("rationale", "The case for it")
+        form.add_text("response", "Their response")
+        form.add_date("responded_on", "Responded on")
+        form.add_multi("theme_ids", "Themes", "theme")
+
+
+class LetterEditor(FormEditor):
+    entity = "letters"
+    pickers = {
+        "recipient_contact_id": "contacts",
+        "body_id": "bodies",
+        "signatory_ids": "members",
+    }
+
+    def build(self, form: Form) -> None:
+        form.add_line("template", "Template", required=True, hint="for example joint_letter")
+        form.add_line("subject", "Subject")
+        form.add_picker("recipient_contact_id", "Recipient", "contact")
+        form.add_text("recipient_address", "Address", lines=3)
+        form.add_picker("body_id", "Body", "body")
+        form.add_date("letter_date", "Date")
+        form.add_enum("status", "Status", LetterStatus)
+        form.add_multi("signatory_ids", "Signatories", "member")
+        form.add_text("opening", "Opening")
+        form.add_text("closing", "Closing")
+        form.add_date("reply_on", "Reply received on")
+        form.add_text("reply_notes", "Reply notes")
+
+
+class CommitmentEditor(FormEditor):
+    """A commitment; its status changes only through Mark done, Reschedule and Drop."""
+
+    entity = "commitments"
+    pickers = {"body_id": "bodies", "contact_id": "contacts", "theme_ids": "themes"}
+
+    def build(self, form: Form) -> None:
+        form.add_text("text", "Description", lines=3)
+        form.add_enum("direction", "Who owes it", CommitmentDirection)
+        form.add_picker("body_id", "Body", "body", required=True)
+        form.add_picker("contact_id", "Contact", "contact")
+        form.add_date("due_date", "Due date")
+        form.add_multi("theme_ids", "Themes", "theme")
+        self.status_label = form.add_readonly("status_text", "Status")
+        self.evidence_label = form.add_readonly("evidence", "Evidence")
+
+        self.workflow = QWidget(self.body)
+        row = QHBoxLayout(self.workflow)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.done_button = QPushButton("Mark &done…", self.workflow)
+        self.reschedule_button = QPushButton("&Reschedule…", self.workflow)
+        self.drop_button = QPushButton("Dro&p…", self.workflow)
+        for button in (self.done_button, self.reschedule_button, self.drop_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            row.addWidget(button)
+        row.addStretch(1)
+        self.body_layout.addWidget(self.workflow)
+        self.history = QListWidget(self.body)
+        self.history.setAccessibleName("History")
+        history_title = QLabel("&History", self.body)
+        history_title.setBuddy(self.history)
+        self.body_layout.addWidget(history_title)
+        self.body_layout.addWidget(self.history)
+        self.done_button.clicked.connect(lambda: self._workflow("done"))
+        self.reschedule_button.clicked.connect(lambda: self._workflow("reschedule"))
+        self.drop_button.clicked.connect(lambda: self._workflow("drop"))
+        self.workflow.setVisible(self.record_id is not None)
+        history_title.setVisible(self.record_id is not None)
+        self.history.setVisible(self.record_id is not None)
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        record = self.loaded_record
+        status = commitment_status_text(record, today())
+        if record.completed_on:
+            status += f" on {format_date(record.completed_on)}"
+        self.status_label.setText(status)
+        pending = record.status.value == "pending"
+        for button in (self.done_button, self.reschedule_button, self.drop_button):
+            button.setEnabled(pending)
+        self.history.clear()
+        for line in workflows.history(self.ctx.db, record_id):
+            self.history.addItem(f"{format_datetime(line.at)} — {line.summary} ({line.actor})")
+
+    def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
+        values, local = self.form.values()
+        values.pop("status_text", None)
+        values.pop("evidence", None)
+        return values, local
+
+    def _workflow(self, kind: str) -> None:
+        if self.record_id is None:
+            return
+        dialog = open_workflow_dialog(self.ctx, kind, self.record_id, self)
+        dialog.finished_ok.connect(lambda _id: self.load(self.record_id))  # type: ignore[arg-type]
+        self.workflow_dialog = dialog
+
+
+EDITORS: dict[str, type[EditorDialog]] = {
+    "footprints": FootprintEditor,
+    "bodies": BodyEditor,
+    "contacts": ContactEditor,
+    "members": MemberEditor,
+    "asks": AskEditor,
+    "commitments": CommitmentEditor,
+    "letters": LetterEditor,
+}
+
+
+# --- the commitment workflow dialogs --------------------------------------------------
+
+
+class WorkflowDialog(QDialog):
+    """Mark done / reschedule / drop: a reason or evidence, checked by the service."""
+
+    finished_ok = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, kind: str, commitment_id: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.commitment_id = commitment_id
+        record = entities.commitments.get(ctx.db, commitment_id)
+        titles = {
+            "done": "Mark commitment done",
+            "reschedule": "Reschedule commitment",
+            "drop": "Drop commitment",
+        }
+        self.setWindowTitle(f"{titles[kind]} — {TITLE}")
+        self.setAccessibleName(titles[kind])
+        self.setObjectName(f"{kind}_dialog")
+        layout = QVBoxLayout(self)
+        about = QLabel(record.text, self)
+        about.setWordWrap(True)
+        about.setAccessibleName("Commitment")
+        layout.addWidget(about)
+        self.form = Form(self)
+        if kind == "done":
+            self.form.add_text("evidence", "Evidence", lines=3)
+            self.form.add_date("completed_on", "Completed on").setText(format_date(today()))
+        elif kind == "reschedule":
+            self.form.add_date("due_date", "New due date", required=True)
+            self.form.add_text("reason", "Reason", lines=3)
+        else:
+            self.form.add_text("reason", "Reason", lines=3)
+        layout.addWidget(self.form)
+        self.general = ProblemLabel("this change", self)
+        layout.addWidget(self.general)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(
+            {"done": "Mark done", "reschedule": "Reschedule", "drop": "Drop"}[kind]
+        )
+        self.ok_button.setAccessibleName(self.ok_button.text())
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        first = next(iter(self.form.fields.values()))
+        first.setFocus()
+
+    def apply(self) -> None:
+        self.form.clear_problems()
+        values, _local = self.form.values()
+        db, cid = self.ctx.db, self.commitment_id
+        if self.kind == "done":
+            work = lambda: workflows.mark_done(  # noqa: E731
+                db, cid, evidence=values["evidence"] or "", completed_on=values["completed_on"]
+            )
+        elif self.kind == "reschedule":
+            work = lambda: workflows.reschedule(  # noqa: E731
+                db, cid, new_due_date=values["due_date"], reason=values["reason"] or ""
+            )
+        else:
+            work = lambda: workflows.drop(db, cid, reason=values["reason"] or "")  # noqa: E731
+        self.ok_button.setEnabled(False)
+        self.ctx.ops.run(work, on_done=self._done, on_error=self._failed, changes={"commitments"})
+
+    def _done(self, record: Any) -> None:
+        self.finished_ok.emit(record.id)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.ok_button.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            widget = self.form.show_failure(error)
+            if widget is not None:
+                widget.setFocus()
+        elif isinstance(error, EXPECTED_ERRORS):
+            self.general.show_problem(str(error))
+        else:
+            show_error(self, error, "The change")
+
+
+def open_workflow_dialog(
+    ctx: AppContext, kind: str, commitment_id: str, parent: QWidget | None
+) -> WorkflowDialog:
+    dialog = WorkflowDialog(ctx, kind, commitment_id, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.show()
+    return dialog

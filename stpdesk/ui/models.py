@@ -1,0 +1,310 @@
+"""Item models over the service layer: one lazily paged table model for every list.
+
+:class:`RecordTableModel` asks the service for one page at a time (``fetchMore``),
+so a list over 100,000 meetings opens after reading :data:`PAGE_SIZE` rows. Sorting
+and filtering go back to the database, never to rows already held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from sqlmodel import col
+
+from ..model import tables as t
+from ..model.enums import (
+    AskStatus,
+    BodyKind,
+    CommitmentDirection,
+    CommitmentStatus,
+    FootprintKind,
+    LetterStatus,
+    MeetingKind,
+    Priority,
+)
+from ..model.types import format_date, format_datetime, parse_date
+from ..services import entities, queries, views
+from ..store import Database
+
+PAGE_SIZE = 100
+RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "overdue", "done", ... for styling and tests
+
+# Text carries the meaning; colour only repeats it (never colour alone).
+OVERDUE_COLOUR = QColor("#a4262c")
+DONE_COLOUR = QColor("#1e6b30")
+QUIET_COLOUR = QColor("#5f6368")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    header: str
+    text: Callable[[Any, dict[str, Any]], str]  # (record, view row) -> what the cell shows
+    sort_field: str | None = None  # table column to order by; None: not sortable
+
+
+def _date(value: Any) -> str:
+    return format_date(parse_date(value)) if value else ""
+
+
+def _label(enum_type: Any, value: Any) -> str:
+    return enum_type(value).label if value else ""
+
+
+def _names(items: Sequence[str], most: int = 3) -> str:
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def commitment_status_text(record: t.Commitment, today: date) -> str:
+    if record.is_overdue(today):
+        days = (today - record.due_date).days  # type: ignore[operator]
+        return f"Overdue by {days} day{'s' if days != 1 else ''}"
+    return record.status.label
+
+
+COLUMNS: dict[str, list[ColumnSpec]] = {
+    "footprints": [
+        ColumnSpec("Name", lambda r, v: r.name, "name"),
+        ColumnSpec("Kind", lambda r, v: _label(FootprintKind, v["kind"]), "kind"),
+        ColumnSpec("ONS code", lambda r, v: r.code or "", "code"),
+        ColumnSpec("Region", lambda r, v: r.region or "", "region"),
+        ColumnSpec("Succeeded by", lambda r, v: v["successor"] or ""),
+    ],
+    "bodies": [
+        ColumnSpec("Name", lambda r, v: r.name, "name"),
+        ColumnSpec("Kind", lambda r, v: _label(BodyKind, v["kind"]), "kind"),
+        ColumnSpec("Footprints", lambda r, v: _names(v["footprints"])),
+        ColumnSpec("Archived", lambda r, v: "Archived" if v["archived"] else ""),
+    ],
+    "contacts": [
+        ColumnSpec("Name", lambda r, v: r.name, "name"),
+        ColumnSpec("Role", lambda r, v: r.role or "", "role"),
+        ColumnSpec("Body", lambda r, v: v["body"] or ""),
+        ColumnSpec("Email", lambda r, v: r.email or "", "email"),
+        ColumnSpec("Phone", lambda r, v: r.phone or "", "phone"),
+    ],
+    "members": [
+        ColumnSpec("Name", lambda r, v: entities.display_name(r), "name"),
+        ColumnSpec("Position", lambda r, v: r.position or "", "position"),
+        ColumnSpec("Council", lambda r, v: r.council or "", "council"),
+        ColumnSpec("Email", lambda r, v: r.email or "", "email"),
+    ],
+    "meetings": [
+        ColumnSpec("Starts", lambda r, v: format_datetime(r.starts_at), "starts_at"),
+        ColumnSpec("Title", lambda r, v: r.title, "title"),
+        ColumnSpec("Bodies", lambda r, v: _names(v["bodies"])),
+        ColumnSpec("Attendees", lambda r, v: _names(v["attendees"])),
+        ColumnSpec("Kind", lambda r, v: _label(MeetingKind, v["kind"]), "kind"),
+        ColumnSpec("Location", lambda r, v: r.location or "", "location"),
+    ],
+    "asks": [
+        ColumnSpec("Raised on", lambda r, v: _date(r.raised_on), "raised_on"),
+        ColumnSpec("Ask", lambda r, v: r.title, "title"),
+        ColumnSpec("Asked of", lambda r, v: v["body"] or ""),
+        ColumnSpec("Priority", lambda r, v: _label(Priority, v["priority"]), "priority"),
+        ColumnSpec("Status", lambda r, v: _label(AskStatus, v["status"]), "status"),
+    ],
+    "commitments": [
+        ColumnSpec("Due", lambda r, v: _date(r.due_date), "due_date"),
+        ColumnSpec("Commitment", lambda r, v: r.text.splitlines()[0] if r.text else "", "text"),
+        ColumnSpec("Body", lambda r, v: v["body"] or ""),
+        ColumnSpec(
+            "Who owes it", lambda r, v: _label(CommitmentDirection, v["direction"]), "direction"
+        ),
+        ColumnSpec("Status", lambda r, v: v["status_text"], "status"),
+    ],
+    "letters": [
+        ColumnSpec("Date", lambda r, v: _date(r.letter_date), "letter_date"),
+        ColumnSpec("Subject", lambda r, v: r.subject or "", "subject"),
+        ColumnSpec("Recipient", lambda r, v: v["recipient"] or ""),
+        ColumnSpec("Status", lambda r, v: _label(LetterStatus, v["status"]), "status"),
+    ],
+}
+
+
+# Filters offered above some lists: label -> conditions added to the query.
+def commitment_filters(today: date) -> dict[str, list[Any]]:
+    pending = t.Commitment.status == CommitmentStatus.pending
+    return {
+        "All commitments": [],
+        "Pending": [pending],
+        "Overdue": [pending, col(t.Commitment.due_date) < today],
+        "Due in the next 14 days": [
+            pending,
+            col(t.Commitment.due_date) >= today,
+            col(t.Commitment.due_date) <= today + timedelta(days=14),
+        ],
+        "Done": [t.Commitment.status == CommitmentStatus.done],
+        "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
+    }
+
+
+def ask_filters(today: date) -> dict[str, list[Any]]:
+    return {"All asks": []} | {status.label: [t.Ask.status == status] for status in AskStatus}
+
+
+class RecordTableModel(QAbstractTableModel):
+    """One entity's records, read from the database a page at a time."""
+
+    loaded = Signal(int)  # total matching rows, after each reset
+
+    def __init__(self, db: Database, entity: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.entity = entity
+        self.service = entities.BY_NAME[entity]
+        self.columns = COLUMNS[entity]
+        self.filter_text = ""
+        self.where: list[Any] = []
+        self.order_field: str | None = None
+        self.descending: bool | None = None
+        self.total = 0
+        self.rows_fetched = 0  # how many rows have been read from the database, for tests
+        self._records: list[Any] = []
+        self._view_rows: list[dict[str, Any]] = []
+        self._exhausted = True
+        self._today = queries.today()
+
+    # --- loading -------------------------------------------------------------
+
+    def _read_page(self, offset: int, *, with_total: bool) -> tuple[list[Any], list[dict], int]:
+        page = self.service.page(
+            self.db,
+            offset=offset,
+            limit=PAGE_SIZE,
+            text=self.filter_text or None,
+            order_by=self.order_field,
+            descending=self.descending,
+            where=self.where,
+            with_total=with_total,
+        )
+        view_rows = views.rows(self.db, self.entity, page.rows, on=self._today)
+        if self.entity == "commitments":
+            for record, row in zip(page.rows, view_rows, strict=True):
+                row["status_text"] = commitment_status_text(record, self._today)
+        self.rows_fetched += len(page.rows)
+        return page.rows, view_rows, page.total
+
+    def reload(self) -> None:
+        """Start again from the first page (after a change, a new filter or sort)."""
+        self._today = queries.today()
+        records, view_rows, total = self._read_page(0, with_total=True)
+        self.beginResetModel()
+        self._records, self._view_rows, self.total = records, view_rows, total
+        self._exhausted = len(records) >= total
+        self.endResetModel()
+        self.loaded.emit(total)
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip()
+        self.reload()
+
+    def set_where(self, conditions: list[Any]) -> None:
+        self.where = list(conditions)
+        self.reload()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        records, view_rows, _ = self._read_page(len(self._records), with_total=False)
+        if not records:
+            self._exhausted = True
+            return
+        first = len(self._records)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        self._records.extend(records)
+        self._view_rows.extend(view_rows)
+        self.endInsertRows()
+        self._exhausted = len(records) < PAGE_SIZE or len(self._records) >= self.total
+
+    # --- reading -------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.columns[section].header
+            if role == Qt.ItemDataRole.ToolTipRole and self.columns[section].sort_field is None:
+                return "This column cannot be sorted"
+        return None
+
+    def record_id(self, row: int) -> str | None:
+        return self._records[row].id if 0 <= row < len(self._records) else None
+
+    def record(self, row: int) -> Any:
+        return self._records[row]
+
+    def row_of(self, record_id: str) -> int | None:
+        for row, record in enumerate(self._records):
+            if record.id == record_id:
+                return row
+        return None
+
+    def status(self, row: int) -> str:
+        record = self._records[row]
+        if self.entity == "commitments":
+            return "overdue" if record.is_overdue(self._today) else record.status.value
+        if self.entity == "asks":
+            return record.status.value
+        return ""
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._records)):
+            return None
+        row, column = index.row(), index.column()
+        if not 0 <= column < len(self.columns):
+            return None
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return self.columns[column].text(self._records[row], self._view_rows[row])
+        if role == RECORD_ID_ROLE:
+            return self._records[row].id
+        if role == STATUS_ROLE:
+            return self.status(row)
+        status = self.status(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if status in ("overdue", "declined"):
+                return QBrush(OVERDUE_COLOUR)
+            if status in ("done", "accepted"):
+                return QBrush(DONE_COLOUR)
+            if status in ("dropped", "withdrawn"):
+                return QBrush(QUIET_COLOUR)
+        if role == Qt.ItemDataRole.FontRole and status == "overdue":
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        sort_field = self.columns[column].sort_field
+        if sort_field is None:
+            return
+        self.order_field = sort_field
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(self.columns) and self.columns[column].sort_field is not None

@@ -1,0 +1,206 @@
+"""Preferences: the council profile printed on documents, default signatories,
+where the data and backups are, and how many backups to keep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..config import Settings, backup_dir_for, load_settings, save_settings
+from ..model.types import format_datetime
+from ..services import council, workflows
+from ..services.errors import ValidationFailed
+from .context import TITLE, AppContext, show_error
+from .widgets import Form, ProblemLabel
+
+MAX_LOGO_BYTES = 2_000_000
+
+
+class PreferencesDialog(QDialog):
+    saved = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(f"Preferences — {TITLE}")
+        self.setAccessibleName("Preferences")
+        self.setObjectName("preferences_dialog")
+        self.logo: bytes | None = None
+        layout = QVBoxLayout(self)
+
+        group = QGroupBox("Council profile (printed on letters and briefing packs)", self)
+        box = QVBoxLayout(group)
+        self.profile = Form(group)
+        self.profile.add_line("name", "Council name", required=True)
+        self.profile.add_text("address", "Address", lines=4)
+        self.profile.add_line("protective_marking", "Protective marking", hint="OFFICIAL")
+        box.addWidget(self.profile)
+        logo_row = QHBoxLayout()
+        self.logo_preview = QLabel("No logo", group)
+        self.logo_preview.setAccessibleName("Logo")
+        self.logo_button = QPushButton("Choose &logo image…", group)
+        self.logo_button.setAccessibleName("Choose logo image")
+        self.logo_button.clicked.connect(self._choose_logo)
+        logo_row.addWidget(self.logo_preview, 1)
+        logo_row.addWidget(self.logo_button)
+        box.addLayout(logo_row)
+        self.logo_problem = ProblemLabel("Logo", group)
+        box.addWidget(self.logo_problem)
+        layout.addWidget(group)
+
+        group = QGroupBox("Letters", self)
+        box = QVBoxLayout(group)
+        self.letters = Form(group)
+        self.signatories = self.letters.add_multi("signatories", "Default signatories", "member")
+        self.signatories.set_choices(workflows.choices(ctx.db, "members"))
+        box.addWidget(self.letters)
+        layout.addWidget(group)
+
+        group = QGroupBox("Data and backups", self)
+        box = QVBoxLayout(group)
+        last = workflows.last_backup_time(ctx.db.path)
+        for text, name in (
+            (f"Database: {ctx.db.path}", "Database location"),
+            (f"Backups: {backup_dir_for(ctx.db.path)}", "Backup location"),
+            (
+                f"Last backup: {format_datetime(last) if last else 'none yet'}",
+                "Last backup",
+            ),
+        ):
+            label = QLabel(text, group)
+            label.setAccessibleName(name)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.addWidget(label)
+        settings = load_settings()
+        self.keep_last = self._spin(
+            box, "Always keep the newest", settings.backup_keep_last, "backups"
+        )
+        self.keep_daily = self._spin(
+            box, "And one backup a day for the last", settings.backup_keep_daily_days, "days"
+        )
+        self.every_hours = self._spin(
+            box,
+            "Back up on opening when the last backup is older than",
+            settings.backup_every_hours,
+            "hours",
+        )
+        layout.addWidget(group)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout.addWidget(buttons)
+        self._load(settings)
+
+    def _spin(self, box: QVBoxLayout, text: str, value: int, unit: str) -> QSpinBox:
+        row = QHBoxLayout()
+        label = QLabel(text, self)
+        spin = QSpinBox(self)
+        spin.setRange(1, 1000)
+        spin.setValue(max(value, 1))
+        spin.setSuffix(f" {unit}")
+        spin.setAccessibleName(f"{text} ({unit})")
+        label.setBuddy(spin)
+        row.addWidget(label, 1)
+        row.addWidget(spin)
+        box.addLayout(row)
+        return spin
+
+    def _load(self, settings: Settings) -> None:
+        profile = council.get_profile(self.ctx.db)
+        if profile is not None:
+            self.profile.set_values(
+                {
+                    "name": profile.name,
+                    "address": profile.address,
+                    "protective_marking": profile.protective_marking,
+                }
+            )
+            self._show_logo(profile.logo)
+        known = {c.id for c in self.signatories.picker._choices}
+        self.signatories.set_ids([i for i in settings.default_signatory_ids if i in known])
+
+    def _show_logo(self, data: bytes | None) -> None:
+        if not data:
+            self.logo_preview.setText("No logo")
+            return
+        pixmap = QPixmap()
+        if pixmap.loadFromData(data):
+            self.logo_preview.setPixmap(
+                pixmap.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation)
+            )
+
+    def _choose_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose logo image", "", "Images (*.png *.jpg *.jpeg)"
+        )
+        if path:
+            self.use_logo(Path(path))
+
+    def use_logo(self, path: Path) -> bool:
+        self.logo_problem.show_problem(None)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self.logo_problem.show_problem(f"Logo: {path} cannot be read ({error.strerror}).")
+            return False
+        if len(data) > MAX_LOGO_BYTES:
+            self.logo_problem.show_problem(
+                "Logo: the image is larger than 2 MB; choose a smaller one."
+            )
+            return False
+        if not QPixmap().loadFromData(data):
+            self.logo_problem.show_problem(f"Logo: {path.name} is not a PNG or JPEG image.")
+            return False
+        self.logo = data
+        self._show_logo(data)
+        return True
+
+    def save(self) -> None:
+        self.profile.clear_problems()
+        values, _local = self.profile.values()
+        settings = load_settings()
+        settings.backup_keep_last = self.keep_last.value()
+        settings.backup_keep_daily_days = self.keep_daily.value()
+        settings.backup_every_hours = self.every_hours.value()
+        settings.default_signatory_ids = self.signatories.ids()
+        db, logo = self.ctx.db, self.logo
+
+        def work() -> None:
+            council.save_profile(db, values, logo=logo)
+            save_settings(settings)
+
+        self.save_button.setEnabled(False)
+        self.ctx.ops.run(
+            work, on_done=self._saved, on_error=self._failed, changes={"council_profile"}
+        )
+
+    def _saved(self, _result: object) -> None:
+        self.saved.emit()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            self.profile.show_failure(error)
+        elif isinstance(error, OSError):
+            self.profile.show_problems({"": f"Settings could not be saved: {error}"})
+        else:
+            show_error(self, error, "Saving preferences")

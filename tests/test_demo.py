@@ -1,0 +1,283 @@
+"""The demonstration database and synthetic data at scale."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from stpdesk.model import tables as t
+from stpdesk.model.enums import (
+    AskStatus,
+    Attendance,
+    CommitmentDirection,
+    CommitmentStatus,
+    FootprintKind,
+    LetterStatus,
+)
+from stpdesk.model.types import LONDON
+from stpdesk.services import demo as demo_module
+from stpdesk.services import queries
+from stpdesk.services.council import get_profile
+from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
+from stpdesk.services.entities import footprints, letters, meetings
+from stpdesk.store import Database, open_database
+
+TODAY = date(2026, 3, 16)
+
+TABLES = {
+    "footprints": t.Footprint,
+    "bodies": t.Body,
+    "contacts": t.Contact,
+    "members": t.Member,
+    "meetings": t.Meeting,
+    "asks": t.Ask,
+    "commitments": t.Commitment,
+    "letters": t.Letter,
+    "themes": t.Theme,
+}
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Rows in every table of the file, search index included."""
+    connection = sqlite3.connect(path)
+    try:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for name in names
+        }
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[str, int]]]:
+    """One demo database shared by the read-only tests below."""
+    db = open_database(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+    counts = build_demo(db, today=TODAY)
+    yield db, counts
+    db.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "demo.sqlite")
+    yield database
+    database.close()
+
+
+def test_counts_are_in_range_and_match_the_database(demo: tuple[Database, dict[str, int]]) -> None:
+    db, counts = demo
+    assert set(counts) == set(COUNT_KEYS)
+    assert counts["footprints"] == 2
+    assert 12 <= counts["bodies"] <= 15
+    assert 18 <= counts["contacts"] <= 25
+    assert counts["members"] == 4
+    assert 30 <= counts["meetings"] <= 40
+    assert 20 <= counts["asks"] <= 30
+    assert 25 <= counts["commitments"] <= 35
+    assert counts["letters"] == 3
+    assert counts["themes"] >= 1  # added to the standard themes
+    with db.read() as session:
+        for key, table in TABLES.items():
+            stored = len(session.exec(select(table.id)).all())
+            if key == "themes":
+                assert stored >= counts[key]
+            else:
+                assert stored == counts[key], key
+
+
+def test_council_profile(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    profile = get_profile(db)
+    assert profile is not None
+    assert profile.name == "Sevenoaks District Council"
+    assert profile.lad_code == "E07000111"
+    assert profile.protective_marking == "OFFICIAL"
+    assert profile.address and "Sevenoaks" in profile.address
+
+
+def test_stp_footprint_is_succeeded_by_the_ics(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    stp = footprints.page(db, where=[t.Footprint.kind == FootprintKind.stp]).rows
+    ics = footprints.page(db, where=[t.Footprint.kind == FootprintKind.ics]).rows
+    assert len(stp) == len(ics) == 1
+    assert stp[0].code == ics[0].code == "E54000032"
+    assert stp[0].name == "Kent and Medway"
+    assert stp[0].successor_id == ics[0].id
+    assert ics[0].successor_id is None
+    assert ics[0].region == "South East"
+
+
+def test_bodies_are_linked_to_footprints(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    with db.read() as session:
+        ccg = session.exec(select(t.Body).where(t.Body.kind == "ccg")).one()
+        ccg_footprints = session.exec(
+            select(t.Footprint)
+            .join(t.BodyFootprint, col(t.BodyFootprint.footprint_id) == t.Footprint.id)
+            .where(t.BodyFootprint.body_id == ccg.id)
+        ).all()
+        icb = session.exec(select(t.Body).where(t.Body.kind == "icb")).one()
+    assert [f.kind for f in ccg_footprints] == [FootprintKind.stp]
+    assert ccg.archived_at is not None  # merged away in 2020
+    assert icb.name == "NHS Kent and Medway Integrated Care Board"
+
+
+def test_meetings_past_and_upcoming(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    start_of_today = datetime.combine(TODAY, time(0), LONDON).astimezone(UTC)
+    rows = meetings.page(db, limit=1000).rows
+    past = [m for m in rows if m.starts_at < start_of_today]
+    upcoming = [m for m in rows if m.starts_at >= start_of_today]
+    assert len(upcoming) == 4
+    assert all(m.starts_at < start_of_today + timedelta(days=21) for m in upcoming)
+    assert len(past) >= 28
+    assert min(m.starts_at for m in past) >= start_of_today - timedelta(days=2 * 366)
+    assert all(m.notes and m.notes.count("\n\n") >= 2 for m in past)  # several paragraphs
+    assert len({m.notes for m in past}) == len(past)  # varied
+    assert all(m.outcome for m in past)
+    assert all(m.starts_at.weekday() < 5 for m in rows)
+    with db.read() as session:
+        attendance = session.exec(select(t.MeetingAttendee.attendance)).all()
+        bodies_linked = session.exec(select(t.MeetingBody.meeting_id)).all()
+    assert Attendance.apologies in attendance
+    assert set(bodies_linked) == {m.id for m in rows}
+
+
+def test_asks_and_commitments_are_mixed(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    with db.read() as session:
+        asks = session.exec(select(t.Ask)).all()
+        commitments = session.exec(select(t.Commitment)).all()
+    assert {a.status for a in asks} >= {
+        AskStatus.open,
+        AskStatus.accepted,
+        AskStatus.partly_met,
+        AskStatus.declined,
+    }
+    assert all(a.raised_on and a.raised_on <= TODAY for a in asks)
+    assert all(a.response for a in asks if a.status != AskStatus.open)
+    assert {c.direction for c in commitments} == set(CommitmentDirection)
+    assert {c.status for c in commitments} == set(CommitmentStatus)
+    assert all(c.evidence and c.completed_on for c in commitments if c.status == "done")
+
+
+def test_some_commitments_are_overdue(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    overdue = queries.overdue_commitments(db, on=TODAY)
+    assert len(overdue) >= 6
+    assert all(c.due_date is not None and c.due_date < TODAY for c in overdue)
+
+
+def test_letters(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    rows = letters.page(db).rows
+    assert {letter.template for letter in rows} == {
+        "joint-solutions",
+        "seat-at-the-table",
+        "overdue-commitments",
+    }
+    assert {letter.status for letter in rows} == {
+        LetterStatus.draft,
+        LetterStatus.sent,
+        LetterStatus.reply_received,
+    }
+    for letter in rows:
+        links = letters.links_of(db, letter.id)
+        assert links["signatory_ids"] and links["ask_ids"]
+
+
+def test_search_finds_the_vocabulary(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    hits = queries.search(db, "Disabled Facilities")
+    assert any(hit.kind == "meeting" for hit in hits)
+    assert any(hit.kind == "contact" for hit in queries.search(db, "Sian Llewellyn"))
+    assert any(hit.kind == "contact" for hit in queries.search(db, "Chloë Brontë"))
+
+
+def test_every_record_is_audited(demo: tuple[Database, dict[str, int]]) -> None:
+    db, counts = demo
+    with db.read() as session:
+        entities = session.exec(select(t.AuditEntry.entity)).all()
+    assert entities.count("meeting") == counts["meetings"]
+    assert entities.count("council_profile") == 1
+
+
+def test_a_second_build_is_refused_and_changes_nothing(
+    demo: tuple[Database, dict[str, int]],
+) -> None:
+    db, _ = demo
+    before = row_counts(db.path)
+    with pytest.raises(DemoRefused) as refused:
+        build_demo(db, today=TODAY)
+    assert str(db.path) in str(refused.value)
+    assert "--db" in str(refused.value)
+    assert row_counts(db.path) == before
+
+
+def test_the_demo_is_the_same_every_time(
+    demo: tuple[Database, dict[str, int]], db: Database
+) -> None:
+    build_demo(db, today=TODAY)
+
+    def summary(database: Database) -> list[tuple[object, ...]]:
+        rows = meetings.page(database, limit=1000).rows
+        return [(m.title, m.starts_at, m.notes) for m in rows]
+
+    assert summary(db) == summary(demo[0])
+
+
+def test_add_scale_to_the_demo(db: Database) -> None:
+    build_demo(db, today=TODAY)
+    total = meetings.page(db).total
+    seen: list[int] = []
+    added = add_scale(db, 2000, today=TODAY, progress=seen.append)
+    assert added["meetings"] == added["asks"] == added["commitments"] == 2000
+    assert added["attendees"] == 4000
+    assert added["bodies"] == added["contacts"] == added["members"] == 0
+    assert seen == [2000]
+    assert meetings.page(db).total == total + 2000
+    assert any(hit.kind == "meeting" for hit in queries.search(db, "synthetic 1999"))
+    with db.read() as session:
+        entry = session.exec(
+            select(t.AuditEntry).order_by(col(t.AuditEntry.id).desc()).limit(1)
+        ).one()
+        scaled = session.get(t.Meeting, entry.entity_id)
+    assert entry.summary == "Added 2000 synthetic meetings"
+    assert scaled is not None and scaled.title.endswith("(synthetic 1)")
+    assert scaled.starts_at.tzinfo is not None
+    # Stored exactly as the ORM stores times (SQLite's DATETIME format, naive UTC).
+    connection = sqlite3.connect(db.path)
+    try:
+        stored = connection.execute(
+            "SELECT starts_at FROM meeting WHERE id = ?", (scaled.id,)
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stored)
+
+
+def test_add_scale_to_an_empty_database(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_module, "SCALE_BATCH", 400)
+    seen: list[int] = []
+    added = add_scale(db, 1000, seed=1, today=TODAY, progress=seen.append)
+    assert seen == [400, 800, 1000]
+    assert added["bodies"] > 0 and added["contacts"] > 0 and added["members"] > 0
+    assert meetings.page(db).total == 1000
+    with db.read() as session:
+        attendees = session.exec(select(t.MeetingAttendee)).all()
+    assert len(attendees) == 2000
+    assert all(bool(a.contact_id) != bool(a.member_id) for a in attendees)
+    assert add_scale(db, 0) == dict.fromkeys([*COUNT_KEYS, "attendees"], 0)
