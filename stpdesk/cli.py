@@ -111,21 +111,39 @@ def _add_brief_commands(commands: Any, db_option: argparse.ArgumentParser) -> No
     target.add_argument("--meeting", metavar="ID", help="the meeting to brief on")
     target.add_argument("--footprint", metavar="ID", help="the footprint to brief on")
     target.add_argument(
-        "--upcoming", type=_positive, metavar="DAYS", help="a pack for every meeting in the next DAYS days"
+        "--upcoming",
+        type=_positive,
+        metavar="DAYS",
+        help="a pack for every meeting in the next DAYS days",
     )
     brief.add_argument(
-        "-o", "--output", metavar="FILE", help="FILE.pdf or FILE.html; with --upcoming, a folder for one PDF per meeting"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="FILE.pdf or FILE.html; with --upcoming, a folder for one PDF per meeting",
     )
-    brief.add_argument("--combined", metavar="FILE.pdf", help="with --upcoming: all packs in one PDF")
-    brief.add_argument("--template", metavar="NAME", help="template to use (see “stpdesk templates”)")
     brief.add_argument(
-        "--option", action="append", default=[], metavar="NAME=VALUE", help="set a template option (repeatable)"
+        "--combined", metavar="FILE.pdf", help="with --upcoming: all packs in one PDF"
+    )
+    brief.add_argument(
+        "--template", metavar="NAME", help="template to use (see “stpdesk templates”)"
+    )
+    brief.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a template option (repeatable)",
     )
     templates = commands.add_parser(
         "templates", help="list the briefing and letter templates, and where to add your own"
     )
-    templates.add_argument("--for", dest="target", metavar="KIND", help="only those for meeting, footprint, body or letter")
-
+    templates.add_argument(
+        "--for",
+        dest="target",
+        metavar="KIND",
+        help="only those for meeting, footprint, body or letter",
+    )
 
 def _positive(text: str) -> int:
     value = _non_negative(text)
@@ -453,7 +471,9 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
     for item in args.option:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--option “{item}” must look like NAME=VALUE, e.g. --option history=3")
+            raise UsageError(
+                f"--option “{item}” must look like NAME=VALUE, e.g. --option history=3"
+            )
         options[name.strip()] = value.strip()
     if args.upcoming is None:
         if args.combined:
@@ -467,21 +487,31 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         with _open_existing(db_path) as db:
             if args.meeting:
                 data = packs.meeting_pack(
-                    db, args.meeting, fmt=fmt, template=args.template or packs.MEETING_TEMPLATE,
+                    db,
+                    args.meeting,
+                    fmt=fmt,
+                    template=args.template or packs.MEETING_TEMPLATE,
                     options=options,
                 )
             else:
                 data = packs.footprint_pack(
-                    db, args.footprint, fmt=fmt, template=args.template or packs.FOOTPRINT_TEMPLATE,
+                    db,
+                    args.footprint,
+                    fmt=fmt,
+                    template=args.template or packs.FOOTPRINT_TEMPLATE,
                     options=options,
                 )
         packs.save(data, output)
         print(f"Saved {output} ({_size(len(data))}).")
         return EXIT_OK
     if not args.output and not args.combined:
-        raise UsageError("say where to save the packs: -o FOLDER (one PDF each) and/or --combined FILE.pdf")
+        raise UsageError(
+            "say where to save the packs: -o FOLDER (one PDF each) and/or --combined FILE.pdf"
+        )
     if args.output and Path(args.output).suffix.lower() in (".pdf", ".html", ".htm"):
-        raise UsageError(f"with --upcoming, -o is a folder; for one file use --combined {args.output}")
+        raise UsageError(
+            f"with --upcoming, -o is a folder; for one file use --combined {args.output}"
+        )
     if args.combined and packs.format_for(args.combined) != "pdf":
         raise UsageError("--combined makes one PDF: give a file name ending in .pdf")
 
@@ -491,13 +521,20 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
 
     with _open_existing(db_path) as db:
         result = packs.upcoming_packs(
-            db, args.upcoming, folder=args.output, combined=args.combined,
-            template=args.template or packs.MEETING_TEMPLATE, options=options, progress=report,
+            db,
+            args.upcoming,
+            folder=args.output,
+            combined=args.combined,
+            template=args.template or packs.MEETING_TEMPLATE,
+            options=options,
+            progress=report,
         )
     if not result.meetings:
         print(f"There are no meetings in the next {args.upcoming} days; nothing was written.")
         return EXIT_OK
-    print(f"Wrote {len(result.files)} file{'' if len(result.files) == 1 else 's'} for {result.meetings} meeting{'' if result.meetings == 1 else 's'}:")
+    print(
+        f"Wrote {len(result.files)} file{'' if len(result.files) == 1 else 's'} for {result.meetings} meeting{'' if result.meetings == 1 else 's'}:"
+    )
     for path in result.files:
         print(f"  {path}")
     return EXIT_OK
@@ -526,7 +563,6 @@ def _data_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_data import run
 
     return run(db_path, args)
-
 
 def _start_gui(db_path: Path, *, demo: bool) -> int:
     from .ui.app import run

@@ -50,7 +50,9 @@ def hwb_pack(demo_db: Database) -> tuple[str, str]:
     return meeting_id, pdf_text(packs.meeting_pack(demo_db, meeting_id, today=TODAY))
 
 
-def test_meeting_pack_names_everyone_attending(demo_db: Database, hwb_pack: tuple[str, str]) -> None:
+def test_meeting_pack_names_everyone_attending(
+    demo_db: Database, hwb_pack: tuple[str, str]
+) -> None:
     meeting_id, text = hwb_pack
     with demo_db.read() as session:
         people = e.meetings.attendees_of(session, [meeting_id])[meeting_id]
@@ -88,14 +90,17 @@ def test_meeting_pack_lists_open_asks_and_talking_points(
     meeting_id, text = hwb_pack
     body_ids = set(e.meetings.links_of(demo_db, meeting_id)["body_ids"])
     open_asks = [
-        ask for body, asks in queries.open_asks_by_body(demo_db) if body.id in body_ids for ask in asks
+        ask
+        for body, asks in queries.open_asks_by_body(demo_db)
+        if body.id in body_ids
+        for ask in asks
     ]
     assert open_asks
     flat = squash(text)
     for ask in open_asks:
         assert squash(ask.title) in flat
     talking = flat[flat.index(squash("Suggested talking points"), flat.index("Contents") + 50) :]
-    assert squash(f"Press") in talking
+    assert squash("Press") in talking
     assert squash(open_asks[0].title) in talking
     assert squash("days overdue") in talking
 
@@ -144,7 +149,10 @@ def test_html_version_is_accessible_and_escapes_user_text(demo_db: Database) -> 
     assert '<th scope="col">Name</th>' in html
     pack = briefing.footprint_pack(demo_db, ics.id, on=TODAY)
     label, count = pack.meetings_per_quarter[-2]
-    assert re.search(rf'<img src="data:image/svg\+xml;base64,[^"]+" alt="Meetings per quarter\. [^"]*{label}: {count}', html)
+    assert re.search(
+        rf'<img src="data:image/svg\+xml;base64,[^"]+" alt="Meetings per quarter\. [^"]*{label}: {count}',
+        html,
+    )
     assert "<h1>Kent and Medway</h1>" in html and "<h2" in html
 
 
@@ -152,12 +160,34 @@ def _hostile_meeting(db: Database, notes: str, **extra: str) -> str:
     body = e.bodies.create(db, {"name": extra.get("body", "NHS <Test> & Co ICB"), "kind": "icb"})
     e.record_meeting(
         db,
-        {"title": "Earlier", "starts_at": "1 October 2026 10:00", "body_ids": [body.id], "notes": notes},
-        asks_made=[{"title": extra.get("ask", "Ask **bold**"), "body_id": body.id, "raised_on": "1/10/2026"}],
-        commitments_given=[{"text": extra.get("commitment", "<i>promise"), "body_id": body.id, "due_date": "2026-10-05"}],
+        {
+            "title": "Earlier",
+            "starts_at": "1 October 2026 10:00",
+            "body_ids": [body.id],
+            "notes": notes,
+        },
+        asks_made=[
+            {
+                "title": extra.get("ask", "Ask **bold**"),
+                "body_id": body.id,
+                "raised_on": "1/10/2026",
+            }
+        ],
+        commitments_given=[
+            {
+                "text": extra.get("commitment", "<i>promise"),
+                "body_id": body.id,
+                "due_date": "2026-10-05",
+            }
+        ],
     )
     meeting = e.meetings.create(
-        db, {"title": extra.get("title", "Next {{ 7*7 }}"), "starts_at": "1 December 2026 10:00", "body_ids": [body.id]}
+        db,
+        {
+            "title": extra.get("title", "Next {{ 7*7 }}"),
+            "starts_at": "1 December 2026 10:00",
+            "body_ids": [body.id],
+        },
     )
     return meeting.id
 
@@ -184,7 +214,9 @@ def test_every_script_prints_and_emoji_become_a_visible_mark(db: Database) -> No
 
 
 def test_a_ten_thousand_line_note_flows_across_pages(db: Database) -> None:
-    notes = "\n".join(f"Line {n} of a very long note about <housing> & health" for n in range(10_000))
+    notes = "\n".join(
+        f"Line {n} of a very long note about <housing> & health" for n in range(10_000)
+    )
     meeting_id = _hostile_meeting(db, notes, commitment="\n".join(f"step {n}" for n in range(500)))
     data = packs.meeting_pack(db, meeting_id, today=TODAY)
     reader = PdfReader(io.BytesIO(data))
@@ -211,7 +243,11 @@ def test_batch_writes_one_pack_per_upcoming_meeting_and_a_combined_file(
     assert len(expected) >= 2
     seen: list[tuple[int, int]] = []
     result = packs.upcoming_packs(
-        demo_db, 14, folder=tmp_path / "packs", combined=tmp_path / "all.pdf", today=TODAY,
+        demo_db,
+        14,
+        folder=tmp_path / "packs",
+        combined=tmp_path / "all.pdf",
+        today=TODAY,
         progress=lambda done, total, message: seen.append((done, total)),
     )
     assert result.meetings == len(expected)
@@ -219,17 +255,23 @@ def test_batch_writes_one_pack_per_upcoming_meeting_and_a_combined_file(
     assert len(pdfs) == len(expected)
     assert pdfs[0].name.startswith("2026-11-26 ")
     combined = PdfReader(tmp_path / "all.pdf")
-    assert [item.title for item in combined.outline if not isinstance(item, list)][0].startswith("Briefing: ")
+    assert [item.title for item in combined.outline if not isinstance(item, list)][0].startswith(
+        "Briefing: "
+    )
     assert seen[-1] == (len(expected) + 1, len(expected) + 1)
 
 
 def test_stopping_a_batch_writes_nothing(demo_db: Database, tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
-        packs.upcoming_packs(demo_db, 14, folder=tmp_path / "packs", today=TODAY, cancelled=lambda: True)
+        packs.upcoming_packs(
+            demo_db, 14, folder=tmp_path / "packs", today=TODAY, cancelled=lambda: True
+        )
     assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").iterdir())
 
 
-def test_cli_brief_and_templates(demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_brief_and_templates(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     meeting_id = _meeting(demo_db, "Kent Health and Wellbeing Board")
     out = tmp_path / "pack.pdf"
     assert main(["brief", "--db", str(demo_db.path), "--meeting", meeting_id, "-o", str(out)]) == 0
@@ -242,9 +284,37 @@ def test_cli_brief_and_templates(demo_db: Database, tmp_path: Path, capsys: pyte
     assert main(["brief", "--db", str(demo_db.path), "--meeting", "nope", "-o", str(missing)]) == 2
     assert "There is no meeting with id nope" in capsys.readouterr().err
     assert not missing.exists()
-    assert main(["brief", "--db", str(demo_db.path), "--meeting", meeting_id, "--template", "nope", "-o", str(missing)]) == 2
+    assert (
+        main(
+            [
+                "brief",
+                "--db",
+                str(demo_db.path),
+                "--meeting",
+                meeting_id,
+                "--template",
+                "nope",
+                "-o",
+                str(missing),
+            ]
+        )
+        == 2
+    )
     assert "no template called “nope”" in capsys.readouterr().err
-    assert main(["brief", "--db", str(demo_db.path), "--meeting", meeting_id, "-o", str(tmp_path / "a.doc")]) == 2
+    assert (
+        main(
+            [
+                "brief",
+                "--db",
+                str(demo_db.path),
+                "--meeting",
+                meeting_id,
+                "-o",
+                str(tmp_path / "a.doc"),
+            ]
+        )
+        == 2
+    )
     assert ".pdf" in capsys.readouterr().err
     assert main(["templates"]) == 0
     listing = capsys.readouterr().out

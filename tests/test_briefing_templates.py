@@ -33,7 +33,9 @@ def test_shipped_templates_are_listed_with_their_header() -> None:
 
 
 def test_a_user_template_overrides_a_shipped_one_and_adds_new_ones(seeded) -> None:
-    _user("meeting-briefing", HEADER + "# Our own pack\n\n{{ meeting.title }} x{{ options.count }}\n")
+    _user(
+        "meeting-briefing", HEADER + "# Our own pack\n\n{{ meeting.title }} x{{ options.count }}\n"
+    )
     _user("extra", HEADER + "Extra\n")
     infos = {info.name: info for info in list_templates()}
     assert infos["meeting-briefing"].origin == "yours" and infos["extra"].origin == "yours"
@@ -43,7 +45,14 @@ def test_a_user_template_overrides_a_shipped_one_and_adds_new_ones(seeded) -> No
 
 
 def test_markdown_becomes_blocks_and_data_stays_literal() -> None:
-    info = load_template("x", user_folder=_user("x", HEADER + "# Head\n\n- **a** {{ v }}\n\n| A | B |\n|---|---|\n| {{ v }} | 2 |\n\n{{ page_break() }}\n").parent)
+    info = load_template(
+        "x",
+        user_folder=_user(
+            "x",
+            HEADER
+            + "# Head\n\n- **a** {{ v }}\n\n| A | B |\n|---|---|\n| {{ v }} | 2 |\n\n{{ page_break() }}\n",
+        ).parent,
+    )
     blocks = render(info, {"v": "*not em* <b>"}).blocks
     assert isinstance(blocks[0], Heading) and isinstance(blocks[1], ListBlock)
     item = blocks[1].items[0][0]

@@ -21,11 +21,11 @@ from stpdesk.model.enums import (
     LetterStatus,
 )
 from stpdesk.model.types import LONDON
+from stpdesk.services import council, queries
 from stpdesk.services import demo as demo_module
-from stpdesk.services import queries
 from stpdesk.services.council import get_profile
 from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
-from stpdesk.services.entities import footprints, letters, meetings
+from stpdesk.services.entities import contacts, footprints, letters, meetings
 from stpdesk.store import Database, open_database
 
 TODAY = date(2026, 3, 16)
@@ -225,6 +225,21 @@ def test_a_second_build_is_refused_and_changes_nothing(
     assert str(db.path) in str(refused.value)
     assert "--db" in str(refused.value)
     assert row_counts(db.path) == before
+
+
+def test_a_profile_saved_beforehand_is_kept(db: Database) -> None:
+    council.save_profile(db, {"name": "Our Council", "protective_marking": "OFFICIAL-SENSITIVE"})
+    build_demo(db, today=TODAY)
+    with db.read() as session:
+        profiles = session.exec(select(t.CouncilProfile)).all()
+    assert [p.name for p in profiles] == ["Our Council"]
+
+
+def test_records_only_in_the_recycle_bin_do_not_block_the_demo(db: Database) -> None:
+    contact = contacts.create(db, {"name": "Deleted Person"})
+    contacts.delete(db, contact.id)
+    counts = build_demo(db, today=TODAY)
+    assert counts["contacts"] >= 18
 
 
 def test_the_demo_is_the_same_every_time(

@@ -37,7 +37,9 @@ class ChartData:
         parts = []
         for index, label in enumerate(self.labels):
             figures = ", ".join(
-                f"{name} {_number(values[index])}" if len(self.series) > 1 else _number(values[index])
+                f"{name} {_number(values[index])}"
+                if len(self.series) > 1
+                else _number(values[index])
                 for name, values in zip(self.series, self.values, strict=True)
             )
             parts.append(f"{label}: {figures}")
@@ -79,9 +81,7 @@ def chart_data(
 def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
     """A vertical bar chart (grouped when there are several series) with a legend."""
     drawing = Drawing(width, height)
-    drawing.add(
-        String(0, height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10)
-    )
+    drawing.add(String(0, height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10))
     if not data.labels:
         drawing.add(String(0, height / 2, "No figures yet.", fontName=FONT, fontSize=9))
         return drawing

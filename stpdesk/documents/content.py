@@ -16,7 +16,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 
-
 @dataclass
 class Span:
     """A run of text with one set of styles. ``literal`` marks user data."""
@@ -124,9 +123,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-def parse_markdown(
-    markdown: str, literals: list[str], blocks: list[NamedBlock]
-) -> list[Block]:
+def parse_markdown(markdown: str, literals: list[str], blocks: list[NamedBlock]) -> list[Block]:
     """Turn rendered Markdown (with data placeholders) into blocks."""
     tokens = _parser().parse(markdown)
     builder = _Builder(literals, blocks)

@@ -51,7 +51,10 @@ def _covered() -> frozenset[int]:
     common: set[int] | None = None
     for face in _FACES:
         font = pdfmetrics.getFont(face)
-        points = set(font.face.charToGlyph)  # type: ignore[attr-defined]
+        # Only the Basic Multilingual Plane: ReportLab writes a broken ToUnicode entry for
+        # characters beyond it (e.g. DejaVu's domino tiles), which stops PDF readers and
+        # screen readers extracting any text in that font, so those print as � instead.
+        points = {p for p in font.face.charToGlyph if p <= 0xFFFF}  # type: ignore[attr-defined]
         common = points if common is None else common & points
     return frozenset(common or ())
 

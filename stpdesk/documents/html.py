@@ -56,7 +56,9 @@ def _mime(data: bytes) -> str | None:
 
 
 class HtmlWriter:
-    def __init__(self, documents: c.Document | Sequence[c.Document], *, title: str | None = None) -> None:
+    def __init__(
+        self, documents: c.Document | Sequence[c.Document], *, title: str | None = None
+    ) -> None:
         self.documents = [documents] if isinstance(documents, c.Document) else list(documents)
         self.title = title or self.documents[0].title
         self.combined = len(self.documents) > 1
@@ -138,7 +140,9 @@ class HtmlWriter:
         for block in blocks:
             if isinstance(block, c.Heading):
                 level = min(block.level + 1, 6)
-                out.append(f'<h{level} id="{escape(block.anchor)}">{self.inline(block.spans)}</h{level}>')
+                out.append(
+                    f'<h{level} id="{escape(block.anchor)}">{self.inline(block.spans)}</h{level}>'
+                )
             elif isinstance(block, c.Paragraph):
                 out.append(self.paragraph(block.spans))
             elif isinstance(block, c.ListBlock):
@@ -161,7 +165,9 @@ class HtmlWriter:
                 out.append(draw(block.params, document))
         return "\n".join(part for part in out if part)
 
-    def data_table(self, headings: list[str], rows: list[list[str]], classes: list[list[str]] | None = None) -> str:
+    def data_table(
+        self, headings: list[str], rows: list[list[str]], classes: list[list[str]] | None = None
+    ) -> str:
         head = "".join(f'<th scope="col">{h}</th>' for h in headings)
         body = []
         for r, row in enumerate(rows):
@@ -197,7 +203,9 @@ class HtmlWriter:
             if h.level == 1
         )
         title = escape(clean_text(params["title"]))
-        return f'<nav aria-labelledby="contents"><h2 id="contents">{title}</h2><ol>{items}</ol></nav>'
+        return (
+            f'<nav aria-labelledby="contents"><h2 id="contents">{title}</h2><ol>{items}</ol></nav>'
+        )
 
     def _logo(self, document: c.Document) -> str:
         mime = _mime(document.logo or b"")

@@ -51,7 +51,9 @@ def _template(name: str, target: str, user_folder: Path | None) -> TemplateInfo:
     return info
 
 
-def _options_for(info: TemplateInfo, given: Mapping[str, Any] | None, **wanted: str) -> dict[str, Any]:
+def _options_for(
+    info: TemplateInfo, given: Mapping[str, Any] | None, **wanted: str
+) -> dict[str, Any]:
     """Gathering parameters taken from the template's options (e.g. how much history)."""
     from .templates import resolve_options
 
@@ -137,7 +139,11 @@ def footprint_document(
 ) -> c.Document:
     info = _template(template, "footprint", user_folder)
     gather = _options_for(
-        info, options, quarters="quarters", asks_listed="asks_listed", overdue_listed="overdue_listed"
+        info,
+        options,
+        quarters="quarters",
+        asks_listed="asks_listed",
+        overdue_listed="overdue_listed",
     )
     pack = briefing.footprint_pack(db, footprint_id, on=today, **gather)
     return build_document(
@@ -221,7 +227,9 @@ def save(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write a file whole or not at all: a failed save never leaves half a PDF."""
     target = Path(path).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    handle, partial = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -272,7 +280,11 @@ def upcoming_packs(
         if cancelled is not None and cancelled():
             raise Cancelled("Stopped: no packs were saved.")
         document = meeting_document(
-            db, meeting_id, template=template, options=options, today=today,
+            db,
+            meeting_id,
+            template=template,
+            options=options,
+            today=today,
             user_folder=user_folder,
         )
         documents.append(document)

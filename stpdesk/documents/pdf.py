@@ -16,7 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
@@ -39,7 +39,6 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ..model.types import format_date
 from ..services.errors import ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
@@ -272,16 +271,31 @@ class PdfWriter:
         )
         sheet.add(ParagraphStyle("cover-label", parent=base, fontName=FONT_BOLD, spaceAfter=0))
         sheet.add(ParagraphStyle("cover-value", parent=base, spaceAfter=0))
-        sheet.add(ParagraphStyle("cell", parent=base, fontSize=size * 0.9, leading=size * 1.2,
-                                 spaceAfter=0))
+        sheet.add(
+            ParagraphStyle(
+                "cell", parent=base, fontSize=size * 0.9, leading=size * 1.2, spaceAfter=0
+            )
+        )
         sheet.add(ParagraphStyle("cell-head", parent=sheet["cell"], fontName=FONT_BOLD))
-        sheet.add(ParagraphStyle("cell-late", parent=sheet["cell"], fontName=FONT_BOLD,
-                                 textColor=LATE))
+        sheet.add(
+            ParagraphStyle("cell-late", parent=sheet["cell"], fontName=FONT_BOLD, textColor=LATE)
+        )
         sheet.add(ParagraphStyle("small", parent=base, fontSize=size * 0.8, leading=size * 1.1))
         sheet.add(ParagraphStyle("empty", parent=base, textColor=colors.HexColor("#555555")))
-        sheet.add(ParagraphStyle("quote", parent=base, leftIndent=12, textColor=colors.HexColor("#333333")))
-        sheet.add(ParagraphStyle("code", parent=base, fontSize=size * 0.9, leading=size * 1.25,
-                                 backColor=colors.HexColor("#F4F4F4")))
+        sheet.add(
+            ParagraphStyle(
+                "quote", parent=base, leftIndent=12, textColor=colors.HexColor("#333333")
+            )
+        )
+        sheet.add(
+            ParagraphStyle(
+                "code",
+                parent=base,
+                fontSize=size * 0.9,
+                leading=size * 1.25,
+                backColor=colors.HexColor("#F4F4F4"),
+            )
+        )
         sheet.add(ParagraphStyle("contents-title", parent=sheet["h1"], keepWithNext=0))
         for level in (1, 2):
             sheet.add(
@@ -295,7 +309,9 @@ class PdfWriter:
             )
         return sheet
 
-    def style(self, name: str, *, indent: float = 0, space_after: float | None = None) -> ParagraphStyle:
+    def style(
+        self, name: str, *, indent: float = 0, space_after: float | None = None
+    ) -> ParagraphStyle:
         """A named style, shifted right by ``indent`` and with other spacing if asked."""
         base = self.styles[name]
         after = base.spaceAfter if space_after is None else space_after
@@ -340,9 +356,11 @@ class PdfWriter:
 
         cover = PageTemplate("cover", [frame("cover")], onPageEnd=self.draw_cover_page)
         body = PageTemplate("body", [frame("body")], onPageEnd=self.draw_body_page)
-        starts_with_cover = bool(self.documents[0].blocks) and isinstance(
-            self.documents[0].blocks[0], c.NamedBlock
-        ) and self.documents[0].blocks[0].name == "cover"
+        starts_with_cover = (
+            bool(self.documents[0].blocks)
+            and isinstance(self.documents[0].blocks[0], c.NamedBlock)
+            and self.documents[0].blocks[0].name == "cover"
+        )
         return [cover, body] if starts_with_cover else [body, cover]
 
     def _marking(self, canvas: pdfcanvas.Canvas) -> None:
@@ -370,7 +388,9 @@ class PdfWriter:
         canvas.setFillColor(colors.HexColor("#444444"))
         header = printable(self.current.header or self.current.title)
         canvas.drawString(self.margin_left, top, _fit(header, 70))
-        canvas.drawRightString(width - self.margin_right, top, _fit(printable(self.current.author), 45))
+        canvas.drawRightString(
+            width - self.margin_right, top, _fit(printable(self.current.author), 45)
+        )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(self.margin_left, top - 2.5 * mm, width - self.margin_right, top - 2.5 * mm)
@@ -421,12 +441,16 @@ class PdfWriter:
                 index += 1
                 continue
             run = []
-            while index < len(story) and isinstance(story[index], Paragraph) and getattr(
-                story[index], "bookmark", None
-            ) is not None:
+            while (
+                index < len(story)
+                and isinstance(story[index], Paragraph)
+                and getattr(story[index], "bookmark", None) is not None
+            ):
                 run.append(story[index])
                 index += 1
-            needed = sum(h.wrap(width, height)[1] + h.getSpaceBefore() + h.getSpaceAfter() for h in run)
+            needed = sum(
+                h.wrap(width, height)[1] + h.getSpaceBefore() + h.getSpaceAfter() for h in run
+            )
             if index < len(story):
                 needed += self._first_part_height(story[index], width, height)
             out.append(CondPageBreak(min(needed, height * 0.6)))
@@ -501,14 +525,18 @@ class PdfWriter:
                 out += self.table_with_notes(self.markdown_table(block))
             elif isinstance(block, c.Quote):
                 out += self.flow(
-                    block.blocks, document=document, indent=indent + 12, style="quote",
+                    block.blocks,
+                    document=document,
+                    indent=indent + 12,
+                    style="quote",
                     level_offset=level_offset,
                 )
             elif isinstance(block, c.Code):
                 out += self.paragraphs([c.Span(block.text, literal=True)], "code", indent=indent)
             elif isinstance(block, c.Rule):
-                out.append(HRFlowable(width="100%", color=RULE, thickness=0.5, spaceBefore=4,
-                                      spaceAfter=8))
+                out.append(
+                    HRFlowable(width="100%", color=RULE, thickness=0.5, spaceBefore=4, spaceAfter=8)
+                )
             elif isinstance(block, c.NamedBlock):
                 draw = getattr(self, f"block_{block.name}", None)
                 if draw is None:
@@ -538,7 +566,6 @@ class PdfWriter:
         groups = [group for group in groups if group]
         out: list[Flowable] = []
         for group_index, group in enumerate(groups):
-            last_group = group_index == len(groups) - 1
             for start in range(0, len(group), LINES_PER_CHUNK):
                 chunk = group[start : start + LINES_PER_CHUNK]
                 end_of_paragraph = start + LINES_PER_CHUNK >= len(group)
@@ -552,7 +579,6 @@ class PdfWriter:
                         bulletText=bullet if group_index == 0 and start == 0 else None,
                     )
                 )
-            del last_group
         if not out and bullet:
             out.append(Paragraph("", self.style(style, indent=indent), bulletText=bullet))
         return out
@@ -617,9 +643,7 @@ class PdfWriter:
         """A data table: header row repeated on every page, rows that may split."""
         total = sum(weights) or 1
         widths = [self.frame_width * weight / total for weight in weights]
-        table = Table(
-            [header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT"
-        )
+        table = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
@@ -644,13 +668,18 @@ class PdfWriter:
         def padded(row: list[c.Inline]) -> list[c.Inline]:
             return row + [[] for _ in range(columns - len(row))]
 
-        header = [self._cell(spans, "cell-head", align[i]) for i, spans in enumerate(padded(block.header))]
+        header = [
+            self._cell(spans, "cell-head", align[i]) for i, spans in enumerate(padded(block.header))
+        ]
         rows = [
             [self.cell(spans, "cell", align[i]) for i, spans in enumerate(padded(row))]
             for row in block.rows
         ]
         weights = [
-            min(60, max([len(c.plain(r[i])) for r in [padded(block.header), *map(padded, block.rows)]]))
+            min(
+                60,
+                max([len(c.plain(r[i])) for r in [padded(block.header), *map(padded, block.rows)]]),
+            )
             + 8
             for i in range(columns)
         ]
@@ -658,10 +687,14 @@ class PdfWriter:
 
     # --- named blocks ------------------------------------------------------------
 
-    def block_page_break(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_page_break(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         return [PageBreak()]
 
-    def block_contents(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_contents(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         if self.combined:
             return []  # bookmarks guide a reader through a combined file
         self._has_contents = True
@@ -677,7 +710,9 @@ class PdfWriter:
         ]
         return [Paragraph(escape(printable(params["title"])), self.styles["contents-title"]), toc]
 
-    def _logo(self, document: c.Document, width_mm: int, max_height: float = 30 * mm) -> Image | None:
+    def _logo(
+        self, document: c.Document, width_mm: int, max_height: float = 30 * mm
+    ) -> Image | None:
         if not document.logo:
             return None
         try:
@@ -693,11 +728,15 @@ class PdfWriter:
         image.hAlign = "LEFT"
         return image
 
-    def block_logo(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_logo(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         image = self._logo(document, params["width_mm"])
         return [image, Spacer(1, 6)] if image else []
 
-    def block_cover(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_cover(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         out: list[Flowable] = []
         image = self._logo(document, 45)
         if image is not None:
@@ -707,7 +746,9 @@ class PdfWriter:
         title = Paragraph(escape(printable(params["title"])), self.styles["cover-title"])
         out.append(title)
         if params["subtitle"]:
-            out += self.paragraphs([c.Span(_display(params["subtitle"]), literal=True)], "cover-subtitle")
+            out += self.paragraphs(
+                [c.Span(_display(params["subtitle"]), literal=True)], "cover-subtitle"
+            )
         rows = [
             [
                 self._cell([c.Span(_display(label), literal=True)], "cover-label"),
@@ -717,7 +758,9 @@ class PdfWriter:
             if _display(value).strip()
         ]
         if rows:
-            table = Table(rows, colWidths=[40 * mm, self.frame_width - 40 * mm], hAlign="LEFT", splitInRow=1)
+            table = Table(
+                rows, colWidths=[40 * mm, self.frame_width - 40 * mm], hAlign="LEFT", splitInRow=1
+            )
             table.setStyle(
                 TableStyle(
                     [
@@ -734,17 +777,24 @@ class PdfWriter:
         out += [NextPageTemplate("body"), PageBreak()]
         return out
 
-    def block_bar_chart(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_bar_chart(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         drawing = bar_chart(params["chart"], self.frame_width)
         drawing.hAlign = "LEFT"
         return [drawing, Spacer(1, 10)]
 
-    def block_table(self, params: dict[str, Any], document: c.Document, offset: int) -> list[Flowable]:
+    def block_table(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
         if not params["rows"]:
             return self.paragraphs([c.Span(params["empty"])], "empty")
         header = [self._cell([c.Span(h)], "cell-head") for h in params["headings"]]
         rows = [
-            [self.cell([c.Span(_display(field_of(record, f)), literal=True)]) for f in params["fields"]]
+            [
+                self.cell([c.Span(_display(field_of(record, f)), literal=True)])
+                for f in params["fields"]
+            ]
             for record in params["rows"]
         ]
         weights = params["widths"] or [1] * len(header)
@@ -788,4 +838,4 @@ def render_pdf(
     return PdfWriter(documents, title=title, progress=progress, cancelled=cancelled).render()
 
 
-__all__ = ["Cancelled", "PdfWriter", "Progress", "render_pdf", "format_date", "TA_LEFT"]
+__all__ = ["Cancelled", "PdfWriter", "Progress", "render_pdf"]

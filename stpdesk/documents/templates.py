@@ -188,7 +188,9 @@ def _parse(name: str, text: str, origin: str, location: str) -> TemplateInfo:
     title = header.get("title")
     target = header.get("for")
     if not isinstance(title, str) or not title.strip():
-        raise TemplateError(f'{location}: the header needs a title, e.g. title = "Meeting briefing"')
+        raise TemplateError(
+            f'{location}: the header needs a title, e.g. title = "Meeting briefing"'
+        )
     if target not in TARGETS:
         raise TemplateError(
             f"{location}: the header needs “for” set to one of {', '.join(TARGETS)}"

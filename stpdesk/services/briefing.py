@@ -314,7 +314,10 @@ def _status_text(commitment: t.Commitment, on: date) -> tuple[bool, int | None, 
 
 
 def _commitment_items(
-    session: Session, commitments: list[t.Commitment], body_names: dict[str, str], on: date,
+    session: Session,
+    commitments: list[t.Commitment],
+    body_names: dict[str, str],
+    on: date,
     our_name: str,
 ) -> list[CommitmentItem]:
     made_at = _meeting_titles(session, {c.meeting_id for c in commitments})
@@ -448,12 +451,17 @@ def meeting_pack(
             )
             asks_open = session.exec(select(func.count()).select_from(asked.subquery())).one()
             priority = case(
-                (t.Ask.priority == Priority.high, 0), (t.Ask.priority == Priority.medium, 1), else_=2
+                (t.Ask.priority == Priority.high, 0),
+                (t.Ask.priority == Priority.medium, 1),
+                else_=2,
             )
             asks = list(
                 session.exec(
                     asked.order_by(
-                        priority, col(t.Ask.raised_on).is_(None), col(t.Ask.raised_on), col(t.Ask.title)
+                        priority,
+                        col(t.Ask.raised_on).is_(None),
+                        col(t.Ask.raised_on),
+                        col(t.Ask.title),
                     ).limit(asks_listed)
                 ).all()
             )
@@ -491,7 +499,9 @@ def meeting_pack(
         council=our,
         meeting=info,
         today=on,
-        bodies=[BodyInfo(b.id, b.name, b.kind.label, b.code or "", b.website or "") for b in bodies],
+        bodies=[
+            BodyInfo(b.id, b.name, b.kind.label, b.code or "", b.website or "") for b in bodies
+        ],
         attendees=attendees,
         our_members=members,
         history=history_items,
@@ -539,7 +549,11 @@ def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Pers
                     is_member=False,
                 )
             )
-    order = {Attendance.present.label: 0, Attendance.invited.label: 1, Attendance.apologies.label: 2}
+    order = {
+        Attendance.present.label: 0,
+        Attendance.invited.label: 1,
+        Attendance.apologies.label: 2,
+    }
     theirs.sort(key=lambda p: (order.get(p.attendance, 3), p.body, p.name))
     ours.sort(key=lambda p: (order.get(p.attendance, 3), p.name))
     return theirs, ours
@@ -660,11 +674,15 @@ def footprint_pack(
         ).all()
         body_footprint = {body_id: names[fp] for body_id, fp in links}
         body_ids = sorted(body_footprint)
-        bodies = list(
-            session.exec(
-                select(t.Body).where(col(t.Body.id).in_(body_ids)).order_by(col(t.Body.name))
-            ).all()
-        ) if body_ids else []
+        bodies = (
+            list(
+                session.exec(
+                    select(t.Body).where(col(t.Body.id).in_(body_ids)).order_by(col(t.Body.name))
+                ).all()
+            )
+            if body_ids
+            else []
+        )
         body_names = {body.id: body.name for body in bodies}
         contacts: dict[str, list[ContactInfo]] = defaultdict(list)
         if body_ids:
@@ -705,12 +723,16 @@ def footprint_pack(
         )
         # Count by the hour in SQL, then place each hour in its UK quarter here: exact
         # across clock changes without fetching every meeting.
-        by_hour = session.exec(
-            select(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at), func.count())
-            .where(col(t.Meeting.id).in_(meeting_ids))
-            .where(_live(t.Meeting))
-            .group_by(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at))
-        ).all() if body_ids else []
+        by_hour = (
+            session.exec(
+                select(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at), func.count())
+                .where(col(t.Meeting.id).in_(meeting_ids))
+                .where(_live(t.Meeting))
+                .group_by(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at))
+            ).all()
+            if body_ids
+            else []
+        )
         per_quarter: Counter[str] = Counter()
         first = last = None
         for hour, count in by_hour:
@@ -725,37 +747,49 @@ def footprint_pack(
             labels = _quarters_between(min(per_quarter), end)[-quarters:] if quarters else []
             chart = [(label, per_quarter.get(label, 0)) for label in labels]
 
-        ask_counts = dict(
-            session.exec(
-                select(t.Ask.status, func.count())
-                .where(col(t.Ask.body_id).in_(body_ids))
-                .where(_live(t.Ask))
-                .group_by(t.Ask.status)
-            ).all()
-        ) if body_ids else {}
-        recent = list(
-            session.exec(
-                select(t.Ask)
-                .where(col(t.Ask.body_id).in_(body_ids))
-                .where(_live(t.Ask))
-                .order_by(col(t.Ask.raised_on).desc(), col(t.Ask.id))
-                .limit(asks_listed)
-            ).all()
-        ) if body_ids and asks_listed else []
+        ask_counts = (
+            dict(
+                session.exec(
+                    select(t.Ask.status, func.count())
+                    .where(col(t.Ask.body_id).in_(body_ids))
+                    .where(_live(t.Ask))
+                    .group_by(t.Ask.status)
+                ).all()
+            )
+            if body_ids
+            else {}
+        )
+        recent = (
+            list(
+                session.exec(
+                    select(t.Ask)
+                    .where(col(t.Ask.body_id).in_(body_ids))
+                    .where(_live(t.Ask))
+                    .order_by(col(t.Ask.raised_on).desc(), col(t.Ask.id))
+                    .limit(asks_listed)
+                ).all()
+            )
+            if body_ids and asks_listed
+            else []
+        )
         recent_asks = _ask_items(session, recent, body_names, on)
 
         chart_rows, kept, overdue_total = _commitment_counts(session, body_ids, on, our.name)
-        late = list(
-            session.exec(
-                select(t.Commitment)
-                .where(col(t.Commitment.body_id).in_(body_ids))
-                .where(_live(t.Commitment))
-                .where(t.Commitment.status == CommitmentStatus.pending)
-                .where(col(t.Commitment.due_date) < on)
-                .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
-                .limit(overdue_listed)
-            ).all()
-        ) if body_ids and overdue_listed else []
+        late = (
+            list(
+                session.exec(
+                    select(t.Commitment)
+                    .where(col(t.Commitment.body_id).in_(body_ids))
+                    .where(_live(t.Commitment))
+                    .where(t.Commitment.status == CommitmentStatus.pending)
+                    .where(col(t.Commitment.due_date) < on)
+                    .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+                    .limit(overdue_listed)
+                ).all()
+            )
+            if body_ids and overdue_listed
+            else []
+        )
         overdue_items = _commitment_items(session, late, body_names, on, our.name)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
@@ -769,9 +803,7 @@ def footprint_pack(
         last_meeting=last.astimezone(LONDON).date() if last else None,
         meetings_per_quarter=chart,
         asks_total=sum(ask_counts.values()),
-        asks_by_status=[
-            (status.label, ask_counts.get(status, 0)) for status in AskStatus
-        ],
+        asks_by_status=[(status.label, ask_counts.get(status, 0)) for status in AskStatus],
         recent_asks=recent_asks,
         commitments_chart=chart_rows,
         commitments_kept=kept,
@@ -809,7 +841,10 @@ def _commitment_counts(
             counts[direction][1] += count
     chart = [
         ("Owed to us", *counts[CommitmentDirection.to_us]),
-        (f"Owed by {our_name}" if len(our_name) < 30 else "Owed by us", *counts[CommitmentDirection.by_us]),
+        (
+            f"Owed by {our_name}" if len(our_name) < 30 else "Owed by us",
+            *counts[CommitmentDirection.by_us],
+        ),
     ]
     kept = sum(values[0] for values in counts.values())
     overdue = sum(values[2] for values in counts.values())

@@ -1360,9 +1360,26 @@ _COMMITMENTS: tuple[_CommitmentSpec, ...] = (
 # --- Building -----------------------------------------------------------------
 
 
+# What makes a database "hold data": live records, as ``workflows.is_empty`` counts them
+# (a council profile alone, or records only in the recycle bin, do not).
+_DATA_TABLES = (
+    t.Footprint,
+    t.Body,
+    t.Contact,
+    t.Member,
+    t.Meeting,
+    t.Ask,
+    t.Commitment,
+    t.Letter,
+)
+
+
 def _check_empty(session: Session, db: Database) -> None:
-    for table in (t.Meeting, t.Body, t.Contact, t.Member, t.Footprint, t.CouncilProfile):
-        if session.exec(select(table.id).limit(1)).first() is not None:
+    for table in _DATA_TABLES:
+        query = select(table.id).limit(1)
+        if "deleted_at" in table.model_fields:
+            query = query.where(col(table.deleted_at).is_(None))
+        if session.exec(query).first() is not None:
             raise DemoRefused(
                 f"{db.path} already holds data, so the demo was not added and nothing was "
                 "changed. Use a new file with --db (for example --db demo.sqlite)."
@@ -1390,6 +1407,9 @@ class _DemoBuilder:
     # --- council and footprints ------------------------------------------------
 
     def profile(self, lad_code: str) -> None:
+        """Sevenoaks' profile, unless one was saved already: set-up also keeps it."""
+        if self.session.exec(select(t.CouncilProfile)).first() is not None:
+            return
         checked: BaseModel = validate(
             t.CouncilProfileBase,
             {
@@ -1801,8 +1821,10 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
 
     Dates are relative to ``today`` (default: today in the UK) and the content is the same
     on every run. Everything is written in one transaction, so a failure leaves nothing.
-    Raises :class:`DemoRefused` if the database already holds data. Returns how many
-    records of each kind the demo created (``themes``: themes it added to the standard ones).
+    Raises :class:`DemoRefused` if the database already holds data (any live footprint,
+    body, contact, member, meeting, ask, commitment or letter); a council profile saved
+    beforehand is kept. Returns how many records of each kind the demo created
+    (``themes``: the themes it added to the standard ones).
     """
     today = today or _london_today()
     ours = council_by_name("Sevenoaks")
