@@ -24,10 +24,30 @@ def backups(db_path: Path) -> list[store_backup.BackupInfo]:
     return [inspect(path) for path in store_backup.list_backups(db_path)]
 
 
-def restore(db_path: Path, backup: Path) -> store_backup.RestoreResult:
+def restore(
+    db_path: Path, backup: Path, *, locked_by_caller: bool = False
+) -> store_backup.RestoreResult:
     """Replace the database with ``backup`` (checked first; the current file kept),
-    then open it once so an older backup is upgraded to the current schema."""
-    with DatabaseLock(db_path):
+    then open it once so an older backup is upgraded to the current schema.
+
+    Refused while another stpdesk window has the database open; the window that
+    holds the lock itself passes ``locked_by_caller``.
+    """
+    lock = DatabaseLock(db_path)
+    if not locked_by_caller:
+        lock.acquire()
+    try:
         result = store_backup.restore_backup(db_path, backup, known_revisions=REVISIONS)
         open_database(db_path, routine_backup=False).close()
+    finally:
+        lock.release()
     return result
+
+
+def newest_good_backup(db_path: Path) -> store_backup.BackupInfo | None:
+    """The newest backup that passes its checks, to offer when the database is damaged."""
+    for path in store_backup.list_backups(db_path):
+        info = inspect(path)
+        if info.ok:
+            return info
+    return None

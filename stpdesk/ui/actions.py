@@ -27,6 +27,8 @@ class ActionId(Enum):
     RESCHEDULE = auto()
     DROP = auto()
     PREFERENCES = auto()
+    BACKUPS = auto()
+    RECENTLY_DELETED = auto()
     QUIT = auto()
     ABOUT = auto()
     GO_DASHBOARD = auto()
@@ -83,6 +85,12 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         "Council profile, signatories and backups",
         (QKeySequence.StandardKey.Preferences, "Ctrl+,"),
         "&Edit",
+    ),
+    ActionId.BACKUPS: ActionSpec(
+        "&Backups…", "Back up now, or restore an earlier backup", (), "&File"
+    ),
+    ActionId.RECENTLY_DELETED: ActionSpec(
+        "Recently de&leted…", "Bring back deleted records", (), "&Edit"
     ),
     ActionId.QUIT: ActionSpec(
         "&Quit", "Close stpdesk", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), "&File"

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..model.types import format_datetime
-from ..services import entities, queries, workflows
+from ..services import entities, queries, safety, workflows
 from ..services.errors import ServiceError
-from ..store import Database, StoreError, open_database
+from ..store import Database, DatabaseDamaged, StoreError, open_database
+from ..store.lock import DatabaseLock
 from .actions import ActionId, ActionRegistry
 from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
@@ -38,6 +39,7 @@ from .lists import ListPage
 from .meeting_editor import MeetingEditor
 from .operations import Operations
 from .preferences import PreferencesDialog
+from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
 from .search import SearchDialog
 from .setup import SetupDialog
 
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
         connect(ActionId.RESCHEDULE, lambda: self._commitment_workflow("reschedule"))
         connect(ActionId.DROP, lambda: self._commitment_workflow("drop"))
         connect(ActionId.PREFERENCES, self.show_preferences)
+        connect(ActionId.BACKUPS, self.show_backups)
+        connect(ActionId.RECENTLY_DELETED, self.show_recently_deleted)
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
         for index, (_label, _entities, action_id) in enumerate(SECTIONS):
@@ -339,6 +343,20 @@ class MainWindow(QMainWindow):
         self.preferences_dialog = dialog
         return dialog
 
+    def show_backups(self) -> BackupsDialog:
+        dialog = BackupsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.backups_dialog = dialog
+        return dialog
+
+    def show_recently_deleted(self) -> RecentlyDeletedDialog:
+        dialog = RecentlyDeletedDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.recently_deleted_dialog = dialog
+        return dialog
+
     def show_setup(self) -> SetupDialog:
         dialog = SetupDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -404,6 +422,35 @@ def open_for_gui(db_path: Path, *, demo: bool) -> Database:
     return db
 
 
+def offer_restore(db_path: Path, problem: DatabaseDamaged) -> bool:
+    """Say what is wrong with a damaged database and offer the newest good backup.
+
+    Returns True when a backup was restored (the damaged file is kept, renamed)."""
+    good = safety.newest_good_backup(db_path)
+    if good is None:
+        QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{problem}")
+        return False
+    answer = QMessageBox.question(
+        None,
+        TITLE,
+        f"stpdesk cannot open its database: it is damaged. It has not been changed.\n\n"
+        f"Restore the newest good backup, taken {format_datetime(good.taken)}? "
+        "The damaged file is kept beside it, renamed.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    result = safety.restore(db_path, good.path, locked_by_caller=True)
+    QMessageBox.information(
+        None,
+        TITLE,
+        f"Restored the backup taken {format_datetime(good.taken)}."
+        + (f"\n\nThe damaged file is kept as {result.set_aside}." if result.set_aside else ""),
+    )
+    return True
+
+
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -411,10 +458,20 @@ def run(db_path: Path, *, demo: bool = False) -> int:
     app.setApplicationDisplayName(TITLE)
     setup_logging()
     install_crash_handler()
+    lock = DatabaseLock(db_path)
     try:
-        db = open_for_gui(db_path, demo=demo)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+        try:
+            db = open_for_gui(db_path, demo=demo)
+        except DatabaseDamaged as problem:
+            if not offer_restore(db_path, problem):
+                lock.release()
+                return 1
+            db = open_for_gui(db_path, demo=False)
     except (StoreError, ServiceError, OSError) as error:
         QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{error}")
+        lock.release()
         return 1
     window = MainWindow(db)
     window.show()
@@ -427,10 +484,9 @@ def run(db_path: Path, *, demo: bool = False) -> int:
         return app.exec()
     finally:
         window.ops.shutdown()
-        # Destroy the widgets now: left to interpreter shutdown, PySide can abort
-        # ("deallocating None") while collecting them.
         # Collect the window's Python wrappers now: left to interpreter shutdown,
         # PySide can abort the process ("deallocating None") while collecting them.
         del window
         gc.collect()
         db.close()
+        lock.release()
