@@ -16,6 +16,7 @@ from stpdesk.services.exchange import BundleRefused
 from stpdesk.store import open_database
 from stpdesk.store.engine import make_engine
 from stpdesk.store.migrate import upgrade
+from stpdesk.store.schema import HEAD_REVISION
 
 
 @pytest.fixture
@@ -249,5 +250,7 @@ def test_database_at_0002_upgrades_to_0003_keeping_rows_and_gains_an_id(db_path)
         info = exchange.export_bundle(db, db_path.with_suffix(".stpdesk"))
         assert len(info.database_id) == 36
     with sqlite3.connect(db_path) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            HEAD_REVISION,
+        )
     connection.close()

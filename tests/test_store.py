@@ -124,3 +124,32 @@ def test_resources_ship_with_the_package():
     assert sevenoaks.county_name == "Kent"
     assert reference.icbs()[sevenoaks.icb_code].ics_name == "Kent and Medway"
     assert len(reference.stps()) == 44
+
+
+def test_migrations_build_exactly_the_model_schema(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    def ours(obj, name, type_, reflected, compare_to):  # FTS5 shadow tables are not models
+        return not (type_ == "table" and name.startswith("search_"))
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": ours})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_list_pages_are_read_off_an_index(db):
+    from stpdesk.services import entities as e
+
+    for name, service in [("meeting", e.meetings), ("ask", e.asks), ("commitment", e.commitments)]:
+        query = service.query().order_by(None)
+        column, desc = service.spec.default_order
+        order = getattr(service.spec.table, column)
+        ident = service.spec.table.id
+        statement = query.order_by(order.desc(), ident.desc()) if desc else query.order_by(order, ident)
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        with db.engine.connect() as connection:
+            plan = " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+        assert f"ix_{name}_live_order" in plan and "TEMP B-TREE" not in plan, plan

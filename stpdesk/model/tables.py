@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .enums import (
@@ -56,10 +56,21 @@ class Record(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+def list_indexes(table: str, *order_columns: str) -> tuple[Index, Index]:
+    """Indexes for a soft-deletable list: live rows in their default order (so a page
+    is read straight off the index, never sorted), and the few deleted rows."""
+    live = text("deleted_at IS NULL")
+    gone = text("deleted_at IS NOT NULL")
+    return (
+        Index(f"ix_{table}_live_order", *order_columns, "id", sqlite_where=live, postgresql_where=live),
+        Index(f"ix_{table}_deleted", "deleted_at", sqlite_where=gone, postgresql_where=gone),
+    )
+
+
 class Deletable(SQLModel):
     """Soft delete: a deleted record stays recoverable until the bin is emptied."""
 
-    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Archivable(SQLModel):
@@ -163,7 +174,7 @@ class ContactBase(Editable):
 
 
 class Contact(ContactBase, Record, Archivable, Deletable, table=True):
-    pass
+    __table_args__ = list_indexes("contact", "name")
 
 
 class ContactCreate(ContactBase):
@@ -244,6 +255,7 @@ class MeetingBase(Editable):
 
 
 class Meeting(MeetingBase, Record, Deletable, table=True):
+    __table_args__ = list_indexes("meeting", "starts_at")
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -324,6 +336,7 @@ class AskBase(Editable):
 
 
 class Ask(AskBase, Record, Deletable, table=True):
+    __table_args__ = list_indexes("ask", "raised_on")
     raised_on: date | None = Field(default=None)
     responded_on: date | None = Field(default=None)
 
@@ -368,7 +381,10 @@ class CommitmentBase(Editable):
 
 
 class Commitment(CommitmentBase, Record, Deletable, table=True):
-    __table_args__ = (Index("ix_commitment_status_due", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_commitment_status_due", "status", "due_date"),
+        *list_indexes("commitment", "due_date"),
+    )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
 
@@ -419,6 +435,7 @@ class LetterBase(Editable):
 
 
 class Letter(LetterBase, Record, Deletable, table=True):
+    __table_args__ = list_indexes("letter", "letter_date")
     letter_date: date | None = Field(default=None)
     reply_on: date | None = Field(default=None)
 

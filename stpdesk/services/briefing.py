@@ -721,25 +721,35 @@ def footprint_pack(
             .where(col(t.MeetingBody.body_id).in_(body_ids))
             .distinct()
         )
-        # Count by the hour in SQL, then place each hour in its UK quarter here: exact
-        # across clock changes without fetching every meeting.
-        by_hour = (
+        # Quarters start on 1 January (GMT) and 1 April, July and October (all in BST), so
+        # UTC plus an hour gives the right UK month except in the last hour of the year.
+        starts = t.Meeting.starts_at
+        uk_month = func.strftime(
+            "%Y-%m",
+            case(
+                (func.strftime("%m-%d %H", starts) == "12-31 23", starts),
+                else_=func.datetime(starts, "+1 hour"),
+            ),
+        )
+        by_month = (
             session.exec(
-                select(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at), func.count())
+                select(uk_month, func.count(), func.min(starts), func.max(starts))
                 .where(col(t.Meeting.id).in_(meeting_ids))
                 .where(_live(t.Meeting))
-                .group_by(func.strftime("%Y-%m-%d %H", t.Meeting.starts_at))
+                .group_by(uk_month)
             ).all()
             if body_ids
             else []
         )
         per_quarter: Counter[str] = Counter()
         first = last = None
-        for hour, count in by_hour:
-            moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
-            per_quarter[_quarter(moment)] += count
-            first = moment if first is None or moment < first else first
-            last = moment if last is None or moment > last else last
+        for month, count, earliest, latest in by_month:
+            year, number = int(month[:4]), int(month[5:])
+            per_quarter[f"{year} Q{(number - 1) // 3 + 1}"] += count
+            earliest = datetime.fromisoformat(str(earliest)).replace(tzinfo=UTC)
+            latest = datetime.fromisoformat(str(latest)).replace(tzinfo=UTC)
+            first = earliest if first is None or earliest < first else first
+            last = latest if last is None or latest > last else last
         total = sum(per_quarter.values())
         chart: list[tuple[str, int]] = []
         if per_quarter:

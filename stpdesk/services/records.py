@@ -219,7 +219,12 @@ class EntityService(Generic[T]):
             include_archived=include_archived,
             where=where,
         )
-        ordered = query.order_by(order_column.desc() if desc else order_column.asc(), col(table.id))
+        # the tie-break runs the same way, so the list index serves the whole order
+        id_column = col(table.id)
+        ordered = query.order_by(
+            order_column.desc() if desc else order_column.asc(),
+            id_column.desc() if desc else id_column.asc(),
+        )
         with db.read() as session:
             rows = list(session.exec(ordered.offset(offset).limit(limit)).all())
             total = -1
