@@ -140,3 +140,31 @@ def commitment_columns(params: dict[str, Any]) -> list[tuple[str, str, float]]:
     if params["show_meeting"]:
         columns.append(("Made at", "made_at", 4.6))
     return columns
+
+
+# --- letters -------------------------------------------------------------------------
+
+
+@register_block
+def letterhead(logo_width_mm: int = 35) -> dict[str, Any]:
+    """The council's logo, name and address at the head of a letter's first page."""
+    if not isinstance(logo_width_mm, int) or not 5 <= logo_width_mm <= 90:
+        raise ValueError("letterhead logo_width_mm must be a whole number from 5 to 90")
+    return {"logo_width_mm": logo_width_mm}
+
+
+@register_block
+def addressee(lines: Sequence[Any], reference: Any = None, date: Any = None) -> dict[str, Any]:
+    """The recipient's name and address, one line each, then our reference and the date."""
+    if isinstance(lines, str) or not isinstance(lines, Sequence):
+        raise ValueError("addressee lines must be a list: addressee(letter.recipient.lines)")
+    return {"lines": [str(line) for line in lines], "reference": reference, "date": date}
+
+
+@register_block
+def signatures(people: Sequence[Any], closing: str = "Yours sincerely,") -> dict[str, Any]:
+    """The closing line and a signature block for each signatory (``name``, ``position``,
+    ``council``), kept on one page with the closing line."""
+    if isinstance(people, str) or not isinstance(people, Sequence):
+        raise ValueError("signatures needs a list of people: signatures(letter.signatories)")
+    return {"people": list(people), "closing": _text(closing, "signatures closing")}

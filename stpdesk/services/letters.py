@@ -1,0 +1,575 @@
+"""Letters: what a letter says (gathered as plain data), logging it as correspondence,
+its status afterwards (sent, reply received) and where it shows in a record's history.
+
+Rendering lives in :mod:`stpdesk.documents.letters`; this module knows no templates.
+:func:`gather` checks every id before anything is written, with a message naming the
+field, so a letter with a wrong id logs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..model import tables as t
+from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, LetterStatus
+from ..model.types import format_date
+from ..store import Database
+from . import briefing
+from .entities import display_name, letters
+from .errors import FieldProblem, ValidationFailed, field_message
+from .queries import today as uk_today
+
+LETTER = "Letter"
+OVERDUE_LISTED = 40  # a letter lists at most this many overdue commitments
+
+
+# --- what a template sees -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str  # "Sir Andrew Ridley", or the first line of a typed address
+    role: str
+    body: str
+    lines: list[str]  # the address block, one line each
+    salutation: str  # what follows "Dear": "Sir Andrew Ridley", or "Sir or Madam"
+
+
+@dataclass(frozen=True)
+class Signatory:
+    id: str
+    name: str  # with title: "Cllr Michelle Lowe"
+    position: str
+    council: str
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One ask as a numbered solution, in the order the user chose."""
+
+    number: int
+    id: str
+    title: str
+    rationale: str
+    body: str
+    status: str
+    raised_on: date | None
+    raised_at: str
+
+
+@dataclass(frozen=True)
+class LetterData:
+    template: str
+    council: briefing.Council
+    date: date
+    reference: str
+    subject: str
+    recipient: Recipient
+    signatories: list[Signatory]
+    solutions: list[Solution]
+    opening: str
+    closing: str
+    cc: list[str]
+    body: briefing.BodyInfo | None  # the body written to, if known
+    overdue: list[briefing.CommitmentItem]  # what the body owes us, past its due date
+    overdue_total: int
+    meeting: briefing.MeetingInfo | None  # for a follow-up: the meeting it follows
+    asks_made: list[briefing.AskItem]  # asks raised at that meeting
+    commitments_given: list[briefing.CommitmentItem]  # commitments made at that meeting
+    recipient_contact_id: str | None = None
+    recipient_address: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def asks(self) -> list[Solution]:
+        return self.solutions
+
+
+@dataclass
+class LetterRequest:
+    """What the composer or the command line asks for."""
+
+    template: str
+    to_contact_id: str | None = None
+    to_address: str | None = None
+    ask_ids: list[str] = field(default_factory=list)
+    signatory_ids: list[str] = field(default_factory=list)
+    body_id: str | None = None
+    meeting_id: str | None = None
+    opening: str | None = None
+    closing: str | None = None
+    subject: str | None = None
+    cc: list[str] = field(default_factory=list)
+    letter_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a template cannot do without (from its header options)."""
+
+    min_asks: int = 0
+    body: bool = False
+    meeting: bool = False
+
+
+# --- gathering --------------------------------------------------------------------------
+
+
+def _problem(name: str, label: str, message: str) -> FieldProblem:
+    return FieldProblem(name, field_message(LETTER, label, message))
+
+
+def _split_ids(ids: list[str]) -> list[str]:
+    return [item.strip() for item in ids if item and item.strip()]
+
+
+def _address_lines(text: str) -> list[str]:
+    lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
+    return [line.rstrip(",") for line in lines if line]
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[^A-Za-z]+", name) if w and w.lower() not in ("and", "of")]
+    return "".join(w[0].upper() for w in words)[:6] or "LTR"
+
+
+def reference_for(council_name: str, template: str, on: date) -> str:
+    """e.g. ``SDC/JS/2026-11-22``: the council, the kind of letter and its date."""
+    return f"{_initials(council_name)}/{_initials(template.replace('-', ' '))}/{on.isoformat()}"
+
+
+def gather(
+    db: Database,
+    request: LetterRequest,
+    *,
+    needs: Needs = Needs(),
+    defaults: dict[str, str] | None = None,
+) -> LetterData:
+    """Everything the letter shows. Every id is checked first; all problems are reported
+    together (:class:`ValidationFailed`), and nothing is written."""
+    defaults = defaults or {}
+    on = request.letter_date or uk_today()
+    ask_ids = _split_ids(request.ask_ids)
+    signatory_ids = _split_ids(request.signatory_ids)
+    address = (request.to_address or "").strip()
+    problems: list[FieldProblem] = []
+    if request.to_contact_id and address:
+        problems.append(
+            _problem("recipient", "Recipient", "choose a contact or type an address, not both")
+        )
+    elif not request.to_contact_id and not address:
+        problems.append(
+            _problem("recipient", "Recipient", "choose a contact or type an address to write to")
+        )
+    with db.read() as session:
+        council = briefing._council(session)
+        contact = body = meeting = None
+        if request.to_contact_id:
+            contact = session.get(t.Contact, request.to_contact_id)
+            if contact is None or contact.deleted_at is not None:
+                problems.append(
+                    _problem(
+                        "recipient_contact_id",
+                        "Recipient",
+                        f"there is no contact with id {request.to_contact_id}",
+                    )
+                )
+                contact = None
+        body_id = request.body_id or (contact.body_id if contact else None)
+        if body_id:
+            body = session.get(t.Body, body_id)
+            if body is None:
+                problems.append(
+                    _problem("body_id", "Body", f"there is no body with id {request.body_id}")
+                )
+        members = _by_id(session, t.Member, signatory_ids)
+        asks = _by_id(session, t.Ask, ask_ids)
+        problems += _check_list("signatory_ids", "Signatories", "member", signatory_ids, members)
+        problems += _check_list("ask_ids", "Asks", "ask", ask_ids, asks)
+        if not signatory_ids:
+            problems.append(
+                _problem("signatory_ids", "Signatories", "choose at least one member to sign it")
+            )
+        if len(ask_ids) < needs.min_asks:
+            problems.append(
+                _problem(
+                    "ask_ids",
+                    "Asks",
+                    f"this letter sets out asks as numbered solutions: choose at least "
+                    f"{needs.min_asks}",
+                )
+            )
+        if request.meeting_id:
+            meeting = session.get(t.Meeting, request.meeting_id)
+            if meeting is None or meeting.deleted_at is not None:
+                problems.append(
+                    _problem(
+                        "meeting_id", "Meeting", f"there is no meeting with id {request.meeting_id}"
+                    )
+                )
+                meeting = None
+        if needs.body and body is None and not any(p.field == "body_id" for p in problems):
+            problems.append(
+                _problem(
+                    "body_id",
+                    "Body",
+                    "this letter is about one body's record: choose the body, or write to a "
+                    "contact at it",
+                )
+            )
+        if needs.meeting and meeting is None and body is not None and not request.meeting_id:
+            meeting = _last_meeting_with(session, body.id, on)
+        if needs.meeting and meeting is None and not any(p.field == "meeting_id" for p in problems):
+            problems.append(
+                _problem(
+                    "meeting_id",
+                    "Meeting",
+                    "this letter follows up a meeting: choose the meeting (none with the body "
+                    "was found)",
+                )
+            )
+        if problems:
+            raise ValidationFailed(problems)
+
+        body_names = dict(session.exec(select(t.Body.id, t.Body.name)).all()) if asks else {}
+        if body is not None:
+            body_names[body.id] = body.name
+        ask_items = briefing._ask_items(session, [asks[i] for i in ask_ids], body_names, on)
+        solutions = [
+            Solution(
+                number=number,
+                id=item.id,
+                title=item.title,
+                rationale=item.rationale,
+                body=item.body,
+                status=item.status,
+                raised_on=item.raised_on,
+                raised_at=item.raised_at,
+            )
+            for number, item in enumerate(ask_items, start=1)
+        ]
+        signatories = [
+            Signatory(
+                id=member.id,
+                name=display_name(member),
+                position=member.position or "",
+                council=member.council or council.name,
+            )
+            for member in (members[i] for i in signatory_ids)
+        ]
+        recipient = _recipient(session, contact, address)
+        overdue: list[briefing.CommitmentItem] = []
+        overdue_total = 0
+        body_info = None
+        if body is not None:
+            body_info = briefing.BodyInfo(body.id, body.name, body.kind.label, body.code or "")
+            overdue, overdue_total = _overdue(session, body, on, council.name)
+        meeting_info = None
+        asks_made: list[briefing.AskItem] = []
+        given: list[briefing.CommitmentItem] = []
+        if meeting is not None:
+            meeting_info, asks_made, given = _meeting_record(session, meeting, on, council.name)
+    subject = (request.subject or "").strip() or defaults.get("subject", "")
+    return LetterData(
+        template=request.template,
+        council=council,
+        date=on,
+        reference=reference_for(council.name, request.template, on),
+        subject=subject,
+        recipient=recipient,
+        signatories=signatories,
+        solutions=solutions,
+        opening=(request.opening or "").strip() or defaults.get("opening", ""),
+        closing=(request.closing or "").strip() or defaults.get("closing", ""),
+        cc=[name.strip() for name in request.cc if name and name.strip()],
+        body=body_info,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        meeting=meeting_info,
+        asks_made=asks_made,
+        commitments_given=given,
+        recipient_contact_id=contact.id if contact else None,
+        recipient_address=address or None,
+    )
+
+
+def _by_id(session: Session, table: Any, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    rows = session.exec(select(table).where(col(table.id).in_(ids))).all()
+    return {row.id: row for row in rows if getattr(row, "deleted_at", None) is None}
+
+
+def _check_list(
+    name: str, label: str, noun: str, ids: list[str], found: dict[str, Any]
+) -> list[FieldProblem]:
+    problems = []
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        problems.append(_problem(name, label, f"{', '.join(repeated)} is listed twice"))
+    missing = [i for i in dict.fromkeys(ids) if i not in found]
+    if missing:
+        problems.append(
+            _problem(name, label, f"there is no {noun} with id {', '.join(missing)}")
+        )
+    return problems
+
+
+def _recipient(session: Session, contact: t.Contact | None, address: str) -> Recipient:
+    if contact is None:
+        lines = _address_lines(address)
+        return Recipient(
+            name=lines[0] if lines else "",
+            role="",
+            body="",
+            lines=lines,
+            salutation="Sir or Madam",
+        )
+    body = session.get(t.Body, contact.body_id) if contact.body_id else None
+    lines = [contact.name]
+    if contact.role:
+        lines.append(contact.role)
+    if body is not None:
+        lines.append(body.name)
+    return Recipient(
+        name=contact.name,
+        role=contact.role or "",
+        body=body.name if body else "",
+        lines=lines,
+        salutation=contact.name,
+    )
+
+
+def _last_meeting_with(session: Session, body_id: str, on: date) -> t.Meeting | None:
+    held = session.exec(
+        select(t.Meeting)
+        .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)
+        .where(t.MeetingBody.body_id == body_id)
+        .where(col(t.Meeting.deleted_at).is_(None))
+        .order_by(col(t.Meeting.starts_at).desc())
+    ).all()
+    return next((m for m in held if m.starts_at.astimezone(briefing.LONDON).date() <= on), None)
+
+
+def _overdue(
+    session: Session, body: t.Body, on: date, our_name: str
+) -> tuple[list[briefing.CommitmentItem], int]:
+    query = (
+        select(t.Commitment)
+        .where(t.Commitment.body_id == body.id)
+        .where(col(t.Commitment.deleted_at).is_(None))
+        .where(t.Commitment.direction == CommitmentDirection.to_us)
+        .where(t.Commitment.status == CommitmentStatus.pending)
+        .where(col(t.Commitment.due_date) < on)
+        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+    )
+    rows = list(session.exec(query).all())
+    items = briefing._commitment_items(
+        session, rows[:OVERDUE_LISTED], {body.id: body.name}, on, our_name
+    )
+    return items, len(rows)
+
+
+def _meeting_record(
+    session: Session, meeting: t.Meeting, on: date, our_name: str
+) -> tuple[briefing.MeetingInfo, list[briefing.AskItem], list[briefing.CommitmentItem]]:
+    bodies = briefing._body_names(session, [meeting.id])[meeting.id]
+    themes = briefing._theme_names(session, [meeting.id])[meeting.id]
+    info = briefing._meeting_info(meeting, bodies, themes)
+    names = dict(session.exec(select(t.Body.id, t.Body.name)).all())
+    asks = session.exec(
+        select(t.Ask)
+        .where(t.Ask.meeting_id == meeting.id)
+        .where(col(t.Ask.deleted_at).is_(None))
+        .order_by(col(t.Ask.title))
+    ).all()
+    commitments = session.exec(
+        select(t.Commitment)
+        .where(t.Commitment.meeting_id == meeting.id)
+        .where(col(t.Commitment.deleted_at).is_(None))
+        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+    ).all()
+    return (
+        info,
+        briefing._ask_items(session, list(asks), names, on),
+        briefing._commitment_items(session, list(commitments), names, on, our_name),
+    )
+
+
+# --- logging ---------------------------------------------------------------------------
+
+
+def log_values(data: LetterData, *, file_path: str | None) -> dict[str, Any]:
+    """The letter record for :data:`letters` (recipient, signatories, asks in order…)."""
+    return {
+        "template": data.template,
+        "subject": data.subject[:300] or None,
+        "recipient_contact_id": data.recipient_contact_id,
+        "recipient_address": data.recipient_address,
+        "body_id": data.body.id if data.body else None,
+        "letter_date": data.date,
+        "status": LetterStatus.draft,
+        "file_path": file_path,
+        "opening": data.opening or None,
+        "closing": data.closing or None,
+        "signatory_ids": [s.id for s in data.signatories],
+        "ask_ids": [s.id for s in data.solutions],
+    }
+
+
+def mark_sent(
+    db: Database, letter_id: str, *, on: date | None = None, actor: str | None = None
+) -> t.Letter:
+    """Record that the letter went out (dated ``on`` if given)."""
+    changes: dict[str, Any] = {"status": LetterStatus.sent}
+    if on is not None:
+        changes["letter_date"] = on
+    return letters.update(db, letter_id, changes, actor=actor)
+
+
+def record_reply(
+    db: Database,
+    letter_id: str,
+    *,
+    on: date,
+    notes: str | None = None,
+    actor: str | None = None,
+) -> t.Letter:
+    """Record the reply: its date and what it said."""
+    letter = letters.get(db, letter_id)
+    if letter.letter_date and on < letter.letter_date:
+        raise ValidationFailed(
+            [
+                _problem(
+                    "reply_on",
+                    "Reply received on",
+                    f"{format_date(on)} is before the letter's date, "
+                    f"{format_date(letter.letter_date)}",
+                )
+            ]
+        )
+    return letters.update(
+        db,
+        letter_id,
+        {"status": LetterStatus.reply_received, "reply_on": on, "reply_notes": notes},
+        actor=actor,
+    )
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterEntry:
+    """A letter as it shows in a contact's, ask's or body's history."""
+
+    id: str
+    letter_date: date | None
+    subject: str
+    template: str
+    recipient: str
+    status: str
+    reply_on: date | None
+    file_path: str
+
+
+def _entries(session: Session, rows: list[t.Letter]) -> list[LetterEntry]:
+    contact_ids = {r.recipient_contact_id for r in rows if r.recipient_contact_id}
+    names = (
+        dict(
+            session.exec(
+                select(t.Contact.id, t.Contact.name).where(col(t.Contact.id).in_(contact_ids))
+            ).all()
+        )
+        if contact_ids
+        else {}
+    )
+    entries = []
+    for row in rows:
+        recipient = names.get(row.recipient_contact_id or "") or next(
+            iter(_address_lines(row.recipient_address or "")), ""
+        )
+        entries.append(
+            LetterEntry(
+                id=row.id,
+                letter_date=row.letter_date,
+                subject=row.subject or row.template,
+                template=row.template,
+                recipient=recipient,
+                status=row.status.label,
+                reply_on=row.reply_on,
+                file_path=row.file_path or "",
+            )
+        )
+    return entries
+
+
+def _newest_first(query: Any) -> Any:
+    return query.where(col(t.Letter.deleted_at).is_(None)).order_by(
+        col(t.Letter.letter_date).desc(), col(t.Letter.created_at).desc()
+    )
+
+
+def letters_to_contact(db: Database, contact_id: str) -> list[LetterEntry]:
+    """Letters written to a contact, newest first."""
+    with db.read() as session:
+        rows = session.exec(
+            _newest_first(select(t.Letter).where(t.Letter.recipient_contact_id == contact_id))
+        ).all()
+        return _entries(session, list(rows))
+
+
+def letters_for_ask(db: Database, ask_id: str) -> list[LetterEntry]:
+    """Letters that set out an ask, newest first."""
+    with db.read() as session:
+        rows = session.exec(
+            _newest_first(
+                select(t.Letter)
+                .join(t.LetterAsk, col(t.LetterAsk.letter_id) == t.Letter.id)
+                .where(t.LetterAsk.ask_id == ask_id)
+            )
+        ).all()
+        return _entries(session, list(rows))
+
+
+def letters_to_body(db: Database, body_id: str) -> list[LetterEntry]:
+    """Letters to a body (by its body field or to one of its contacts), newest first."""
+    with db.read() as session:
+        contacts = select(t.Contact.id).where(t.Contact.body_id == body_id)
+        rows = session.exec(
+            _newest_first(
+                select(t.Letter).where(
+                    (t.Letter.body_id == body_id)
+                    | col(t.Letter.recipient_contact_id).in_(contacts)
+                )
+            )
+        ).all()
+        return _entries(session, list(rows))
+
+
+def letters_signed_by(db: Database, member_id: str) -> list[LetterEntry]:
+    with db.read() as session:
+        rows = session.exec(
+            _newest_first(
+                select(t.Letter)
+                .join(t.LetterSignatory, col(t.LetterSignatory.letter_id) == t.Letter.id)
+                .where(t.LetterSignatory.member_id == member_id)
+            )
+        ).all()
+        return _entries(session, list(rows))
+
+
+def open_asks(db: Database) -> list[t.Ask]:
+    """Asks a letter can set out (open ones first, then the rest), for pickers."""
+    with db.read() as session:
+        rows = session.exec(
+            select(t.Ask)
+            .where(col(t.Ask.deleted_at).is_(None))
+            .order_by(col(t.Ask.title))
+        ).all()
+    return sorted(rows, key=lambda ask: ask.status != AskStatus.open)
