@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..model import tables as t
-from ..model.enums import CommitmentStatus
+from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from .entities import BY_NAME, display_name, meetings
 from .queries import today
@@ -228,3 +228,27 @@ def list_rows(
             where.append(col(t.Commitment.due_date) <= on + timedelta(days=due_within))
     page = service.page(db, offset=offset, limit=limit, where=where)
     return rows(db, entity, page.rows, on=on), page.total
+
+
+# Filters offered above some lists: label -> conditions the list's query adds.
+def commitment_filters(on: date) -> dict[str, list[Any]]:
+    pending = t.Commitment.status == CommitmentStatus.pending
+    return {
+        "All commitments": [],
+        "Pending": [pending],
+        "Overdue": [pending, col(t.Commitment.due_date) < on],
+        "Due in the next 14 days": [
+            pending,
+            col(t.Commitment.due_date) >= on,
+            col(t.Commitment.due_date) <= on + timedelta(days=14),
+        ],
+        "Done": [t.Commitment.status == CommitmentStatus.done],
+        "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
+    }
+
+
+def ask_filters(on: date) -> dict[str, list[Any]]:
+    return {"All asks": []} | {status.label: [t.Ask.status == status] for status in AskStatus}
+
+
+LIST_FILTERS = {"commitments": commitment_filters, "asks": ask_filters}

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.queries import today
+from ..services.views import LIST_FILTERS
 from ..store import Database
-from .models import RecordTableModel, ask_filters, commitment_filters
+from .models import RecordTableModel
 
 FILTER_DELAY_MS = 250
 
@@ -72,7 +73,7 @@ class ListPage(QWidget):
         top.addWidget(label)
         top.addWidget(self.filter, 1)
         self.status_filter: QComboBox | None = None
-        filters = {"commitments": commitment_filters, "asks": ask_filters}.get(entity)
+        filters = LIST_FILTERS.get(entity)
         if filters is not None:
             self._filters = filters
             self.status_filter = QComboBox(self)

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from sqlmodel import col
 
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
     BodyKind,
     CommitmentDirection,
-    CommitmentStatus,
     FootprintKind,
     LetterStatus,
     MeetingKind,
@@ -126,27 +124,6 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
         ColumnSpec("Status", lambda r, v: _label(LetterStatus, v["status"]), "status"),
     ],
 }
-
-
-# Filters offered above some lists: label -> conditions added to the query.
-def commitment_filters(today: date) -> dict[str, list[Any]]:
-    pending = t.Commitment.status == CommitmentStatus.pending
-    return {
-        "All commitments": [],
-        "Pending": [pending],
-        "Overdue": [pending, col(t.Commitment.due_date) < today],
-        "Due in the next 14 days": [
-            pending,
-            col(t.Commitment.due_date) >= today,
-            col(t.Commitment.due_date) <= today + timedelta(days=14),
-        ],
-        "Done": [t.Commitment.status == CommitmentStatus.done],
-        "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
-    }
-
-
-def ask_filters(today: date) -> dict[str, list[Any]]:
-    return {"All asks": []} | {status.label: [t.Ask.status == status] for status in AskStatus}
 
 
 class RecordTableModel(QAbstractTableModel):
