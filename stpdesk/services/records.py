@@ -252,15 +252,7 @@ class EntityService(Generic[T]):
             self._write_links(session, link, record.id, getattr(checked, name))
         self._write_extra(session, record, checked.model_dump())
         session.flush()
-        audit(
-            session,
-            action=AuditAction.create,
-            entity=self.spec.name,
-            record=record,
-            before=None,
-            summary=f"Created {self.spec.label.lower()} “{self.spec.summary(record)}”",
-            actor=actor,
-        )
+        self._audit(session, AuditAction.create, record, None, "Created", actor)
         return record
 
     def update(
@@ -313,15 +305,7 @@ class EntityService(Generic[T]):
                 self._write_links(session, link, record.id, getattr(checked, name))
         self._write_extra(session, record, changes)
         session.flush()
-        audit(
-            session,
-            action=AuditAction.update,
-            entity=self.spec.name,
-            record=record,
-            before=before,
-            summary=f"Changed {self.spec.label.lower()} “{self.spec.summary(record)}”",
-            actor=actor,
-        )
+        self._audit(session, AuditAction.update, record, before, "Changed", actor)
         return record
 
     def delete(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
@@ -340,14 +324,13 @@ class EntityService(Generic[T]):
                     )
                 session.delete(record)
             session.flush()
-            audit(
+            self._audit(
                 session,
-                action=AuditAction.delete,
-                entity=self.spec.name,
-                record=record,
-                before=before,
-                summary=f"Deleted {self.spec.label.lower()} “{self.spec.summary(record)}”",
-                actor=actor,
+                AuditAction.delete,
+                record,
+                before,
+                "Deleted",
+                actor,
                 removed=not self.spec.soft_delete,
             )
             return record
@@ -362,15 +345,7 @@ class EntityService(Generic[T]):
             record.deleted_at = None
             session.add(record)
             session.flush()
-            audit(
-                session,
-                action=AuditAction.restore,
-                entity=self.spec.name,
-                record=record,
-                before=before,
-                summary=f"Restored {self.spec.label.lower()} “{self.spec.summary(record)}”",
-                actor=actor,
-            )
+            self._audit(session, AuditAction.restore, record, before, "Restored", actor)
             return record
 
     def archive(
@@ -386,16 +361,36 @@ class EntityService(Generic[T]):
             session.add(record)
             session.flush()
             verb = "Archived" if archived else "Unarchived"
-            audit(
+            self._audit(
                 session,
-                action=AuditAction.archive if archived else AuditAction.unarchive,
-                entity=self.spec.name,
-                record=record,
-                before=before,
-                summary=f"{verb} {self.spec.label.lower()} “{self.spec.summary(record)}”",
-                actor=actor,
+                AuditAction.archive if archived else AuditAction.unarchive,
+                record,
+                before,
+                verb,
+                actor,
             )
             return record
+
+    def _audit(
+        self,
+        session: Session,
+        action: AuditAction,
+        record: T,
+        before: dict[str, Any] | None,
+        verb: str,
+        actor: str | None,
+        removed: bool = False,
+    ) -> None:
+        audit(
+            session,
+            action=action,
+            entity=self.spec.name,
+            record=record,
+            before=before,
+            summary=f"{verb} {self.spec.label.lower()} “{self.spec.summary(record)}”",
+            actor=actor,
+            removed=removed,
+        )
 
     # --- checks ------------------------------------------------------------
 
