@@ -160,3 +160,14 @@ def test_module_entry_point_runs(tmp_path, cli_db):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["name"] == "Michelle Lowe"
+
+
+def test_demo_command_fills_a_new_file_and_refuses_one_with_data(capsys, tmp_path, cli_db):
+    path = tmp_path / "demo.sqlite"
+    code, out, _ = run(capsys, "demo", "--scale", "50", "--db", str(path))
+    assert code == 0
+    assert "Demo data written to" in out and "84 meetings" in out  # 34 demo + 50 synthetic
+    code, out, _ = run(capsys, "list", "meetings", "--json", "--limit", "200", "--db", str(path))
+    assert len(json.loads(out)) == 84
+    code, _, err = run(capsys, "demo", "--db", str(cli_db.db.path))
+    assert code == 2 and "already holds data" in one_line(err)
