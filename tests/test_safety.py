@@ -301,3 +301,54 @@ def test_recently_deleted_restore_and_empty(seeded, capsys):
     path = str(seeded.db.path)
     assert main(["deleted", "--empty", "--db", path]) == 2
     assert "add --yes" in capsys.readouterr().err
+
+
+# --- the same faults on a real, small filesystem (where this machine lets us mount one) ---
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs; skipped where mounting is not allowed (not root, or in a jail)."""
+    mount_point = tmp_path / "usb"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(mount_point)],
+        capture_output=True,
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_real_full_disk(small_disk):
+    db = open_database(small_disk / "council.sqlite")
+    add_meeting(db, "Before the disk filled")
+    filler = small_disk / "filler"
+    with filler.open("wb") as handle:  # take every free byte
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+        except OSError:
+            pass
+    with pytest.raises(WriteFailed, match="The disk is full, so nothing was saved"):
+        e.meetings.create(
+            db, {"title": "Too much", "starts_at": "1/12/2026", "notes": "x" * 500_000}
+        )
+    filler.unlink()
+    db.close()
+    assert meeting_titles(small_disk / "council.sqlite") == ["Before the disk filled"]
+
+
+def test_real_read_only_filesystem(small_disk):
+    db = open_database(small_disk / "council.sqlite")
+    add_meeting(db, "Saved before")
+    db.engine.dispose()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        with pytest.raises(WriteFailed, match="read-only, so nothing was saved"):
+            add_meeting(db, "Not saved")
+    finally:
+        db.close()
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert meeting_titles(small_disk / "council.sqlite") == ["Saved before"]

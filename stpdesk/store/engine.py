@@ -103,12 +103,9 @@ class Database:
             yield session
             self._check_file_still_there()
             session.commit()
-        except DBAPIError as error:
+        except (DBAPIError, OSError) as error:
             session.rollback()
-            raise explain_write_error(error) from error
-        except OSError as error:
-            session.rollback()
-            raise explain_write_error(error) from error
+            raise explain_write_error(error, self.path) from error
         except BaseException:
             session.rollback()
             raise

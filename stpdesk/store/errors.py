@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -24,30 +26,43 @@ class WriteFailed(StoreError):
     """A save could not be written; nothing was changed."""
 
 
-def explain_write_error(error: BaseException) -> StoreError:
-    """Turn an SQLite or OS error raised during a save into a plain message."""
+READ_ONLY = (
+    "The database file or its folder is read-only, so nothing was saved. "
+    "Check the file's permissions or choose another location, then save again."
+)
+GONE = (
+    "The database file could not be written (was the drive removed?), so nothing was "
+    "saved. Reconnect the drive, then save again."
+)
+
+
+def explain_write_error(error: BaseException, path: Path | None = None) -> StoreError:
+    """Turn an SQLite or OS error raised during a save into a plain message.
+
+    SQLite reports several different faults as "unable to open" or "disk I/O error";
+    the file and its folder tell them apart.
+    """
     original = error.orig if isinstance(error, DBAPIError) else error
     text = str(original).lower()
     code = getattr(original, "errno", None)
+    if path is not None and ("unable to open" in text or "i/o error" in text):
+        if not path.exists():
+            return WriteFailed(GONE)
+        if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+            return WriteFailed(READ_ONLY)
     if "disk is full" in text or code == errno.ENOSPC:
         return WriteFailed(
             "The disk is full, so nothing was saved. Free some space, then save again."
         )
     if "readonly" in text or "read-only" in text or code in (errno.EROFS, errno.EACCES):
-        return WriteFailed(
-            "The database file or its folder is read-only, so nothing was saved. "
-            "Check the file's permissions or choose another location, then save again."
-        )
+        return WriteFailed(READ_ONLY)
     if "locked" in text or "busy" in text:
         return WriteFailed(
             "The database is busy in another stpdesk window, so nothing was saved. "
             "Wait a moment and save again."
         )
     if "disk i/o error" in text or "unable to open" in text or code == errno.EIO:
-        return WriteFailed(
-            "The database file could not be written (was the drive removed?), so nothing was "
-            "saved. Reconnect the drive, then save again."
-        )
+        return WriteFailed(GONE)
     if isinstance(original, sqlite3.DatabaseError) and "malformed" in text:
         return DatabaseDamaged(
             "The database file is damaged. Run “stpdesk check” to see which backup to restore."
