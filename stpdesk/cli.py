@@ -94,6 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     deleted.add_argument("--yes", action="store_true", help="with --empty: do not ask for confirmation")
     _add_brief_commands(commands, db_option)
+    _add_letter_command(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -145,6 +146,94 @@ def _add_brief_commands(commands: Any, db_option: argparse.ArgumentParser) -> No
         help="only those for meeting, footprint, body or letter",
     )
 
+
+def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    letter = commands.add_parser(
+        "letter",
+        parents=[db_option],
+        help="write a letter (PDF, or Word to edit) and log it",
+        description="Write a letter from a template, save it as PDF or Word (.docx) and log it "
+        "as a draft letter to the recipient.",
+    )
+    letter.add_argument(
+        "--template",
+        required=True,
+        metavar="NAME",
+        help="letter template (“stpdesk templates --for letter”)",
+    )
+    to = letter.add_mutually_exclusive_group(required=True)
+    to.add_argument("--to", metavar="CONTACT_ID", help="the contact to write to")
+    to.add_argument(
+        "--to-address",
+        metavar="TEXT",
+        help="a name and address, lines separated by \\n or new lines",
+    )
+    letter.add_argument(
+        "--asks", metavar="ID,...", default="", help="asks to set out, in this order"
+    )
+    letter.add_argument(
+        "--signatories", metavar="ID,...", default="", help="members who sign, in this order"
+    )
+    letter.add_argument(
+        "--body-id", metavar="ID", help="the body written to (default: the contact's body)"
+    )
+    letter.add_argument(
+        "--meeting",
+        metavar="ID",
+        help="for a meeting follow-up: the meeting (default: the last one with the body)",
+    )
+    letter.add_argument("--subject", metavar="TEXT", help="subject line (default: the template's)")
+    letter.add_argument(
+        "--opening", metavar="TEXT", help="opening paragraph (default: the template's)"
+    )
+    letter.add_argument(
+        "--closing", metavar="TEXT", help="closing paragraph (default: the template's)"
+    )
+    letter.add_argument(
+        "--cc", action="append", default=[], metavar="NAME", help="copy to (repeatable)"
+    )
+    letter.add_argument("--date", metavar="DATE", help="date of the letter (default: today)")
+    letter.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx"
+    )
+
+
+def _letter(db_path: Path, args: argparse.Namespace) -> int:
+    from .documents import letters
+    from .model.types import parse_date
+    from .services.letters import LetterRequest
+
+    output = Path(args.output).expanduser()
+    letters.format_for(output)  # a wrong suffix is reported before anything is read
+    on = None
+    if args.date:
+        try:
+            on = parse_date(args.date)
+        except ValueError as error:
+            raise UsageError(f"--date: {error}") from None
+    address = args.to_address.replace("\\n", "\n") if args.to_address else None
+    request = LetterRequest(
+        template=args.template,
+        to_contact_id=args.to,
+        to_address=address,
+        ask_ids=args.asks.split(","),
+        signatory_ids=args.signatories.split(","),
+        body_id=args.body_id,
+        meeting_id=args.meeting,
+        subject=args.subject,
+        opening=args.opening,
+        closing=args.closing,
+        cc=args.cc,
+        letter_date=on,
+    )
+    with _open_existing(db_path) as db:
+        result = letters.compose(db, request, output)
+    print(
+        f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
+    )
+    return EXIT_OK
+
+
 def _positive(text: str) -> int:
     value = _non_negative(text)
     if value == 0:
@@ -186,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "deleted": _deleted,
             "brief": _brief,
             "templates": _templates,
+            "letter": _letter,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,

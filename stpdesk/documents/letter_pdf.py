@@ -59,14 +59,24 @@ class LetterPdfWriter(PdfWriter):
         base = sheet["body"]
         sheet.add(
             ParagraphStyle(
-                "council-name", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
-                alignment=TA_RIGHT, spaceAfter=2,
+                "council-name",
+                parent=base,
+                fontName=FONT_BOLD,
+                fontSize=13,
+                leading=16,
+                alignment=TA_RIGHT,
+                spaceAfter=2,
             )
         )
         sheet.add(
             ParagraphStyle(
-                "council-address", parent=base, fontSize=9, leading=12, alignment=TA_RIGHT,
-                textColor=GREY, spaceAfter=0,
+                "council-address",
+                parent=base,
+                fontSize=9,
+                leading=12,
+                alignment=TA_RIGHT,
+                textColor=GREY,
+                spaceAfter=0,
             )
         )
         sheet.add(ParagraphStyle("address", parent=base, spaceAfter=0))
@@ -163,7 +173,9 @@ class LetterPdfWriter(PdfWriter):
         ]
         address = str(document.extra.get("address") or "").strip()
         if address:
-            lines = [escape(line.strip()) for line in printable(address).split("\n") if line.strip()]
+            lines = [
+                escape(line.strip()) for line in printable(address).split("\n") if line.strip()
+            ]
             right.append(Paragraph("<br/>".join(lines[:12]), self.styles["council-address"]))
         logo = self._logo(document, params["logo_width_mm"], max_height=28 * mm)
         left: Flowable | str = logo if logo is not None else ""

@@ -314,9 +314,7 @@ def _check_list(
         problems.append(_problem(name, label, f"{', '.join(repeated)} is listed twice"))
     missing = [i for i in dict.fromkeys(ids) if i not in found]
     if missing:
-        problems.append(
-            _problem(name, label, f"there is no {noun} with id {', '.join(missing)}")
-        )
+        problems.append(_problem(name, label, f"there is no {noun} with id {', '.join(missing)}"))
     return problems
 
 
@@ -544,8 +542,7 @@ def letters_to_body(db: Database, body_id: str) -> list[LetterEntry]:
         rows = session.exec(
             _newest_first(
                 select(t.Letter).where(
-                    (t.Letter.body_id == body_id)
-                    | col(t.Letter.recipient_contact_id).in_(contacts)
+                    (t.Letter.body_id == body_id) | col(t.Letter.recipient_contact_id).in_(contacts)
                 )
             )
         ).all()
@@ -564,12 +561,50 @@ def letters_signed_by(db: Database, member_id: str) -> list[LetterEntry]:
         return _entries(session, list(rows))
 
 
-def open_asks(db: Database) -> list[t.Ask]:
-    """Asks a letter can set out (open ones first, then the rest), for pickers."""
+def picker_choices(db: Database) -> dict[str, list[tuple[str, str]]]:
+    """(id, label) pairs for the composer's pickers: contacts, members, asks (open ones
+    first), bodies and recent meetings."""
     with db.read() as session:
-        rows = session.exec(
-            select(t.Ask)
-            .where(col(t.Ask.deleted_at).is_(None))
-            .order_by(col(t.Ask.title))
-        ).all()
-    return sorted(rows, key=lambda ask: ask.status != AskStatus.open)
+        bodies = {b.id: b.name for b in session.exec(select(t.Body)).all()}
+        contacts = [
+            (c.id, f"{c.name}, {c.role or 'no role'} ({bodies.get(c.body_id or '', 'no body')})")
+            for c in session.exec(
+                select(t.Contact)
+                .where(col(t.Contact.deleted_at).is_(None))
+                .where(col(t.Contact.archived_at).is_(None))
+                .order_by(col(t.Contact.name))
+            ).all()
+        ]
+        members = [
+            (m.id, f"{display_name(m)}, {m.position or 'member'}")
+            for m in session.exec(
+                select(t.Member)
+                .where(col(t.Member.archived_at).is_(None))
+                .order_by(col(t.Member.name))
+            ).all()
+        ]
+        asks = sorted(
+            session.exec(
+                select(t.Ask).where(col(t.Ask.deleted_at).is_(None)).order_by(col(t.Ask.title))
+            ).all(),
+            key=lambda ask: ask.status != AskStatus.open,
+        )
+        meetings = [
+            (m.id, f"{m.title}, {format_date(m.starts_at)}")
+            for m in session.exec(
+                select(t.Meeting)
+                .where(col(t.Meeting.deleted_at).is_(None))
+                .order_by(col(t.Meeting.starts_at).desc())
+                .limit(200)
+            ).all()
+        ]
+    return {
+        "contacts": contacts,
+        "members": members,
+        "asks": [
+            (a.id, f"{a.title} ({bodies.get(a.body_id, '')}; {a.status.label.lower()})")
+            for a in asks
+        ],
+        "bodies": sorted(bodies.items(), key=lambda item: item[1]),
+        "meetings": meetings,
+    }

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 
 class ActionId(Enum):
     NEW_MEETING = auto()
     NEW_RECORD = auto()
+    NEW_LETTER = auto()
     OPEN_RECORD = auto()
     SAVE = auto()
+    BRIEFING_PACK = auto()
+    BATCH_PACKS = auto()
     DELETE_RECORD = auto()
     UNDO_DELETE = auto()
     FIND = auto()
@@ -28,6 +31,16 @@ class ActionId(Enum):
     DROP = auto()
     PREFERENCES = auto()
     BACKUPS = auto()
+    IMPORT_CALENDAR = auto()
+    IMPORT_CONTACTS = auto()
+    EXPORT_CSV = auto()
+    EXPORT_XLSX = auto()
+    EXPORT_JSON = auto()
+    EXPORT_ICS = auto()
+    EXPORT_BUNDLE = auto()
+    EXCHANGE = auto()
+    DATA_PROTECTION = auto()
+    RETENTION_REVIEW = auto()
     RECENTLY_DELETED = auto()
     QUIT = auto()
     ABOUT = auto()
@@ -48,6 +61,7 @@ class ActionSpec:
     shortcuts: tuple[QKeySequence.StandardKey | str, ...] = ()
     menu: str = "&File"
     toolbar: bool = False
+    submenu: str = ""  # e.g. "&Export" puts the action in File ▸ Export
 
 
 ACTIONS: dict[ActionId, ActionSpec] = {
@@ -57,9 +71,29 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.NEW_RECORD: ActionSpec(
         "&New record…", "Add a record to the list on show", ("Ctrl+Shift+N",), "&File", True
     ),
+    ActionId.NEW_LETTER: ActionSpec(
+        "New &letter…",
+        "Write a letter from a template, save it as PDF or Word, and log it",
+        ("Ctrl+Shift+L",),
+        "&File",
+    ),
     ActionId.OPEN_RECORD: ActionSpec("&Open", "Open the chosen record", ("Ctrl+O",), "&File"),
     ActionId.SAVE: ActionSpec(
         "&Save", "Save the record being edited", (QKeySequence.StandardKey.Save,), "&File"
+    ),
+    # Ctrl+P stays free for Print in the pack's own window; B for briefing
+    ActionId.BRIEFING_PACK: ActionSpec(
+        "Briefing &pack…",
+        "Preview, print or save the briefing pack for the chosen meeting or footprint",
+        ("Ctrl+B",),
+        "&File",
+        toolbar=True,
+    ),
+    ActionId.BATCH_PACKS: ActionSpec(
+        "Batch briefing pac&ks…",
+        "Make the briefing packs for every meeting in the next few days",
+        ("Ctrl+Shift+B",),
+        "&File",
     ),
     ActionId.DELETE_RECORD: ActionSpec(
         "&Delete", "Delete the chosen record (you can undo it)", ("Ctrl+Del",), "&Edit"
@@ -89,6 +123,37 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.BACKUPS: ActionSpec(
         "&Backups…", "Back up now, or restore an earlier backup", (), "&File"
     ),
+    ActionId.IMPORT_CALENDAR: ActionSpec(
+        "Import &calendar (.ics)…", "Import meetings from an Outlook or Google calendar file"
+    ),
+    ActionId.IMPORT_CONTACTS: ActionSpec(
+        "Import con&tacts (CSV/vCard)…", "Import contacts from a spreadsheet or vCard file"
+    ),
+    ActionId.EXPORT_CSV: ActionSpec("&CSV files…", "Every list as a CSV file", submenu="E&xport"),
+    ActionId.EXPORT_XLSX: ActionSpec(
+        "&Excel workbook…", "Every list as a sheet of one workbook", submenu="E&xport"
+    ),
+    ActionId.EXPORT_JSON: ActionSpec(
+        "&JSON…", "Everything, to load into another stpdesk", submenu="E&xport"
+    ),
+    ActionId.EXPORT_ICS: ActionSpec(
+        "Ca&lendar (.ics)…", "Upcoming meetings and due dates for Outlook", submenu="E&xport"
+    ),
+    ActionId.EXPORT_BUNDLE: ActionSpec(
+        "E&xchange bundle…", "A file to merge into another laptop's stpdesk", submenu="E&xport"
+    ),
+    ActionId.EXCHANGE: ActionSpec(
+        "Exc&hange…", "Merge records from another laptop and settle conflicts"
+    ),
+    ActionId.DATA_PROTECTION: ActionSpec(
+        "&Data protection requests…",
+        "Subject access export or erasure of a contact's personal data",
+        (),
+        "&Tools",
+    ),
+    ActionId.RETENTION_REVIEW: ActionSpec(
+        "&Retention review…", "Contacts nobody has engaged with for years", (), "&Tools"
+    ),
     ActionId.RECENTLY_DELETED: ActionSpec(
         "Recently de&leted…", "Bring back deleted records", (), "&Edit"
     ),
@@ -110,7 +175,7 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.GO_LETTERS: ActionSpec("&Letters", "Letters sent and replies", ("Ctrl+8",), "&Go"),
 }
 
-MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Commitment", "&Help")
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Commitment", "&Tools", "&Help")
 
 
 def _sequences(spec: ActionSpec) -> list[QKeySequence]:
@@ -157,10 +222,23 @@ class ActionRegistry:
 
     def build_menus(self, bar: QMenuBar) -> None:
         menus = {title: bar.addMenu(title) for title in MENU_ORDER}
+        submenus: dict[tuple[str, str], QMenu] = {}
         for action_id, spec in ACTIONS.items():
-            menus[spec.menu].addAction(self.actions[action_id])
-            if action_id in (ActionId.SAVE, ActionId.REFRESH, ActionId.GO_DASHBOARD):
-                menus[spec.menu].addSeparator()
+            menu = menus[spec.menu]
+            if spec.submenu:
+                key = (spec.menu, spec.submenu)
+                if key not in submenus:
+                    submenus[key] = menu.addMenu(spec.submenu)
+                menu = submenus[key]
+            menu.addAction(self.actions[action_id])
+            if action_id in (
+                ActionId.SAVE,
+                ActionId.REFRESH,
+                ActionId.GO_DASHBOARD,
+                ActionId.BACKUPS,
+                ActionId.EXCHANGE,
+            ):
+                menu.addSeparator()
 
     def build_toolbar(self, toolbar: QToolBar) -> None:
         for action_id, spec in ACTIONS.items():

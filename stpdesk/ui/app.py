@@ -30,11 +30,20 @@ from ..services.errors import ServiceError
 from ..store import Database, DatabaseDamaged, StoreError, open_database
 from ..store.lock import DatabaseLock
 from .actions import ActionId, ActionRegistry
+from .briefing_dialogs import (
+    PACK_ENTITIES,
+    BatchPacksDialog,
+    PackDialog,
+    cancel_pack_work,
+    open_pack_dialog,
+)
 from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .editors import EDITORS, EditorDialog, open_workflow_dialog
+from .exchange import ExchangeActions
+from .letter_composer import LetterComposer, open_letter_composer
 from .lists import ListPage
 from .meeting_editor import MeetingEditor
 from .operations import Operations
@@ -140,6 +149,7 @@ class MainWindow(QMainWindow):
         connect = self.actions.connect
         connect(ActionId.NEW_MEETING, lambda: self.new_record("meetings"))
         connect(ActionId.NEW_RECORD, self._new_in_current)
+        connect(ActionId.NEW_LETTER, self.show_letter_composer)
         connect(ActionId.OPEN_RECORD, self._open_current)
         connect(ActionId.SAVE, self._save_active_editor)
         connect(ActionId.DELETE_RECORD, self.delete_current)
@@ -152,8 +162,15 @@ class MainWindow(QMainWindow):
         connect(ActionId.PREFERENCES, self.show_preferences)
         connect(ActionId.BACKUPS, self.show_backups)
         connect(ActionId.RECENTLY_DELETED, self.show_recently_deleted)
+        connect(ActionId.BRIEFING_PACK, self.show_briefing_pack)
+        connect(ActionId.BATCH_PACKS, self.show_batch_packs)
+        for entity in sorted(PACK_ENTITIES):
+            self.lists[entity].add_action_button(self.actions[ActionId.BRIEFING_PACK])
+        self.lists["meetings"].add_action_button(self.actions[ActionId.BATCH_PACKS])
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
+        # import, export, exchange and data protection: handlers in ui/exchange
+        self.exchange = ExchangeActions(self)
         for index, (_label, _entities, action_id) in enumerate(SECTIONS):
             connect(action_id, lambda index=index: self.go_to(index))
 
@@ -209,6 +226,10 @@ class MainWindow(QMainWindow):
             chosen is not None and page is not None and page.model.service.spec.soft_delete,
         )
         enable(ActionId.UNDO_DELETE, self.last_deleted is not None)
+        enable(
+            ActionId.BRIEFING_PACK,
+            chosen is not None and page is not None and page.entity in PACK_ENTITIES,
+        )
         enable(ActionId.SAVE, any(editor.dirty for editor in self.editors.values()))
         pending = False
         if chosen and page is not None and page.entity == "commitments":
@@ -257,8 +278,20 @@ class MainWindow(QMainWindow):
 
     def _new_in_current(self) -> None:
         page = self.current_list()
-        if page is not None:
+        if page is not None and page.entity == "letters":
+            self.show_letter_composer()  # a new letter is written, not typed into a form
+        elif page is not None:
             self.new_record(page.entity)
+
+    def show_letter_composer(self) -> LetterComposer:
+        """Compose a letter (to the contact chosen in the Contacts list, if any)."""
+        page = self.current_list()
+        contact_id = page.current_id() if page is not None and page.entity == "contacts" else None
+        self.letter_composer = open_letter_composer(self.ctx, self, contact_id=contact_id)
+        self.letter_composer.saved.connect(
+            lambda _id, path: self.statusBar().showMessage(f"Saved and logged {path}.", 10000)
+        )
+        return self.letter_composer
 
     def _open_current(self) -> None:
         page = self.current_list()
@@ -350,6 +383,21 @@ class MainWindow(QMainWindow):
         self.backups_dialog = dialog
         return dialog
 
+    def show_briefing_pack(self) -> PackDialog | None:
+        """The briefing pack for the meeting or footprint chosen in the list on show."""
+        page = self.current_list()
+        if page is None or page.entity not in PACK_ENTITIES or not (chosen := page.current_id()):
+            return None
+        self.briefing_dialog = open_pack_dialog(self.ctx, page.entity, chosen, self)
+        return self.briefing_dialog
+
+    def show_batch_packs(self) -> BatchPacksDialog:
+        dialog = BatchPacksDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.batch_packs_dialog = dialog
+        return dialog
+
     def show_recently_deleted(self) -> RecentlyDeletedDialog:
         dialog = RecentlyDeletedDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -408,6 +456,7 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        cancel_pack_work(self)  # a pack half made is not worth waiting for
         self.ops.shutdown()
         event.accept()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -85,6 +86,7 @@ class ListPage(QWidget):
             top.addWidget(show)
             top.addWidget(self.status_filter)
         layout.addLayout(top)
+        self.top_row = top
 
         self.table = RecordTable(self)
         self.table.setModel(self.model)
@@ -122,6 +124,14 @@ class ListPage(QWidget):
             lambda *_: self.selection_changed.emit()
         )
         self.loaded_once = False
+
+    def add_action_button(self, action: QAction) -> QToolButton:
+        """A button beside the filter for a window action about this list's records."""
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.top_row.addWidget(button)
+        return button
 
     def ensure_loaded(self) -> None:
         if not self.loaded_once:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,7 @@ from ..model.types import format_date, format_datetime
 from ..services import workflows
 from ..services.errors import ValidationFailed
 from ..services.records import validate
+from .briefing_dialogs import PackDialog, open_pack_dialog
 from .context import AppContext
 from .editors import EditorDialog
 from .widgets import Form, Picker, ProblemLabel, _DeletableList
@@ -144,12 +146,30 @@ class MeetingEditor(EditorDialog):
         self.commitments_list.removed.connect(self._commitments_removed)
         self.body_layout.addWidget(group)
 
+        self.pack_button = QPushButton("Brie&fing pack…", self)
+        self.pack_button.setAccessibleName("Briefing pack for this meeting")
+        self.pack_button.setToolTip("Preview, print or save the briefing pack for this meeting")
+        self.pack_button.setAutoDefault(False)
+        self.pack_button.setEnabled(record_id is not None)  # a pack needs a saved meeting
+        self.pack_button.clicked.connect(self.show_briefing_pack)
+        self.buttons.addButton(self.pack_button, QDialogButtonBox.ButtonRole.ActionRole)
+
         if record_id is not None:
             self._load(record_id)
         for form in (self.form, self.notes_form):
             form.changed.connect(self.mark_dirty)
         self.mark_clean()
         self.form.fields["title"].setFocus()
+
+    def show_briefing_pack(self) -> PackDialog | None:
+        if self.record_id is None:
+            return None
+        if self.dirty:
+            self.status.setText(
+                "The pack shows the meeting as last saved. Save to include changes."
+            )
+        # beside the editor, not inside it: the pack stays open when the editor closes
+        return open_pack_dialog(self.ctx, "meetings", self.record_id, self.parentWidget() or self)
 
     # --- loading --------------------------------------------------------------
 

@@ -1,0 +1,350 @@
+"""Letters: what the PDF and the Word file say, the letter layout, the log, and bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document as read_docx
+from pypdf import PdfReader
+from sqlmodel import func, select
+
+from stpdesk.cli import main
+from stpdesk.documents import letters
+from stpdesk.documents.templates import TemplateError
+from stpdesk.model import tables as t
+from stpdesk.model.enums import LetterStatus
+from stpdesk.services import council
+from stpdesk.services import entities as e
+from stpdesk.services import letters as service
+from stpdesk.services.errors import ValidationFailed
+from stpdesk.services.letters import LetterRequest
+
+TODAY = date(2026, 11, 22)
+ADDRESS = (
+    "The Secretary of State for Health and Social Care\n"
+    "Department of Health and Social Care\n39 Victoria Street\nLondon\nSW1H 0EU"
+)
+
+
+def png(width: int = 60, height: int = 30) -> bytes:
+    """A small solid-blue PNG, made by hand so the tests need no imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x1d\x4f\x91" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def record(seeded):
+    """The seeded record plus a council profile with a logo, three signatories and asks
+    with the case for each."""
+    db = seeded.db
+    council.save_profile(
+        db,
+        {"name": "Sevenoaks District Council", "address": "Council Offices\nArgyle Road\nTN13 1HG"},
+        logo=png(),
+    )
+    leaders = [
+        e.members.create(db, {"name": n, "position": p, "council": c}).id
+        for n, p, c in (
+            ("Peter Fleetwood", "Leader of the Council", None),
+            ("Nicolas Heslop", "Chair of SEEC", "Tonbridge & Malling Borough Council"),
+            ("Martin Tett", "Leader", "Buckinghamshire County Council"),
+        )
+    ]
+    asks = [
+        e.asks.create(
+            db,
+            {
+                "title": title,
+                "rationale": rationale,
+                "body_id": seeded.icb_id,
+                "raised_on": "1/10/2026",
+            },
+        ).id
+        for title, rationale in (
+            ("Co-chair the footprint with council leaders", "Equal partners share the chair."),
+            ("Agree how savings are measured", "No one can say what integration saved."),
+            ("Remove the benefit cap for supported housing", "Too little is being built."),
+        )
+    ]
+    seeded.signatories = [seeded.member_id, *leaders]
+    seeded.solutions = asks
+    return seeded
+
+
+def pdf_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def letters_logged(db) -> int:
+    with db.read() as session:
+        return session.exec(select(func.count()).select_from(t.Letter)).one()
+
+
+def joint_request(record, order: list[int], **changes) -> LetterRequest:
+    values = {
+        "template": "joint-solutions",
+        "to_address": ADDRESS,
+        "ask_ids": [record.solutions[i] for i in order],
+        "signatory_ids": record.signatories,
+        "cc": ["Kent County Council"],
+        "letter_date": TODAY,
+    }
+    values.update(changes)
+    return LetterRequest(**values)
+
+
+def test_joint_letter_pdf_says_everything_in_the_chosen_order(record, tmp_path: Path) -> None:
+    out = tmp_path / "joint.pdf"
+    result = letters.compose(record.db, joint_request(record, [2, 0, 1]), out)
+    pages = pdf_text(out.read_bytes())
+    text = flat(" ".join(pages))
+    numbered = re.findall(r"([1-9])\. (Remove the|Co-chair the|Agree how)", text)
+    assert numbered == [("1", "Remove the"), ("2", "Co-chair the"), ("3", "Agree how")]
+    assert "Too little is being built." in text  # each solution's case follows its title
+    for name, position in (
+        ("Cllr Michelle Lowe", "Cabinet Member for Housing and Health"),
+        ("Cllr Peter Fleetwood", "Leader of the Council"),
+        ("Cllr Nicolas Heslop", "Chair of SEEC"),
+        ("Cllr Martin Tett", "Leader"),
+    ):
+        assert name in text and position in text
+    assert "Tonbridge & Malling Borough Council" in text
+    assert "The Secretary of State for Health and Social Care" in pages[0]
+    assert "SW1H 0EU" in pages[0]
+    assert "22 November 2026" in pages[0]
+    assert "Dear Sir or Madam," in text and "Yours faithfully," in text
+    assert "cc: Kent County Council" in text
+    # logged: recipient, signatories and asks in order, date, file and status
+    letter = result.letter
+    assert letter.recipient_address == ADDRESS and letter.letter_date == TODAY
+    assert letter.status == LetterStatus.draft and letter.file_path == str(out.resolve())
+    links = e.letters.links_of(record.db, letter.id)
+    assert links["ask_ids"] == [record.solutions[i] for i in (2, 0, 1)]
+    assert links["signatory_ids"] == record.signatories
+
+
+def test_joint_letter_docx_has_real_structure(record, tmp_path: Path) -> None:
+    out = tmp_path / "joint.docx"
+    letters.compose(record.db, joint_request(record, [1, 2, 0]), out)
+    doc = read_docx(str(out))
+    assert doc.tables == []  # no layout tables: text is paragraphs
+    styles = [(p.style.name, p.text) for p in doc.paragraphs]
+    headings = [text for style, text in styles if style.startswith("Heading")]
+    assert headings == [
+        "Solutions to improve the integration of health, care and housing",
+        "Our proposals",
+    ]
+    numbered = [p for p in doc.paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == [
+        "Agree how savings are measured",
+        "Remove the benefit cap for supported housing",
+        "Co-chair the footprint with council leaders",
+    ]
+    assert all(p._p.pPr.numPr is not None for p in numbered)  # Word numbering, not typed
+    body = "\n".join(text for _, text in styles)
+    for name, position in (
+        ("Cllr Michelle Lowe", "Cabinet Member for Housing and Health"),
+        ("Cllr Martin Tett", "Leader"),
+        ("Cllr Nicolas Heslop", "Chair of SEEC"),
+    ):
+        assert name in body and position in body
+    assert "SW1H 0EU" in body and "22 November 2026" in body
+    # letterhead on the first page only; later pages say who it is to, the date, page x of y
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    first = "\n".join(p.text for p in section.first_page_header.paragraphs)
+    assert "Sevenoaks District Council" in first and "TN13 1HG" in first
+    later = section.header.paragraphs[0]
+    assert "The Secretary of State for Health and Social Care · 22 November 2026" in later.text
+    assert "NUMPAGES" in later._p.xml
+    # the closing line and signatures stay together
+    closing = next(p for p in doc.paragraphs if p.text == "Yours faithfully,")
+    assert closing.paragraph_format.keep_with_next
+
+
+def test_a_three_page_letter_keeps_its_structure(record, tmp_path: Path) -> None:
+    db = record.db
+    long_case = " ".join(["Delayed discharges with a housing cause keep people in hospital."] * 14)
+    many = [
+        e.asks.create(
+            db, {"title": f"Solution number {n}", "rationale": long_case, "body_id": record.icb_id}
+        ).id
+        for n in range(1, 10)
+    ]
+    extra = [
+        e.members.create(db, {"name": f"Member {n}", "position": f"Portfolio {n}"}).id
+        for n in range(1, 4)
+    ]
+    out = tmp_path / "long.pdf"
+    request = LetterRequest(
+        template="joint-solutions",
+        to_contact_id=record.contact_id,
+        ask_ids=many,
+        signatory_ids=[*record.signatories, *extra],
+        opening="We write <b>about</b> A&E & “care” 🏥\n\nSecond paragraph.",
+        letter_date=TODAY,
+    )
+    letters.compose(db, request, out)
+    reader = PdfReader(str(out))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 3
+    assert "Sevenoaks District Council" in pages[0] and "TN13 1HG" in pages[0]
+    assert len(reader.pages[0].images) == 1  # the logo
+    for number, text in enumerate(pages[1:], start=2):
+        assert "TN13 1HG" not in text and not reader.pages[number - 1].images
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Zofia Łukasiewicz · 22 November 2026" in text
+    assert f"Page 1 of {len(pages)}" in pages[0]
+    all_text = flat(" ".join(pages))
+    assert "We write <b>about</b> A&E & “care”" in all_text  # user text printed literally
+    numbers = [int(n) for n in re.findall(r"(\d)\. Solution number \1", all_text)]
+    assert numbers == list(range(1, 10))
+    closing_page = next(i for i, text in enumerate(pages) if "Yours sincerely," in text)
+    assert "Cllr Michelle Lowe" in pages[closing_page]  # never split from the closing line
+    assert "Dear Zofia Łukasiewicz," in pages[0]
+
+
+def test_docx_and_pdf_of_every_letter_template(record, tmp_path: Path) -> None:
+    db = record.db
+    for name in (
+        "joint-solutions",
+        "seat-at-the-table",
+        "overdue-commitments",
+        "meeting-follow-up",
+    ):
+        request = LetterRequest(
+            template=name,
+            to_contact_id=record.contact_id,
+            body_id=record.trust_id if name == "overdue-commitments" else None,
+            meeting_id=record.meeting_id if name == "meeting-follow-up" else None,
+            ask_ids=record.solutions[:1],
+            signatory_ids=[record.member_id],
+            letter_date=TODAY,
+        )
+        pdf = letters.compose(db, request, tmp_path / f"{name}.pdf")
+        text = flat(" ".join(pdf_text(pdf.path.read_bytes())))
+        docx = letters.compose(db, request, tmp_path / f"{name}.docx")
+        words = "\n".join(p.text for p in read_docx(str(docx.path)).paragraphs)
+        for shown in (text, flat(words)):
+            assert "Zofia Łukasiewicz" in shown and "Cllr Michelle Lowe" in shown
+            assert "22 November 2026" in shown
+        if name == "seat-at-the-table":
+            assert "given a seat on NHS Kent and Medway ICB" in text
+            assert "as a full partner in planning services for our residents" in words
+        if name == "overdue-commitments":
+            assert (
+                "Share discharge data with the housing team Made at ICS partnership board, "
+                "3 November 2026; due 10 November 2026, now 12 days overdue." in text
+            )
+        if name == "meeting-follow-up":
+            assert "ICS partnership board, 3 November 2026" in text
+            assert "Reply on board membership" in text  # a commitment given at it
+    assert letters_logged(db) == 8
+
+
+def test_unknown_ids_and_templates_get_clear_messages_and_log_nothing(
+    record, tmp_path: Path
+) -> None:
+    db = record.db
+    out = tmp_path / "bad.pdf"
+    with pytest.raises(ValidationFailed) as problem:
+        letters.compose(
+            db,
+            joint_request(record, [0], ask_ids=["no-such-ask"], signatory_ids=["ghost"]),
+            out,
+        )
+    assert "Letter asks: there is no ask with id no-such-ask" in str(problem.value)
+    assert "Letter signatories: there is no member with id ghost" in str(problem.value)
+    with pytest.raises(ValidationFailed, match="Letter recipient: there is no contact with id x1"):
+        letters.compose(db, joint_request(record, [0], to_address=None, to_contact_id="x1"), out)
+    with pytest.raises(ValidationFailed, match="choose at least 1"):
+        letters.compose(db, joint_request(record, [], ask_ids=[]), out)
+    with pytest.raises(ValidationFailed, match="choose at least one member to sign"):
+        letters.compose(db, joint_request(record, [0], signatory_ids=[]), out)
+    with pytest.raises(TemplateError, match="no template called “joint”.*joint-solutions"):
+        letters.compose(db, joint_request(record, [0], template="joint"), out)
+    with pytest.raises(TemplateError, match="is for a meeting, not a letter"):
+        letters.compose(db, joint_request(record, [0], template="meeting-briefing"), out)
+    with pytest.raises(TemplateError, match=r"must end in \.pdf .* or \.docx"):
+        letters.compose(db, joint_request(record, [0]), tmp_path / "letter.txt")
+    assert letters_logged(db) == 0
+    assert list(tmp_path.glob("*.pdf")) == [] and list(tmp_path.glob(".*partial")) == []
+
+
+def test_status_and_history(record, tmp_path: Path) -> None:
+    db = record.db
+    request = joint_request(record, [0, 1], to_address=None, to_contact_id=record.contact_id)
+    letter = letters.compose(db, request, tmp_path / "a.pdf").letter
+    assert [entry.id for entry in service.letters_to_contact(db, record.contact_id)] == [letter.id]
+    for ask_id in record.solutions[:2]:
+        assert [entry.id for entry in service.letters_for_ask(db, ask_id)] == [letter.id]
+    assert service.letters_for_ask(db, record.solutions[2]) == []
+    assert [entry.id for entry in service.letters_to_body(db, record.icb_id)] == [letter.id]
+    assert [entry.id for entry in service.letters_signed_by(db, record.member_id)] == [letter.id]
+    sent = service.mark_sent(db, letter.id, on=date(2026, 11, 23))
+    assert sent.status == LetterStatus.sent and sent.letter_date == date(2026, 11, 23)
+    with pytest.raises(
+        ValidationFailed, match="Letter reply received on: 1 November 2026 is before"
+    ):
+        service.record_reply(db, letter.id, on=date(2026, 11, 1), notes="Too early")
+    replied = service.record_reply(db, letter.id, on=date(2026, 12, 10), notes="Will consider.")
+    assert replied.status == LetterStatus.reply_received
+    entry = service.letters_to_contact(db, record.contact_id)[0]
+    assert (entry.status, entry.reply_on, entry.recipient) == (
+        "Reply received",
+        date(2026, 12, 10),
+        "Zofia Łukasiewicz",
+    )
+
+
+def test_cli_letter(record, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_path = str(record.db.path)
+    out = tmp_path / "cli.docx"
+    args = [
+        "letter", "--db", db_path, "--template", "joint-solutions",
+        "--to-address", "The Rt Hon Jane Doe MP\\nHouse of Commons\\nLondon SW1A 0AA",
+        "--asks", ",".join(record.solutions[::-1]),
+        "--signatories", ",".join(record.signatories[:2]),
+        "--date", "22/11/2026", "-o", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    assert "logged as a draft letter" in capsys.readouterr().out
+    numbered = [p.text for p in read_docx(str(out)).paragraphs if p.style.name == "List Number"]
+    assert numbered[0] == "Remove the benefit cap for supported housing"
+    body = "\n".join(p.text for p in read_docx(str(out)).paragraphs)
+    assert "The Rt Hon Jane Doe MP\nHouse of Commons\nLondon SW1A 0AA" in body
+    assert letters_logged(record.db) == 1
+
+    bad = [*args[:-1], str(tmp_path / "bad.pdf")]
+    bad[bad.index("--asks") + 1] = "nope"
+    assert main(bad) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "stpdesk: Letter asks: there is no ask with id nope"
+    bad[bad.index("--asks") + 1] = record.solutions[0]
+    bad[bad.index("--template") + 1] = "missing"
+    assert main(bad) == 2
+    assert "there is no template called “missing”" in capsys.readouterr().err
+    assert main([*args[:-1], str(tmp_path / "x.odt")]) == 2
+    assert letters_logged(record.db) == 1
+    assert not (tmp_path / "bad.pdf").exists()
