@@ -80,19 +80,31 @@ def _build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", parents=[db_option], help="back up the database now")
     backup.add_argument("-o", "--output", metavar="FILE", help="write the backup here instead")
     commands.add_parser("backups", parents=[db_option], help="list the backups beside the database")
-    restore = commands.add_parser("restore", parents=[db_option], help="replace the database with a backup")
+    restore = commands.add_parser(
+        "restore", parents=[db_option], help="replace the database with a backup"
+    )
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     deleted = commands.add_parser(
-        "deleted", parents=[db_option], help="recently deleted records: list, restore, or remove for good"
+        "deleted",
+        parents=[db_option],
+        help="recently deleted records: list, restore, or remove for good",
     )
-    deleted.add_argument("--restore", metavar="ID", help="bring back the deleted record with this id")
+    deleted.add_argument(
+        "--restore", metavar="ID", help="bring back the deleted record with this id"
+    )
     deleted.add_argument("--empty", action="store_true", help="remove deleted records for good")
     deleted.add_argument(
-        "--older-than", type=_non_negative, default=0, metavar="DAYS", help="with --empty: only those deleted DAYS ago or more"
+        "--older-than",
+        type=_non_negative,
+        default=0,
+        metavar="DAYS",
+        help="with --empty: only those deleted DAYS ago or more",
     )
-    deleted.add_argument("--yes", action="store_true", help="with --empty: do not ask for confirmation")
+    deleted.add_argument(
+        "--yes", action="store_true", help="with --empty: do not ask for confirmation"
+    )
     _add_brief_commands(commands, db_option)
     _add_letter_command(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
@@ -486,7 +498,9 @@ def _size(size: int) -> str:
 def _counts(counts: dict[str, int]) -> str:
     shown = ("meeting", "ask", "commitment")
     return ", ".join(
-        f"{value:,} {key}{'' if value == 1 else 's'}" for key, value in counts.items() if key in shown
+        f"{value:,} {key}{'' if value == 1 else 's'}"
+        for key, value in counts.items()
+        if key in shown
     )
 
 
@@ -516,7 +530,9 @@ def _restore(db_path: Path, args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
             raise UsageError("restoring replaces the database; add --yes to confirm")
-        answer = input(f"Replace {db_path} with the backup taken {info.taken or 'at an unknown time'}? [y/N] ")
+        answer = input(
+            f"Replace {db_path} with the backup taken {info.taken or 'at an unknown time'}? [y/N] "
+        )
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was changed.")
             return EXIT_OK
@@ -538,7 +554,9 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
     with _open_existing(db_path) as db:
         if args.restore:
             record = recycle.restore(db, args.restore)
-            print(f"Restored {getattr(record, 'title', None) or getattr(record, 'name', None) or args.restore}.")
+            print(
+                f"Restored {getattr(record, 'title', None) or getattr(record, 'name', None) or args.restore}."
+            )
             return EXIT_OK
         if args.empty:
             if not args.yes:
@@ -550,7 +568,9 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
     if not records:
         print("Nothing has been deleted.")
     for record in records:
-        print(f"{format_datetime(record.deleted_at):<26} {record.kind[:-1]:<11} {record.summary}  ({record.id})")
+        print(
+            f"{format_datetime(record.deleted_at):<26} {record.kind[:-1]:<11} {record.summary}  ({record.id})"
+        )
     return EXIT_OK
 
 
@@ -653,6 +673,7 @@ def _data_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_data import run
 
     return run(db_path, args)
+
 
 def _start_gui(db_path: Path, *, demo: bool) -> int:
     from .ui.app import run

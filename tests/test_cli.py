@@ -41,14 +41,20 @@ def test_list_meetings_json_has_the_documented_fields(capsys, cli_db):
     assert meeting["title"] == "ICS partnership board"
     assert meeting["starts_at"] == "2026-11-03T10:00:00+00:00"
     assert meeting["attendees"] == ["Cllr Michelle Lowe", "Zofia Łukasiewicz"]
-    assert sorted(meeting["bodies"]) == ["Maidstone and Tunbridge Wells NHS Trust", "NHS Kent and Medway ICB"]
+    assert sorted(meeting["bodies"]) == [
+        "Maidstone and Tunbridge Wells NHS Trust",
+        "NHS Kent and Medway ICB",
+    ]
 
 
 def test_db_option_may_come_before_the_command(capsys, cli_db):
     code, out, _ = run(capsys, "--db", str(cli_db.db.path), "list", "asks", "--json")
     assert code == 0
     asks = json.loads(out)
-    assert {a["title"] for a in asks} == {"A seat on the ICS board", "Housing officers in hospital discharge teams"}
+    assert {a["title"] for a in asks} == {
+        "A seat on the ICS board",
+        "Housing officers in hospital discharge teams",
+    }
     assert {a["status"] for a in asks} == {"open"}
 
 
@@ -63,17 +69,25 @@ def test_list_commitments_overdue_and_due_within(capsys, cli_db):
     today = date.today()
     # make the dates relative to the real today so the CLI's own clock agrees
     db = cli_db.db.__class__(cli_db.db.path, cli_db.db.engine)
-    e.commitments.update(db, cli_db.commitment_ids[0], {"due_date": date.fromordinal(today.toordinal() - 3)})
-    e.commitments.update(db, cli_db.commitment_ids[1], {"due_date": date.fromordinal(today.toordinal() + 5)})
+    e.commitments.update(
+        db, cli_db.commitment_ids[0], {"due_date": date.fromordinal(today.toordinal() - 3)}
+    )
+    e.commitments.update(
+        db, cli_db.commitment_ids[1], {"due_date": date.fromordinal(today.toordinal() + 5)}
+    )
     db.close()
     path = str(cli_db.db.path)
     code, out, _ = run(capsys, "list", "commitments", "--overdue", "--json", "--db", path)
     assert code == 0
     overdue = json.loads(out)
-    assert [(c["text"], c["overdue"]) for c in overdue] == [("Share discharge data with the housing team", True)]
+    assert [(c["text"], c["overdue"]) for c in overdue] == [
+        ("Share discharge data with the housing team", True)
+    ]
     code, out, _ = run(capsys, "list", "commitments", "--due-within", "7", "--json", "--db", path)
     due = json.loads(out)
-    assert [(c["text"], c["status"], c["overdue"]) for c in due] == [("Reply on board membership", "pending", False)]
+    assert [(c["text"], c["status"], c["overdue"]) for c in due] == [
+        ("Reply on board membership", "pending", False)
+    ]
     assert due[0]["due_date"] == date.fromordinal(today.toordinal() + 5).isoformat()
 
 
@@ -85,7 +99,10 @@ def test_list_text_table_and_limit(capsys, cli_db):
     assert "Showing 1 of 2" in lines[-1]
 
 
-@pytest.mark.parametrize("entity", ["footprints", "bodies", "contacts", "members", "meetings", "asks", "commitments", "letters"])
+@pytest.mark.parametrize(
+    "entity",
+    ["footprints", "bodies", "contacts", "members", "meetings", "asks", "commitments", "letters"],
+)
 def test_every_entity_lists(capsys, cli_db, entity):
     code, out, _ = run(capsys, "list", entity, "--json", "--db", str(cli_db.db.path))
     assert code == 0

@@ -367,3 +367,22 @@ def test_closing_the_window_stops_a_batch_and_saves_nothing(qtbot, window, tmp_p
     dialog.start()
     window.close()  # waits for the queue, so without the stop the packs would be written
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_markup_in_a_title_is_shown_and_printed_as_typed(qtbot, seeded, tmp_path):
+    title = "<b>Not bold</b> & <unclosed {{ x }}"
+    e.meetings.update(seeded.db, seeded.meeting_id, {"title": title})
+    ops = Operations()
+    try:
+        dialog = PackDialog(AppContext(db=seeded.db, ops=ops), "meetings", seeded.meeting_id)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        wait_for_pack(qtbot, dialog)
+        assert title in dialog.windowTitle()
+        assert squash(title) in squash(pdf_text(dialog.pdf_bytes))
+        assert not set('<>"') & set(dialog.suggested_name)  # a file name Windows accepts
+        with qtbot.waitSignal(dialog.saved, timeout=WAIT) as saved:
+            dialog.save_to(tmp_path / dialog.suggested_name)
+        assert squash(title) in squash(pdf_text(Path(saved.args[0]).read_bytes()))
+    finally:
+        ops.shutdown()

@@ -148,8 +148,12 @@ def test_list_pages_are_read_off_an_index(db):
         column, desc = service.spec.default_order
         order = getattr(service.spec.table, column)
         ident = service.spec.table.id
-        statement = query.order_by(order.desc(), ident.desc()) if desc else query.order_by(order, ident)
+        statement = (
+            query.order_by(order.desc(), ident.desc()) if desc else query.order_by(order, ident)
+        )
         compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
         with db.engine.connect() as connection:
-            plan = " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            plan = " ".join(
+                row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            )
         assert f"ix_{name}_live_order" in plan and "TEMP B-TREE" not in plan, plan

@@ -62,7 +62,9 @@ def list_indexes(table: str, *order_columns: str) -> tuple[Index, Index]:
     live = text("deleted_at IS NULL")
     gone = text("deleted_at IS NOT NULL")
     return (
-        Index(f"ix_{table}_live_order", *order_columns, "id", sqlite_where=live, postgresql_where=live),
+        Index(
+            f"ix_{table}_live_order", *order_columns, "id", sqlite_where=live, postgresql_where=live
+        ),
         Index(f"ix_{table}_deleted", "deleted_at", sqlite_where=gone, postgresql_where=gone),
     )
 

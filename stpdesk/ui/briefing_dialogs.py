@@ -35,6 +35,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -233,6 +234,7 @@ class TemplateChooser(QWidget):
         layout.addLayout(row)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)  # a user template's own words
         self.description.setAccessibleName("What the template is for")
         layout.addWidget(self.description)
         self.options_box = QGroupBox("Options", self)
@@ -240,6 +242,7 @@ class TemplateChooser(QWidget):
         self.options_grid.setColumnStretch(OPTIONS_PER_ROW * 2, 1)  # options keep to the left
         layout.addWidget(self.options_box)
         self.problems = ProblemLabel("Templates", self)
+        self.problems.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.problems)
         self.reload(preferred)
         self.box.currentIndexChanged.connect(self._chosen)
@@ -455,6 +458,7 @@ class PackDialog(_WorkingDialog):
         progress_row = QHBoxLayout()
         self.status = QLabel(self)
         self.status.setAccessibleName("Briefing pack status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it names files and templates
         self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Progress making the pack")
@@ -684,11 +688,15 @@ class PackDialog(_WorkingDialog):
 
     def print_to(self, printer: QPrinter) -> int:
         """Print to a printer already set up; returns the pages sent."""
+        # pages are rendered here, on the UI thread (QtPdf documents belong to it): ~0.3 s a page
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             printed = print_pdf(self.document, printer)
         except ServiceError as error:
             show_error(self, error, "Printing")
             return 0
+        finally:
+            QApplication.restoreOverrideCursor()
         self.status.setText(f"Sent {printed} page{'' if printed == 1 else 's'} to the printer.")
         return printed
 
@@ -854,6 +862,7 @@ class BatchPacksDialog(_WorkingDialog):
         layout.addWidget(self.progress)
         self.status = QLabel(self)
         self.status.setAccessibleName("Batch status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it names meetings and folders
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)

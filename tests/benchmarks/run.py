@@ -1,0 +1,605 @@
+"""The performance budget suite (issue 8): one JSON object of figures, each against a baseline.
+
+Not collected by pytest (no ``test_`` prefix). Run it as::
+
+    .venv/bin/python tests/benchmarks/run.py [--quick] [--runs N] [--cache DIR] [--rebuild]
+
+It builds databases of 1,000, 10,000 and 100,000 synthetic meetings (the demo plus
+``add_scale``; ``--quick`` uses 10,000 in place of 100,000 everywhere) once, in a cache
+folder keyed by a hash of the code that shapes them (demo data, tables, migrations), and
+reuses them on later runs. Progress goes to stderr; the JSON goes to stdout.
+
+Every figure is the median of several runs, with its baseline measured in the same run:
+
+- ``startup_ratio``: launch to a painted main window with the dashboard filled, over the
+  big database, ÷ launch to a painted bare PySide6 main window. Separate processes, timed
+  by this process from just before each starts (``launch_time.py`` does the launching).
+- ``startup_growth``: that launch time at the big database ÷ at 1,000 meetings.
+- ``filter_ratio``: typing into the Meetings list's filter box until the rows are painted,
+  in this process with an offscreen QApplication. The debounce is bypassed: its interval is
+  set to 0 before typing, so the real timer path runs without the 250 ms wait. ÷ the same
+  page, count and related names read with raw ``sqlite3``.
+- ``search_ms`` / ``search_ratio``: ``queries.search`` (the global search) for several
+  queries; ``search_ms`` is the slowest query's median; the ratio is the sum of the
+  medians ÷ the same FTS5 statement run with raw ``sqlite3``.
+- ``pack_ratio``: a meeting briefing pack (PDF) over the big database ÷ ReportLab building a
+  document of the same page count from fixed text (``bench_briefing.baseline``).
+- ``save_ratio``: ``record_meeting`` with two asks and a commitment ÷ the same rows (audit
+  entries included) written with raw ``sqlite3`` in one transaction, on a copy of the big
+  database, both with the app's pragmas (WAL, synchronous=FULL, foreign keys).
+- ``rss_mb``: resident memory of a separate process showing the main window with the
+  big database open on the Meetings list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+BUDGET = {
+    "startup_ratio": 2.0,
+    "startup_growth": 1.2,
+    "filter_ratio": 3.0,
+    "search_ms": 50.0,
+    "pack_ratio": 2.0,
+    "save_ratio": 5.0,
+    "rss_mb": 250.0,
+}
+FILTER_TEXTS = ("Teams", "wellbeing", "synthetic 4242", "no such meeting")
+SEARCH_QUERIES = ("housing", "discharge hosp", "Sevenoaks", "synthetic 4242", "board")
+PACK_MEETING_TITLE = "Kent Health and Wellbeing Board"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+def code_key() -> str:
+    """A hash of the code that decides what a built database holds."""
+    root = HERE.parents[1] / "stpdesk"
+    files = [
+        root / "services" / "demo.py",
+        root / "model" / "tables.py",
+        *sorted((root / "store" / "migrations" / "versions").glob("*.py")),
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def ensure_database(folder: Path, meetings: int, *, rebuild: bool) -> Path:
+    from stpdesk.services.demo import add_scale, build_demo
+    from stpdesk.store import open_database
+
+    path = folder / f"meetings-{meetings}.sqlite"
+    if path.exists() and not rebuild:
+        return path
+    partial = folder / f"meetings-{meetings}.building.sqlite"
+    for leftover in (path, partial):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{leftover}{suffix}").unlink(missing_ok=True)
+    log(f"building {path.name} (demo + {meetings:,} meetings)…")
+    started = time.perf_counter()
+    db = open_database(partial)
+    build_demo(db)
+    add_scale(db, meetings)
+    db.close()  # the last connection closing checkpoints and removes the WAL
+    partial.rename(path)
+    log(f"  built in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+# --- start-up and memory (separate processes) --------------------------------------------
+
+
+def startup(paths: dict[str, Path], runs: int) -> dict[str, list[float]]:
+    """Launch times (s) per case, round-robin so load from other processes falls on all."""
+    import launch_time
+
+    def launch(kind: str, path: str) -> float:
+        marks = launch_time.measure(kind, path)
+        return max(marks.values())  # painted, and for the app also dashboard filled
+
+    cases = [("bare", "bare", "")] + [(name, "app", str(path)) for name, path in paths.items()]
+    for _name, kind, path in cases:
+        launch(kind, path)  # warm the file cache (and take the day's routine backup)
+    times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+    for _ in range(runs):
+        for name, kind, path in cases:
+            times[name].append(launch(kind, path))
+    return times
+
+
+RSS_CHILD = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from stpdesk.ui.app import MainWindow, open_for_gui
+db = open_for_gui(Path(sys.argv[1]), demo=False)
+window = MainWindow(db)
+window.resize(1200, 780)
+loop = QEventLoop()
+window.dashboard.loaded.connect(loop.quit)
+QTimer.singleShot(60000, loop.quit)
+window.show()
+loop.exec()
+page = window.go_to_list("meetings")
+page.table.viewport().repaint()
+for _ in range(20):
+    app.processEvents()
+rows = page.model.rowCount()
+status = dict(
+    line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line
+)
+print("rss", int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024, rows)
+window.ops.shutdown()
+import gc
+del window
+gc.collect()
+"""
+
+
+def resident_memory(path: Path, runs: int) -> dict[str, Any]:
+    rss, peak = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", RSS_CHILD, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        line = next(line for line in out.splitlines() if line.startswith("rss "))
+        _, now, high, rows = line.split()
+        if int(rows) == 0:
+            raise RuntimeError("the Meetings list showed no rows")
+        rss.append(float(now))
+        peak.append(float(high))
+    return {"rss_mb_runs": [round(v, 1) for v in rss], "peak_mb_runs": [round(v, 1) for v in peak]}
+
+
+# --- filter as you type (in process) -----------------------------------------------------
+
+
+def raw_filter(connection: sqlite3.Connection, text: str) -> tuple[int, int]:
+    """What the list needs, straight from sqlite3: the first page, the count, the names."""
+    pattern = f"%{text}%"
+    where = "deleted_at IS NULL AND (title LIKE ? OR location LIKE ?)"
+    rows = connection.execute(
+        f"SELECT * FROM meeting WHERE {where} ORDER BY starts_at DESC, id DESC LIMIT 100",
+        (pattern, pattern),
+    ).fetchall()
+    total = connection.execute(
+        f"SELECT count(*) FROM meeting WHERE {where}", (pattern, pattern)
+    ).fetchone()[0]
+    ids = [row[1] for row in rows]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        connection.execute(
+            "SELECT a.meeting_id, coalesce(c.name, m.name) FROM meeting_attendee a "
+            "LEFT JOIN contact c ON c.id = a.contact_id LEFT JOIN member m ON m.id = a.member_id "
+            f"WHERE a.meeting_id IN ({marks})",
+            ids,
+        ).fetchall()
+        connection.execute(
+            "SELECT mb.meeting_id, b.name FROM meeting_body mb JOIN body b ON b.id = mb.body_id "
+            f"WHERE mb.meeting_id IN ({marks})",
+            ids,
+        ).fetchall()
+    return len(rows), total
+
+
+def filter_as_you_type(db: Any, runs: int) -> dict[str, Any]:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from stpdesk.ui.lists import ListPage
+
+    app = QApplication.instance() or QApplication([])
+    page = ListPage(db, "meetings", "Meetings")
+    page.resize(1100, 700)
+    page.show()
+    page.ensure_loaded()
+    page._timer.setInterval(0)  # bypass the debounce: the real timer path, without the wait
+
+    def wait_loaded(action: Callable[[], None]) -> None:
+        loop = QEventLoop()
+        page.model.loaded.connect(loop.quit)
+        QTimer.singleShot(120_000, loop.quit)
+        action()
+        loop.exec()
+        page.model.loaded.disconnect(loop.quit)
+
+    def typed(text: str) -> tuple[float, int, int]:
+        wait_loaded(page.filter.clear)  # back to the whole list, not timed
+        app.processEvents()
+        started = time.perf_counter()
+        wait_loaded(lambda: QTest.keyClicks(page.filter, text))
+        page.table.viewport().repaint()
+        elapsed = time.perf_counter() - started
+        return elapsed, page.model.rowCount(), page.model.total
+
+    connection = sqlite3.connect(db.path)
+    app_times: dict[str, list[float]] = {text: [] for text in FILTER_TEXTS}
+    raw_times: dict[str, list[float]] = {text: [] for text in FILTER_TEXTS}
+    shown: dict[str, tuple[int, int]] = {}
+    for text in FILTER_TEXTS:  # warm-up
+        typed(text)
+        raw_filter(connection, text)
+    for _ in range(runs):
+        for text in FILTER_TEXTS:
+            elapsed, rows, total = typed(text)
+            app_times[text].append(elapsed)
+            started = time.perf_counter()
+            raw_rows, raw_total = raw_filter(connection, text)
+            raw_times[text].append(time.perf_counter() - started)
+            if (rows, total) != (raw_rows, raw_total):
+                raise RuntimeError(
+                    f"filter {text!r}: list {rows}/{total}, raw {raw_rows}/{raw_total}"
+                )
+            shown[text] = (rows, total)
+    connection.close()
+    page.close()
+    page.deleteLater()
+    app.processEvents()
+    app_ms = {text: ms(median(v)) for text, v in app_times.items()}
+    raw_ms = {text: ms(median(v)) for text, v in raw_times.items()}
+    return {
+        "app_ms": app_ms,
+        "raw_ms": raw_ms,
+        "rows_shown_of_total": {text: list(v) for text, v in shown.items()},
+        "ratio": round(sum(app_ms.values()) / sum(raw_ms.values()), 2),
+        "debounce": "bypassed (interval set to 0 before typing)",
+    }
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def search(db: Any, runs: int) -> dict[str, Any]:
+    from stpdesk.services import queries
+    from stpdesk.store import search as store_search
+
+    sql = (
+        "SELECT kind, ref, title, "
+        f"snippet(search_fts, 3, '{store_search.SNIPPET_OPEN}', '{store_search.SNIPPET_CLOSE}', "
+        "'…', 12), bm25(search_fts, 0, 0, 5.0, 1.0) AS score "
+        "FROM search_fts WHERE search_fts MATCH ? ORDER BY score LIMIT 50"
+    )
+    connection = sqlite3.connect(db.path)
+    app_times: dict[str, list[float]] = {q: [] for q in SEARCH_QUERIES}
+    raw_times: dict[str, list[float]] = {q: [] for q in SEARCH_QUERIES}
+    hits: dict[str, int] = {}
+    for query in SEARCH_QUERIES:  # warm-up
+        queries.search(db, query, limit=50)
+    for _ in range(runs):
+        for query in SEARCH_QUERIES:
+            started = time.perf_counter()
+            found = queries.search(db, query, limit=50)
+            app_times[query].append(time.perf_counter() - started)
+            expression = store_search.match_expression(query)
+            started = time.perf_counter()
+            rows = connection.execute(sql, (expression,)).fetchall()
+            raw_times[query].append(time.perf_counter() - started)
+            if len(rows) != len(found):
+                raise RuntimeError(f"search {query!r}: app {len(found)} hits, raw {len(rows)}")
+            hits[query] = len(found)
+    connection.close()
+    app_ms = {q: ms(median(v)) for q, v in app_times.items()}
+    raw_ms = {q: ms(median(v)) for q, v in raw_times.items()}
+    return {
+        "app_ms": app_ms,
+        "raw_ms": raw_ms,
+        "hits": hits,
+        "search_ms": max(app_ms.values()),
+        "ratio": round(sum(app_ms.values()) / sum(raw_ms.values()), 2),
+    }
+
+
+# --- briefing pack -----------------------------------------------------------------------
+
+
+def pack_meeting_id(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    row = connection.execute(
+        "SELECT id FROM meeting WHERE title = ? AND deleted_at IS NULL "
+        "ORDER BY starts_at > ? DESC, abs(julianday(starts_at) - julianday(?)) LIMIT 1",
+        (PACK_MEETING_TITLE, now, now),
+    ).fetchone()
+    connection.close()
+    if row is None:
+        raise RuntimeError(f"no meeting titled {PACK_MEETING_TITLE!r} in {path}")
+    return row[0]
+
+
+def briefing_pack(db: Any, runs: int) -> dict[str, Any]:
+    import bench_briefing
+    from pypdf import PdfReader
+
+    from stpdesk.documents import packs
+    from stpdesk.services import briefing
+
+    meeting_id = pack_meeting_id(db.path)
+    data = packs.meeting_pack(db, meeting_id)  # warm-up (fonts, templates)
+    gather, times = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        briefing.meeting_pack(db, meeting_id)
+        gather.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        data = packs.meeting_pack(db, meeting_id)
+        times.append(time.perf_counter() - started)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    plain = bench_briefing.baseline(pages)  # itself the median of 3 builds
+    whole = median(times)
+    return {
+        "pages": pages,
+        "gather_ms": ms(median(gather)),
+        "pack_ms": ms(whole),
+        "reportlab_same_pages_ms": ms(plain),
+        "ratio": round(whole / plain, 2),
+    }
+
+
+# --- saving a meeting --------------------------------------------------------------------
+
+PRAGMAS = ("foreign_keys=ON", "busy_timeout=5000", "journal_mode=WAL", "synchronous=FULL")
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """An independent copy through SQLite's backup API (the cached file stays untouched)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    source_connection, target_connection = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        source_connection.backup(target_connection)
+    finally:
+        source_connection.close()
+        target_connection.close()
+
+
+def rows_of_meeting(connection: sqlite3.Connection, meeting_id: str) -> list[tuple[str, dict]]:
+    """Every row one record_meeting call wrote, in an order foreign keys accept."""
+    connection.row_factory = sqlite3.Row
+
+    def fetch(sql: str, params: tuple | list) -> list[dict]:
+        return [dict(row) for row in connection.execute(sql, params)]
+
+    meeting = fetch("SELECT * FROM meeting WHERE id = ?", (meeting_id,))
+    asks = fetch("SELECT * FROM ask WHERE meeting_id = ?", (meeting_id,))
+    commitments = fetch("SELECT * FROM commitment WHERE meeting_id = ?", (meeting_id,))
+    ids = [meeting_id] + [r["id"] for r in asks + commitments]
+    rows: list[tuple[str, dict]] = [("meeting", r) for r in meeting]
+    for table in ("meeting_body", "meeting_theme", "meeting_attendee"):
+        rows += [(table, r) for r in fetch(f"SELECT * FROM {table} WHERE meeting_id = ?", ids[:1])]
+    rows += [("ask", r) for r in asks] + [("commitment", r) for r in commitments]
+    marks = ",".join("?" * len(ids))
+    for entry in fetch(f"SELECT * FROM audit_entry WHERE entity_id IN ({marks})", ids):
+        entry.pop("id")  # INTEGER PRIMARY KEY: SQLite numbers it
+        rows.append(("audit_entry", entry))
+    connection.row_factory = None
+    return rows
+
+
+def raw_save(connection: sqlite3.Connection, template: list[tuple[str, dict]]) -> None:
+    """The same rows with fresh ids, in one transaction."""
+    new_ids: dict[Any, str] = {}
+    for _table, row in template:
+        if "id" in row and isinstance(row["id"], str):
+            new_ids[row["id"]] = str(uuid.uuid4())
+    connection.execute("BEGIN")
+    for table, row in template:
+        values = [new_ids.get(value, value) for value in row.values()]
+        columns = ", ".join(f'"{name}"' for name in row)
+        marks = ", ".join("?" * len(row))
+        connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+    connection.execute("COMMIT")
+
+
+def save_meeting(big: Path, scratch: Path, runs: int) -> dict[str, Any]:
+    from stpdesk.services import entities as e
+    from stpdesk.store import open_database
+
+    copy = scratch / "save.sqlite"
+    copy_database(big, copy)
+    db = open_database(copy, routine_backup=False)
+    probe = sqlite3.connect(copy)
+    body_id = probe.execute("SELECT id FROM body ORDER BY name LIMIT 1").fetchone()[0]
+    contact_id = probe.execute("SELECT id FROM contact ORDER BY name LIMIT 1").fetchone()[0]
+    member_id = probe.execute("SELECT id FROM member ORDER BY name LIMIT 1").fetchone()[0]
+    probe.close()
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    today = date.today()
+
+    def service_save() -> str:
+        meeting, _asks, _commitments = e.record_meeting(
+            db,
+            {
+                "title": "Benchmark: Health and Care Partnership Board",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=1),
+                "location": "Council Offices",
+                "kind": "partnership_board",
+                "notes": "Discussed discharge delays with a housing cause.",
+                "body_ids": [body_id],
+                "attendees": [{"contact_id": contact_id}, {"member_id": member_id}],
+            },
+            asks_made=[
+                {
+                    "title": "A seat on the partnership board",
+                    "body_id": body_id,
+                    "raised_on": today,
+                },
+                {"title": "Housing officers in discharge teams", "body_id": body_id},
+            ],
+            commitments_given=[
+                {
+                    "text": "Report back on discharge delays",
+                    "body_id": body_id,
+                    "contact_id": contact_id,
+                    "due_date": today + timedelta(days=30),
+                }
+            ],
+        )
+        return meeting.id
+
+    first = service_save()  # warm-up, and the rows the raw baseline repeats
+    connection = sqlite3.connect(copy, isolation_level=None)
+    for pragma in PRAGMAS:
+        connection.execute(f"PRAGMA {pragma}")
+    template = rows_of_meeting(connection, first)
+    raw_save(connection, template)  # warm-up
+    app_times, raw_times = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        service_save()
+        app_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        raw_save(connection, template)
+        raw_times.append(time.perf_counter() - started)
+    connection.close()
+    db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    for table, _row in template:
+        counts[table] = counts.get(table, 0) + 1
+    app, raw = median(app_times), median(raw_times)
+    return {
+        "service_ms": ms(app),
+        "raw_ms": ms(raw),
+        "rows_written": counts,
+        "ratio": round(app / raw, 2),
+    }
+
+
+# --- the suite ---------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 meetings, not 100,000")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median taken)")
+    parser.add_argument("--cache", type=Path, default=None, help="where built databases are kept")
+    parser.add_argument("--rebuild", action="store_true", help="build the databases afresh")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+
+    from stpdesk.store import open_database
+
+    key = code_key()
+    cache = args.cache or Path(tempfile.gettempdir()) / "stpdesk-benchmarks" / key
+    cache.mkdir(parents=True, exist_ok=True)
+    big_count = 10_000 if args.quick else 100_000
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    paths = {n: ensure_database(cache, n, rebuild=args.rebuild) for n in sizes}
+    big = paths[big_count]
+    built = time.perf_counter() - started
+
+    log("start-up…")
+    launches = startup({f"{n}": p for n, p in paths.items()}, args.runs)
+    launch_ms = {name: ms(median(values)) for name, values in launches.items()}
+    log("resident memory…")
+    memory = resident_memory(big, 3)
+
+    db = open_database(big, routine_backup=False)
+    log("filter as you type…")
+    filtering = filter_as_you_type(db, args.runs)
+    log("search…")
+    searching = search(db, max(args.runs, 7))
+    log("briefing pack…")
+    pack = briefing_pack(db, max(3, args.runs // 2 + 1))
+    db.close()
+    log("saving a meeting…")
+    scratch = Path(tempfile.mkdtemp(prefix="stpdesk-bench-save-"))
+    try:
+        save = save_meeting(big, scratch, max(args.runs, 9))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    figures = {
+        "startup_ratio": round(launch_ms[f"{big_count}"] / launch_ms["bare"], 2),
+        "startup_growth": round(launch_ms[f"{big_count}"] / launch_ms["1000"], 2),
+        "filter_ratio": filtering["ratio"],
+        "search_ms": searching["search_ms"],
+        "search_ratio": searching["ratio"],
+        "pack_ratio": pack["ratio"],
+        "save_ratio": save["ratio"],
+        "rss_mb": round(median(memory["rss_mb_runs"]), 1),
+    }
+    result = {
+        **figures,
+        "over_budget": {
+            name: {"value": figures[name], "budget": limit}
+            for name, limit in BUDGET.items()
+            if figures[name] > limit
+        },
+        "meetings": big_count,
+        "runs": args.runs,
+        "raw": {
+            "startup_ms": {
+                "bare_window_painted": launch_ms["bare"],
+                **{f"app_{n}_meetings_filled": launch_ms[f"{n}"] for n in sizes},
+            },
+            "startup_ms_runs": {name: [ms(v) for v in vs] for name, vs in launches.items()},
+            "filter": filtering,
+            "search": searching,
+            "pack": pack,
+            "save": save,
+            "memory": memory,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": [round(v, 2) for v in load_before],
+            "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        },
+        "database_cache": str(cache),
+        "build_seconds": round(built, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
