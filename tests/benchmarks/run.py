@@ -178,12 +178,12 @@ gc.collect()
 def resident_memory(path: Path, runs: int) -> dict[str, Any]:
     rss, peak = [], []
     for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", RSS_CHILD, str(path)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        child = subprocess.run(
+            [sys.executable, "-c", RSS_CHILD, str(path)], capture_output=True, text=True
+        )
+        if child.returncode:
+            raise RuntimeError(f"memory child failed ({child.returncode}):\n{child.stderr}")
+        out = child.stdout
         line = next(line for line in out.splitlines() if line.startswith("rss "))
         _, now, high, rows = line.split()
         if int(rows) == 0:
