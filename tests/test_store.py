@@ -157,3 +157,20 @@ def test_list_pages_are_read_off_an_index(db):
                 row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
             )
         assert f"ix_{name}_live_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_every_package_is_listed_for_installation():
+    """A package missing from pyproject works in an editable install and breaks a real one."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pyproject = root / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("not run from a source checkout")
+    listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(path.parent.relative_to(root).parts)
+        for path in (root / "stpdesk").rglob("__init__.py")
+    }
+    assert on_disk <= listed, sorted(on_disk - listed)

@@ -504,7 +504,6 @@ def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(TITLE)
-    app.setApplicationDisplayName(TITLE)
     setup_logging()
     install_crash_handler()
     lock = DatabaseLock(db_path)

@@ -71,8 +71,22 @@ SEARCH_QUERIES = ("housing", "discharge hosp", "Sevenoaks", "synthetic 4242", "b
 PACK_MEETING_TITLE = "Kent Health and Wellbeing Board"
 
 
+STARTED = time.perf_counter()
+
+
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def quiet_qt_messages() -> None:
+    """Drop the offscreen platform's notice about size hints; pass anything else on."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind: Any, _context: Any, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def median(values: list[float]) -> float:
@@ -231,6 +245,7 @@ def filter_as_you_type(db: Any, runs: int) -> dict[str, Any]:
 
     from stpdesk.ui.lists import ListPage
 
+    quiet_qt_messages()
     app = QApplication.instance() or QApplication([])
     page = ListPage(db, "meetings", "Meetings")
     page.resize(1100, 700)
@@ -597,6 +612,7 @@ def main() -> int:
         "build_seconds": round(built, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
+    log("done")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
