@@ -283,3 +283,9 @@ def test_every_control_has_an_accessible_name(qtbot, seeded):
     assert unnamed_inputs(window.show_preferences()) == []
     for dialog in (meeting, commitment, window.search_dialog, window.preferences_dialog):
         dialog.close()
+
+
+def test_pack_kinds_match_the_briefing_dialogs():
+    from stpdesk.ui import app, briefing_dialogs
+
+    assert app.PACK_ENTITIES == briefing_dialogs.PACK_ENTITIES

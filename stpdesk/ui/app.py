@@ -7,6 +7,7 @@ import gc
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -30,20 +31,12 @@ from ..services.errors import ServiceError
 from ..store import Database, DatabaseDamaged, StoreError, open_database
 from ..store.lock import DatabaseLock
 from .actions import ActionId, ActionRegistry
-from .briefing_dialogs import (
-    PACK_ENTITIES,
-    BatchPacksDialog,
-    PackDialog,
-    cancel_pack_work,
-    open_pack_dialog,
-)
 from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .editors import EDITORS, EditorDialog, open_workflow_dialog
 from .exchange import ExchangeActions
-from .letter_composer import LetterComposer, open_letter_composer
 from .lists import ListPage
 from .meeting_editor import MeetingEditor
 from .operations import Operations
@@ -51,6 +44,13 @@ from .preferences import PreferencesDialog
 from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
 from .search import SearchDialog
 from .setup import SetupDialog
+
+# Dialogs that bring in ReportLab, Jinja2 or python-docx are imported when first opened.
+if TYPE_CHECKING:
+    from .briefing_dialogs import BatchPacksDialog, PackDialog
+    from .letter_composer import LetterComposer
+
+PACK_ENTITIES = frozenset({"meetings", "footprints"})  # kept equal to briefing_dialogs.KINDS
 
 # (navigation label, list entities shown on the page, action that goes there)
 SECTIONS: tuple[tuple[str, tuple[str, ...], ActionId], ...] = (
@@ -284,6 +284,8 @@ class MainWindow(QMainWindow):
             self.new_record(page.entity)
 
     def show_letter_composer(self) -> LetterComposer:
+        from .letter_composer import open_letter_composer
+
         """Compose a letter (to the contact chosen in the Contacts list, if any)."""
         page = self.current_list()
         contact_id = page.current_id() if page is not None and page.entity == "contacts" else None
@@ -384,6 +386,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_briefing_pack(self) -> PackDialog | None:
+        from .briefing_dialogs import open_pack_dialog
+
         """The briefing pack for the meeting or footprint chosen in the list on show."""
         page = self.current_list()
         if page is None or page.entity not in PACK_ENTITIES or not (chosen := page.current_id()):
@@ -392,6 +396,8 @@ class MainWindow(QMainWindow):
         return self.briefing_dialog
 
     def show_batch_packs(self) -> BatchPacksDialog:
+        from .briefing_dialogs import BatchPacksDialog
+
         dialog = BatchPacksDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -456,7 +462,9 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
-        cancel_pack_work(self)  # a pack half made is not worth waiting for
+        briefing_dialogs = sys.modules.get(f"{__package__}.briefing_dialogs")
+        if briefing_dialogs is not None:  # a pack half made is not worth waiting for
+            briefing_dialogs.cancel_pack_work(self)
         self.ops.shutdown()
         event.accept()
 

@@ -4,7 +4,7 @@ made and commitments given at the meeting, all saved together (all or nothing).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,10 +25,12 @@ from ..model.types import format_date, format_datetime
 from ..services import workflows
 from ..services.errors import ValidationFailed
 from ..services.records import validate
-from .briefing_dialogs import PackDialog, open_pack_dialog
 from .context import AppContext
 from .editors import EditorDialog
 from .widgets import Form, Picker, ProblemLabel, _DeletableList
+
+if TYPE_CHECKING:
+    from .briefing_dialogs import PackDialog
 
 
 class MeetingEditor(EditorDialog):
@@ -169,6 +171,8 @@ class MeetingEditor(EditorDialog):
                 "The pack shows the meeting as last saved. Save to include changes."
             )
         # beside the editor, not inside it: the pack stays open when the editor closes
+        from .briefing_dialogs import open_pack_dialog
+
         return open_pack_dialog(self.ctx, "meetings", self.record_id, self.parentWidget() or self)
 
     # --- loading --------------------------------------------------------------

@@ -15,29 +15,17 @@ from PySide6.QtWidgets import QDialog
 
 from ..actions import ActionId
 from . import choosers
-from .export import EXPORTS, ExportJob, start_export
-from .import_dialog import (
-    CalendarImportDialog,
-    ContactsImportDialog,
-    ImportDialog,
-    imported_message,
-)
-from .merge import ConflictDialog, ExchangeDialog
-from .privacy_dialog import DataProtectionDialog, EraseConfirmation
 
+# The dialogs (and the calendar, spreadsheet and PDF libraries behind them) are
+# imported when first used, so they cost nothing at start-up.
 if TYPE_CHECKING:
     from ..app import MainWindow
+    from .export import ExportJob
+    from .import_dialog import CalendarImportDialog, ContactsImportDialog, ImportDialog
+    from .merge import ExchangeDialog
+    from .privacy_dialog import DataProtectionDialog
 
-__all__ = [
-    "CalendarImportDialog",
-    "ConflictDialog",
-    "ContactsImportDialog",
-    "DataProtectionDialog",
-    "EraseConfirmation",
-    "ExchangeActions",
-    "ExchangeDialog",
-    "ExportJob",
-]
+__all__ = ["ExchangeActions"]
 
 EXPORT_ACTIONS = {
     ActionId.EXPORT_CSV: "csv",
@@ -85,6 +73,8 @@ class ExchangeActions:
         )
         if path is None:
             return None
+        from .import_dialog import CalendarImportDialog
+
         dialog = CalendarImportDialog(self.ctx, path, self.window)
         self._after_import(dialog, "meeting")
         return self._show(dialog)  # type: ignore[return-value]
@@ -97,16 +87,22 @@ class ExchangeActions:
         )
         if path is None:
             return None
+        from .import_dialog import ContactsImportDialog
+
         dialog = ContactsImportDialog(self.ctx, path, self.window)
         self._after_import(dialog, "contact")
         return self._show(dialog)  # type: ignore[return-value]
 
     def _after_import(self, dialog: ImportDialog, noun: str) -> None:
+        from .import_dialog import imported_message
+
         dialog.imported.connect(lambda counts: self._status(imported_message(noun, counts)))
 
     # --- exports and exchange -------------------------------------------------------------
 
     def export(self, key: str) -> ExportJob | None:
+        from .export import EXPORTS, start_export
+
         if key not in EXPORTS:
             raise KeyError(key)
         job = start_export(self.ctx, self.window, key)
@@ -116,6 +112,8 @@ class ExchangeActions:
         return job
 
     def show_exchange(self) -> ExchangeDialog:
+        from .merge import ExchangeDialog
+
         dialog = ExchangeDialog(self.ctx, self.window)
         dialog.merged.connect(self._status)
         return self._show(dialog)  # type: ignore[return-value]
@@ -128,6 +126,8 @@ class ExchangeActions:
         chosen = None
         if contacts is not None and self.window.current_list() is contacts:
             chosen = contacts.current_id()
+        from .privacy_dialog import DataProtectionDialog
+
         dialog = DataProtectionDialog(self.ctx, self.window, contact_id=chosen, review=review)
         dialog.done.connect(self._status)
         return self._show(dialog)  # type: ignore[return-value]
