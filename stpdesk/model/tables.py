@@ -56,6 +56,12 @@ class Record(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+def live_index(name: str, *columns: str) -> Index:
+    """An index over live (not deleted) rows only."""
+    live = text("deleted_at IS NULL")
+    return Index(name, *columns, sqlite_where=live, postgresql_where=live)
+
+
 def list_indexes(table: str, *order_columns: str) -> tuple[Index, Index]:
     """Indexes for a soft-deletable list: live rows in their default order (so a page
     is read straight off the index, never sorted), and the few deleted rows."""
@@ -338,7 +344,11 @@ class AskBase(Editable):
 
 
 class Ask(AskBase, Record, Deletable, table=True):
-    __table_args__ = list_indexes("ask", "raised_on")
+    __table_args__ = (
+        *list_indexes("ask", "raised_on"),
+        # open asks by body, and counts by status for a footprint's bodies
+        live_index("ix_ask_live_body_status", "body_id", "status", "raised_on", "id"),
+    )
     raised_on: date | None = Field(default=None)
     responded_on: date | None = Field(default=None)
 
@@ -386,6 +396,8 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
     __table_args__ = (
         Index("ix_commitment_status_due", "status", "due_date"),
         *list_indexes("commitment", "due_date"),
+        # a body's commitments by status and due date (briefing packs, engagement summary)
+        live_index("ix_commitment_live_body_status", "body_id", "status", "due_date"),
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
