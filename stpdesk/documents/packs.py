@@ -185,14 +185,14 @@ def meeting_pack(
     cancelled: Callable[[], bool] | None = None,
 ) -> bytes:
     """A meeting briefing as PDF (or HTML) bytes."""
-    _report(progress, 0, 2, "Gathering the record")
-    document = meeting_document(
-        db, meeting_id, template=template, options=options, today=today, user_folder=user_folder
+    return _make_pack(
+        lambda: meeting_document(
+            db, meeting_id, template=template, options=options, today=today, user_folder=user_folder
+        ),
+        fmt,
+        progress,
+        cancelled,
     )
-    _report(progress, 1, 2, "Laying out the pages")
-    data = write_bytes(document, fmt, progress=progress, cancelled=cancelled)
-    _report(progress, 2, 2, "Done")
-    return data
 
 
 def footprint_pack(
@@ -208,10 +208,30 @@ def footprint_pack(
     cancelled: Callable[[], bool] | None = None,
 ) -> bytes:
     """A footprint briefing as PDF (or HTML) bytes."""
-    _report(progress, 0, 2, "Gathering the record")
-    document = footprint_document(
-        db, footprint_id, template=template, options=options, today=today, user_folder=user_folder
+    return _make_pack(
+        lambda: footprint_document(
+            db,
+            footprint_id,
+            template=template,
+            options=options,
+            today=today,
+            user_folder=user_folder,
+        ),
+        fmt,
+        progress,
+        cancelled,
     )
+
+
+def _make_pack(
+    gather: Callable[[], Any],
+    fmt: Format,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> bytes:
+    """Gather the record, then lay it out, reporting each step."""
+    _report(progress, 0, 2, "Gathering the record")
+    document = gather()
     _report(progress, 1, 2, "Laying out the pages")
     data = write_bytes(document, fmt, progress=progress, cancelled=cancelled)
     _report(progress, 2, 2, "Done")
