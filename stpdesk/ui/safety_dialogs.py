@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from ..model.types import format_datetime
 from ..services import recycle, safety
 from .context import AppContext, show_error
+from .widgets import record_table
 
 EVERYTHING = {
     "footprints",
@@ -36,18 +36,6 @@ EVERYTHING = {
 
 def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024)} KB"
-
-
-def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    return table
 
 
 def _on_yes(box: QMessageBox, action: Callable[[], None]) -> None:
@@ -77,7 +65,7 @@ class BackupsDialog(QDialog):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = _table(self, ["Taken", "Size", "Holds", "File"], "Backups")
+        self.table = record_table(self, ["Taken", "Size", "Holds", "File"], "Backups")
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table)
         buttons = QHBoxLayout()
@@ -199,7 +187,7 @@ class RecentlyDeletedDialog(QDialog):
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         layout.addWidget(self.summary)
-        self.table = _table(self, ["Deleted", "Kind", "Record"], "Recently deleted records")
+        self.table = record_table(self, ["Deleted", "Kind", "Record"], "Recently deleted records")
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.restore_chosen())
         layout.addWidget(self.table)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,19 @@ from ..services.errors import ValidationFailed
 from ..services.workflows import Choice
 
 PROBLEM_STYLE = "color: #a4262c;"
+
+
+def record_table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
+    """A read-only table of records, chosen a whole row at a time."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
 
 
 class ProblemLabel(QLabel):

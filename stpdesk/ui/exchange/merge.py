@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...services import exchange
 from ..context import AppContext, show_error
+from ..widgets import record_table
 from . import choosers, describe
 from .export import ExportJob, start_export
 from .progress import ProgressReporter
@@ -38,18 +38,6 @@ LISTS_OF = {
     "commitment": "commitments",
 }
 EVERYTHING = frozenset(LISTS_OF.values())
-
-
-def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class ExchangeDialog(QDialog):
@@ -96,7 +84,9 @@ class ExchangeDialog(QDialog):
         layout.addWidget(self.summary)
         self.conflicts_label = QLabel(self)
         layout.addWidget(self.conflicts_label)
-        self.table = _table(self, ["Record", "Changed on both laptops"], "Conflicts to resolve")
+        self.table = record_table(
+            self, ["Record", "Changed on both laptops"], "Conflicts to resolve"
+        )
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.resolve_chosen())
         layout.addWidget(self.table, 1)
@@ -238,7 +228,7 @@ class ConflictDialog(QDialog):
         )
         heading.setWordWrap(True)
         layout.addWidget(heading)
-        self.table = _table(
+        self.table = record_table(
             self, ["Field", "This laptop", "Other laptop"], "The two versions side by side"
         )
         self.table.setWordWrap(True)
