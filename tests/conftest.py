@@ -11,6 +11,14 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from hypothesis import settings  # noqa: E402
+
+# CI replays the same examples every run, so a red build can be reproduced; local runs
+# keep exploring new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 from stpdesk.services import entities as e  # noqa: E402
 from stpdesk.store import Database, open_database  # noqa: E402
 
