@@ -247,7 +247,7 @@ class EntityService(Generic[T]):
         record = self.spec.table(**values)
         self._check_references(session, record, checked)
         session.add(record)
-        session.flush()
+        session.info.setdefault("known_ids", set()).add((record.__tablename__, record.id))
         for name, link in self.spec.links.items():
             self._write_links(session, link, record.id, getattr(checked, name))
         self._write_extra(session, record, checked.model_dump())
@@ -421,14 +421,19 @@ class EntityService(Generic[T]):
 
     def _check_references(self, session: Session, record: T, checked: BaseModel) -> None:
         problems = []
+        # Ids already seen in this transaction (records just written, bodies already
+        # checked): a meeting saved with its asks and commitments checks each once.
+        known: set[tuple[str, str]] = session.info.setdefault("known_ids", set())
         for column in record.__table__.columns:  # type: ignore[attr-defined]
             value = getattr(record, column.name)
             for foreign_key in column.foreign_keys:
                 target = foreign_key.column.table
-                if value is None:
+                if value is None or (target.name, value) in known:
                     continue
                 exists = session.exec(select(target.c.id).where(target.c.id == value)).first()
-                if exists is None:
+                if exists is not None:
+                    known.add((target.name, value))
+                else:
                     problems.append(
                         FieldProblem(
                             column.name,
