@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func
 from sqlmodel import Session, col, select
 
 from ..model import tables as t
@@ -415,18 +415,19 @@ def meeting_pack(
         if body_ids and history:
             earlier = list(
                 session.exec(
+                    # walk the meetings newest first and keep those with these bodies:
+                    # reads a handful of index entries, where IN (...) sorted them all
                     select(t.Meeting)
                     .where(
-                        col(t.Meeting.id).in_(
-                            select(t.MeetingBody.meeting_id).where(
-                                col(t.MeetingBody.body_id).in_(body_ids)
-                            )
+                        exists().where(
+                            col(t.MeetingBody.meeting_id) == t.Meeting.id,
+                            col(t.MeetingBody.body_id).in_(body_ids),
                         )
                     )
                     .where(_live(t.Meeting))
                     .where(col(t.Meeting.starts_at) < held_before)
                     .where(t.Meeting.id != meeting.id)
-                    .order_by(col(t.Meeting.starts_at).desc())
+                    .order_by(col(t.Meeting.starts_at).desc(), col(t.Meeting.id).desc())
                     .limit(history)
                 ).all()
             )
