@@ -232,27 +232,24 @@ def _meeting_info(meeting: t.Meeting, bodies: list[str], themes: list[str]) -> M
 
 
 def _body_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
-    names: dict[str, list[str]] = defaultdict(list)
-    if meeting_ids:
-        rows = session.exec(
-            select(t.MeetingBody.meeting_id, t.Body.name)
-            .join(t.Body, col(t.Body.id) == t.MeetingBody.body_id)
-            .where(col(t.MeetingBody.meeting_id).in_(meeting_ids))
-            .order_by(col(t.Body.name))
-        ).all()
-        for meeting_id, name in rows:
-            names[meeting_id].append(name)
-    return names
+    return _linked_names(session, t.MeetingBody.body_id, t.Body, meeting_ids, t.MeetingBody)
 
 
 def _theme_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
+    return _linked_names(session, t.MeetingTheme.theme_id, t.Theme, meeting_ids, t.MeetingTheme)
+
+
+def _linked_names(
+    session: Session, other_id: Any, named: Any, meeting_ids: list[str], link: Any
+) -> dict[str, list[str]]:
+    """Names linked to each meeting through a link table, in one query for all of them."""
     names: dict[str, list[str]] = defaultdict(list)
     if meeting_ids:
         rows = session.exec(
-            select(t.MeetingTheme.meeting_id, t.Theme.name)
-            .join(t.Theme, col(t.Theme.id) == t.MeetingTheme.theme_id)
-            .where(col(t.MeetingTheme.meeting_id).in_(meeting_ids))
-            .order_by(col(t.Theme.name))
+            select(link.meeting_id, named.name)
+            .join(named, col(named.id) == other_id)
+            .where(col(link.meeting_id).in_(meeting_ids))
+            .order_by(col(named.name))
         ).all()
         for meeting_id, name in rows:
             names[meeting_id].append(name)
