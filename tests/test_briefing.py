@@ -319,3 +319,46 @@ def test_cli_brief_and_templates(
     assert main(["templates"]) == 0
     listing = capsys.readouterr().out
     assert "meeting-briefing" in listing and "footprint-briefing" in listing
+
+
+def _lines(page: object) -> list[tuple[float, str]]:
+    """A page's text as printed lines (top to bottom), each joined left to right."""
+    found: dict[float, list[tuple[float, str]]] = {}
+
+    def visit(text: str, cm: list, tm: list, _font: object, _size: object) -> None:
+        if text.strip():
+            y = round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1)
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            found.setdefault(y, []).append((x, text.strip()))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    return [
+        (y, " ".join(text for _, text in sorted(found[y]))) for y in sorted(found, reverse=True)
+    ]
+
+
+def test_contents_page_numbers_name_the_page_each_heading_is_on(
+    demo_db: Database, hwb_pack: tuple[str, str]
+) -> None:
+    meeting_id, _ = hwb_pack
+    data = packs.meeting_pack(demo_db, meeting_id, today=TODAY, options={"asks_listed": 60})
+    reader = PdfReader(io.BytesIO(data))
+    entries = [
+        (match[1], int(match[2]))
+        for _, line in _lines(reader.pages[1])
+        if (match := re.fullmatch(r"(.+?)\s+(?:\.\s+)+(\d+)", line))
+    ]
+    assert [title for title, _ in entries[:3]] == [
+        "Purpose and agenda",
+        "Briefing notes",
+        "Who will be there",
+    ]
+    assert "Suggested talking points" in [title for title, _ in entries]
+    assert len({page for _, page in entries}) >= 3  # the headings are spread over pages
+    for title, number in entries:
+        # the page named shows the heading on a line of its own (not a contents line)
+        shown = [line for _, line in _lines(reader.pages[number - 1])]
+        assert title in shown, f"contents says {title!r} is on page {number}"
+        if number > 2:
+            earlier = [line for _, line in _lines(reader.pages[number - 2])]
+            assert title not in earlier, f"{title!r} starts before page {number}"

@@ -10,6 +10,7 @@ title, author, subject and language in its metadata. Subclass it for another lay
 from __future__ import annotations
 
 import io
+from ast import literal_eval
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from ..services.errors import ServiceError
 from . import content as c
@@ -121,36 +122,82 @@ class _SetHeader(Flowable):
         self.writer.current = self.document
 
 
+def _outline(story: list[Flowable]) -> list[tuple[int, str, int, str]]:
+    """Give every bookmarked flowable its outline level and link key, in story order, and
+    return the contents entries (level, title markup, page 0, key): known before layout."""
+    open_levels: list[int] = []
+    entries: list[tuple[int, str, int, str]] = []
+    for number, flowable in enumerate(
+        (f for f in story if getattr(f, "bookmark", None) is not None), start=1
+    ):
+        wanted, title = flowable.bookmark
+        # outlines cannot skip a level: nest under the nearest shallower heading
+        while open_levels and open_levels[-1] >= wanted:
+            open_levels.pop()
+        level = len(open_levels)
+        open_levels.append(wanted)
+        flowable.outline = (level, f"section-{number}")
+        if getattr(flowable, "in_contents", False):
+            entries.append((level, escape(title), 0, f"section-{number}"))
+    return entries
+
+
+class _Contents(TableOfContents):
+    """The contents, laid out in one pass: its entries are known before layout (see
+    :func:`_outline`), and each entry's page number is drawn when the held pages are
+    written out at the end (see ``NumberedCanvas.save``), once every heading is placed."""
+
+    def __init__(self, writer: PdfWriter) -> None:
+        super().__init__(levelStyles=[writer.styles["toc1"], writer.styles["toc2"]])
+        self.dotsMinLevel = 0
+
+    def beforeBuild(self) -> None:  # noqa: N802 - ReportLab's name
+        pass  # not an indexing pass: the entries stay as given
+
+    def isIndexing(self) -> int:  # noqa: N802 - ReportLab's name
+        return 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        size = super().wrap(available_width, available_height)
+
+        def mark(canvas: pdfcanvas.Canvas, _kind: str, label: str) -> None:
+            """Where this entry's dots and page number go, drawn later on this page."""
+            parts = label.split(",")
+            level, key = int(parts[1]), literal_eval(parts[2])
+            where = canvas._curr_tx_info
+            canvas.contents_marks.append(
+                (
+                    canvas._currentMatrix,
+                    where["cur_x"],
+                    where["cur_y"],
+                    self.getLevelStyle(level),
+                    key,
+                    available_width,
+                    available_height,
+                )
+            )
+
+        self.canv.setNamedCB("drawTOCEntryEnd", mark)
+        return size
+
+
 class _DocTemplate(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, writer: PdfWriter, **kwargs: Any) -> None:
         super().__init__(buffer, **kwargs)
         self.writer = writer
-        self._open: list[int] = []
-        self._keys = 0
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's name
-        bookmark = getattr(flowable, "bookmark", None)
-        if bookmark is None:
+        outline = getattr(flowable, "outline", None)
+        if outline is None:
             return
-        wanted, title = bookmark
-        # outlines cannot skip a level: nest under the nearest shallower heading
-        while self._open and self._open[-1] >= wanted:
-            self._open.pop()
-        level = len(self._open)
-        self._open.append(wanted)
-        self._keys += 1
-        key = f"section-{self._keys}"
+        level, key = outline
         self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+        self.canv.addOutlineEntry(flowable.bookmark[1], key, level=level, closed=level > 0)
         if getattr(flowable, "in_contents", False):
-            self.notify("TOCEntry", (level, escape(title), self.page, key))
+            self.writer.heading_pages[key] = self.page
 
     def afterPage(self) -> None:  # noqa: N802 - ReportLab's name
         self.writer.page_done(self.page)
-
-    def beforeDocument(self) -> None:  # noqa: N802 - ReportLab's name
-        self._open = []
-        self._keys = 0
 
 
 def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
@@ -161,6 +208,7 @@ def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
             self.numbered = True
+            self.contents_marks: list[tuple[Any, ...]] = []
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab's name
             self._held.append(dict(self.__dict__))
@@ -168,16 +216,40 @@ def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
             self._doc.pageCounter += 1
             self._startPage()
             self.numbered = True
+            self.contents_marks = []
 
         def save(self) -> None:
             total = len(self._held)
             self._doc.pageCounter = 1  # the held pages are now added from the first
             for number, state in enumerate(self._held, start=1):
                 self.__dict__.update(state)
+                for matrix, x, y, style, key, width, height in self.contents_marks:
+                    self._draw_contents_number(matrix, x, y, style, key, width, height)
                 if self.numbered:
                     writer.draw_page_number(self, number, total)
                 super().showPage()
             super().save()
+
+        def _draw_contents_number(
+            self,
+            matrix: tuple[float, ...],
+            x: float,
+            y: float,
+            style: ParagraphStyle,
+            key: str,
+            width: float,
+            height: float,
+        ) -> None:
+            """A contents entry's dot leader and page number, as ReportLab's contents draws
+            them, in the coordinates its paragraph had when drawn."""
+            self.saveState()
+            self.transform(*matrix)
+            self._curr_tx_info = {"cur_x": x, "cur_y": y}
+            try:
+                drawPageNumbers(self, style, [(writer.heading_pages[key], key)], width, height)
+            finally:
+                del self._curr_tx_info
+            self.restoreState()
 
     return NumberedCanvas
 
@@ -216,7 +288,7 @@ class PdfWriter:
         self.cancelled = cancelled
         self.styles = self.build_styles()
         self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
-        self._has_contents = False
+        self.heading_pages: dict[str, int] = {}  # contents key -> page number
         self._notes: list[c.Inline] = []
 
     # --- styles ------------------------------------------------------------------
@@ -495,11 +567,13 @@ class PdfWriter:
         )
         doc.addPageTemplates(self.page_templates())
         story = self.guard_headings(self.story())
-        canvasmaker = _numbered_canvas(self)
-        if self._has_contents:
-            doc.multiBuild(story, canvasmaker=canvasmaker)
-        else:
-            doc.build(story, canvasmaker=canvasmaker)
+        entries = _outline(story)
+        for flowable in story:
+            if isinstance(flowable, _Contents):
+                flowable._lastEntries = entries
+        self.heading_pages = {}
+        # one layout pass: contents page numbers are filled in as the pages are written
+        doc.build(story, canvasmaker=_numbered_canvas(self))
         return buffer.getvalue()
 
     # --- blocks ------------------------------------------------------------------
@@ -697,18 +771,8 @@ class PdfWriter:
     ) -> list[Flowable]:
         if self.combined:
             return []  # bookmarks guide a reader through a combined file
-        self._has_contents = True
-        toc = TableOfContents()
-        toc.levelStyles = [self.styles["toc1"], self.styles["toc2"]]
-        toc.dotsMinLevel = 0
-        # Known headings fill the first pass, so it has the final height and the second
-        # pass (with page numbers) settles the layout: two passes, not three.
-        toc._entries = [
-            (block.level - 1, escape(printable(c.plain(block.spans))), 0, None)
-            for block in document.blocks
-            if isinstance(block, c.Heading) and block.level <= 2
-        ]
-        return [Paragraph(escape(printable(params["title"])), self.styles["contents-title"]), toc]
+        title = Paragraph(escape(printable(params["title"])), self.styles["contents-title"])
+        return [title, _Contents(self)]  # entries are given once the whole story is known
 
     def _logo(
         self, document: c.Document, width_mm: int, max_height: float = 30 * mm
