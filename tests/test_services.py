@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stpdesk.model.enums import AskStatus, AuditAction, CommitmentStatus
+from stpdesk.services import dashboard, queries
 from stpdesk.services import entities as e
-from stpdesk.services import queries
 from stpdesk.services.errors import InUse, NotFound, ValidationFailed
 
 TODAY = date(2026, 11, 22)
@@ -210,7 +210,7 @@ def test_open_asks_by_body_and_meetings_with_body(seeded):
 def test_engagement_summary(seeded):
     e.asks.update(seeded.db, seeded.ask_ids[0], {"status": AskStatus.accepted})
     e.commitments.update(seeded.db, seeded.commitment_ids[1], {"status": CommitmentStatus.done})
-    summary = queries.engagement_summary(seeded.db, seeded.footprint_id, on=TODAY)
+    summary = dashboard.engagement_summary(seeded.db, seeded.footprint_id, on=TODAY)
     assert summary.meetings_last_90_days == 1
     assert summary.asks_made == 2
     assert summary.asks_accepted == 1

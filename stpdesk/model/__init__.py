@@ -1,7 +1,21 @@
-"""SQLModel tables and enums: the bottom layer, importing nothing of stpdesk's."""
+"""SQLModel tables and enums: the bottom layer, importing nothing of stpdesk's.
 
-from . import enums, sync, tables, types
-from .enums import *  # noqa: F403
-from .tables import *  # noqa: F403
+Submodules load on first use, so importing ``stpdesk.model.dates`` or ``enums``
+does not pull in SQLModel (the first window paints before it is imported)."""
 
-__all__ = ["enums", "sync", "tables", "types"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["dates", "enums", "sync", "tables", "types"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    for module in ("enums", "tables"):  # `from stpdesk.model import Meeting` still works
+        loaded = importlib.import_module(f"{__name__}.{module}")
+        if hasattr(loaded, name):
+            return getattr(loaded, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError as PydanticValidationError
+if TYPE_CHECKING:  # pydantic is not needed to paint the first window
+    from pydantic import ValidationError as PydanticValidationError
 
 
 class ServiceError(Exception):

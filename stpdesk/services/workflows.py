@@ -6,19 +6,17 @@ set-up from the reference data, the dashboard, and pickers. No Qt here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..config import current_user
 from ..model import tables as t
 from ..model.enums import (
-    AskStatus,
     AuditAction,
     BodyKind,
     CommitmentStatus,
@@ -29,6 +27,7 @@ from ..store import Database
 from ..store.backup import newest_backup_time
 from . import entities as e
 from . import queries, reference
+from .dashboard import is_empty
 from .errors import FieldProblem, ServiceError, ValidationFailed, field_message
 from .records import audit, snapshot, validate
 
@@ -337,142 +336,8 @@ def choices(db: Database, entity: str) -> list[Choice]:
     raise ValueError(f"no picker for {entity!r}")
 
 
-# --- dashboard -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommitmentLine:
-    id: str
-    text: str
-    body: str
-    due_date: date | None
-    days: int  # days overdue (positive) or days until due
-
-
-@dataclass(frozen=True)
-class AskLine:
-    id: str
-    title: str
-    raised_on: date | None
-
-
-@dataclass(frozen=True)
-class ActivityLine:
-    at: datetime
-    actor: str
-    entity: str
-    entity_id: str
-    summary: str
-
-
-@dataclass
-class Dashboard:
-    today: date
-    overdue: list[CommitmentLine] = field(default_factory=list)
-    due_soon: list[CommitmentLine] = field(default_factory=list)
-    upcoming: list[t.Meeting] = field(default_factory=list)
-    open_asks: list[tuple[str, int, list[AskLine]]] = field(default_factory=list)
-    recent: list[ActivityLine] = field(default_factory=list)
-    engagement: list[queries.EngagementSummary] = field(default_factory=list)
-
-
-DUE_SOON_DAYS = 14
-
-
-def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
-    """What a councillor wants to see on opening the laptop."""
-    on = on or queries.today()
-    overdue = queries.overdue_commitments(db, on=on, limit=100)
-    due_soon = queries.commitments_due_within(db, DUE_SOON_DAYS, on=on, limit=100)
-    body_names = _body_names(db, {c.body_id for c in [*overdue, *due_soon]})
-    result = Dashboard(today=on)
-    result.overdue = [
-        CommitmentLine(
-            c.id, c.text, body_names.get(c.body_id, ""), c.due_date, (on - c.due_date).days
-        )
-        for c in overdue
-        if c.due_date
-    ]
-    result.due_soon = [
-        CommitmentLine(
-            c.id, c.text, body_names.get(c.body_id, ""), c.due_date, (c.due_date - on).days
-        )
-        for c in due_soon
-        if c.due_date
-    ]
-    result.upcoming = queries.upcoming_meetings(db, days=DUE_SOON_DAYS)
-    result.open_asks = open_asks_summary(db)
-    result.recent = recent_activity(db)
-    with db.read() as session:
-        footprint_ids = session.exec(
-            select(t.Footprint.id)
-            .where(col(t.Footprint.successor_id).is_(None))
-            .order_by(col(t.Footprint.name))
-        ).all()
-    result.engagement = [queries.engagement_summary(db, fid, on=on) for fid in footprint_ids]
-    return result
-
-
-def open_asks_summary(db: Database, *, per_body: int = 5) -> list[tuple[str, int, list[AskLine]]]:
-    """Open asks by body (name order): how many, and the oldest few of each.
-
-    Counts first, then a few rows per body, so a database with tens of thousands of
-    open asks does not load them all (queries.open_asks_by_body does)."""
-    live_open = (col(t.Ask.deleted_at).is_(None), t.Ask.status == AskStatus.open)
-    with db.read() as session:
-        counted = session.exec(
-            select(t.Body.id, t.Body.name, func.count(t.Ask.id))
-            .join(t.Ask, col(t.Ask.body_id) == t.Body.id)
-            .where(*live_open)
-            .group_by(t.Body.id)
-            .order_by(col(t.Body.name))
-        ).all()
-        result = []
-        for body_id, name, total in counted:
-            asks = session.exec(
-                select(t.Ask)
-                .where(t.Ask.body_id == body_id, *live_open)
-                .order_by(col(t.Ask.raised_on), col(t.Ask.id))
-                .limit(per_body)
-            ).all()
-            result.append((name, total, [AskLine(a.id, a.title, a.raised_on) for a in asks]))
-    return result
-
-
-def _body_names(db: Database, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    with db.read() as session:
-        return {
-            b.id: b.name for b in session.exec(select(t.Body).where(col(t.Body.id).in_(ids))).all()
-        }
-
-
-def recent_activity(db: Database, *, limit: int = 15) -> list[ActivityLine]:
-    with db.read() as session:
-        entries = session.exec(
-            select(t.AuditEntry).order_by(col(t.AuditEntry.id).desc()).limit(limit)
-        ).all()
-    return [ActivityLine(a.at, a.actor, a.entity, a.entity_id, a.summary) for a in entries]
-
-
-@dataclass(frozen=True)
-class StatusInfo:
-    counts: dict[str, int]
-    last_backup: datetime | None
-
-
-def status(db: Database) -> StatusInfo:
-    """What the status bar shows: record counts and when the last backup was taken."""
-    return StatusInfo(queries.record_counts(db), last_backup_time(db.path))
-
-
 def last_backup_time(db_path: Path) -> datetime | None:
     return newest_backup_time(db_path)
-
-
-def is_empty(db: Database) -> bool:
-    return not any(queries.record_counts(db).values())
 
 
 # --- first run -------------------------------------------------------------------

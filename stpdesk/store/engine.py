@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, create_engine
+from typing import TYPE_CHECKING
 
 from .errors import DatabaseDamaged, StoreError, WriteFailed, explain_write_error
+
+# SQLAlchemy and SQLModel take over half a second to import: they load when the first
+# session is opened, so the main window can paint (reading through plain sqlite3) first.
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -58,6 +61,9 @@ def check_header(path: Path) -> None:
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
@@ -81,11 +87,44 @@ class Database:
     and rolls back on any error, so a save is all or nothing.
     """
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine | None = None) -> None:
         self.path = path
-        self.engine = engine
+        self._engine = engine
+        self._engine_lock = threading.Lock()
         self._identity = _file_identity(path)
         self.backup_warning: str | None = None  # set when the routine backup failed
+        self._checks: threading.Thread | None = None
+        self._checks_failed: StoreError | None = None
+
+    @property
+    def engine(self) -> Engine:
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = make_engine(self.path)
+            return self._engine
+
+    # --- checks run behind the first window --------------------------------------------
+
+    def run_checks_in_background(self, checks: Callable[[], None]) -> None:
+        """Run the start-up checks on a thread; saves wait for them (see :meth:`session`).
+
+        ``checks`` raises a StoreError (DatabaseDamaged) when the file must not be written."""
+
+        def work() -> None:
+            try:
+                checks()
+            except StoreError as error:
+                self._checks_failed = error
+
+        self._checks = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
+        self._checks.start()
+
+    def wait_for_checks(self) -> None:
+        """Block until the start-up checks are done; raise their error if they failed."""
+        if self._checks is not None:
+            self._checks.join()
+        if self._checks_failed is not None:
+            raise self._checks_failed
 
     def _check_file_still_there(self) -> None:
         """SQLite keeps writing to a deleted file's open handle, so a save to a
@@ -98,6 +137,10 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
+        self.wait_for_checks()  # nothing is written to a file not yet known to be sound
         session = Session(self.engine, expire_on_commit=False)
         try:
             yield session
@@ -115,6 +158,9 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for queries only."""
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
         session = Session(self.engine, expire_on_commit=False)
         try:
             yield session
@@ -123,12 +169,32 @@ class Database:
         finally:
             session.close()  # expunges without expiring, so records stay readable
 
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection for queries only (``query_only``: it cannot write).
+
+        For reads that must not wait for SQLAlchemy to import, such as the dashboard."""
+        try:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise StoreError(f"The database could not be read: {error}") from error
+        try:
+            connection.execute("PRAGMA query_only=ON")
+            yield connection
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"The database could not be read: {error}") from error
+        finally:
+            connection.close()
+
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection to the same file (for backups and checks)."""
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._checks is not None:
+            self._checks.join()  # a routine backup half written is not worth abandoning
+        if self._engine is not None:
+            self._engine.dispose()
 
     def __enter__(self) -> Database:
         return self

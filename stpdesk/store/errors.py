@@ -7,8 +7,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 
 class StoreError(Exception):
     """A problem with the database file; ``str(error)`` says what to do."""
@@ -42,7 +40,8 @@ def explain_write_error(error: BaseException, path: Path | None = None) -> Store
     SQLite reports several different faults as "unable to open" or "disk I/O error";
     the file and its folder tell them apart.
     """
-    original = error.orig if isinstance(error, DBAPIError) else error
+    # SQLAlchemy wraps the driver's error in .orig (not imported here: start-up avoids it)
+    original = getattr(error, "orig", None) or error
     text = str(original).lower()
     code = getattr(original, "errno", None)
     if path is not None and ("unable to open" in text or "i/o error" in text):

@@ -1,11 +1,21 @@
 """The main window: navigation, menus and toolbar from the action registry, a
-status bar, the dashboard and a lazily paged list for every kind of record."""
+status bar, the dashboard and a lazily built, lazily paged list for every kind of record.
+
+Start-up is arranged so the window paints with its dashboard filled before the heavy
+libraries load: this module imports only Qt and modules that read through plain
+``sqlite3``. SQLAlchemy, SQLModel and the record editors are imported on the worker
+thread once the dashboard shows (``_warm_up``), and list pages are built when first
+visited. The database's integrity check and routine backup run on a thread meanwhile
+(``open_database(defer_checks=True)``); saves wait for the check to pass.
+"""
 
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,34 +31,45 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from .. import __version__
-from ..model.types import format_datetime
-from ..services import entities, queries, safety, workflows
+from ..model.dates import format_datetime
+from ..services import dashboard as dashboard_data
 from ..services.errors import ServiceError
-from ..store import Database, DatabaseDamaged, StoreError, open_database
+from ..store.engine import Database
+from ..store.errors import DatabaseDamaged, StoreError
 from ..store.lock import DatabaseLock
+from ..store.schema import open_database
 from .actions import ActionId, ActionRegistry
 from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
-from .editors import EDITORS, EditorDialog, open_workflow_dialog
-from .exchange import ExchangeActions
-from .lists import ListPage
-from .meeting_editor import MeetingEditor
 from .operations import Operations
-from .preferences import PreferencesDialog
-from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
-from .search import SearchDialog
-from .setup import SetupDialog
 
-# Dialogs that bring in ReportLab, Jinja2 or python-docx are imported when first opened.
+# Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
 if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
+    from .editors import EditorDialog
     from .letter_composer import LetterComposer
+    from .lists import ListPage
+    from .preferences import PreferencesDialog
+    from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
+    from .search import SearchDialog
+    from .setup import SetupDialog
+
+# Imported on the worker thread once the dashboard shows, so the first click is quick.
+WARM_UP_MODULES = (
+    "stpdesk.model.tables",
+    "stpdesk.services.entities",
+    "stpdesk.services.views",
+    "stpdesk.services.workflows",
+    "stpdesk.services.safety",
+    "stpdesk.services.recycle",
+)
 
 PACK_ENTITIES = frozenset({"meetings", "footprints"})  # kept equal to briefing_dialogs.KINDS
 
@@ -75,8 +96,44 @@ LIST_TITLES = {
 }
 
 
+class ListPages:
+    """The list pages, each section's built when first asked for (``window.lists[...]``).
+
+    ``in`` and ``get`` see only pages already built, so refreshing skips the others."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self._built: dict[str, ListPage] = {}
+
+    def __getitem__(self, entity: str) -> ListPage:
+        if entity not in self._built:
+            self._window._build_section(_section_of(entity))
+        return self._built[entity]
+
+    def __contains__(self, entity: object) -> bool:
+        return entity in self._built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._built))
+
+    def get(self, entity: str) -> ListPage | None:
+        return self._built.get(entity)
+
+    def values(self) -> list[ListPage]:
+        return list(self._built.values())
+
+    def add(self, page: ListPage) -> None:
+        self._built[page.entity] = page
+
+
+def _section_of(entity: str) -> int:
+    return next(i for i, (_l, names, _a) in enumerate(SECTIONS) if entity in names)
+
+
 class MainWindow(QMainWindow):
     status_shown = Signal()
+    checks_done = Signal()  # the start-up integrity check passed (saves may go ahead)
+    reopen_requested = Signal()  # a damaged database was replaced by a backup
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -114,24 +171,16 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
-        self.lists: dict[str, ListPage] = {}
+        self.lists = ListPages(self)
         self.pages: list[QWidget] = [self.dashboard]
         self.stack.addWidget(self.dashboard)
-        for label, list_entities, _action in SECTIONS[1:]:
-            pages = [ListPage(db, entity, LIST_TITLES[entity]) for entity in list_entities]
-            for page in pages:
-                self.lists[page.entity] = page
-                page.open_record.connect(self.open_record)
-                page.selection_changed.connect(self.update_actions)
-            if len(pages) == 1:
-                holder: QWidget = pages[0]
-            else:
-                holder = QSplitter(Qt.Orientation.Vertical)
-                holder.setAccessibleName(label)
-                for page in pages:
-                    holder.addWidget(page)
+        for label, _entities, _action in SECTIONS[1:]:
+            holder = QWidget(self.stack)  # the section's pages go in when first shown
+            holder.setAccessibleName(label)
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.pages.append(holder)
             self.stack.addWidget(holder)
+        self._built_sections = {0}
         self.nav.currentRowChanged.connect(self._section_chosen)
 
         # --- status bar ------------------------------------------------------------------
@@ -164,12 +213,11 @@ class MainWindow(QMainWindow):
         connect(ActionId.RECENTLY_DELETED, self.show_recently_deleted)
         connect(ActionId.BRIEFING_PACK, self.show_briefing_pack)
         connect(ActionId.BATCH_PACKS, self.show_batch_packs)
-        for entity in sorted(PACK_ENTITIES):
-            self.lists[entity].add_action_button(self.actions[ActionId.BRIEFING_PACK])
-        self.lists["meetings"].add_action_button(self.actions[ActionId.BATCH_PACKS])
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
         # import, export, exchange and data protection: handlers in ui/exchange
+        from .exchange import ExchangeActions
+
         self.exchange = ExchangeActions(self)
         for index, (_label, _entities, action_id) in enumerate(SECTIONS):
             connect(action_id, lambda index=index: self.go_to(index))
@@ -178,8 +226,63 @@ class MainWindow(QMainWindow):
         self.ops.failed.connect(lambda error: report_error(error, parent=self))
         self.nav.setCurrentRow(0)
         self.update_actions()
+        self.dashboard.loaded.connect(
+            self._after_first_fill, Qt.ConnectionType.SingleShotConnection
+        )
         self.dashboard.reload()
+
+    def _after_first_fill(self) -> None:
+        """Once the dashboard shows: the status bar, then the heavy imports, then the checks."""
         self.refresh_status()
+        self.ops.run(_warm_up(self.db))
+        db = self.db
+        self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
+
+    def _checks_passed(self, _result: object) -> None:
+        if self.db.backup_warning:
+            self.statusBar().showMessage(self.db.backup_warning, 20000)
+        self.refresh_status()  # the routine backup may have just been taken
+        self.checks_done.emit()
+
+    def _checks_failed(self, error: BaseException) -> None:
+        if not isinstance(error, DatabaseDamaged):
+            report_error(error, parent=self)
+            return
+        # Nothing was or will be written to it (saves wait for the check and fail).
+        self.ops.shutdown()
+        self.db.close()
+        self._discard = True
+        if offer_restore(self.db.path, error, parent=self):
+            self.reopen_requested.emit()
+        self.close()
+
+    # --- list pages ----------------------------------------------------------------------
+
+    def _build_section(self, index: int) -> None:
+        if index in self._built_sections:
+            return
+        from .lists import ListPage
+
+        self._built_sections.add(index)
+        label, list_entities, _action = SECTIONS[index]
+        holder = self.pages[index]
+        pages = [ListPage(self.db, entity, LIST_TITLES[entity]) for entity in list_entities]
+        splitter = QSplitter(Qt.Orientation.Vertical, holder) if len(pages) > 1 else None
+        for page in pages:
+            self.lists.add(page)
+            page.open_record.connect(self.open_record)
+            page.selection_changed.connect(self.update_actions)
+            if page.entity in PACK_ENTITIES:
+                page.add_action_button(self.actions[ActionId.BRIEFING_PACK])
+            if page.entity == "meetings":
+                page.add_action_button(self.actions[ActionId.BATCH_PACKS])
+            if splitter is not None:
+                splitter.addWidget(page)
+            else:
+                holder.layout().addWidget(page)
+        if splitter is not None:
+            splitter.setAccessibleName(label)
+            holder.layout().addWidget(splitter)
 
     # --- navigation ----------------------------------------------------------------------
 
@@ -189,6 +292,7 @@ class MainWindow(QMainWindow):
     def _section_chosen(self, index: int) -> None:
         if index < 0:
             return
+        self._build_section(index)
         self.stack.setCurrentIndex(index)
         for entity in SECTIONS[index][1]:
             self.lists[entity].ensure_loaded()
@@ -197,8 +301,7 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def go_to_list(self, entity: str) -> ListPage:
-        index = next(i for i, (_l, names, _a) in enumerate(SECTIONS) if entity in names)
-        self.go_to(index)
+        self.go_to(_section_of(entity))
         return self.lists[entity]
 
     def current_list(self) -> ListPage | None:
@@ -252,6 +355,9 @@ class MainWindow(QMainWindow):
             page = self.lists[entity]
             if page.loaded_once:
                 page.select(record_id)
+        from .editors import EDITORS
+        from .meeting_editor import MeetingEditor
+
         editor_type = MeetingEditor if entity == "meetings" else EDITORS[entity]
         try:
             editor = editor_type(self.ctx, record_id, self)
@@ -284,9 +390,9 @@ class MainWindow(QMainWindow):
             self.new_record(page.entity)
 
     def show_letter_composer(self) -> LetterComposer:
+        """Compose a letter (to the contact chosen in the Contacts list, if any)."""
         from .letter_composer import open_letter_composer
 
-        """Compose a letter (to the contact chosen in the Contacts list, if any)."""
         page = self.current_list()
         contact_id = page.current_id() if page is not None and page.entity == "contacts" else None
         self.letter_composer = open_letter_composer(self.ctx, self, contact_id=contact_id)
@@ -301,6 +407,8 @@ class MainWindow(QMainWindow):
             self.open_record(page.entity, chosen)
 
     def _save_active_editor(self) -> None:
+        from .editors import EditorDialog
+
         active = QApplication.activeWindow()
         if isinstance(active, EditorDialog):
             active.save()
@@ -340,6 +448,8 @@ class MainWindow(QMainWindow):
     def undo_delete(self) -> None:
         if self.last_deleted is None:
             return
+        from ..services import entities
+
         entity, record_id, summary = self.last_deleted
         service, db = entities.BY_NAME[entity], self.db
 
@@ -356,6 +466,8 @@ class MainWindow(QMainWindow):
         )
 
     def _commitment_workflow(self, kind: str) -> None:
+        from .editors import open_workflow_dialog
+
         page = self.lists["commitments"]
         if chosen := page.current_id():
             self.workflow_dialog = open_workflow_dialog(self.ctx, kind, chosen, self)
@@ -363,6 +475,8 @@ class MainWindow(QMainWindow):
     # --- dialogs -------------------------------------------------------------------------
 
     def show_search(self) -> SearchDialog:
+        from .search import SearchDialog
+
         dialog = SearchDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open_record.connect(self.open_record)
@@ -372,6 +486,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_preferences(self) -> PreferencesDialog:
+        from .preferences import PreferencesDialog
+
         dialog = PreferencesDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -379,6 +495,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_backups(self) -> BackupsDialog:
+        from .safety_dialogs import BackupsDialog
+
         dialog = BackupsDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -386,9 +504,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_briefing_pack(self) -> PackDialog | None:
+        """The briefing pack for the meeting or footprint chosen in the list on show."""
         from .briefing_dialogs import open_pack_dialog
 
-        """The briefing pack for the meeting or footprint chosen in the list on show."""
         page = self.current_list()
         if page is None or page.entity not in PACK_ENTITIES or not (chosen := page.current_id()):
             return None
@@ -405,6 +523,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_recently_deleted(self) -> RecentlyDeletedDialog:
+        from .safety_dialogs import RecentlyDeletedDialog
+
         dialog = RecentlyDeletedDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -412,6 +532,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_setup(self) -> SetupDialog:
+        from .setup import SetupDialog
+
         dialog = SetupDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -442,9 +564,9 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         db = self.db
-        self.ops.run(lambda: workflows.status(db), on_done=self._show_status)
+        self.ops.run(lambda: dashboard_data.status(db), on_done=self._show_status)
 
-    def _show_status(self, info: workflows.StatusInfo) -> None:
+    def _show_status(self, info: dashboard_data.StatusInfo) -> None:
         counts = info.counts
         self.counts_label.setText(
             f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
@@ -459,6 +581,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):
+            if getattr(self, "_discard", False):  # the damaged database is closed already
+                editor.dirty = False
             if not editor.close():
                 event.ignore()
                 return
@@ -469,26 +593,38 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
+def _warm_up(db: Database):  # noqa: ANN202  (a task for the worker thread)
+    def work() -> None:
+        for name in WARM_UP_MODULES:
+            importlib.import_module(name)
+        db.engine  # noqa: B018  (creates the SQLAlchemy engine)
+
+    return work
+
+
 def open_for_gui(db_path: Path, *, demo: bool) -> Database:
-    """Open the database, filling it with demo data when asked and it is empty."""
-    db = open_database(db_path)
-    if demo and not any(queries.record_counts(db).values()):
+    """Open the database for a window: its integrity check and routine backup run
+    behind the window; demo data is added when asked and the database is empty."""
+    db = open_database(db_path, defer_checks=True)
+    if demo and dashboard_data.is_empty(db):
         from ..services.demo import build_demo
 
         build_demo(db)
     return db
 
 
-def offer_restore(db_path: Path, problem: DatabaseDamaged) -> bool:
+def offer_restore(db_path: Path, problem: DatabaseDamaged, parent: QWidget | None = None) -> bool:
     """Say what is wrong with a damaged database and offer the newest good backup.
 
     Returns True when a backup was restored (the damaged file is kept, renamed)."""
+    from ..services import safety
+
     good = safety.newest_good_backup(db_path)
     if good is None:
-        QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{problem}")
+        QMessageBox.critical(parent, TITLE, f"stpdesk cannot open its database.\n\n{problem}")
         return False
     answer = QMessageBox.question(
-        None,
+        parent,
         TITLE,
         f"stpdesk cannot open its database: it is damaged. It has not been changed.\n\n"
         f"Restore the newest good backup, taken {format_datetime(good.taken)}? "
@@ -500,12 +636,28 @@ def offer_restore(db_path: Path, problem: DatabaseDamaged) -> bool:
         return False
     result = safety.restore(db_path, good.path, locked_by_caller=True)
     QMessageBox.information(
-        None,
+        parent,
         TITLE,
         f"Restored the backup taken {format_datetime(good.taken)}."
         + (f"\n\nThe damaged file is kept as {result.set_aside}." if result.set_aside else ""),
     )
     return True
+
+
+def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
+    """The main window over ``db_path`` (not yet shown), or None when the database cannot
+    be opened and no backup was restored (the user has been told why)."""
+    try:
+        try:
+            db = open_for_gui(db_path, demo=demo)
+        except DatabaseDamaged as problem:
+            if not offer_restore(db_path, problem):
+                return None
+            db = open_for_gui(db_path, demo=False)
+    except (StoreError, ServiceError, OSError) as error:
+        QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{error}")
+        return None
+    return MainWindow(db)
 
 
 def run(db_path: Path, *, demo: bool = False) -> int:
@@ -518,31 +670,32 @@ def run(db_path: Path, *, demo: bool = False) -> int:
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
-        try:
-            db = open_for_gui(db_path, demo=demo)
-        except DatabaseDamaged as problem:
-            if not offer_restore(db_path, problem):
-                lock.release()
-                return 1
-            db = open_for_gui(db_path, demo=False)
-    except (StoreError, ServiceError, OSError) as error:
+    except (StoreError, OSError) as error:
         QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{error}")
-        lock.release()
         return 1
-    window = MainWindow(db)
-    window.show()
-    if db.backup_warning:
-        window.statusBar().showMessage(db.backup_warning, 20000)
-    if workflows.is_empty(db):
-        window.show_setup()
-    window.startup_seconds = time.perf_counter() - started
+    windows: list[MainWindow] = []
+
+    def show(window: MainWindow | None) -> None:
+        if window is None:
+            return
+        windows.append(window)
+        window.reopen_requested.connect(lambda: show(open_main_window(db_path)))
+        window.show()
+        if dashboard_data.is_empty(window.db):
+            window.show_setup()
+
     try:
+        show(open_main_window(db_path, demo=demo))
+        if not windows:
+            return 1
+        windows[0].startup_seconds = time.perf_counter() - started
         return app.exec()
     finally:
-        window.ops.shutdown()
-        # Collect the window's Python wrappers now: left to interpreter shutdown,
+        for window in windows:
+            window.ops.shutdown()
+            window.db.close()
+        # Collect the windows' Python wrappers now: left to interpreter shutdown,
         # PySide can abort the process ("deallocating None") while collecting them.
-        del window
+        windows.clear()
         gc.collect()
-        db.close()
         lock.release()

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.types import format_date, format_datetime
-from ..services import workflows
-from ..services.queries import EngagementSummary
+from ..model.dates import format_date, format_datetime
+from ..services import dashboard as dashboard_data
+from ..services.dashboard import EngagementSummary
+from .colours import DONE_COLOUR, OVERDUE_COLOUR
 from .context import AppContext
-from .models import DONE_COLOUR, OVERDUE_COLOUR
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
 
@@ -101,7 +101,7 @@ class Dashboard(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.data: workflows.Dashboard | None = None
+        self.data: dashboard_data.Dashboard | None = None
         self.setAccessibleName("Dashboard")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -170,9 +170,9 @@ class Dashboard(QWidget):
 
     def reload(self) -> None:
         db = self.ctx.db
-        self.ctx.ops.run(lambda: workflows.dashboard(db), on_done=self.show_data)
+        self.ctx.ops.run(lambda: dashboard_data.dashboard(db), on_done=self.show_data)
 
-    def show_data(self, data: workflows.Dashboard) -> None:
+    def show_data(self, data: dashboard_data.Dashboard) -> None:
         self.data = data
         self.summary_line.setText(
             f"Today is {format_date(data.today)}. "

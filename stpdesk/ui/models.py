@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from ..model import tables as t
 from ..model.enums import (
@@ -28,15 +28,12 @@ from ..model.enums import (
 from ..model.types import format_date, format_datetime, parse_date
 from ..services import entities, queries, views
 from ..store import Database
+from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR
 
 PAGE_SIZE = 100
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "overdue", "done", ... for styling and tests
 
-# Text carries the meaning; colour only repeats it (never colour alone).
-OVERDUE_COLOUR = QColor("#a4262c")
-DONE_COLOUR = QColor("#1e6b30")
-QUIET_COLOUR = QColor("#5f6368")
 
 
 @dataclass(frozen=True)

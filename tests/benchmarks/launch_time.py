@@ -41,9 +41,8 @@ if kind == "bare":
     window = QMainWindow()
     window.setCentralWidget(QLabel("Hello"))
 else:
-    from stpdesk.ui.app import MainWindow, open_for_gui
-    db = open_for_gui(__import__("pathlib").Path(path), demo=False)
-    window = MainWindow(db)
+    from stpdesk.ui.app import open_main_window  # what `stpdesk` itself runs
+    window = open_main_window(__import__("pathlib").Path(path))
     def filled():
         print("filled", time.time(), flush=True)
         QTimer.singleShot(0, app.quit)
@@ -55,6 +54,7 @@ window.show()
 app.exec()
 if kind != "bare":
     window.ops.shutdown()
+    window.db.close()
 import gc
 del window  # collected before interpreter shutdown, as stpdesk.ui.app.run does
 gc.collect()

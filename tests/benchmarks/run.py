@@ -164,9 +164,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from stpdesk.ui.app import MainWindow, open_for_gui
-db = open_for_gui(Path(sys.argv[1]), demo=False)
-window = MainWindow(db)
+from stpdesk.ui.app import open_main_window
+window = open_main_window(Path(sys.argv[1]))
 window.resize(1200, 780)
 loop = QEventLoop()
 window.dashboard.loaded.connect(loop.quit)
@@ -183,6 +182,7 @@ status = dict(
 )
 print("rss", int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024, rows)
 window.ops.shutdown()
+window.db.close()
 import gc
 del window
 gc.collect()

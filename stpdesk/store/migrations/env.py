@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from stpdesk.model import tables  # noqa: F401  (registers the tables on the metadata)
+from stpdesk.model import sync, tables  # noqa: F401  (registers the tables on the metadata)
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,7 @@
+"""Colours shared by lists and the dashboard. Text carries the meaning; colour only repeats it."""
+
+from PySide6.QtGui import QColor
+
+OVERDUE_COLOUR = QColor("#a4262c")
+DONE_COLOUR = QColor("#1e6b30")
+QUIET_COLOUR = QColor("#5f6368")
