@@ -226,13 +226,16 @@ class MainWindow(QMainWindow):
         self.ops.failed.connect(lambda error: report_error(error, parent=self))
         self.nav.setCurrentRow(0)
         self.update_actions()
-        self.dashboard.loaded.connect(
-            self._after_first_fill, Qt.ConnectionType.SingleShotConnection
-        )
+        self._filled_once = False
+        self.dashboard.loaded.connect(self._after_first_fill)
+        self.dashboard.load_failed.connect(self._after_first_fill)
         self.dashboard.reload()
 
     def _after_first_fill(self) -> None:
         """Once the dashboard shows: the status bar, then the heavy imports, then the checks."""
+        if self._filled_once:
+            return
+        self._filled_once = True
         self.refresh_status()
         self.ops.run(_warm_up(self.db))
         db = self.db

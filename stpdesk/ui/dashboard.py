@@ -97,6 +97,7 @@ class EngagementChart(QWidget):
 class Dashboard(QWidget):
     open_record = Signal(str, str)  # entity (plural), record id
     loaded = Signal()
+    load_failed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,7 +171,14 @@ class Dashboard(QWidget):
 
     def reload(self) -> None:
         db = self.ctx.db
-        self.ctx.ops.run(lambda: dashboard_data.dashboard(db), on_done=self.show_data)
+        self.ctx.ops.run(
+            lambda: dashboard_data.dashboard(db), on_done=self.show_data, on_error=self._failed
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        # A damaged file is reported by the start-up check, which offers the backup.
+        self.summary_line.setText(f"The dashboard could not be read. {error}")
+        self.load_failed.emit()
 
     def show_data(self, data: dashboard_data.Dashboard) -> None:
         self.data = data

@@ -1,0 +1,138 @@
+"""Start-up: the first window needs no heavy library, the dashboard's counts stay true,
+and a database found damaged behind the window is never written and offers its backup."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from stpdesk.model.enums import AskStatus, CommitmentStatus
+from stpdesk.services import dashboard, recycle
+from stpdesk.services import entities as e
+from stpdesk.store import DatabaseDamaged, open_database
+from stpdesk.store import backup as store_backup
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "reportlab", "jinja2", "docx")
+
+
+def test_the_first_window_imports_no_heavy_library():
+    code = (
+        "import sys; import stpdesk.ui.app; "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def tallies(db) -> dict[tuple[str, str, str], int]:
+    with db.reader() as connection:
+        kept = {
+            (entity, body, status): live
+            for entity, body, status, live in connection.execute(
+                "SELECT entity, body_id, status, live FROM tally_by_body WHERE live != 0"
+            )
+        }
+        counted = {}
+        for table in ("ask", "commitment"):
+            for body, status, live in connection.execute(
+                f"SELECT body_id, status, count(*) FROM {table} "
+                "WHERE deleted_at IS NULL GROUP BY body_id, status"
+            ):
+                counted[(table, body, status)] = live
+    assert kept == counted
+    return kept
+
+
+def test_counts_follow_every_change(seeded):
+    db = seeded.db
+    before = tallies(db)
+    assert before[("ask", seeded.icb_id, "open")] == 1
+    ask = e.asks.create(
+        db, {"title": "Funding for Disabled Facilities Grants", "body_id": seeded.icb_id}
+    )
+    assert tallies(db)[("ask", seeded.icb_id, "open")] == 2
+    e.asks.update(db, ask.id, {"status": AskStatus.accepted})
+    assert tallies(db)[("ask", seeded.icb_id, "accepted")] == 1
+    e.asks.update(db, ask.id, {"body_id": seeded.trust_id})
+    assert ("ask", seeded.icb_id, "accepted") not in tallies(db)
+    e.asks.delete(db, ask.id)
+    assert ("ask", seeded.trust_id, "accepted") not in tallies(db)
+    recycle.restore(db, ask.id)
+    assert tallies(db)[("ask", seeded.trust_id, "accepted")] == 1
+    e.commitments.update(db, seeded.commitment_ids[0], {"status": CommitmentStatus.done})
+    e.asks.delete(db, ask.id)
+    recycle.empty(db)  # removed for good
+    assert tallies(db) == {
+        **{k: v for k, v in before.items() if k[0] == "ask"},
+        **{k: v for k, v in tallies(db).items() if k[0] == "commitment"},
+    }
+    summary = dashboard.engagement_summary(db, seeded.footprint_id)
+    assert (summary.asks_made, summary.commitments_kept) == (2, 1)
+
+
+def damage_an_index(path: Path) -> bytes:
+    """Garble one page of an index: the schema still reads, only the full check sees it."""
+    connection = sqlite3.connect(path)
+    page = connection.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'ix_meeting_live_order' LIMIT 1"
+    ).fetchone()[0]
+    size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    data = bytearray(path.read_bytes())
+    start = (page - 1) * size
+    data[start : start + size] = b"\xa5" * size
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+@pytest.fixture
+def damaged(seeded) -> tuple[Path, Path]:
+    """A seeded database with a good backup, then damaged where only the full check looks."""
+    good = store_backup.make_backup(seeded.db.path)
+    seeded.db.close()
+    damage_an_index(seeded.db.path)
+    return seeded.db.path, good
+
+
+def test_saves_wait_for_the_check_and_a_damaged_file_is_never_written(damaged):
+    path, _good = damaged
+    before = path.read_bytes()
+    db = open_database(path, defer_checks=True)  # returns before the check has finished
+    try:
+        with pytest.raises(DatabaseDamaged, match="damaged"):
+            e.meetings.create(db, {"title": "Not saved", "starts_at": "1/12/2026 10:00"})
+    finally:
+        db.close()
+    assert path.read_bytes() == before
+
+
+def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkeypatch):
+    from stpdesk.ui.app import open_main_window
+
+    path, good = damaged
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Yes,
+    )
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: None)
+    window = open_main_window(path)
+    assert window is not None  # the window opens; the check runs behind it
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.reopen_requested, timeout=20_000):
+        window.show()
+    assert "damaged" in asked[0] and "Restore the newest good backup" in asked[0]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        titles = [row[0] for row in connection.execute("SELECT title FROM meeting")]
+    connection.close()
+    assert titles == ["ICS partnership board"]
+    assert good.exists()
