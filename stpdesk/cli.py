@@ -442,6 +442,8 @@ def _search(db_path: Path, args: argparse.Namespace) -> int:
             for h in hits
         ]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
+        if note := hits.note():
+            print(note, file=sys.stderr)  # stdout stays a JSON array
         return EXIT_OK
     if not hits:
         print(f"Nothing matches “{args.query}”.")
@@ -450,6 +452,8 @@ def _search(db_path: Path, args: argparse.Namespace) -> int:
         snippet = " ".join(hit.snippet.split())
         if snippet:
             print(f"{'':<11} {snippet}")
+    if note := hits.note():
+        print(note)
     return EXIT_OK
 
 

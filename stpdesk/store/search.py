@@ -1,16 +1,45 @@
-"""Full-text search over the FTS5 index that the schema's triggers keep in sync."""
+"""Full-text search over the FTS5 index that the schema's triggers keep in sync.
+
+Ranking (bm25) and snippets cost a lookup per matching row, so a word found in tens of
+thousands of records would take far longer than typing allows. Search therefore ranks only
+the newest ``RECENT_MATCHES`` matches (a record's index rowid grows with each record added,
+and FTS5 walks its index by rowid without those lookups), cuts snippets for the rows
+returned only, and says how many matches there were in all so the user can narrow the search.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_OPEN = "["
 SNIPPET_CLOSE = "]"
+RECENT_MATCHES = 2000  # the most matches ranked; enough to find the best of what is current
+
+# The statements search runs, in order (tests/benchmarks/run.py times them raw).
+# Each takes :q (a match expression); {kinds} is empty or "AND kind IN (...)".
+NEWEST_SQL = (
+    "SELECT count(*), min(rowid) FROM (SELECT rowid FROM search_fts "
+    "WHERE search_fts MATCH :q {kinds} ORDER BY rowid DESC LIMIT :recent)"
+)
+COUNT_SQL = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q {kinds}"
+RANK_SQL = (
+    "SELECT rowid, bm25(search_fts, 0, 0, 5.0, 1.0) AS score FROM search_fts "
+    "WHERE search_fts MATCH :q AND rowid >= :oldest {kinds} "
+    "ORDER BY score, rowid DESC LIMIT :limit"
+)
+# "+rowid IN" keeps the list out of FTS5's index (it would rerun the match once per id);
+# the BETWEEN lets FTS5 skip straight to the rows wanted.
+SNIPPET_SQL = (
+    "SELECT rowid, kind, ref, title, "
+    f"snippet(search_fts, 3, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', '…', 12) "
+    "FROM search_fts WHERE search_fts MATCH :q AND rowid BETWEEN :low AND :high "
+    "AND +rowid IN ({ids})"
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +49,31 @@ class Hit:
     title: str
     snippet: str
     rank: float
+
+
+class Hits(list[Hit]):
+    """Hits, best first, with how many records matched in all and how many were ranked."""
+
+    def __init__(self, hits: Iterable[Hit] = (), *, matches: int = 0, ranked: int = 0) -> None:
+        super().__init__(hits)
+        self.matches = matches  # every record that matches
+        self.ranked = ranked  # the newest of those, from which the hits were chosen
+
+    @property
+    def capped(self) -> bool:
+        """True when only the newest matches were ranked, not all of them."""
+        return self.ranked < self.matches
+
+    def note(self) -> str | None:
+        """What the user should know about the hits not shown, or None if all are shown."""
+        if self.capped:
+            return (
+                f"Showing the best {len(self):,} of the {self.ranked:,} most recent matches "
+                f"({self.matches:,} in all) — add a word to narrow it."
+            )
+        if self.matches > len(self):
+            return f"Showing the best {len(self):,} of {self.matches:,} matches."
+        return None
 
 
 def match_expression(query: str) -> str | None:
@@ -35,30 +89,53 @@ def match_expression(query: str) -> str | None:
 
 
 def search(
-    session: Session, query: str, *, limit: int = 50, kinds: tuple[str, ...] = ()
-) -> list[Hit]:
-    """Ranked hits with a snippet of the matching text (matches in [brackets])."""
+    session: Session,
+    query: str,
+    *,
+    limit: int = 50,
+    kinds: tuple[str, ...] = (),
+    recent: int | None = None,
+) -> Hits:
+    """The best ``limit`` hits among the newest ``recent`` (default RECENT_MATCHES) matches,
+    with a snippet of the matching text (matches in [brackets]) and how many match in all."""
+    recent = recent or RECENT_MATCHES
     expression = match_expression(query)
     if expression is None:
-        return []
+        return Hits()
+    params: dict[str, object] = {"q": expression}
     kind_filter = ""
-    params: dict[str, object] = {"q": expression, "limit": limit}
     if kinds:
         names = [f":k{i}" for i in range(len(kinds))]
         kind_filter = f"AND kind IN ({', '.join(names)})"
         params.update({f"k{i}": kind for i, kind in enumerate(kinds)})
-    rows = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT kind, ref, title, "
-                f"snippet(search_fts, 3, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', '…', 12), "
-                "bm25(search_fts, 0, 0, 5.0, 1.0) AS score "
-                f"FROM search_fts WHERE search_fts MATCH :q {kind_filter} "
-                "ORDER BY score LIMIT :limit"
-            ),
-            params,
-        )
-        .all()
-    )
-    return [Hit(kind=r[0], ref=r[1], title=r[2], snippet=r[3], rank=r[4]) for r in rows]
+    connection = session.connection()
+
+    def run(sql: str, **extra: object) -> list:
+        # Straight to the driver: the statements are plain SQL with named parameters, and
+        # building a text() clause per call costs more than the small statements themselves.
+        return connection.exec_driver_sql(sql.format(kinds=kind_filter), params | extra).all()
+
+    ranked, oldest = run(NEWEST_SQL, recent=recent)[0]
+    if not ranked:
+        return Hits()
+    matches = run(COUNT_SQL)[0][0] if ranked == recent else ranked
+    scores = run(RANK_SQL, oldest=oldest, limit=limit)
+    if not scores:
+        return Hits(matches=matches, ranked=ranked)
+    ids = {f"r{i}": rowid for i, (rowid, _score) in enumerate(scores)}
+    marks = ", ".join(f":{name}" for name in ids)
+    found = {
+        row[0]: row[1:]
+        for row in connection.exec_driver_sql(
+            SNIPPET_SQL.format(ids=marks),
+            {"q": expression, "low": min(ids.values()), "high": max(ids.values()), **ids},
+        ).all()
+    }
+    # Each statement reads its own snapshot: a record deleted in between is left out.
+    hits = [
+        Hit(kind=kind, ref=ref, title=title, snippet=snippet, rank=score)
+        for rowid, score in scores
+        if rowid in found
+        for kind, ref, title, snippet in [found[rowid]]
+    ]
+    return Hits(hits, matches=matches, ranked=ranked)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services import queries
+from ..store import search as store_search
 from .context import TITLE, AppContext
 from .dashboard import ENTITY_OF_TABLE
 
@@ -67,6 +68,7 @@ class SearchDialog(QDialog):
         layout.addWidget(self.results)
         self.summary = QLabel("Type to search.", self)
         self.summary.setAccessibleName("Search summary")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -86,7 +88,7 @@ class SearchDialog(QDialog):
             lambda: queries.search(db, text, limit=50), on_done=lambda hits: self._show(text, hits)
         )
 
-    def _show(self, text: str, hits: list) -> None:
+    def _show(self, text: str, hits: store_search.Hits) -> None:
         if text != self._asked:
             return  # an older search finished after a newer one was asked
         self.results.clear()
@@ -99,8 +101,11 @@ class SearchDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, f"{ENTITY_OF_TABLE[hit.kind]}:{hit.ref}")
             self.results.addItem(item)
         count = self.results.count()
+        note = hits.note()  # the matches not shown, if any
         if not text.strip():
             self.summary.setText("Type to search.")
+        elif count and note:
+            self.summary.setText(f"{note} Press Enter to open the first, or ↓ to choose.")
         elif count:
             self.summary.setText(f"{count} found. Press Enter to open the first, or ↓ to choose.")
         else:
