@@ -99,3 +99,21 @@ def test_unknown_options_and_bad_values_are_refused(seeded) -> None:
         packs.meeting_pack(seeded.db, seeded.meeting_id, options={"history": "lots"})
     with pytest.raises(TemplateError, match="for a footprint, not a meeting"):
         packs.meeting_pack(seeded.db, seeded.meeting_id, template="footprint-briefing")
+
+
+def test_an_edited_template_or_part_prints_its_new_text_next_time(seeded) -> None:
+    _user("_part", "Part says {{ 'first' }}\n")
+    path = _user("mine", HEADER + "# Edited\n\n{% include '_part.md' %}\n\n{{ '<b>kept</b>' }}\n")
+
+    def first_page() -> str:
+        data = packs.meeting_pack(seeded.db, seeded.meeting_id, template="mine")
+        return PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+    for _ in range(2):  # a second run prints the same: constants are data every time
+        text = first_page()
+        assert "Part says first" in text and "<b>kept</b>" in text
+    _user("_part", "Part now says {{ 'second' }}\n")
+    assert "Part now says second" in first_page()
+    path.write_text(HEADER + "# Edited again\n\n{% include '_part.md' %}\n", encoding="utf-8")
+    text = first_page()
+    assert "Edited again" in text and "Part now says second" in text

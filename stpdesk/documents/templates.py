@@ -28,9 +28,12 @@ new files there add to them.
 
 from __future__ import annotations
 
+import stat
 import sys
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -215,8 +218,8 @@ def _parse(name: str, text: str, origin: str, location: str) -> TemplateInfo:
         source=body,
         header_lines=end + 1,
     )
-    try:  # syntax check now, not at print time
-        _environment(info, _Collector()).from_string(body)
+    try:  # syntax check now, not at print time (compiled once, kept for rendering)
+        _compiled(_environment(None), body, location)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{location}, line {error.lineno}: {error.message}") from None
     return info
@@ -269,25 +272,87 @@ class _Loader(jinja2.BaseLoader):
         name = template[: -len(SUFFIX)] if template.endswith(SUFFIX) else template
         if "/" in name or "\\" in name or name.startswith("."):
             raise jinja2.TemplateNotFound(template)
-        folder = self.user_folder if self.user_folder is not None else user_templates_dir()
+        folder = self._folder()
         path = folder / f"{name}{SUFFIX}"
-        if path.is_file():
-            return _read(path, str(path)), str(path), None
+        changed = _stamp(path)
+
+        def up_to_date() -> bool:
+            """The environment keeps compiled parts: is this one still the file's?"""
+            if self._folder() != folder:
+                return False
+            return _stamp(path) == changed
+
+        if changed is not None:
+            return _read(path, str(path)), str(path), up_to_date
         entry = resources.files("stpdesk.briefing_templates") / f"{name}{SUFFIX}"
         if entry.is_file():
-            return _read(entry, template), template, None
+            return _read(entry, template), template, up_to_date
         raise jinja2.TemplateNotFound(template)
 
+    def _folder(self) -> Path:
+        return self.user_folder if self.user_folder is not None else user_templates_dir()
 
-def _environment(info: TemplateInfo, collector: _Collector) -> SandboxedEnvironment:
-    def finalize(value: Any) -> str:
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When a file last changed and its size, or None if there is no such file."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+# What the template being rendered in this thread has met so far (see render()).
+_collecting: ContextVar[_Collector] = ContextVar("template_collector")
+_environments: dict[Path | None, SandboxedEnvironment] = {}
+_compiled_templates: dict[tuple[int, str, str], jinja2.Template] = {}
+_cache_lock = threading.Lock()
+KEPT = 32  # compiled templates (and user folders) kept; edited ones compile afresh
+
+
+def _compiled(env: SandboxedEnvironment, source: str, location: str) -> jinja2.Template:
+    """The template compiled once per environment and source text: compiling costs more
+    than rendering, and an edited file has a different source, so it compiles afresh."""
+    key = (id(env), source, location)
+    template = _compiled_templates.get(key)
+    if template is None:
+        template = env.from_string(source)
+        template.filename = location
+        with _cache_lock:
+            if len(_compiled_templates) >= KEPT:
+                _compiled_templates.clear()
+            _compiled_templates[key] = template
+    return template
+
+
+def _environment(user_folder: Path | None) -> SandboxedEnvironment:
+    """One environment per user template folder, shared by every render: the data and
+    blocks a render meets go to that render's collector (a context variable)."""
+    with _cache_lock:
+        env = _environments.get(user_folder)
+        if env is None:
+            if len(_environments) >= KEPT:
+                _environments.clear()
+                _compiled_templates.clear()
+            env = _environments[user_folder] = _new_environment(user_folder)
+        return env
+
+
+def _new_environment(user_folder: Path | None) -> SandboxedEnvironment:
+    # pass_eval_context: finalize runs at render time only, never folded into compiled
+    # constants, so one compiled template serves every render
+    @jinja2.pass_eval_context
+    def finalize(_context: Any, value: Any) -> str:
         if isinstance(value, BlockRef):
             return value.token
+        collector = _collecting.get()
         collector.literals.append(clean_text(_display(value)))
         return f"{LITERAL_OPEN}{len(collector.literals) - 1}{LITERAL_CLOSE}"
 
     env = SandboxedEnvironment(
-        loader=_Loader(None),
+        loader=_Loader(user_folder),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         trim_blocks=True,
@@ -308,6 +373,7 @@ def _environment(info: TemplateInfo, collector: _Collector) -> SandboxedEnvironm
                 params = check(*args, **kwargs)
             except TypeError as error:  # wrong arguments: say which block
                 raise TypeError(f"{name}(): {str(error).split('() ', 1)[-1]}") from None
+            collector = _collecting.get()
             collector.blocks.append(NamedBlock(name, params))
             return BlockRef(f"\n\n{BLOCK_OPEN}{len(collector.blocks) - 1}{BLOCK_CLOSE}\n\n")
 
@@ -372,12 +438,10 @@ def render(
 ) -> Rendered:
     """Run the template over ``context`` and parse the Markdown it produces into blocks."""
     collector = _Collector()
-    env = _environment(info, collector)
-    env.loader = _Loader(user_folder)
     resolved = resolve_options(info, options)
+    token = _collecting.set(collector)
     try:
-        template = env.from_string(info.source)
-        template.filename = info.location
+        template = _compiled(_environment(user_folder), info.source, info.location)
         markdown = template.render({**context, "options": resolved})
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{info.location}, line {error.lineno}: {error.message}") from None
@@ -387,6 +451,8 @@ def render(
         line = _template_line(sys.exc_info()[2], info.location)
         where = f", line {line}" if line else ""
         raise TemplateError(f"{info.location}{where}: {_explain(error)}") from None
+    finally:
+        _collecting.reset(token)
     try:
         blocks = parse_markdown(markdown, collector.literals, collector.blocks)
     except MisplacedBlock as error:
