@@ -136,3 +136,21 @@ def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkey
     connection.close()
     assert titles == ["ICS partnership board"]
     assert good.exists()
+
+
+def test_the_routine_backup_is_taken_behind_the_window(seeded):
+    path = seeded.db.path
+    seeded.db.close()
+    assert store_backup.list_backups(path) == []
+    db = open_database(path, defer_checks=True)
+    db.wait_for_background_work()
+    db.close()
+    (taken,) = store_backup.list_backups(path)
+    assert taken.name.endswith("-daily.sqlite") and db.backup_warning is None
+
+
+def test_closing_abandons_a_backup_under_way(seeded, tmp_path):
+    target = tmp_path / "copy.sqlite"
+    with pytest.raises(store_backup.BackupStopped):
+        store_backup.backup_to(seeded.db.path, target, stop=lambda: True)
+    assert not target.exists() and not list(tmp_path.glob("copy.sqlite*"))

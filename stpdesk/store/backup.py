@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,16 +22,24 @@ class BackupUnusable(StoreError):
     pass
 
 
+class BackupStopped(Exception):
+    """The copy was abandoned because the app is closing (its partial file is removed)."""
+
+
+COPY_STEP_PAGES = 4096  # 16 MB a step: a closing app waits at most one step
+
+
 def _private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
 
 
-def backup_to(source: Path, destination: Path) -> Path:
+def backup_to(source: Path, destination: Path, *, stop: Callable[[], bool] | None = None) -> Path:
     """Copy ``source`` to ``destination`` page by page, consistent even while in use.
 
     The copy is written beside its final name and renamed into place, so a crash
-    never leaves a half-written backup under a good name.
+    never leaves a half-written backup under a good name. ``stop``, asked between
+    steps, abandons the copy (raising BackupStopped).
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
@@ -39,7 +48,15 @@ def backup_to(source: Path, destination: Path) -> Path:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(partial)
     try:
-        src.backup(dst)
+        if stop is None:
+            src.backup(dst)  # one step: a consistent snapshot even while others write
+        else:
+
+            def progress(_status: int, _remaining: int, _total: int) -> None:
+                if stop():
+                    raise BackupStopped
+
+            src.backup(dst, pages=COPY_STEP_PAGES, progress=progress)
         dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
     except BaseException:
         dst.close()
@@ -57,11 +74,17 @@ def backup_name(db_path: Path, reason: str, when: datetime | None = None) -> Pat
     return backup_dir_for(db_path) / f"{db_path.stem}-{stamp}-{reason}.sqlite"
 
 
-def make_backup(db_path: Path, reason: str = "manual", *, when: datetime | None = None) -> Path:
+def make_backup(
+    db_path: Path,
+    reason: str = "manual",
+    *,
+    when: datetime | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Path:
     """Back up ``db_path`` into its backups folder (owner-only); returns the new file."""
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return backup_to(db_path, backup_name(db_path, reason, when))
+    return backup_to(db_path, backup_name(db_path, reason, when), stop=stop)
 
 
 def backup_time(path: Path) -> datetime | None:
@@ -92,13 +115,19 @@ def newest_backup_time(db_path: Path) -> datetime | None:
     return backup_time(backups[0]) if backups else None
 
 
-def backup_if_due(db_path: Path, *, every: timedelta, now: datetime | None = None) -> Path | None:
+def backup_if_due(
+    db_path: Path,
+    *,
+    every: timedelta,
+    now: datetime | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Path | None:
     """Take the routine backup when the newest one is older than ``every``."""
     now = now or datetime.now(UTC)
     newest = newest_backup_time(db_path)
     if newest is not None and now - newest < every:
         return None
-    return make_backup(db_path, "daily", when=now)
+    return make_backup(db_path, "daily", when=now, stop=stop)
 
 
 def rotate(

@@ -93,8 +93,11 @@ class Database:
         self._engine_lock = threading.Lock()
         self._identity = _file_identity(path)
         self.backup_warning: str | None = None  # set when the routine backup failed
-        self._checks: threading.Thread | None = None
-        self._checks_failed: StoreError | None = None
+        self._background: threading.Thread | None = None
+        self._checked = threading.Event()
+        self._checked.set()  # until checks are handed to run_checks_in_background
+        self._check_failed: StoreError | None = None
+        self.closing = threading.Event()  # tells background work (the backup) to stop
 
     @property
     def engine(self) -> Engine:
@@ -105,26 +108,42 @@ class Database:
 
     # --- checks run behind the first window --------------------------------------------
 
-    def run_checks_in_background(self, checks: Callable[[], None]) -> None:
-        """Run the start-up checks on a thread; saves wait for them (see :meth:`session`).
+    def run_checks_in_background(
+        self, check: Callable[[], None], then: Callable[[], None] | None = None
+    ) -> None:
+        """Run ``check`` on a thread, then ``then`` (the routine backup) on the same thread.
 
-        ``checks`` raises a StoreError (DatabaseDamaged) when the file must not be written."""
+        Saves wait for ``check`` only (see :meth:`session`); ``check`` raises a
+        StoreError (DatabaseDamaged) when the file must not be written."""
+        self._checked.clear()
 
         def work() -> None:
             try:
-                checks()
+                check()
             except StoreError as error:
-                self._checks_failed = error
+                self._check_failed = error
+                return
+            finally:
+                self._checked.set()
+            if then is not None:
+                then()
 
-        self._checks = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
-        self._checks.start()
+        self._background = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
+        self._background.start()
 
     def wait_for_checks(self) -> None:
-        """Block until the start-up checks are done; raise their error if they failed."""
-        if self._checks is not None:
-            self._checks.join()
-        if self._checks_failed is not None:
-            raise self._checks_failed
+        """Block until the start-up check is done; raise its error if it failed."""
+        self._checked.wait()
+        if self._check_failed is not None:
+            raise self._check_failed
+
+    def background_work_done(self) -> bool:
+        return self._background is None or not self._background.is_alive()
+
+    def wait_for_background_work(self) -> None:
+        """Block until the start-up check and the routine backup after it are done."""
+        if self._background is not None:
+            self._background.join()
 
     def _check_file_still_there(self) -> None:
         """SQLite keeps writing to a deleted file's open handle, so a save to a
@@ -191,8 +210,8 @@ class Database:
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
 
     def close(self) -> None:
-        if self._checks is not None:
-            self._checks.join()  # a routine backup half written is not worth abandoning
+        self.closing.set()  # a routine backup under way stops and removes its partial file
+        self.wait_for_background_work()
         if self._engine is not None:
             self._engine.dispose()
 

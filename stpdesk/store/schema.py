@@ -7,11 +7,12 @@ when a database must actually be created or upgraded, keeping start-up quick.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from ..config import load_settings
-from .backup import backup_if_due, list_backups, make_backup, rotate
+from .backup import BackupStopped, backup_if_due, list_backups, make_backup, rotate
 from .engine import Database, check_header, create_file
 from .errors import DatabaseDamaged, NewerSchema
 
@@ -102,12 +103,11 @@ def open_database(
     if revision == HEAD_REVISION and defer_checks:
         database = Database(path)
 
-        def checks() -> None:
-            quick_check(path)
+        def backup() -> None:
             if existed and routine_backup:
-                database.backup_warning = _routine_backup(path)
+                database.backup_warning = _routine_backup(path, stop=database.closing.is_set)
 
-        database.run_checks_in_background(checks)
+        database.run_checks_in_background(lambda: quick_check(path), then=backup)
         return database
     if revision is not None:
         quick_check(path)
@@ -125,16 +125,21 @@ def open_database(
     return database
 
 
-def _routine_backup(path: Path) -> str | None:
-    """Daily backup and rotation; a failure is reported, never fatal to opening."""
+def _routine_backup(path: Path, *, stop: Callable[[], bool] | None = None) -> str | None:
+    """Daily backup and rotation; a failure is reported, never fatal to opening.
+
+    ``stop`` is asked between steps of the copy: closing the app abandons the backup
+    (its partial file is removed; the next launch takes it)."""
     settings = load_settings()
     try:
-        backup_if_due(path, every=timedelta(hours=settings.backup_every_hours))
+        backup_if_due(path, every=timedelta(hours=settings.backup_every_hours), stop=stop)
         rotate(
             path,
             keep_last=settings.backup_keep_last,
             keep_daily_days=settings.backup_keep_daily_days,
         )
+    except BackupStopped:
+        return None
     except (OSError, sqlite3.Error) as error:
         return f"The routine backup could not be written ({error}). Your data is safe; check the backups folder."
     return None

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -242,10 +242,20 @@ class MainWindow(QMainWindow):
         self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
 
     def _checks_passed(self, _result: object) -> None:
+        self.checks_done.emit()
+        # The day's routine backup follows the check on its thread: look in on it.
+        self._backup_watch = QTimer(self)
+        self._backup_watch.timeout.connect(self._backup_finished)
+        self._backup_watch.start(250)
+        self._backup_finished()
+
+    def _backup_finished(self) -> None:
+        if not self.db.background_work_done():
+            return
+        self._backup_watch.stop()
         if self.db.backup_warning:
             self.statusBar().showMessage(self.db.backup_warning, 20000)
-        self.refresh_status()  # the routine backup may have just been taken
-        self.checks_done.emit()
+        self.refresh_status()  # shows when the backup was taken
 
     def _checks_failed(self, error: BaseException) -> None:
         if not isinstance(error, DatabaseDamaged):
