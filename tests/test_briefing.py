@@ -362,3 +362,45 @@ def test_contents_page_numbers_name_the_page_each_heading_is_on(
         if number > 2:
             earlier = [line for _, line in _lines(reader.pages[number - 2])]
             assert title not in earlier, f"{title!r} starts before page {number}"
+
+
+def test_a_pack_lists_the_most_pressing_asks_and_commitments_first(seeded) -> None:
+    db, today = seeded.db, date(2026, 11, 22)
+    rows = [
+        ("Low and old", "low", "2024-01-05", seeded.icb_id),
+        ("High and recent", "high", "2026-10-01", seeded.trust_id),
+        ("High and old", "high", "2025-02-01", seeded.icb_id),
+        ("High, undated", "high", None, seeded.trust_id),
+        ("Medium, same day B", "medium", "2025-06-01", seeded.trust_id),
+        ("Medium, same day A", "medium", "2025-06-01", seeded.icb_id),
+    ]
+    for title, priority, raised, body in rows:
+        e.asks.create(
+            db, {"title": title, "priority": priority, "raised_on": raised, "body_id": body}
+        )
+    for text, due, body in [
+        ("Due long ago", "2025-01-01", seeded.icb_id),
+        ("Undated", None, seeded.trust_id),
+        ("Due soon", "2026-12-24", seeded.trust_id),
+    ]:
+        e.commitments.create(db, {"text": text, "due_date": due, "body_id": body})
+    pack = briefing.meeting_pack(
+        db, seeded.meeting_id, on=today, asks_listed=5, commitments_listed=3
+    )
+    assert [ask.title for ask in pack.open_asks] == [
+        "High and old",
+        "High and recent",
+        "High, undated",
+        "Medium, same day A",
+        "Medium, same day B",
+    ]
+    assert pack.open_asks_total == 8  # two from the meeting itself, and the six above
+    owed = [item.text for item in pack.owed_to_us]
+    assert owed == [
+        "Due long ago",
+        "Share discharge data with the housing team",
+        "Reply on board membership",
+    ]
+    assert pack.owed_to_us_total == 5
+    everything = briefing.meeting_pack(db, seeded.meeting_id, on=today, commitments_listed=9)
+    assert [item.text for item in everything.owed_to_us][-1] == "Undated"

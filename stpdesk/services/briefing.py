@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, exists, func
+from sqlalchemy import bindparam, case, exists, func, union_all
 from sqlmodel import Session, col, select
 
 from ..model import tables as t
@@ -256,15 +257,20 @@ def _linked_names(
     return names
 
 
-def _meeting_titles(session: Session, ids: set[str | None]) -> dict[str, t.Meeting]:
+def _meeting_titles(session: Session, ids: set[str | None]) -> dict[str, Any]:
+    """Title and start of each meeting (plain rows: its notes and agenda are not needed)."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    rows = session.exec(select(t.Meeting).where(col(t.Meeting.id).in_(wanted))).all()
+    rows = session.exec(
+        select(t.Meeting.id, t.Meeting.title, t.Meeting.starts_at).where(
+            col(t.Meeting.id).in_(wanted)
+        )
+    ).all()
     return {row.id: row for row in rows}
 
 
-def _made_at(meeting: t.Meeting | None) -> str:
+def _made_at(meeting: Any) -> str:
     return f"{meeting.title}, {format_date(meeting.starts_at)}" if meeting else ""
 
 
@@ -322,7 +328,9 @@ def _commitment_items(
     contacts = (
         {
             row.id: row
-            for row in session.exec(select(t.Contact).where(col(t.Contact.id).in_(contact_ids)))
+            for row in session.exec(
+                select(t.Contact.id, t.Contact.name).where(col(t.Contact.id).in_(contact_ids))
+            )
         }
         if contact_ids
         else {}
@@ -448,43 +456,18 @@ def meeting_pack(
                 .where(t.Ask.status == AskStatus.open)
             )
             asks_open = session.exec(select(func.count()).select_from(asked.subquery())).one()
-            priority = case(
-                (t.Ask.priority == Priority.high, 0),
-                (t.Ask.priority == Priority.medium, 1),
-                else_=2,
-            )
-            asks = list(
-                session.exec(
-                    asked.order_by(
-                        priority,
-                        col(t.Ask.raised_on).is_(None),
-                        col(t.Ask.raised_on),
-                        col(t.Ask.title),
-                    ).limit(asks_listed)
-                ).all()
-            )
+            asks = _most_pressing_asks(session, body_ids, asks_listed)
             open_asks = _ask_items(session, asks, body_names, on)
+            pending = (
+                select(t.Commitment.direction, func.count())
+                .where(col(t.Commitment.body_id).in_(body_ids))
+                .where(_live(t.Commitment))
+                .where(t.Commitment.status == CommitmentStatus.pending)
+                .group_by(col(t.Commitment.direction))
+            )
+            pending_counts.update(session.exec(pending).all())
             for direction in CommitmentDirection:
-                owed = (
-                    select(t.Commitment)
-                    .where(col(t.Commitment.body_id).in_(body_ids))
-                    .where(_live(t.Commitment))
-                    .where(t.Commitment.status == CommitmentStatus.pending)
-                    .where(t.Commitment.direction == direction)
-                )
-                pending_counts[direction] = session.exec(
-                    select(func.count()).select_from(owed.subquery())
-                ).one()
-                # earliest due first is most overdue first; undated ones last
-                rows = list(
-                    session.exec(
-                        owed.order_by(
-                            col(t.Commitment.due_date).is_(None),
-                            col(t.Commitment.due_date),
-                            col(t.Commitment.id),
-                        ).limit(commitments_listed)
-                    ).all()
-                )
+                rows = _most_overdue_commitments(session, body_ids, direction, commitments_listed)
                 items = _overdue_first(_commitment_items(session, rows, body_names, on, our.name))
                 if direction == CommitmentDirection.to_us:
                     owed_to_us = items
@@ -514,6 +497,101 @@ def meeting_pack(
         talking_points=points,
         last_meeting=history_items[0] if history_items else None,
     )
+
+
+def _firsts_of_each(id_column: Any, arms: list[Any]) -> Any:
+    """The ids named by the first ``:listed`` rows of each ordered query (arm).
+
+    Each arm is one body (and one priority), so SQLite walks an index in order and stops
+    after a few rows; one query over all the bodies had to read and sort every open row
+    (10,000 and more at 100,000 meetings) to find the first few."""
+    firsts = [arm.limit(bindparam("listed")).subquery() for arm in arms]
+    return union_all(*(select(first.c[id_column.key]) for first in firsts))
+
+
+@cache
+def _most_pressing_asks_query(bodies: int) -> Any:
+    """Open asks of ``:body_0``… ``:body_{bodies-1}``: high priority first, then oldest
+    first (undated ones last), then by title. Built once per number of bodies."""
+    arms = []
+    for number in range(bodies):
+        for level in Priority:
+            same = (
+                select(t.Ask.id)
+                .where(t.Ask.body_id == bindparam(f"body_{number}"))
+                .where(_live(t.Ask))
+                .where(t.Ask.status == AskStatus.open)
+                .where(t.Ask.priority == level)
+            )
+            dated, title, ask_id = col(t.Ask.raised_on), col(t.Ask.title), col(t.Ask.id)
+            arms.append(same.where(dated.is_not(None)).order_by(dated, title, ask_id))
+            arms.append(same.where(dated.is_(None)).order_by(title, ask_id))
+    priority = case(
+        (t.Ask.priority == Priority.high, 0),
+        (t.Ask.priority == Priority.medium, 1),
+        else_=2,
+    )
+    return (
+        select(t.Ask)
+        .where(col(t.Ask.id).in_(_firsts_of_each(t.Ask.id, arms)))
+        .order_by(
+            priority,
+            col(t.Ask.raised_on).is_(None),
+            col(t.Ask.raised_on),
+            col(t.Ask.title),
+            col(t.Ask.id),  # the same order every time, however many share a title
+        )
+        .limit(bindparam("listed"))
+    )
+
+
+@cache
+def _most_overdue_commitments_query(bodies: int) -> Any:
+    """Pending commitments one way (``:direction``) with ``:body_0``…: earliest due first
+    (most overdue first), undated last. Built once per number of bodies."""
+    arms = []
+    for number in range(bodies):
+        same = (
+            select(t.Commitment.id)
+            .where(t.Commitment.body_id == bindparam(f"body_{number}"))
+            .where(_live(t.Commitment))
+            .where(t.Commitment.status == CommitmentStatus.pending)
+            .where(t.Commitment.direction == bindparam("direction"))
+        )
+        due, commitment_id = col(t.Commitment.due_date), col(t.Commitment.id)
+        arms.append(same.where(due.is_not(None)).order_by(due, commitment_id))
+        arms.append(same.where(due.is_(None)).order_by(commitment_id))
+    return (
+        select(t.Commitment)
+        .where(col(t.Commitment.id).in_(_firsts_of_each(t.Commitment.id, arms)))
+        .order_by(
+            col(t.Commitment.due_date).is_(None),
+            col(t.Commitment.due_date),
+            col(t.Commitment.id),
+        )
+        .limit(bindparam("listed"))
+    )
+
+
+def _bodies(body_ids: list[str]) -> dict[str, str]:
+    return {f"body_{number}": body_id for number, body_id in enumerate(body_ids)}
+
+
+def _most_pressing_asks(session: Session, body_ids: list[str], limit: int) -> list[t.Ask]:
+    if not body_ids or limit <= 0:
+        return []
+    query = _most_pressing_asks_query(len(body_ids))
+    return list(session.exec(query, params={**_bodies(body_ids), "listed": limit}).all())
+
+
+def _most_overdue_commitments(
+    session: Session, body_ids: list[str], direction: CommitmentDirection, limit: int
+) -> list[t.Commitment]:
+    if not body_ids or limit <= 0:
+        return []
+    query = _most_overdue_commitments_query(len(body_ids))
+    params = {**_bodies(body_ids), "direction": direction, "listed": limit}
+    return list(session.exec(query, params=params).all())
 
 
 def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Person], list[Person]]:
