@@ -93,6 +93,23 @@ def markup_lines(spans: c.Inline) -> list[str]:
     return lines
 
 
+class _Paragraph(Paragraph):
+    """A paragraph that keeps its line breaks for the width it was last sized at: layout
+    sizes each one several times at the same width (a table measures every cell to size
+    its rows, again to fit and split them and again to draw them, and headings are
+    measured ahead to keep them with what follows), and its lines depend only on it."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        kept = self.__dict__.get("_kept")
+        if kept is not None and kept[0] == available_width and self.__dict__.get("blPara"):
+            self.width, self._wrapWidths, self.blPara, self.height = kept[1]
+            return self.width, self.height
+        size = super().wrap(available_width, available_height)
+        if getattr(self, "blPara", None) is not None and size[0] == available_width:
+            self._kept = (available_width, (self.width, self._wrapWidths, self.blPara, self.height))
+        return size
+
+
 class _Bookmark(Flowable):
     """Zero-size flowable marking a bookmark (e.g. the title of a pack in a combined file)."""
 
@@ -621,7 +638,7 @@ class PdfWriter:
     def heading(self, block: c.Heading, level_offset: int = 0) -> Paragraph:
         level = min(block.level, 3)
         text = "".join(markup_lines(block.spans))
-        paragraph = Paragraph(text, self.styles[f"h{level}"])
+        paragraph = _Paragraph(text, self.styles[f"h{level}"])
         paragraph.bookmark = (block.level - 1 + level_offset, printable(c.plain(block.spans)))
         paragraph.in_contents = block.level <= 2 and not self.combined
         return paragraph
@@ -647,14 +664,14 @@ class PdfWriter:
                     style, indent=indent, space_after=None if end_of_paragraph else 0
                 )
                 out.append(
-                    Paragraph(
+                    _Paragraph(
                         "<br/>".join(chunk),
                         para_style,
                         bulletText=bullet if group_index == 0 and start == 0 else None,
                     )
                 )
         if not out and bullet:
-            out.append(Paragraph("", self.style(style, indent=indent), bulletText=bullet))
+            out.append(_Paragraph("", self.style(style, indent=indent), bulletText=bullet))
         return out
 
     def list_block(
@@ -683,7 +700,7 @@ class PdfWriter:
                     key[0], parent=para_style, alignment=TA_RIGHT if align == "right" else TA_CENTER
                 )
             para_style = self._variants[key]
-        return Paragraph("<br/>".join(lines), para_style)
+        return _Paragraph("<br/>".join(lines), para_style)
 
     def cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
         """A table cell. Text too long for a cell (a table row cannot be re-flowed cheaply
@@ -703,7 +720,7 @@ class PdfWriter:
     def table_with_notes(self, table: Table) -> list[Flowable]:
         out: list[Flowable] = [table]
         for number, spans in enumerate(self._notes, start=1):
-            out.append(Paragraph(f"<b>Note {number}</b>", self.style("body", space_after=2)))
+            out.append(_Paragraph(f"<b>Note {number}</b>", self.style("body", space_after=2)))
             out += self.paragraphs(spans, indent=12)
         self._notes = []
         return out
@@ -771,7 +788,7 @@ class PdfWriter:
     ) -> list[Flowable]:
         if self.combined:
             return []  # bookmarks guide a reader through a combined file
-        title = Paragraph(escape(printable(params["title"])), self.styles["contents-title"])
+        title = _Paragraph(escape(printable(params["title"])), self.styles["contents-title"])
         return [title, _Contents(self)]  # entries are given once the whole story is known
 
     def _logo(
@@ -805,9 +822,9 @@ class PdfWriter:
         image = self._logo(document, 45)
         if image is not None:
             out += [image, Spacer(1, 8)]
-        out.append(Paragraph(escape(printable(document.author)), self.styles["cover-council"]))
+        out.append(_Paragraph(escape(printable(document.author)), self.styles["cover-council"]))
         out.append(HRFlowable(width="100%", color=ACCENT, thickness=2, spaceBefore=6))
-        title = Paragraph(escape(printable(params["title"])), self.styles["cover-title"])
+        title = _Paragraph(escape(printable(params["title"])), self.styles["cover-title"])
         out.append(title)
         if params["subtitle"]:
             out += self.paragraphs(
