@@ -13,6 +13,7 @@ from stpdesk.model.enums import AskStatus, AuditAction, CommitmentStatus
 from stpdesk.services import dashboard, queries
 from stpdesk.services import entities as e
 from stpdesk.services.errors import InUse, NotFound, ValidationFailed
+from stpdesk.store import WriteFailed
 
 TODAY = date(2026, 11, 22)
 
@@ -117,6 +118,83 @@ def test_failed_multi_record_save_writes_nothing(seeded):
             commitments_given=[{"text": "Bad", "body_id": "missing-body"}],
         )
     assert _row_counts(seeded.db.path) == before
+
+
+def test_recorded_meeting_is_stored_audited_and_searchable(seeded):
+    meeting, asks, commitments = e.record_meeting(
+        seeded.db,
+        {
+            "title": "Discharge summit",
+            "starts_at": "4/12/2026 14:00",
+            "body_ids": [seeded.trust_id],
+            "attendees": [
+                {"contact_id": seeded.contact_id},
+                {"member_id": seeded.member_id, "attendance": "apologies"},
+            ],
+            "notes": "Zanzibarine delays at the front door.",
+        },
+        asks_made=[{"title": "A housing officer on every ward", "body_id": seeded.trust_id}],
+        commitments_given=[
+            {
+                "text": "Send the delayed discharge figures",
+                "body_id": seeded.trust_id,
+                "contact_id": seeded.contact_id,
+            }
+        ],
+        actor="Cllr Lowe",
+    )
+    assert e.meetings.links_of(seeded.db, meeting.id)["body_ids"] == [seeded.trust_id]
+    with seeded.db.read() as session:
+        people = e.meetings.attendees_of(session, [meeting.id])[meeting.id]
+    assert [(p["name"], p["attendance"]) for p in people] == [
+        ("Cllr Michelle Lowe", "apologies"),
+        ("Zofia Łukasiewicz", "present"),
+    ]
+    assert e.asks.get(seeded.db, asks[0].id).meeting_id == meeting.id
+    assert e.commitments.get(seeded.db, commitments[0].id).contact_id == seeded.contact_id
+    for record, summary in (
+        (meeting, "Created meeting “Discharge summit (4 December 2026)”"),
+        (asks[0], "Created ask “A housing officer on every ward”"),
+        (commitments[0], "Created commitment “Send the delayed discharge figures”"),
+    ):
+        [entry] = queries.audit_trail(seeded.db, record.id)
+        assert (entry.action, entry.actor, entry.summary) == (
+            AuditAction.create,
+            "Cllr Lowe",
+            summary,
+        )
+        assert entry.before is None
+        assert entry.after["id"] == record.id
+    assert entry.after["text"] == "Send the delayed discharge figures"
+    hits = queries.search(seeded.db, "Zanzibarine")
+    assert [(hit.kind, hit.title) for hit in hits] == [("meeting", "Discharge summit")]
+    # what the save returns can be changed like any other record
+    e.meetings.update(seeded.db, meeting.id, {"location": "Oak Room"})
+    assert e.meetings.get(seeded.db, meeting.id).location == "Oak Room"
+
+
+def test_save_failing_while_writing_leaves_nothing_behind(seeded):
+    connection = sqlite3.connect(seeded.db.path)
+    connection.execute(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
+        "WHEN new.entity = 'commitment' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+    )
+    connection.commit()
+    connection.close()
+    before = _row_counts(seeded.db.path)
+    with pytest.raises(WriteFailed, match="Nothing was saved: audit refused"):
+        e.record_meeting(
+            seeded.db,
+            {
+                "title": "Quokkafold review",
+                "starts_at": "1/12/2026 10:00",
+                "body_ids": [seeded.icb_id],
+            },
+            asks_made=[{"title": "Fine", "body_id": seeded.icb_id}],
+            commitments_given=[{"text": "Refused", "body_id": seeded.icb_id}],
+        )
+    assert _row_counts(seeded.db.path) == before
+    assert queries.search(seeded.db, "Quokkafold") == []
 
 
 def test_update_records_before_and_after_in_the_audit(seeded):

@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, SQLModel, col, delete, select
 
+from ..config import current_user
 from ..model import tables as t
 from ..model.types import format_date
 from ..store import Database
 from .errors import FieldProblem, ValidationFailed, field_message
-from .records import EntityService, EntitySpec, LinkSpec, validate
+from .records import EntityService, EntitySpec, LinkSpec, NewRows, existing_ids, validate
 
 
 class MeetingService(EntityService[t.Meeting]):
     """Meetings also hold their attendees (contacts or members, present or apologies)."""
 
-    def _write_extra(self, session: Session, record: t.Meeting, changes: dict[str, Any]) -> None:
+    def _check_references(self, session: Session, record: t.Meeting, checked: BaseModel) -> None:
+        super()._check_references(session, record, checked)
+        # Checked here, before the meeting is added, so the look-ups flush nothing.
+        attendees = getattr(checked, "attendees", None)
+        if attendees is not None:
+            self._check_attendees(session, [_attendee(item) for item in attendees])
+
+    def _write_extra(
+        self,
+        session: Session,
+        record: t.Meeting,
+        changes: dict[str, Any],
+        *,
+        add: Callable[[SQLModel], None],
+        new: bool = False,
+    ) -> None:
         attendees = changes.get("attendees")
         if attendees is None:
             return
-        people = [t.AttendeeIn.model_validate(item) for item in attendees]
-        self._check_attendees(session, people)
-        session.exec(
-            delete(t.MeetingAttendee).where(col(t.MeetingAttendee.meeting_id) == record.id)
-        )
-        for person in people:
-            session.add(
+        if not new:
+            session.exec(
+                delete(t.MeetingAttendee).where(col(t.MeetingAttendee.meeting_id) == record.id)
+            )
+        for person in (_attendee(item) for item in attendees):
+            add(
                 t.MeetingAttendee(
                     meeting_id=record.id,
                     contact_id=person.contact_id,
@@ -40,6 +55,8 @@ class MeetingService(EntityService[t.Meeting]):
     def _check_attendees(self, session: Session, people: list[t.AttendeeIn]) -> None:
         contact_ids = [p.contact_id for p in people if p.contact_id]
         member_ids = [p.member_id for p in people if p.member_id]
+        # ids already found in this transaction (see EntityService._check_references)
+        known: set[tuple[str, str]] = session.info.setdefault("known_ids", set())
         problems = []
         for ids, table, noun in (
             (contact_ids, t.Contact, "contact"),
@@ -47,12 +64,10 @@ class MeetingService(EntityService[t.Meeting]):
         ):
             if len(set(ids)) != len(ids):
                 problems.append(f"the same {noun} is listed twice")
-            found = (
-                set(session.exec(select(table.id).where(col(table.id).in_(ids))).all())
-                if ids
-                else set()
-            )
-            missing = [i for i in ids if i not in found]
+            unknown = [i for i in ids if (table.__tablename__, i) not in known]
+            found = existing_ids(session, table, unknown)
+            known.update((table.__tablename__, i) for i in found)
+            missing = [i for i in unknown if i not in found]
             if missing:
                 problems.append(f"there is no {noun} with id {', '.join(missing)}")
         if problems:
@@ -89,6 +104,10 @@ class MeetingService(EntityService[t.Meeting]):
         for people in result.values():
             people.sort(key=lambda p: (p["member_id"] is None, p["name"]))
         return result
+
+
+def _attendee(item: t.AttendeeIn | dict[str, Any]) -> t.AttendeeIn:
+    return item if isinstance(item, t.AttendeeIn) else t.AttendeeIn.model_validate(item)
 
 
 def display_name(person: t.Contact | t.Member | None) -> str:
@@ -263,16 +282,21 @@ def record_meeting(
     checked_commitments = [
         validate(t.CommitmentCreate, _without_meeting(item)) for item in commitments_given
     ]
+    actor = actor or current_user()
+    batch = NewRows()
     with db.session() as session:
-        saved = meetings.create_in(session, checked_meeting, actor=actor)
+        saved = meetings.create_in(session, checked_meeting, actor=actor, batch=batch)
         saved_asks = []
         for ask in checked_asks:
             ask.meeting_id = saved.id  # type: ignore[attr-defined]
-            saved_asks.append(asks.create_in(session, ask, actor=actor))
+            saved_asks.append(asks.create_in(session, ask, actor=actor, batch=batch))
         saved_commitments = []
         for commitment in checked_commitments:
             commitment.meeting_id = saved.id  # type: ignore[attr-defined]
-            saved_commitments.append(commitments.create_in(session, commitment, actor=actor))
+            saved_commitments.append(
+                commitments.create_in(session, commitment, actor=actor, batch=batch)
+            )
+        batch.write(session)
         return saved, saved_asks, saved_commitments
 
 

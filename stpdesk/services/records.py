@@ -10,11 +10,13 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import func, or_
+from sqlalchemy import Insert, Select, Table, bindparam, func, insert, or_
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
@@ -101,6 +103,29 @@ def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
     return result
 
 
+def audit_row(
+    *,
+    action: AuditAction,
+    entity: str,
+    record: SQLModel,
+    before: dict[str, Any] | None,
+    summary: str,
+    actor: str | None = None,
+    removed: bool = False,
+) -> dict[str, Any]:
+    """The values of one audit entry; ``removed`` means the row is gone, so there is no after."""
+    return {
+        "at": utcnow(),
+        "actor": actor or current_user(),
+        "action": action,
+        "entity": entity,
+        "entity_id": str(record.id),  # type: ignore[attr-defined]
+        "summary": summary[:300],
+        "before": before,
+        "after": None if removed else snapshot(record),
+    }
+
+
 def audit(
     session: Session,
     *,
@@ -113,18 +138,85 @@ def audit(
     removed: bool = False,
 ) -> None:
     """Record a change; ``removed`` means the row is gone, so there is no after."""
-    after = None if removed else snapshot(record)
     session.add(
         t.AuditEntry(
-            actor=actor or current_user(),
-            action=action,
-            entity=entity,
-            entity_id=str(record.id),  # type: ignore[attr-defined]
-            summary=summary[:300],
-            before=before,
-            after=after,
+            **audit_row(
+                action=action,
+                entity=entity,
+                record=record,
+                before=before,
+                summary=summary,
+                actor=actor,
+                removed=removed,
+            )
         )
     )
+
+
+def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Audit entries from :func:`audit_row`, in one statement in the caller's transaction."""
+    if rows:
+        table = t.AuditEntry.__table__  # type: ignore[attr-defined]
+        session.connection().execute(_insert(table), rows)
+
+
+@cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+@cache
+def _ids_among(table: Table) -> Select[Any]:
+    return select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def existing_ids(session: Session, table: type[SQLModel] | Table, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are rows of ``table``, in one query built once per table."""
+    if not ids:
+        return set()
+    if session.autoflush:  # as an ORM query would: pending changes count
+        session.flush()
+    table = table if isinstance(table, Table) else table.__table__  # type: ignore[attr-defined]
+    rows = session.connection().execute(_ids_among(table), {"ids": list(ids)})
+    return {row[0] for row in rows}
+
+
+@cache
+def _table_order() -> dict[Table, int]:
+    """Every table's place in an order foreign keys accept (parents first)."""
+    return {table: place for place, table in enumerate(SQLModel.metadata.sorted_tables)}
+
+
+class NewRows:
+    """New records of one save, written with one INSERT per table, parents first.
+
+    The ORM's unit of work costs more than these inserts: with no ORM relationships to
+    order parents before children it needs a flush per record, and it reads back each
+    audit entry's id with an INSERT of its own.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[SQLModel] = []
+        self.audit: list[dict[str, Any]] = []  # from audit_row, written last
+
+    def add(self, record: SQLModel) -> None:
+        self.records.append(record)
+
+    def write(self, session: Session) -> None:
+        """Insert everything in the session's transaction; the records become detached,
+        as those a closed session returns are."""
+        rows: dict[Table, list[dict[str, Any]]] = {}
+        for record in self.records:
+            table = record.__table__  # type: ignore[attr-defined]
+            rows.setdefault(table, []).append({c.name: getattr(record, c.name) for c in table.c})
+        order = _table_order()
+        connection = session.connection()  # Core, not the ORM: these rows need no identity map
+        for table in sorted(rows, key=order.__getitem__):
+            connection.execute(_insert(table), rows[table])
+        write_audit_rows(session, self.audit)
+        for record in self.records:
+            make_transient_to_detached(record)
+        self.records, self.audit = [], []
 
 
 class EntityService(Generic[T]):
@@ -241,16 +333,31 @@ class EntityService(Generic[T]):
         with db.session() as session:
             return self.create_in(session, checked, actor=actor)
 
-    def create_in(self, session: Session, checked: BaseModel, *, actor: str | None = None) -> T:
-        """Create within a caller's transaction (``checked`` already validated)."""
-        values = checked.model_dump(exclude=set(self.spec.links))
-        record = self.spec.table(**values)
+    def create_in(
+        self,
+        session: Session,
+        checked: BaseModel,
+        *,
+        actor: str | None = None,
+        batch: NewRows | None = None,
+    ) -> T:
+        """Create within a caller's transaction (``checked`` already validated).
+
+        With a ``batch`` the rows and the audit entry wait in it for ``batch.write``,
+        so a caller saving several records writes each table once.
+        """
+        values = checked.model_dump()
+        record = self.spec.table(**{k: v for k, v in values.items() if k not in self.spec.links})
         self._check_references(session, record, checked)
-        session.add(record)
+        add = session.add if batch is None else batch.add
+        add(record)
         session.info.setdefault("known_ids", set()).add((record.__tablename__, record.id))
         for name, link in self.spec.links.items():
-            self._write_links(session, link, record.id, getattr(checked, name))
-        self._write_extra(session, record, checked.model_dump())
+            self._write_links(add, link, record.id, getattr(checked, name))
+        self._write_extra(session, record, values, add=add, new=True)
+        if batch is not None:
+            batch.audit.append(self._audit_row(AuditAction.create, record, None, "Created", actor))
+            return record
         session.flush()
         self._audit(session, AuditAction.create, record, None, "Created", actor)
         return record
@@ -302,8 +409,8 @@ class EntityService(Generic[T]):
                 session.exec(
                     delete(link.table).where(getattr(link.table, link.own_column) == record.id)
                 )
-                self._write_links(session, link, record.id, getattr(checked, name))
-        self._write_extra(session, record, changes)
+                self._write_links(session.add, link, record.id, getattr(checked, name))
+        self._write_extra(session, record, changes, add=session.add)
         session.flush()
         self._audit(session, AuditAction.update, record, before, "Changed", actor)
         return record
@@ -381,8 +488,18 @@ class EntityService(Generic[T]):
         actor: str | None,
         removed: bool = False,
     ) -> None:
-        audit(
-            session,
+        session.add(t.AuditEntry(**self._audit_row(action, record, before, verb, actor, removed)))
+
+    def _audit_row(
+        self,
+        action: AuditAction,
+        record: T,
+        before: dict[str, Any] | None,
+        verb: str,
+        actor: str | None,
+        removed: bool = False,
+    ) -> dict[str, Any]:
+        return audit_row(
             action=action,
             entity=self.spec.name,
             record=record,
@@ -394,8 +511,20 @@ class EntityService(Generic[T]):
 
     # --- checks ------------------------------------------------------------
 
-    def _write_extra(self, session: Session, record: T, changes: dict[str, Any]) -> None:
-        """Child rows beyond plain id lists (a meeting's attendees); none by default."""
+    def _write_extra(
+        self,
+        session: Session,
+        record: T,
+        changes: dict[str, Any],
+        *,
+        add: Callable[[SQLModel], None],
+        new: bool = False,
+    ) -> None:
+        """Child rows beyond plain id lists (a meeting's attendees); none by default.
+
+        ``add`` takes each new row; ``new``: the record is being created, so it has no
+        child rows to replace yet.
+        """
 
     def _title(self, name: str) -> str:
         info = self.spec.create.model_fields.get(name)
@@ -430,8 +559,7 @@ class EntityService(Generic[T]):
                 target = foreign_key.column.table
                 if value is None or (target.name, value) in known:
                     continue
-                exists = session.exec(select(target.c.id).where(target.c.id == value)).first()
-                if exists is not None:
+                if existing_ids(session, target, [value]):
                     known.add((target.name, value))
                 else:
                     problems.append(
@@ -456,14 +584,13 @@ class EntityService(Generic[T]):
                     )
                 )
                 continue
-            if not ids:
+            other = link.other_table.__tablename__
+            unknown = [item for item in ids if (other, item) not in known]
+            if not unknown:
                 continue
-            found = set(
-                session.exec(
-                    select(link.other_table.id).where(col(link.other_table.id).in_(ids))
-                ).all()
-            )
-            missing = [item for item in ids if item not in found]
+            found = existing_ids(session, link.other_table, unknown)
+            known.update((other, item) for item in found)
+            missing = [item for item in unknown if item not in found]
             if missing:
                 problems.append(
                     FieldProblem(
@@ -480,13 +607,13 @@ class EntityService(Generic[T]):
 
     @staticmethod
     def _write_links(
-        session: Session, link: LinkSpec, own_id: str, other_ids: list[str] | None
+        add: Callable[[SQLModel], None], link: LinkSpec, own_id: str, other_ids: list[str] | None
     ) -> None:
         for position, other_id in enumerate(other_ids or []):
             values = {link.own_column: own_id, link.other_column: other_id}
             if link.ordered:
                 values["position"] = position
-            session.add(link.table(**values))
+            add(link.table(**values))
 
     def _refuse_if_referenced(self, session: Session, record: T) -> None:
         uses = []
