@@ -86,12 +86,18 @@ def clean_text(text: str) -> str:
     return "".join(out)
 
 
+@cache
+def _drawable() -> frozenset[str]:
+    """The characters every face can draw, and the line break: one set test per text."""
+    return frozenset(map(chr, _covered())) | {"\n"}
+
+
 def printable(text: str) -> str:
     """Text as the PDF prints it: :func:`clean_text`, then � for characters without a glyph."""
     text = clean_text(text)
-    covered = _covered()
-    if all(ord(ch) in covered or ch == "\n" for ch in text):
+    if _drawable().issuperset(text):
         return text
+    covered = _covered()
     return "".join(
         ch if ch == "\n" or ord(ch) in covered else (" " if ch.isspace() else REPLACEMENT)
         for ch in text
