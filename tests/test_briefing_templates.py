@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,43 @@ def test_an_edited_template_or_part_prints_its_new_text_next_time(seeded) -> Non
     path.write_text(HEADER + "# Edited again\n\n{% include '_part.md' %}\n", encoding="utf-8")
     text = first_page()
     assert "Edited again" in text and "Part now says second" in text
+
+
+def test_a_long_contents_numbers_every_heading_and_links_print_too(seeded) -> None:
+    sections = "\n".join(
+        f"# Section {i}\n\nSee [the plan](https://example.org/plan/{i}).\n\n## Detail {i}\n\n"
+        + ("A line of text that fills the page. " * 40 + "\n\n") * (i % 3)
+        for i in range(1, 61)
+    )
+    _user("long", HEADER + "{{ contents() }}\n\n" + sections)
+    data = packs.meeting_pack(seeded.db, seeded.meeting_id, template="long")
+    reader = PdfReader(io.BytesIO(data))
+
+    def lines(page: object) -> list[str]:
+        """The page's printed lines, each joined left to right."""
+        found: dict[float, list[tuple[float, str]]] = {}
+
+        def visit(text: str, cm: list, tm: list, _font: object, _size: object) -> None:
+            if text.strip():
+                y = round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1)
+                found.setdefault(y, []).append((tm[4] * cm[0] + cm[4], text.strip()))
+
+        page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+        return [" ".join(t for _, t in sorted(found[y])) for y in sorted(found, reverse=True)]
+
+    entries = [
+        (match[1], int(match[2]), number)
+        for number, page in enumerate(reader.pages[:4], start=1)
+        for line in lines(page)
+        if (match := re.fullmatch(r"((?:Section|Detail) \d+)\s+(?:\.\s+)+(\d+)", line))
+    ]
+    assert len(entries) == 120 and len({page for _, _, page in entries}) >= 2
+    for title, number, _ in entries:
+        assert title in lines(reader.pages[number - 1]), (title, number)
+    links = [
+        annotation.get_object()["/A"].get("/URI")
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+        if "/A" in annotation.get_object()
+    ]
+    assert "https://example.org/plan/60" in links

@@ -239,7 +239,10 @@ def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
             total = len(self._held)
             self._doc.pageCounter = 1  # the held pages are now added from the first
             for number, state in enumerate(self._held, start=1):
+                links = self._annotationCount
                 self.__dict__.update(state)
+                # links are numbered in the file as made: never reuse a later page's number
+                self._annotationCount = max(links, self._annotationCount)
                 for matrix, x, y, style, key, width, height in self.contents_marks:
                     self._draw_contents_number(matrix, x, y, style, key, width, height)
                 if self.numbered:
