@@ -154,3 +154,41 @@ def test_closing_abandons_a_backup_under_way(seeded, tmp_path):
     with pytest.raises(store_backup.BackupStopped):
         store_backup.backup_to(seeded.db.path, target, stop=lambda: True)
     assert not target.exists() and not list(tmp_path.glob("copy.sqlite*"))
+
+
+FIRST_CLICK = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from stpdesk.ui.app import open_main_window
+window = open_main_window(Path(sys.argv[1]))
+loop = QEventLoop()
+window.dashboard.loaded.connect(loop.quit)
+QTimer.singleShot(30000, loop.quit)
+window.show()
+loop.exec()
+# The worker starts importing SQLAlchemy now; the list needs it on this thread at once.
+window.actions[__import__("stpdesk.ui.actions").ui.actions.ActionId.GO_MEETINGS].trigger()
+print("rows", window.lists["meetings"].model.rowCount())
+window.ops.shutdown()
+window.db.close()
+import gc
+del window
+gc.collect()
+"""
+
+
+def test_a_list_opened_while_the_libraries_load_shows_its_rows(seeded):
+    seeded.db.close()
+    child = subprocess.run(
+        [sys.executable, "-c", FIRST_CLICK, str(seeded.db.path)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert "rows 1" in child.stdout
+    assert "Error" not in child.stderr and "Traceback" not in child.stderr

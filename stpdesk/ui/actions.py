@@ -7,6 +7,7 @@ action by its :class:`ActionId` and never builds a QAction of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -210,12 +211,19 @@ class ActionRegistry:
         self.actions = {action_id: make_action(action_id, parent) for action_id in ActionId}
         for action in self.actions.values():
             parent.addAction(action)
+        # Every handler runs inside this (the main window passes the lock that keeps its
+        # lazy imports from racing the worker thread's).
+        self.guard: Callable[[], AbstractContextManager[object]] = nullcontext
 
     def __getitem__(self, action_id: ActionId) -> QAction:
         return self.actions[action_id]
 
     def connect(self, action_id: ActionId, handler: Callable[[], object]) -> None:
-        self.actions[action_id].triggered.connect(lambda _checked=False: handler())
+        def run(_checked: bool = False) -> None:
+            with self.guard():
+                handler()
+
+        self.actions[action_id].triggered.connect(run)
 
     def enable(self, action_id: ActionId, enabled: bool) -> None:
         self.actions[action_id].setEnabled(enabled)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,11 @@ if TYPE_CHECKING:
     from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
     from .search import SearchDialog
     from .setup import SetupDialog
+
+# Held while the worker imports the heavy modules, and by the main thread around anything
+# that may import them: two threads importing SQLAlchemy at once can each see the other's
+# half-initialised modules and fail. Re-entrant, as handlers may nest (a dialog's event loop).
+HEAVY_IMPORTS = threading.RLock()
 
 # Imported on the worker thread once the dashboard shows, so the first click is quick.
 WARM_UP_MODULES = (
@@ -147,6 +153,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 780)
 
         self.actions = ActionRegistry(self)
+        self.actions.guard = lambda: HEAVY_IMPORTS
         self.actions.build_menus(self.menuBar())
         toolbar = QToolBar("Main toolbar", self)
         toolbar.setObjectName("main_toolbar")
@@ -274,7 +281,8 @@ class MainWindow(QMainWindow):
     def _build_section(self, index: int) -> None:
         if index in self._built_sections:
             return
-        from .lists import ListPage
+        with HEAVY_IMPORTS:
+            from .lists import ListPage
 
         self._built_sections.add(index)
         label, list_entities, _action = SECTIONS[index]
@@ -368,8 +376,9 @@ class MainWindow(QMainWindow):
             page = self.lists[entity]
             if page.loaded_once:
                 page.select(record_id)
-        from .editors import EDITORS
-        from .meeting_editor import MeetingEditor
+        with HEAVY_IMPORTS:
+            from .editors import EDITORS
+            from .meeting_editor import MeetingEditor
 
         editor_type = MeetingEditor if entity == "meetings" else EDITORS[entity]
         try:
@@ -608,9 +617,10 @@ class MainWindow(QMainWindow):
 
 def _warm_up(db: Database):  # noqa: ANN202  (a task for the worker thread)
     def work() -> None:
-        for name in WARM_UP_MODULES:
-            importlib.import_module(name)
-        db.engine  # noqa: B018  (creates the SQLAlchemy engine)
+        with HEAVY_IMPORTS:
+            for name in WARM_UP_MODULES:
+                importlib.import_module(name)
+            db.engine  # noqa: B018  (creates the SQLAlchemy engine)
 
     return work
 
@@ -630,7 +640,8 @@ def offer_restore(db_path: Path, problem: DatabaseDamaged, parent: QWidget | Non
     """Say what is wrong with a damaged database and offer the newest good backup.
 
     Returns True when a backup was restored (the damaged file is kept, renamed)."""
-    from ..services import safety
+    with HEAVY_IMPORTS:
+        from ..services import safety
 
     good = safety.newest_good_backup(db_path)
     if good is None:
@@ -695,7 +706,8 @@ def run(db_path: Path, *, demo: bool = False) -> int:
         window.reopen_requested.connect(lambda: show(open_main_window(db_path)))
         window.show()
         if dashboard_data.is_empty(window.db):
-            window.show_setup()
+            with HEAVY_IMPORTS:
+                window.show_setup()
 
     try:
         show(open_main_window(db_path, demo=demo))

@@ -35,7 +35,6 @@ RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # "overdue", "done", ... for styling and tests
 
 
-
 @dataclass(frozen=True)
 class ColumnSpec:
     header: str
