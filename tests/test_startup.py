@@ -143,6 +143,7 @@ def test_the_routine_backup_is_taken_behind_the_window(seeded):
     seeded.db.close()
     assert store_backup.list_backups(path) == []
     db = open_database(path, defer_checks=True)
+    db.start_checks()
     db.wait_for_background_work()
     db.close()
     (taken,) = store_backup.list_backups(path)

@@ -111,10 +111,13 @@ class Database:
     def run_checks_in_background(
         self, check: Callable[[], None], then: Callable[[], None] | None = None
     ) -> None:
-        """Run ``check`` on a thread, then ``then`` (the routine backup) on the same thread.
+        """Hold saves until ``check`` has passed; it runs on a thread, then ``then`` (the
+        routine backup) on the same thread.
 
-        Saves wait for ``check`` only (see :meth:`session`); ``check`` raises a
-        StoreError (DatabaseDamaged) when the file must not be written."""
+        The thread starts with :meth:`start_checks` (the window calls it once its dashboard
+        shows, so the check does not compete with filling it) or, at the latest, when the
+        first save waits for it. ``check`` raises a StoreError (DatabaseDamaged) when the
+        file must not be written."""
         self._checked.clear()
 
         def work() -> None:
@@ -129,20 +132,27 @@ class Database:
                 then()
 
         self._background = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
-        self._background.start()
+
+    def start_checks(self) -> None:
+        with self._engine_lock:
+            if self._background is not None and self._background.ident is None:
+                self._background.start()
 
     def wait_for_checks(self) -> None:
         """Block until the start-up check is done; raise its error if it failed."""
+        self.start_checks()
         self._checked.wait()
         if self._check_failed is not None:
             raise self._check_failed
 
     def background_work_done(self) -> bool:
-        return self._background is None or not self._background.is_alive()
+        return self._background is None or (
+            self._background.ident is not None and not self._background.is_alive()
+        )
 
     def wait_for_background_work(self) -> None:
         """Block until the start-up check and the routine backup after it are done."""
-        if self._background is not None:
+        if self._background is not None and self._background.ident is not None:
             self._background.join()
 
     def _check_file_still_there(self) -> None:

@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         if self._filled_once:
             return
         self._filled_once = True
+        self.db.start_checks()
         self.refresh_status()
         self.ops.run(_warm_up(self.db))
         db = self.db

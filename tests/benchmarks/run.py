@@ -150,6 +150,7 @@ def startup(paths: dict[str, Path], runs: int) -> dict[str, list[float]]:
         marks = launch_time.measure(kind, path)
         return max(marks.values())  # painted, and for the app also dashboard filled
 
+    launch_time.ensure_bytecode()
     cases = [("bare", "bare", "")] + [(name, "app", str(path)) for name, path in paths.items()]
     for _name, kind, path in cases:
         launch(kind, path)  # warm the file cache (and take the day's routine backup)
