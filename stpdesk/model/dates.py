@@ -7,7 +7,6 @@ those libraries are imported (see ``types`` for the column types built on these)
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,6 +53,8 @@ MONTH_NAMES = [
 
 def new_id() -> str:
     """A random UUID as text: records keep their id when they move between laptops."""
+    import uuid  # not at the top: it imports ``platform``, and start-up does not need it
+
     return str(uuid.uuid4())
 
 
