@@ -32,22 +32,26 @@ def test_the_first_window_imports_no_heavy_library():
 
 
 def tallies(db) -> dict[tuple[str, str, str], int]:
+    """The kept counts by (entity, body, status), checked against counting the rows."""
     with db.reader() as connection:
         kept = {
-            (entity, body, status): live
-            for entity, body, status, live in connection.execute(
-                "SELECT entity, body_id, status, live FROM tally_by_body WHERE live != 0"
+            (entity, body, status, direction): live
+            for entity, body, status, direction, live in connection.execute(
+                "SELECT entity, body_id, status, direction, live FROM tally_by_body WHERE live != 0"
             )
         }
         counted = {}
-        for table in ("ask", "commitment"):
-            for body, status, live in connection.execute(
-                f"SELECT body_id, status, count(*) FROM {table} "
-                "WHERE deleted_at IS NULL GROUP BY body_id, status"
+        for table, direction in (("ask", "''"), ("commitment", "direction")):
+            for body, status, way, live in connection.execute(
+                f"SELECT body_id, status, {direction}, count(*) FROM {table} "
+                f"WHERE deleted_at IS NULL GROUP BY body_id, status, {direction}"
             ):
-                counted[(table, body, status)] = live
+                counted[(table, body, status, way)] = live
     assert kept == counted
-    return kept
+    summed: dict[tuple[str, str, str], int] = {}
+    for (entity, body, status, _way), live in kept.items():
+        summed[(entity, body, status)] = summed.get((entity, body, status), 0) + live
+    return summed
 
 
 def test_counts_follow_every_change(seeded):
@@ -67,6 +71,7 @@ def test_counts_follow_every_change(seeded):
     recycle.restore(db, ask.id)
     assert tallies(db)[("ask", seeded.trust_id, "accepted")] == 1
     e.commitments.update(db, seeded.commitment_ids[0], {"status": CommitmentStatus.done})
+    e.commitments.update(db, seeded.commitment_ids[1], {"direction": "by_us"})
     e.asks.delete(db, ask.id)
     recycle.empty(db)  # removed for good
     assert tallies(db) == {

@@ -449,23 +449,13 @@ def meeting_pack(
         owed_by_us: list[CommitmentItem] = []
         pending_counts = {direction: 0 for direction in CommitmentDirection}
         if body_ids:
-            asked = (
-                select(t.Ask)
-                .where(col(t.Ask.body_id).in_(body_ids))
-                .where(_live(t.Ask))
-                .where(t.Ask.status == AskStatus.open)
-            )
-            asks_open = session.exec(select(func.count()).select_from(asked.subquery())).one()
+            counts = _live_counts(session, body_ids)
+            asks_open = counts.get(("ask", AskStatus.open.value, ""), 0)
+            for direction in CommitmentDirection:
+                key = ("commitment", CommitmentStatus.pending.value, direction.value)
+                pending_counts[direction] = counts.get(key, 0)
             asks = _most_pressing_asks(session, body_ids, asks_listed)
             open_asks = _ask_items(session, asks, body_names, on)
-            pending = (
-                select(t.Commitment.direction, func.count())
-                .where(col(t.Commitment.body_id).in_(body_ids))
-                .where(_live(t.Commitment))
-                .where(t.Commitment.status == CommitmentStatus.pending)
-                .group_by(col(t.Commitment.direction))
-            )
-            pending_counts.update(session.exec(pending).all())
             for direction in CommitmentDirection:
                 rows = _most_overdue_commitments(session, body_ids, direction, commitments_listed)
                 items = _overdue_first(_commitment_items(session, rows, body_names, on, our.name))
@@ -571,6 +561,18 @@ def _most_overdue_commitments_query(bodies: int) -> Any:
         )
         .limit(bindparam("listed"))
     )
+
+
+def _live_counts(session: Session, body_ids: list[str]) -> dict[tuple[str, str, str], int]:
+    """Live asks and commitments of these bodies by (entity, status, direction), read from
+    the counts triggers keep (migration 0006), not by counting thousands of rows."""
+    marks = ", ".join("?" * len(body_ids))
+    rows = session.connection().exec_driver_sql(
+        "SELECT entity, status, direction, sum(live) FROM tally_by_body "
+        f"WHERE body_id IN ({marks}) GROUP BY entity, status, direction",
+        tuple(body_ids),
+    )
+    return {(entity, status, direction): live for entity, status, direction, live in rows}
 
 
 def _bodies(body_ids: list[str]) -> dict[str, str]:
