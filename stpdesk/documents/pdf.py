@@ -552,9 +552,7 @@ class PdfWriter:
     @staticmethod
     def _first_part_height(flowable: Flowable, width: float, height: float) -> float:
         if isinstance(flowable, Table):
-            flowable.wrap(width, height)
-            rows = flowable._rowHeights[:2]  # header and first row
-            return sum(rows)
+            return _first_rows_height(flowable, width, height)
         if isinstance(flowable, Paragraph):
             style = flowable.style
             return min(flowable.wrap(width, height)[1], style.leading * 3)
@@ -904,6 +902,30 @@ class PdfWriter:
                 ]
             )
         return self.table_with_notes(self.grid(header, rows, [w for _, _, w in columns]))
+
+
+def _first_rows_height(table: Table, width: float, height: float, rows: int = 2) -> float:
+    """The height of a table's header and first row, from those cells alone: sizing the
+    whole table to guard a heading cost as much as laying it out (17 ms a pack). Cells are
+    wrapped at the width layout will use, so their line breaks are kept for it."""
+    widths = list(table._argW)
+    if any(not isinstance(w, int | float) for w in widths) or sum(widths) > width + 0.5:
+        table.wrap(width, height)  # widths the table must work out for itself
+        return sum(table._rowHeights[:rows])
+    total = 0.0
+    for values, styles in zip(table._cellvalues[:rows], table._cellStyles[:rows], strict=False):
+        tallest = 0.0
+        for value, style, column in zip(values, styles, widths, strict=False):
+            inner = column - style.leftPadding - style.rightPadding
+            parts = value if isinstance(value, list | tuple) else [value]
+            content = sum(
+                part.wrap(inner, height)[1] + part.getSpaceBefore() + part.getSpaceAfter()
+                for part in parts
+                if isinstance(part, Flowable)
+            )
+            tallest = max(tallest, content + style.topPadding + style.bottomPadding)
+        total += tallest
+    return total
 
 
 def _fit(text: str, limit: int) -> str:
