@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 14
 
-# What the status bar counts, and which of those tables keep deleted rows for undo.
-COUNTED_TABLES = {
+# Every kind of record: its name in the app and its table (also the noun for one of
+# them). The status bar counts them all; some tables keep deleted rows for undo.
+TABLE_OF_ENTITY = {
     "footprints": "footprint",
     "bodies": "body",
     "contacts": "contact",
@@ -267,7 +268,7 @@ def record_counts(db: Database) -> dict[str, int]:
     """How many live records of each kind the database holds."""
     counts = {}
     with db.reader() as connection:
-        for name, table in COUNTED_TABLES.items():
+        for name, table in TABLE_OF_ENTITY.items():
             live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
             counts[name] = connection.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
     return counts
@@ -276,7 +277,7 @@ def record_counts(db: Database) -> dict[str, int]:
 def is_empty(db: Database) -> bool:
     """No live records of any kind (a first run). One probe per table, at any size."""
     with db.reader() as connection:
-        for table in COUNTED_TABLES.values():
+        for table in TABLE_OF_ENTITY.values():
             live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
             if connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table}{live})").fetchone()[0]:
                 return False

@@ -28,16 +28,7 @@ from .context import AppContext
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
 
-ENTITY_OF_TABLE = {
-    "footprint": "footprints",
-    "body": "bodies",
-    "contact": "contacts",
-    "member": "members",
-    "meeting": "meetings",
-    "ask": "asks",
-    "commitment": "commitments",
-    "letter": "letters",
-}
+ENTITY_OF_TABLE = {table: entity for entity, table in dashboard_data.TABLE_OF_ENTITY.items()}
 
 
 def _plural(count: int, noun: str) -> str:

@@ -31,6 +31,7 @@ from ..model.enums import (
 )
 from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
+from ..services.dashboard import TABLE_OF_ENTITY
 from ..services.errors import ValidationFailed
 from ..services.queries import today
 from .actions import ActionId, make_action
@@ -39,16 +40,7 @@ from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
 from .widgets import Form, ProblemLabel
 
-NOUNS = {
-    "footprints": "footprint",
-    "bodies": "body",
-    "contacts": "contact",
-    "members": "member",
-    "meetings": "meeting",
-    "asks": "ask",
-    "commitments": "commitment",
-    "letters": "letter",
-}
+NOUNS = TABLE_OF_ENTITY  # "meetings" -> "meeting"
 
 
 class EditorDialog(QDialog):
