@@ -87,8 +87,8 @@ def meetings_with_body(db: Database, body_id: str, *, limit: int = 100) -> list[
         )
 
 
-def search(db: Database, query: str, *, limit: int = 50) -> list[store_search.Hit]:
-    """Everything matching ``query``, best first, with a snippet."""
+def search(db: Database, query: str, *, limit: int = 50) -> store_search.Hits:
+    """Everything matching ``query``, best first, with a snippet (and how many matched)."""
     with db.read() as session:
         return store_search.search(session, query, limit=limit)
 
