@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -701,7 +702,11 @@ class PdfWriter:
                     key[0], parent=para_style, alignment=TA_RIGHT if align == "right" else TA_CENTER
                 )
             para_style = self._variants[key]
-        return _Paragraph("<br/>".join(lines), para_style)
+        paragraph = _Paragraph("<br/>".join(lines), para_style)
+        if len(lines) == 1 and all(_is_plain(span) for span in spans):
+            paragraph.plain_text = "".join(printable(span.text) for span in spans)
+            paragraph.align = align
+        return paragraph
 
     def cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
         """A table cell. Text too long for a cell (a table row cannot be re-flowed cheaply
@@ -735,10 +740,12 @@ class PdfWriter:
         """A data table: header row repeated on every page, rows that may split."""
         total = sum(weights) or 1
         widths = [self.frame_width * weight / total for weight in weights]
+        rows, text_styles = self._plain_cells(rows, widths)
         table = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
+                    *text_styles,
                     ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
@@ -752,6 +759,35 @@ class PdfWriter:
         )
         table.spaceAfter = 8
         return table
+
+    def _plain_cells(
+        self, rows: list[list[Paragraph]], widths: list[float]
+    ) -> tuple[list[list[Paragraph | str]], list[tuple[Any, ...]]]:
+        """Cells of plain text on one line that fits are drawn as text, not paragraphs:
+        ReportLab lays a paragraph out word by word (most of a pack's layout time), a
+        string in one call. Each keeps its paragraph style's font, size and colour."""
+        out: list[list[Paragraph | str]] = []
+        commands: list[tuple[Any, ...]] = []
+        for row_number, row in enumerate(rows, start=1):
+            cells: list[Paragraph | str] = []
+            for column, cell in enumerate(row):
+                text = getattr(cell, "plain_text", None)
+                style = cell.style
+                if text is None or stringWidth(text, style.fontName, style.fontSize) > (
+                    widths[column] - 8.5
+                ):
+                    cells.append(cell)
+                    continue
+                at = (column, row_number)
+                commands += [
+                    ("FONT", at, at, style.fontName, style.fontSize, style.leading),
+                    ("TEXTCOLOR", at, at, style.textColor),
+                ]
+                if cell.align != "left":
+                    commands.append(("ALIGN", at, at, cell.align.upper()))
+                cells.append(text)
+            out.append(cells)
+        return out, commands
 
     def markdown_table(self, block: c.Table) -> Table:
         columns = max([len(block.header), *(len(row) for row in block.rows)])
@@ -926,6 +962,11 @@ def _first_rows_height(table: Table, width: float, height: float, rows: int = 2)
             tallest = max(tallest, content + style.topPadding + style.bottomPadding)
         total += tallest
     return total
+
+
+def _is_plain(span: c.Span) -> bool:
+    """Text with no styling or link: it prints the same as a string as in a paragraph."""
+    return not (span.bold or span.italic or span.code or span.strike or span.href)
 
 
 def _fit(text: str, limit: int) -> str:
