@@ -281,6 +281,29 @@ class _Cell:
     style: str = "cell"
 
 
+CELL_PADDING = 8.0  # a grid cell's left and right padding together
+
+
+class _PlainCell:
+    """A table cell of plain text (no styling or link), drawn as a line of text when it
+    fits its column (see ``PdfWriter._plain_cells``), else as a paragraph."""
+
+    def __init__(self, text: str, style: ParagraphStyle, align: str, markup: str) -> None:
+        self.text, self.style, self.align, self.markup = text, style, align, markup
+
+    def line(self, width: float) -> str | None:
+        """The text as one line if it fits in ``width`` (spaces run together, as a
+        paragraph prints them), else None."""
+        if "\n" in self.text:
+            return None
+        line = " ".join(self.text.split())
+        fits = stringWidth(line, self.style.fontName, self.style.fontSize) <= width
+        return line if fits else None
+
+    def paragraph(self) -> Paragraph:
+        return _Paragraph(self.markup, self.style)
+
+
 class PdfWriter:
     """Writes one document, or several one after another (a combined batch), as PDF bytes."""
 
@@ -692,7 +715,11 @@ class PdfWriter:
             out += self.flow(rest, document=document, indent=inner, level_offset=level_offset)
         return out
 
-    def _cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
+    def _cell(
+        self, spans: c.Inline, style: str = "cell", align: str = "left", *, grid: bool = False
+    ) -> Paragraph | _PlainCell:
+        """A cell's paragraph; for a grid (``grid=True``) plain text waits as a _PlainCell,
+        which the grid draws as a line of text when it fits."""
         lines = markup_lines(spans)
         para_style = self.styles[style]
         if align in ("right", "center"):
@@ -702,18 +729,19 @@ class PdfWriter:
                     key[0], parent=para_style, alignment=TA_RIGHT if align == "right" else TA_CENTER
                 )
             para_style = self._variants[key]
-        paragraph = _Paragraph("<br/>".join(lines), para_style)
-        if len(lines) == 1 and all(_is_plain(span) for span in spans):
-            paragraph.plain_text = "".join(printable(span.text) for span in spans)
-            paragraph.align = align
-        return paragraph
+        if grid and all(_is_plain(span) for span in spans):
+            text = "".join(printable(span.text) for span in spans)
+            return _PlainCell(text, para_style, align, "<br/>".join(lines))
+        return _Paragraph("<br/>".join(lines), para_style)
 
-    def cell(self, spans: c.Inline, style: str = "cell", align: str = "left") -> Paragraph:
+    def cell(
+        self, spans: c.Inline, style: str = "cell", align: str = "left"
+    ) -> Paragraph | _PlainCell:
         """A table cell. Text too long for a cell (a table row cannot be re-flowed cheaply
         across many pages) shows its start, and the whole text follows the table."""
         text = c.plain(spans)
         if len(text) <= CELL_CHARS and text.count("\n") < CELL_LINES:
-            return self._cell(spans, style, align)
+            return self._cell(spans, style, align, grid=True)
         self._notes.append(spans)
         number = len(self._notes)
         start = "\n".join(text[:CELL_START].split("\n")[:CELL_START_LINES]).rstrip()
@@ -721,7 +749,7 @@ class PdfWriter:
             c.Span(start, literal=True),
             c.Span(f"… (continued in note {number} below this table)", italic=True),
         ]
-        return self._cell(shown, style, align)
+        return self._cell(shown, style, align, grid=True)
 
     def table_with_notes(self, table: Table) -> list[Flowable]:
         out: list[Flowable] = [table]
@@ -733,8 +761,8 @@ class PdfWriter:
 
     def grid(
         self,
-        header: list[Paragraph],
-        rows: list[list[Paragraph]],
+        header: list[Paragraph | _PlainCell],
+        rows: list[list[Paragraph | _PlainCell]],
         weights: Sequence[float],
     ) -> Table:
         """A data table: header row repeated on every page, rows that may split."""
@@ -761,31 +789,34 @@ class PdfWriter:
         return table
 
     def _plain_cells(
-        self, rows: list[list[Paragraph]], widths: list[float]
-    ) -> tuple[list[list[Paragraph | str]], list[tuple[Any, ...]]]:
-        """Cells of plain text on one line that fits are drawn as text, not paragraphs:
-        ReportLab lays a paragraph out word by word (most of a pack's layout time), a
-        string in one call. Each keeps its paragraph style's font, size and colour."""
-        out: list[list[Paragraph | str]] = []
+        self, rows: list[list[Paragraph | _PlainCell]], widths: list[float]
+    ) -> tuple[list[list[Flowable | str]], list[tuple[Any, ...]]]:
+        """Cells of plain text that fit on one line are drawn as text, not paragraphs:
+        ReportLab parses and lays out a paragraph word by word (most of a pack's layout
+        time), and draws a string in one call, in the paragraph's font, size, leading and
+        colour (the pages come out pixel for pixel the same). Longer text stays a
+        paragraph: a row of several lines of text would split across pages where a
+        paragraph keeps at least two lines together."""
+        out: list[list[Flowable | str]] = []
         commands: list[tuple[Any, ...]] = []
         for row_number, row in enumerate(rows, start=1):
-            cells: list[Paragraph | str] = []
+            cells: list[Flowable | str] = []
             for column, cell in enumerate(row):
-                text = getattr(cell, "plain_text", None)
-                style = cell.style
-                if text is None or stringWidth(text, style.fontName, style.fontSize) > (
-                    widths[column] - 8.5
-                ):
+                if not isinstance(cell, _PlainCell):
                     cells.append(cell)
                     continue
-                at = (column, row_number)
+                line = cell.line(widths[column] - CELL_PADDING)
+                if line is None:
+                    cells.append(cell.paragraph())
+                    continue
+                style, at = cell.style, (column, row_number)
                 commands += [
                     ("FONT", at, at, style.fontName, style.fontSize, style.leading),
                     ("TEXTCOLOR", at, at, style.textColor),
                 ]
                 if cell.align != "left":
                     commands.append(("ALIGN", at, at, cell.align.upper()))
-                cells.append(text)
+                cells.append(line)
             out.append(cells)
         return out, commands
 
@@ -953,12 +984,15 @@ def _first_rows_height(table: Table, width: float, height: float, rows: int = 2)
         tallest = 0.0
         for value, style, column in zip(values, styles, widths, strict=False):
             inner = column - style.leftPadding - style.rightPadding
-            parts = value if isinstance(value, list | tuple) else [value]
-            content = sum(
-                part.wrap(inner, height)[1] + part.getSpaceBefore() + part.getSpaceAfter()
-                for part in parts
-                if isinstance(part, Flowable)
-            )
+            if isinstance(value, str):  # lines of text (see PdfWriter._plain_cells)
+                content = (value.count("\n") + 1) * style.leading
+            else:
+                parts = value if isinstance(value, list | tuple) else [value]
+                content = sum(
+                    part.wrap(inner, height)[1] + part.getSpaceBefore() + part.getSpaceAfter()
+                    for part in parts
+                    if isinstance(part, Flowable)
+                )
             tallest = max(tallest, content + style.topPadding + style.bottomPadding)
         total += tallest
     return total
