@@ -114,6 +114,7 @@ def test_meeting_pack_has_cover_contents_bookmarks_metadata_and_page_numbers(
     cover = reader.pages[0].extract_text()
     assert "Sevenoaks District Council" in cover and "1 December 2026" in cover
     assert "OFFICIAL" in cover
+    assert "Date" in cover and "Time" in cover and "object at 0x" not in cover  # facts table
     assert f"Page 2 of {total}" in reader.pages[1].extract_text()
     assert "Page 1 of" not in cover
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
