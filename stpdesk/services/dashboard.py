@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model.dates import LONDON, today
@@ -292,4 +293,8 @@ class StatusInfo:
 
 def status(db: Database) -> StatusInfo:
     """What the status bar shows: record counts and when the last backup was taken."""
-    return StatusInfo(record_counts(db), newest_backup_time(db.path))
+    return StatusInfo(record_counts(db), last_backup(db.path))
+
+
+def last_backup(db_path: Path) -> datetime | None:
+    return newest_backup_time(db_path)

@@ -126,31 +126,9 @@ def audit_row(
     }
 
 
-def audit(
-    session: Session,
-    *,
-    action: AuditAction,
-    entity: str,
-    record: SQLModel,
-    before: dict[str, Any] | None,
-    summary: str,
-    actor: str | None = None,
-    removed: bool = False,
-) -> None:
-    """Record a change; ``removed`` means the row is gone, so there is no after."""
-    session.add(
-        t.AuditEntry(
-            **audit_row(
-                action=action,
-                entity=entity,
-                record=record,
-                before=before,
-                summary=summary,
-                actor=actor,
-                removed=removed,
-            )
-        )
-    )
+def audit(session: Session, **fields: Any) -> None:
+    """Record a change in the caller's transaction (``fields`` as for :func:`audit_row`)."""
+    session.add(t.AuditEntry(**audit_row(**fields)))
 
 
 def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:

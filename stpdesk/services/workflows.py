@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,7 +23,6 @@ from ..model.enums import (
 )
 from ..model.types import format_date, parse_date, utcnow
 from ..store import Database
-from ..store.backup import newest_backup_time
 from . import entities as e
 from . import queries, reference
 from .dashboard import is_empty
@@ -334,10 +332,6 @@ def choices(db: Database, entity: str) -> list[Choice]:
             rows = session.exec(select(t.Footprint).order_by(col(t.Footprint.name))).all()
             return [Choice(r.id, f"{r.name} ({r.kind.label})", "footprint") for r in rows]
     raise ValueError(f"no picker for {entity!r}")
-
-
-def last_backup_time(db_path: Path) -> datetime | None:
-    return newest_backup_time(db_path)
 
 
 # --- first run -------------------------------------------------------------------

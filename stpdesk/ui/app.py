@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -263,7 +264,9 @@ class MainWindow(QMainWindow):
         self._backup_watch.stop()
         if self.db.backup_warning:
             self.statusBar().showMessage(self.db.backup_warning, 20000)
-        self.refresh_status()  # shows when the backup was taken
+        # Only the backup time can have changed: no need to count the records again.
+        path = self.db.path
+        self.ops.run(lambda: dashboard_data.last_backup(path), on_done=self._show_last_backup)
 
     def _checks_failed(self, error: BaseException) -> None:
         if not isinstance(error, DatabaseDamaged):
@@ -595,12 +598,13 @@ class MainWindow(QMainWindow):
             f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
             f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"
         )
-        self.backup_label.setText(
-            f"Last backup: {format_datetime(info.last_backup)}"
-            if info.last_backup
-            else "No backup yet"
-        )
+        self._show_last_backup(info.last_backup)
         self.status_shown.emit()
+
+    def _show_last_backup(self, taken: datetime | None) -> None:
+        self.backup_label.setText(
+            f"Last backup: {format_datetime(taken)}" if taken else "No backup yet"
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..config import Settings, backup_dir_for, load_settings, save_settings
 from ..model.types import format_datetime
-from ..services import council, workflows
+from ..services import council, dashboard, workflows
 from ..services.errors import ValidationFailed
 from .context import TITLE, AppContext, show_error
 from .widgets import Form, ProblemLabel
@@ -72,7 +72,7 @@ class PreferencesDialog(QDialog):
 
         group = QGroupBox("Data and backups", self)
         box = QVBoxLayout(group)
-        last = workflows.last_backup_time(ctx.db.path)
+        last = dashboard.last_backup(ctx.db.path)
         for text, name in (
             (f"Database: {ctx.db.path}", "Database location"),
             (f"Backups: {backup_dir_for(ctx.db.path)}", "Backup location"),
