@@ -12,16 +12,26 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, union_all
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from ..model import tables as t
-from ..model.enums import AskStatus, Attendance, CommitmentDirection, CommitmentStatus, Priority
+from ..model.enums import (
+    AskStatus,
+    Attendance,
+    BodyKind,
+    CommitmentDirection,
+    CommitmentStatus,
+    MeetingKind,
+    Priority,
+)
 from ..model.types import LONDON, format_date
 from ..store import Database
-from .entities import display_name, footprints, meetings
+from .entities import display_name, footprints
+from .errors import NotFound
 from .queries import today as uk_today
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
@@ -196,7 +206,10 @@ def council(db: Database) -> Council:
 
 
 def _council(session: Session) -> Council:
-    profile = session.exec(select(t.CouncilProfile)).first()
+    found = _rows(
+        session, "SELECT name, address, protective_marking, logo FROM council_profile LIMIT 1"
+    )
+    profile = found[0] if found else None
     if profile is None:
         return Council(name="Your council", address="", protective_marking="OFFICIAL")
     return Council(
@@ -278,29 +291,31 @@ def _ask_items(
     session: Session, asks: list[t.Ask], body_names: dict[str, str], on: date
 ) -> list[AskItem]:
     raised_at = _meeting_titles(session, {a.meeting_id for a in asks})
-    items = []
-    for ask in asks:
-        is_open = ask.status == AskStatus.open
-        items.append(
-            AskItem(
-                id=ask.id,
-                title=ask.title,
-                rationale=ask.rationale or "",
-                body=body_names.get(ask.body_id, ""),
-                status=ask.status.label,
-                priority=ask.priority.label,
-                raised_on=ask.raised_on,
-                raised_at=_made_at(raised_at.get(ask.meeting_id or "")),
-                response=ask.response or "",
-                responded_on=ask.responded_on,
-                days_open=(on - ask.raised_on).days if ask.raised_on and is_open else None,
-                is_open=is_open,
-            )
-        )
-    return items
+    return [
+        _ask_item(ask, _made_at(raised_at.get(ask.meeting_id or "")), body_names, on)
+        for ask in asks
+    ]
 
 
-def _status_text(commitment: t.Commitment, on: date) -> tuple[bool, int | None, str]:
+def _ask_item(ask: Any, raised_at: str, body_names: dict[str, str], on: date) -> AskItem:
+    is_open = ask.status == AskStatus.open
+    return AskItem(
+        id=ask.id,
+        title=ask.title,
+        rationale=ask.rationale or "",
+        body=body_names.get(ask.body_id, ""),
+        status=ask.status.label,
+        priority=ask.priority.label,
+        raised_on=ask.raised_on,
+        raised_at=raised_at,
+        response=ask.response or "",
+        responded_on=ask.responded_on,
+        days_open=(on - ask.raised_on).days if ask.raised_on and is_open else None,
+        is_open=is_open,
+    )
+
+
+def _status_text(commitment: Any, on: date) -> tuple[bool, int | None, str]:
     if commitment.status == CommitmentStatus.done:
         done = f" on {format_date(commitment.completed_on)}" if commitment.completed_on else ""
         return False, None, f"Kept{done}"
@@ -335,32 +350,48 @@ def _commitment_items(
         if contact_ids
         else {}
     )
-    items = []
-    for commitment in commitments:
-        overdue, days, text = _status_text(commitment, on)
-        body = body_names.get(commitment.body_id, "")
-        if commitment.direction == CommitmentDirection.by_us:
-            owed_by = our_name
-        else:
-            contact = contacts.get(commitment.contact_id or "")
-            owed_by = f"{contact.name}, {body}" if contact else body
-        items.append(
-            CommitmentItem(
-                id=commitment.id,
-                text=commitment.text,
-                body=body,
-                owed_by=owed_by,
-                direction=commitment.direction.label,
-                due_date=commitment.due_date,
-                status=commitment.status.label,
-                overdue=overdue,
-                days_overdue=days,
-                status_text=text,
-                made_at=_made_at(made_at.get(commitment.meeting_id or "")),
-                evidence=commitment.evidence or "",
-            )
+    return [
+        _commitment_item(
+            commitment,
+            _made_at(made_at.get(commitment.meeting_id or "")),
+            contacts[commitment.contact_id].name if commitment.contact_id in contacts else None,
+            body_names,
+            on,
+            our_name,
         )
-    return items
+        for commitment in commitments
+    ]
+
+
+def _commitment_item(
+    commitment: Any,
+    made_at: str,
+    contact_name: str | None,
+    body_names: dict[str, str],
+    on: date,
+    our_name: str,
+) -> CommitmentItem:
+    """One commitment as a pack lists it; ``contact_name`` is who at the body made it."""
+    overdue, days, text = _status_text(commitment, on)
+    body = body_names.get(commitment.body_id, "")
+    if commitment.direction == CommitmentDirection.by_us:
+        owed_by = our_name
+    else:
+        owed_by = f"{contact_name}, {body}" if contact_name is not None else body
+    return CommitmentItem(
+        id=commitment.id,
+        text=commitment.text,
+        body=body,
+        owed_by=owed_by,
+        direction=commitment.direction.label,
+        due_date=commitment.due_date,
+        status=commitment.status.label,
+        overdue=overdue,
+        days_overdue=days,
+        status_text=text,
+        made_at=made_at,
+        evidence=commitment.evidence or "",
+    )
 
 
 def _overdue_first(items: list[CommitmentItem]) -> list[CommitmentItem]:
@@ -379,6 +410,50 @@ _PRIORITY_ORDER = {Priority.high: 0, Priority.medium: 1, Priority.low: 2}
 
 
 # --- meeting pack -----------------------------------------------------------------
+#
+# The meeting pack reads plain rows through the session's connection, in one read
+# transaction: at 100,000 meetings, building ORM records and compiling a dozen statements
+# cost three times what SQLite spent answering them.
+
+_MEETING_COLUMNS = "id, title, starts_at, ends_at, location, kind, agenda, notes, outcome"
+
+
+def _rows(session: Session, sql: str, params: Any = ()) -> list[Any]:
+    return list(session.connection().exec_driver_sql(sql, tuple(params)))
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _when(stored: str | None) -> datetime | None:
+    """A stored moment (naive UTC text, as UTCDateTime writes it) as an aware datetime."""
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC) if stored else None
+
+
+def _day(stored: str | None) -> date | None:
+    return date.fromisoformat(stored) if stored else None
+
+
+def _stored(moment: datetime) -> str:
+    """A moment as the text the store holds, so comparisons in SQL match UTCDateTime's."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _meeting_row_info(row: Any, bodies: list[str], themes: list[str]) -> MeetingInfo:
+    return MeetingInfo(
+        id=row.id,
+        title=row.title,
+        starts_at=_when(row.starts_at),  # type: ignore[arg-type]
+        ends_at=_when(row.ends_at),
+        location=row.location or "",
+        kind=MeetingKind(row.kind).label,
+        bodies=bodies,
+        themes=themes,
+        agenda=row.agenda or "",
+        notes=row.notes or "",
+        outcome=row.outcome or "",
+    )
 
 
 def meeting_pack(
@@ -396,51 +471,49 @@ def meeting_pack(
     Lists stop at the ``*_listed`` limits (most pressing first); the ``*_total`` counts
     say how many there are in all, so a pack can say "and 40 more"."""
     on = on or uk_today()
-    meeting = meetings.get(db, meeting_id)  # raises NotFound with a clear message
     with db.read() as session:
+        found = _rows(
+            session,
+            f"SELECT {_MEETING_COLUMNS}, deleted_at FROM meeting WHERE id = ?",
+            [meeting_id],
+        )
+        if not found or found[0].deleted_at is not None:
+            raise NotFound(f"There is no meeting with id {meeting_id}.")
+        meeting = found[0]
+        starts_at: datetime = _when(meeting.starts_at)  # type: ignore[assignment]
         our = _council(session)
-        bodies = list(
-            session.exec(
-                select(t.Body)
-                .join(t.MeetingBody, col(t.MeetingBody.body_id) == t.Body.id)
-                .where(t.MeetingBody.meeting_id == meeting.id)
-                .order_by(col(t.Body.name))
-            ).all()
+        bodies = _rows(
+            session,
+            "SELECT body.id, body.name, body.kind, body.code, body.website FROM body "
+            "JOIN meeting_body ON meeting_body.body_id = body.id "
+            "WHERE meeting_body.meeting_id = ? ORDER BY body.name",
+            [meeting.id],
         )
         body_ids = [body.id for body in bodies]
         body_names = {body.id: body.name for body in bodies}
-        themes = _theme_names(session, [meeting.id])[meeting.id]
-        info = _meeting_info(meeting, [b.name for b in bodies], themes)
         attendees, members = _people(session, meeting.id, our.name)
 
         # history is what has happened: meetings before this one that are not in the future
         end_of_today = datetime.combine(on + timedelta(days=1), time(0), LONDON).astimezone(UTC)
-        held_before = min(meeting.starts_at, end_of_today)
-        earlier: list[t.Meeting] = []
+        held_before = min(starts_at, end_of_today)
+        earlier: list[Any] = []
         if body_ids and history:
-            earlier = list(
-                session.exec(
-                    # walk the meetings newest first and keep those with these bodies:
-                    # reads a handful of index entries, where IN (...) sorted them all
-                    select(t.Meeting)
-                    .where(
-                        exists().where(
-                            col(t.MeetingBody.meeting_id) == t.Meeting.id,
-                            col(t.MeetingBody.body_id).in_(body_ids),
-                        )
-                    )
-                    .where(_live(t.Meeting))
-                    .where(col(t.Meeting.starts_at) < held_before)
-                    .where(t.Meeting.id != meeting.id)
-                    .order_by(col(t.Meeting.starts_at).desc(), col(t.Meeting.id).desc())
-                    .limit(history)
-                ).all()
+            # walk the meetings newest first and keep those with these bodies:
+            # reads a handful of index entries, where IN (...) sorted them all
+            earlier = _rows(
+                session,
+                f"SELECT {_MEETING_COLUMNS} FROM meeting WHERE EXISTS (SELECT 1 FROM meeting_body "
+                "WHERE meeting_body.meeting_id = meeting.id "
+                f"AND meeting_body.body_id IN ({_marks(len(body_ids))})) "
+                "AND meeting.deleted_at IS NULL AND meeting.starts_at < ? AND meeting.id != ? "
+                "ORDER BY meeting.starts_at DESC, meeting.id DESC LIMIT ?",
+                [*body_ids, _stored(held_before), meeting.id, history],
             )
-        earlier_ids = [m.id for m in earlier]
-        earlier_bodies = _body_names(session, earlier_ids)
-        earlier_themes = _theme_names(session, earlier_ids)
+        names = _names_of(session, [meeting.id], [m.id for m in earlier])
+        themes = names["theme", meeting.id]
+        info = _meeting_row_info(meeting, [body.name for body in bodies], themes)
         history_items = [
-            _meeting_info(m, earlier_bodies[m.id], earlier_themes[m.id]) for m in earlier
+            _meeting_row_info(m, names["body", m.id], names["theme", m.id]) for m in earlier
         ]
 
         open_asks: list[AskItem] = []
@@ -454,24 +527,39 @@ def meeting_pack(
             for direction in CommitmentDirection:
                 key = ("commitment", CommitmentStatus.pending.value, direction.value)
                 pending_counts[direction] = counts.get(key, 0)
-            asks = _most_pressing_asks(session, body_ids, asks_listed)
-            open_asks = _ask_items(session, asks, body_names, on)
+            open_asks = [
+                _ask_item(_ask_of(row), _made_at_row(row), body_names, on)
+                for row in _most_pressing_asks(session, body_ids, asks_listed)
+            ]
             for direction in CommitmentDirection:
                 rows = _most_overdue_commitments(session, body_ids, direction, commitments_listed)
-                items = _overdue_first(_commitment_items(session, rows, body_names, on, our.name))
+                items = _overdue_first(
+                    [
+                        _commitment_item(
+                            _commitment_of(row),
+                            _made_at_row(row),
+                            row.contact_name,
+                            body_names,
+                            on,
+                            our.name,
+                        )
+                        for row in rows
+                    ]
+                )
                 if direction == CommitmentDirection.to_us:
                     owed_to_us = items
                 else:
                     owed_by_us = items
     points = _talking_points(open_asks, owed_to_us, owed_by_us, talking_points)
-    when = format_date(meeting.starts_at)
+    when = format_date(starts_at)
     return MeetingPack(
         title=f"Briefing: {meeting.title}, {when}",
         council=our,
         meeting=info,
         today=on,
         bodies=[
-            BodyInfo(b.id, b.name, b.kind.label, b.code or "", b.website or "") for b in bodies
+            BodyInfo(b.id, b.name, BodyKind(b.kind).label, b.code or "", b.website or "")
+            for b in bodies
         ],
         attendees=attendees,
         our_members=members,
@@ -489,141 +577,197 @@ def meeting_pack(
     )
 
 
-def _firsts_of_each(id_column: Any, arms: list[Any]) -> Any:
-    """The ids named by the first ``:listed`` rows of each ordered query (arm).
+def _names_of(
+    session: Session, themed: list[str], bodied: list[str]
+) -> defaultdict[tuple[str, str], list[str]]:
+    """Theme names of the meetings ``themed`` and body names of the meetings ``bodied``
+    (plus their themes), in one query: ``names["body", meeting_id]``, in name order."""
+    themed = [*themed, *bodied]
+    names: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    sql = (
+        "SELECT 'theme' AS kind, meeting_theme.meeting_id, theme.name FROM meeting_theme "
+        "JOIN theme ON theme.id = meeting_theme.theme_id "
+        f"WHERE meeting_theme.meeting_id IN ({_marks(len(themed))})"
+    )
+    if bodied:
+        sql += (
+            " UNION ALL SELECT 'body', meeting_body.meeting_id, body.name FROM meeting_body "
+            "JOIN body ON body.id = meeting_body.body_id "
+            f"WHERE meeting_body.meeting_id IN ({_marks(len(bodied))})"
+        )
+    for kind, meeting_id, name in _rows(session, sql + " ORDER BY 3", [*themed, *bodied]):
+        names[kind, meeting_id].append(name)
+    return names
+
+
+def _made_at_row(row: Any) -> str:
+    """Where an ask or commitment came up, from the meeting columns joined to its row."""
+    if row.meeting_title is None:
+        return ""
+    return f"{row.meeting_title}, {format_date(_when(row.meeting_starts_at))}"
+
+
+def _ask_of(row: Any) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=row.id,
+        title=row.title,
+        rationale=row.rationale,
+        body_id=row.body_id,
+        status=AskStatus(row.status),
+        priority=Priority(row.priority),
+        raised_on=_day(row.raised_on),
+        response=row.response,
+        responded_on=_day(row.responded_on),
+    )
+
+
+def _commitment_of(row: Any) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=row.id,
+        text=row.text,
+        direction=CommitmentDirection(row.direction),
+        body_id=row.body_id,
+        due_date=_day(row.due_date),
+        status=CommitmentStatus(row.status),
+        evidence=row.evidence,
+        completed_on=_day(row.completed_on),
+    )
+
+
+def _firsts_of_each(arms: list[str]) -> str:
+    """The ids named by the first ``?`` rows of each ordered query (arm).
 
     Each arm is one body (and one priority), so SQLite walks an index in order and stops
     after a few rows; one query over all the bodies had to read and sort every open row
     (10,000 and more at 100,000 meetings) to find the first few."""
-    firsts = [arm.limit(bindparam("listed")).subquery() for arm in arms]
-    return union_all(*(select(first.c[id_column.key]) for first in firsts))
+    return " UNION ALL ".join(f"SELECT id FROM ({arm} LIMIT ?)" for arm in arms)
 
 
 @cache
-def _most_pressing_asks_query(bodies: int) -> Any:
-    """Open asks of ``:body_0``… ``:body_{bodies-1}``: high priority first, then oldest
-    first (undated ones last), then by title. Built once per number of bodies."""
-    arms = []
-    for number in range(bodies):
-        for level in Priority:
-            same = (
-                select(t.Ask.id)
-                .where(t.Ask.body_id == bindparam(f"body_{number}"))
-                .where(_live(t.Ask))
-                .where(t.Ask.status == AskStatus.open)
-                .where(t.Ask.priority == level)
-            )
-            dated, title, ask_id = col(t.Ask.raised_on), col(t.Ask.title), col(t.Ask.id)
-            arms.append(same.where(dated.is_not(None)).order_by(dated, title, ask_id))
-            arms.append(same.where(dated.is_(None)).order_by(title, ask_id))
-    priority = case(
-        (t.Ask.priority == Priority.high, 0),
-        (t.Ask.priority == Priority.medium, 1),
-        else_=2,
-    )
-    return (
-        select(t.Ask)
-        .where(col(t.Ask.id).in_(_firsts_of_each(t.Ask.id, arms)))
-        .order_by(
-            priority,
-            col(t.Ask.raised_on).is_(None),
-            col(t.Ask.raised_on),
-            col(t.Ask.title),
-            col(t.Ask.id),  # the same order every time, however many share a title
+def _pressing_asks_sql(bodies: int) -> str:
+    """Open asks of ``bodies`` bodies at one priority: oldest first (undated ones last),
+    then by title. Parameters per body: body, priority, limit, body, priority, limit;
+    then the limit of the whole."""
+    same = "SELECT id FROM ask WHERE body_id = ? AND deleted_at IS NULL AND status = 'open' "
+    same += "AND priority = ? AND raised_on IS"
+    arms = [
+        arm
+        for _ in range(bodies)
+        for arm in (
+            f"{same} NOT NULL ORDER BY raised_on, title, id",
+            f"{same} NULL ORDER BY title, id",
         )
-        .limit(bindparam("listed"))
+    ]
+    return (
+        "SELECT ask.id, ask.title, ask.rationale, ask.body_id, ask.priority, ask.status, "
+        "ask.response, ask.raised_on, ask.responded_on, meeting.title AS meeting_title, "
+        "meeting.starts_at AS meeting_starts_at FROM ask "
+        "LEFT JOIN meeting ON meeting.id = ask.meeting_id "
+        f"WHERE ask.id IN ({_firsts_of_each(arms)}) "
+        "ORDER BY ask.raised_on IS NULL, ask.raised_on, ask.title, ask.id LIMIT ?"
     )
+
+
+def _most_pressing_asks(session: Session, body_ids: list[str], limit: int) -> list[Any]:
+    """The first ``limit`` open asks of these bodies: high priority first, then oldest
+    first (undated ones last), then by title and id (the same order every time).
+
+    One query per priority, highest first, stopping once the list is full: a priority
+    holds thousands of open asks at 100,000 meetings, so the high ones usually fill it."""
+    found: list[Any] = []
+    if not body_ids:
+        return found
+    for level in (Priority.high, Priority.medium, Priority.low):
+        wanted = limit - len(found)
+        if wanted <= 0:
+            break
+        params: list[Any] = []
+        for body_id in body_ids:
+            params += [body_id, level.value, wanted, body_id, level.value, wanted]
+        found += _rows(session, _pressing_asks_sql(len(body_ids)), [*params, wanted])
+    return found
 
 
 @cache
-def _most_overdue_commitments_query(bodies: int) -> Any:
-    """Pending commitments one way (``:direction``) with ``:body_0``…: earliest due first
-    (most overdue first), undated last. Built once per number of bodies."""
-    arms = []
-    for number in range(bodies):
-        same = (
-            select(t.Commitment.id)
-            .where(t.Commitment.body_id == bindparam(f"body_{number}"))
-            .where(_live(t.Commitment))
-            .where(t.Commitment.status == CommitmentStatus.pending)
-            .where(t.Commitment.direction == bindparam("direction"))
-        )
-        due, commitment_id = col(t.Commitment.due_date), col(t.Commitment.id)
-        arms.append(same.where(due.is_not(None)).order_by(due, commitment_id))
-        arms.append(same.where(due.is_(None)).order_by(commitment_id))
+def _overdue_commitments_sql(bodies: int) -> str:
+    """Pending commitments of ``bodies`` bodies one way: earliest due first (most overdue
+    first), undated last. Parameters per body: body, direction, limit, body, direction,
+    limit; then the limit of the whole."""
+    same = "SELECT id FROM commitment WHERE body_id = ? AND deleted_at IS NULL "
+    same += "AND status = 'pending' AND direction = ? AND due_date IS"
+    arms = [
+        arm
+        for _ in range(bodies)
+        for arm in (f"{same} NOT NULL ORDER BY due_date, id", f"{same} NULL ORDER BY id")
+    ]
     return (
-        select(t.Commitment)
-        .where(col(t.Commitment.id).in_(_firsts_of_each(t.Commitment.id, arms)))
-        .order_by(
-            col(t.Commitment.due_date).is_(None),
-            col(t.Commitment.due_date),
-            col(t.Commitment.id),
-        )
-        .limit(bindparam("listed"))
+        "SELECT commitment.id, commitment.text, commitment.direction, commitment.body_id, "
+        "commitment.due_date, commitment.status, commitment.evidence, "
+        "commitment.completed_on, meeting.title AS meeting_title, "
+        "meeting.starts_at AS meeting_starts_at, contact.name AS contact_name "
+        "FROM commitment LEFT JOIN meeting ON meeting.id = commitment.meeting_id "
+        "LEFT JOIN contact ON contact.id = commitment.contact_id "
+        f"WHERE commitment.id IN ({_firsts_of_each(arms)}) "
+        "ORDER BY commitment.due_date IS NULL, commitment.due_date, commitment.id LIMIT ?"
     )
+
+
+def _most_overdue_commitments(
+    session: Session, body_ids: list[str], direction: CommitmentDirection, limit: int
+) -> list[Any]:
+    if not body_ids or limit <= 0:
+        return []
+    params: list[Any] = []
+    for body_id in body_ids:
+        params += [body_id, direction.value, limit, body_id, direction.value, limit]
+    return _rows(session, _overdue_commitments_sql(len(body_ids)), [*params, limit])
 
 
 def _live_counts(session: Session, body_ids: list[str]) -> dict[tuple[str, str, str], int]:
     """Live asks and commitments of these bodies by (entity, status, direction), read from
     the counts triggers keep (migration 0006), not by counting thousands of rows."""
-    marks = ", ".join("?" * len(body_ids))
-    rows = session.connection().exec_driver_sql(
+    rows = _rows(
+        session,
         "SELECT entity, status, direction, sum(live) FROM tally_by_body "
-        f"WHERE body_id IN ({marks}) GROUP BY entity, status, direction",
-        tuple(body_ids),
+        f"WHERE body_id IN ({_marks(len(body_ids))}) GROUP BY entity, status, direction",
+        body_ids,
     )
     return {(entity, status, direction): live for entity, status, direction, live in rows}
 
 
-def _bodies(body_ids: list[str]) -> dict[str, str]:
-    return {f"body_{number}": body_id for number, body_id in enumerate(body_ids)}
-
-
-def _most_pressing_asks(session: Session, body_ids: list[str], limit: int) -> list[t.Ask]:
-    if not body_ids or limit <= 0:
-        return []
-    query = _most_pressing_asks_query(len(body_ids))
-    return list(session.exec(query, params={**_bodies(body_ids), "listed": limit}).all())
-
-
-def _most_overdue_commitments(
-    session: Session, body_ids: list[str], direction: CommitmentDirection, limit: int
-) -> list[t.Commitment]:
-    if not body_ids or limit <= 0:
-        return []
-    query = _most_overdue_commitments_query(len(body_ids))
-    params = {**_bodies(body_ids), "direction": direction, "listed": limit}
-    return list(session.exec(query, params=params).all())
-
-
 def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Person], list[Person]]:
-    rows = session.exec(
-        select(t.MeetingAttendee, t.Contact, t.Member, t.Body)
-        .outerjoin(t.Contact, col(t.Contact.id) == t.MeetingAttendee.contact_id)
-        .outerjoin(t.Member, col(t.Member.id) == t.MeetingAttendee.member_id)
-        .outerjoin(t.Body, col(t.Body.id) == t.Contact.body_id)
-        .where(t.MeetingAttendee.meeting_id == meeting_id)
-    ).all()
+    rows = _rows(
+        session,
+        "SELECT meeting_attendee.attendance, contact.id AS contact_id, contact.name, "
+        "contact.role, member.id AS member_id, member.title AS member_title, "
+        "member.name AS member_name, member.position, member.council, body.name AS body_name "
+        "FROM meeting_attendee LEFT JOIN contact ON contact.id = meeting_attendee.contact_id "
+        "LEFT JOIN member ON member.id = meeting_attendee.member_id "
+        "LEFT JOIN body ON body.id = contact.body_id WHERE meeting_attendee.meeting_id = ?",
+        [meeting_id],
+    )
     theirs: list[Person] = []
     ours: list[Person] = []
-    for attendee, contact, member, body in rows:
-        if member is not None:
+    for row in rows:
+        attendance = Attendance(row.attendance).label
+        if row.member_id is not None:
+            member = SimpleNamespace(title=row.member_title, name=row.member_name)
             ours.append(
                 Person(
-                    name=display_name(member),
-                    role=member.position or "",
-                    body=member.council or our_name,
-                    attendance=attendee.attendance.label,
+                    name=display_name(member),  # type: ignore[arg-type]
+                    role=row.position or "",
+                    body=row.council or our_name,
+                    attendance=attendance,
                     is_member=True,
                 )
             )
-        elif contact is not None:
+        elif row.contact_id is not None:
             theirs.append(
                 Person(
-                    name=contact.name,
-                    role=contact.role or "",
-                    body=body.name if body else "",
-                    attendance=attendee.attendance.label,
+                    name=row.name,
+                    role=row.role or "",
+                    body=row.body_name or "",
+                    attendance=attendance,
                     is_member=False,
                 )
             )
