@@ -47,6 +47,7 @@ from .blocks import commitment_columns, field_of
 from .charts import bar_chart
 from .fonts import FONT, FONT_BOLD, printable, register_fonts
 from .templates import _display
+from .textflow import CellStyle, TableLook, TextCell, TextTable
 
 INK = colors.HexColor("#1A1A1A")
 ACCENT = colors.HexColor("#1D4F91")
@@ -57,6 +58,15 @@ LINES_PER_CHUNK = 30  # long user text flows as many short paragraphs, never one
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 CELL_CHARS, CELL_LINES = 1500, 25  # longer cell text continues after its table
 CELL_START, CELL_START_LINES = 400, 6
+GRID_LOOK = TableLook(
+    top=3,
+    bottom=4,
+    left=4,
+    right=4,
+    header_fill=SHADE,
+    header_rule=(0.8, ACCENT),
+    row_rule=(0.3, RULE),
+)
 
 Progress = Callable[[int, int, str], None]  # (done, total or 0 if unknown, message)
 
@@ -334,6 +344,7 @@ class PdfWriter:
         self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
         self.heading_pages: dict[str, int] = {}  # contents key -> page number
         self._notes: list[c.Inline] = []
+        self._cell_styles: dict[tuple[str, str], CellStyle] = {}
 
     # --- styles ------------------------------------------------------------------
 
@@ -575,6 +586,8 @@ class PdfWriter:
 
     @staticmethod
     def _first_part_height(flowable: Flowable, width: float, height: float) -> float:
+        if isinstance(flowable, TextTable):
+            return flowable.first_rows_height(1)
         if isinstance(flowable, Table):
             return _first_rows_height(flowable, width, height)
         if isinstance(flowable, Paragraph):
@@ -751,7 +764,7 @@ class PdfWriter:
         ]
         return self._cell(shown, style, align, grid=True)
 
-    def table_with_notes(self, table: Table) -> list[Flowable]:
+    def table_with_notes(self, table: Flowable) -> list[Flowable]:
         out: list[Flowable] = [table]
         for number, spans in enumerate(self._notes, start=1):
             out.append(_Paragraph(f"<b>Note {number}</b>", self.style("body", space_after=2)))
@@ -764,10 +777,23 @@ class PdfWriter:
         header: list[Paragraph | _PlainCell],
         rows: list[list[Paragraph | _PlainCell]],
         weights: Sequence[float],
-    ) -> Table:
-        """A data table: header row repeated on every page, rows that may split."""
+    ) -> Flowable:
+        """A data table: header row repeated on every page, rows that may split. A table
+        whose every cell is plain text is laid out as text (see :mod:`.textflow`)."""
         total = sum(weights) or 1
         widths = [self.frame_width * weight / total for weight in weights]
+        if all(isinstance(cell, _PlainCell) for cell in header) and all(
+            isinstance(cell, _PlainCell) for row in rows for cell in row
+        ):
+            text_table = TextTable(
+                [self._text_cell(cell) for cell in header],  # type: ignore[arg-type]
+                [[self._text_cell(cell) for cell in row] for row in rows],  # type: ignore[arg-type]
+                widths,
+                GRID_LOOK,
+            )
+            text_table.spaceAfter = 8
+            return text_table
+        header = [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in header]
         rows, text_styles = self._plain_cells(rows, widths)
         table = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
         table.setStyle(
@@ -787,6 +813,20 @@ class PdfWriter:
         )
         table.spaceAfter = 8
         return table
+
+    def _text_cell(self, cell: _PlainCell) -> TextCell:
+        key = (cell.style.name, cell.align)
+        style = self._cell_styles.get(key)
+        if style is None:
+            paragraph = cell.style
+            style = self._cell_styles[key] = CellStyle(
+                paragraph.fontName,
+                paragraph.fontSize,
+                paragraph.leading,
+                paragraph.textColor,
+                cell.align,
+            )
+        return TextCell(cell.text, style)
 
     def _plain_cells(
         self, rows: list[list[Paragraph | _PlainCell]], widths: list[float]
@@ -820,7 +860,7 @@ class PdfWriter:
             out.append(cells)
         return out, commands
 
-    def markdown_table(self, block: c.Table) -> Table:
+    def markdown_table(self, block: c.Table) -> Flowable:
         columns = max([len(block.header), *(len(row) for row in block.rows)])
         align = block.align + ["left"] * (columns - len(block.align))
 
@@ -828,7 +868,8 @@ class PdfWriter:
             return row + [[] for _ in range(columns - len(row))]
 
         header = [
-            self._cell(spans, "cell-head", align[i]) for i, spans in enumerate(padded(block.header))
+            self._cell(spans, "cell-head", align[i], grid=True)
+            for i, spans in enumerate(padded(block.header))
         ]
         rows = [
             [self.cell(spans, "cell", align[i]) for i, spans in enumerate(padded(row))]
@@ -938,7 +979,7 @@ class PdfWriter:
     ) -> list[Flowable]:
         if not params["rows"]:
             return self.paragraphs([c.Span(params["empty"])], "empty")
-        header = [self._cell([c.Span(h)], "cell-head") for h in params["headings"]]
+        header = [self._cell([c.Span(h)], "cell-head", grid=True) for h in params["headings"]]
         rows = [
             [
                 self.cell([c.Span(_display(field_of(record, f)), literal=True)])
@@ -955,7 +996,9 @@ class PdfWriter:
         if not params["items"]:
             return self.paragraphs([c.Span(params["empty"])], "empty")
         columns = commitment_columns(params)
-        header = [self._cell([c.Span(heading)], "cell-head") for heading, _, _ in columns]
+        header = [
+            self._cell([c.Span(heading)], "cell-head", grid=True) for heading, _, _ in columns
+        ]
         rows = []
         for item in params["items"]:
             late = bool(field_of(item, "overdue"))
