@@ -124,3 +124,82 @@ def test_table_splits_never_leave_a_header_alone_at_a_page_foot() -> None:
     assert table.split(200, header_height + 12 + 7) == []  # one line would fit: not enough
     first, rest = table.split(200, header_height + 24 + 7)  # two lines fit: split
     assert first.height < table.height and rest.first_rows_height(0) == header_height
+
+
+# --- paragraphs ------------------------------------------------------------------------
+
+
+def _build(flowables: list, width: float = 300) -> list[str]:
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=(width + 72, 400), leftMargin=36, rightMargin=36)
+    doc.build(flowables)
+    return [page.extract_text().strip() for page in PdfReader(io.BytesIO(buffer.getvalue())).pages]
+
+
+def _rich(chooser: random.Random) -> tuple[list[tuple[str, str]], str]:
+    """Random text in runs of plain, bold and italic, and the same as Paragraph markup."""
+    from xml.sax.saxutils import escape
+
+    from stpdesk.documents.fonts import FONT_ITALIC
+
+    runs, markup = [], []
+    for _ in range(chooser.randint(1, 12)):
+        text = " ".join(chooser.choice(WORDS) for _ in range(chooser.randint(1, 6)))
+        text += chooser.choice([" ", "", ": ", "; "])
+        font, tag = chooser.choice([(FONT, ""), (FONT_BOLD, "b"), (FONT_ITALIC, "i")])
+        runs.append((text, font))
+        markup.append(f"<{tag}>{escape(text)}</{tag}>" if tag else escape(text))
+    return runs, "".join(markup)
+
+
+def test_rich_paragraphs_print_the_lines_a_paragraph_prints() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from stpdesk.documents.textflow import TextParagraph
+
+    register_fonts()
+    chooser = random.Random(25)
+    for round_number in range(40):
+        runs, markup = _rich(chooser)
+        style = ParagraphStyle(
+            "p", fontName=FONT, fontSize=10, leading=14, leftIndent=chooser.choice([0, 16, 28])
+        )
+        bullet = chooser.choice([None, "•", "12."])
+        ours = _build([TextParagraph(runs, style, markup, bullet)])
+        theirs = _build([Paragraph(markup, style, bulletText=bullet)])
+        assert ours == theirs, (round_number, markup)
+
+
+def test_a_long_note_splits_across_pages_keeping_two_lines_each_side() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from stpdesk.documents.textflow import TextParagraph
+
+    register_fonts()
+    style = ParagraphStyle(
+        "p", fontName=FONT, fontSize=10, leading=14, allowWidows=0, allowOrphans=0
+    )
+    lines = [f"Note line {n}" for n in range(1, 61)]
+    paragraph = TextParagraph([("\n".join(lines), FONT)], style, "")
+    paragraph.wrap(300, 1000)
+    assert paragraph.split(300, 14 * 1.5) == []  # one line fits: an orphan, so none
+    first, rest = paragraph.split(300, 14 * 59 + 1)  # all but one: the widow takes company
+    assert first.wrap(300, 1000)[1] == 14 * 58 and rest.wrap(300, 1000)[1] == 14 * 2
+    pages = _build([TextParagraph([("\n".join(lines), FONT)], style, "")])
+    assert len(pages) > 2
+    assert " ".join(pages).split() == " ".join(lines).split()
+
+
+def test_a_word_wider_than_the_line_prints_whole_through_a_paragraph() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from stpdesk.documents.textflow import TextParagraph
+
+    register_fonts()
+    style = ParagraphStyle("p", fontName=FONT, fontSize=10, leading=14)
+    word = "https://example.org/" + "discharge-pathway-" * 30
+    paragraph = TextParagraph([(f"See {word} now", FONT)], style, f"See {word} now")
+    text = "".join(_build([paragraph])).replace("\n", "")
+    assert text.replace(" ", "") == f"See{word}now"

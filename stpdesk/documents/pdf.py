@@ -45,9 +45,9 @@ from ..services.errors import ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
 from .charts import bar_chart
-from .fonts import FONT, FONT_BOLD, printable, register_fonts
+from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, printable, register_fonts
 from .templates import _display
-from .textflow import CellStyle, TableLook, TextCell, TextTable
+from .textflow import CellStyle, Piece, TableLook, TextCell, TextParagraph, TextTable
 
 INK = colors.HexColor("#1A1A1A")
 ACCENT = colors.HexColor("#1D4F91")
@@ -101,6 +101,26 @@ def markup_lines(spans: c.Inline) -> list[str]:
                 lines.append("")
             if part:
                 lines[-1] += _markup(span, part)
+    return lines
+
+
+FACES = {(False, False): FONT, (True, False): FONT_BOLD, (False, True): FONT_ITALIC}
+FACES[True, True] = FONT_BOLD_ITALIC
+
+
+def piece_lines(spans: c.Inline) -> list[list[Piece]] | None:
+    """The spans as lines of (text, font) pieces, or None if one needs more than a font
+    (a link, code, strike-through): see :class:`.textflow.TextParagraph`."""
+    lines: list[list[Piece]] = [[]]
+    for span in spans:
+        if span.code or span.strike or (span.href and span.href.startswith(LINK_SCHEMES)):
+            return None
+        font = FACES[bool(span.bold), bool(span.italic)]
+        for index, part in enumerate(printable(span.text).split("\n")):
+            if index:
+                lines.append([])
+            if part:
+                lines[-1].append((part, font))
     return lines
 
 
@@ -588,6 +608,8 @@ class PdfWriter:
     def _first_part_height(flowable: Flowable, width: float, height: float) -> float:
         if isinstance(flowable, TextTable):
             return flowable.first_rows_height(1)
+        if isinstance(flowable, TextParagraph):
+            return min(flowable.wrap(width, height)[1], flowable.style.leading * 3)
         if isinstance(flowable, Table):
             return _first_rows_height(flowable, width, height)
         if isinstance(flowable, Paragraph):
@@ -686,10 +708,12 @@ class PdfWriter:
     ) -> list[Flowable]:
         """One block of text as paragraphs: a blank line in user text starts a new one, and
         every few lines start a new flowable so long notes split cheaply across pages."""
-        groups: list[list[str]] = [[]]
-        for line in markup_lines(spans):
+        markup = markup_lines(spans)
+        pieces = piece_lines(spans)
+        groups: list[list[int]] = [[]]  # line numbers, blank lines dropped
+        for number, line in enumerate(markup):
             if line.strip():
-                groups[-1].append(line)
+                groups[-1].append(number)
             elif groups[-1]:
                 groups.append([])
         groups = [group for group in groups if group]
@@ -701,13 +725,18 @@ class PdfWriter:
                 para_style = self.style(
                     style, indent=indent, space_after=None if end_of_paragraph else 0
                 )
-                out.append(
-                    _Paragraph(
-                        "<br/>".join(chunk),
-                        para_style,
-                        bulletText=bullet if group_index == 0 and start == 0 else None,
-                    )
-                )
+                text = "<br/>".join(markup[number] for number in chunk)
+                first = bullet if group_index == 0 and start == 0 else None
+                as_text = pieces is not None and para_style.fontName == FONT
+                if not (as_text and TextParagraph.supports(para_style)):
+                    out.append(_Paragraph(text, para_style, bulletText=first))
+                else:
+                    runs: list[Piece] = []
+                    for number in chunk:
+                        if runs:
+                            runs.append(("\n", FONT))
+                        runs += pieces[number]
+                    out.append(TextParagraph(runs, para_style, text, first))
         if not out and bullet:
             out.append(_Paragraph("", self.style(style, indent=indent), bulletText=bullet))
         return out

@@ -1,4 +1,4 @@
-"""Grids of plain text, laid out and drawn straight onto the canvas.
+"""Grids and paragraphs of plain text, laid out and drawn straight onto the canvas.
 
 ReportLab's Table holds a Paragraph per cell: each cell is parsed as markup, broken into
 lines word by word, measured again to size, split and draw the table, and drawn fragment
@@ -10,17 +10,23 @@ split by characters), and each part of the table is drawn as one text object.
 
 Rows split across pages as ReportLab's ``splitInRow`` splits them, keeping at least two
 lines of a cell on each side of the break; the header row repeats on every page.
+
+Paragraphs of plain, bold and italic text (most of a pack: list items, notes, talking
+points) are laid out the same way by :class:`TextParagraph`; anything else (links, code,
+strike-through, a word wider than the line) stays a ReportLab Paragraph.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import split as split_words
 
 Line = tuple[str, float]  # text and its width in points
@@ -287,4 +293,207 @@ class TextTable(Flowable):
         canvas.restoreState()
 
 
-__all__ = ["CellStyle", "TableLook", "TextCell", "TextTable", "break_lines"]
+Piece = tuple[str, str]  # text and font name
+Word = list[Piece]  # pieces with no space between them ("**Agree**:" is two)
+# where a Paragraph breaks words: any space but the no-break space
+_BREAKING_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\xa0")
+_SPACES = re.compile(f"[{re.escape(_BREAKING_SPACES)}]+").split
+
+
+def words_of(runs: Sequence[Piece]) -> list[list[Word]]:
+    """The words of runs of text, per line of the text (a line break starts a new one)."""
+    lines: list[list[Word]] = [[]]
+    word: Word = []
+    for text, font in runs:
+        for number, part in enumerate(text.split("\n")):
+            if number:
+                if word:
+                    lines[-1].append(word)
+                    word = []
+                lines.append([])
+            for index, chunk in enumerate(_SPACES(part)):
+                if index and word:
+                    lines[-1].append(word)
+                    word = []
+                if chunk:
+                    word.append((chunk, font))
+    if word:
+        lines[-1].append(word)
+    return lines
+
+
+class TextParagraph(Flowable):
+    """A left-aligned paragraph of runs of plain, bold or italic text, with an optional
+    bullet, laid out and split as a ReportLab Paragraph with this style lays it out.
+
+    A word wider than the line (a long web address) is left to a ReportLab Paragraph
+    made from ``markup``, which knows how to break it."""
+
+    def __init__(
+        self,
+        runs: Sequence[Piece],
+        style: ParagraphStyle,
+        markup: str,
+        bullet: str | None = None,
+        *,
+        _words: list[list[Word]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.style = style
+        self.markup = markup
+        self.bullet = bullet
+        self._words = _words if _words is not None else words_of(runs)
+        self._laid: tuple[float, list[_Span]] | None = None
+        self._fallback: Paragraph | None = None
+        self.width = self.height = 0.0
+
+    @staticmethod
+    def supports(style: ParagraphStyle) -> bool:
+        """Styles drawn here as a Paragraph would draw them: left-aligned, no background
+        or border, no first-line or right indent, fixed leading."""
+        return (
+            style.alignment == 0
+            and not style.backColor
+            and not style.borderWidth
+            and not style.firstLineIndent
+            and not style.rightIndent
+            and getattr(style, "autoLeading", "") in ("", "off", None)
+        )
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - ReportLab's name
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - ReportLab's name
+        return self.style.spaceAfter
+
+    def _bullet_end(self) -> float:
+        style = self.style
+        width = stringWidth(self.bullet or "", style.bulletFontName, style.bulletFontSize)
+        return style.bulletIndent + width + 0.6 * style.bulletFontSize
+
+    def _lay_out(self, width: float) -> list[_Span] | None:
+        """Each line as (source line, first word, end word) for ``width``, or None if a
+        word is wider than a line."""
+        style = self.style
+        size = style.fontSize
+        first_width = other_width = width - style.leftIndent
+        if self.bullet:
+            first_width -= max(0.0, self._bullet_end() - style.leftIndent)
+        lines: list[_Span] = []
+        for source, words in enumerate(self._words):
+            start, used = 0, 0.0
+            last_font = ""
+            for index, word in enumerate(words):
+                limit = other_width if lines else first_width
+                word_width = sum(_Measure.of(font, size).width(text) for text, font in word)
+                if word_width > limit and (index == start or word_width > other_width):
+                    return None
+                if index > start:
+                    space = _Measure.of(last_font, size).space
+                    wanted = used + space + word_width
+                    if wanted <= limit + rl_config.spaceShrinkage * space * (index - start):
+                        used, last_font = wanted, word[-1][1]
+                        continue
+                    lines.append((source, start, index))
+                    start = index
+                used, last_font = word_width, word[-1][1]
+            lines.append((source, start, len(words)))
+        if lines == [(0, 0, 0)] and not self.bullet:
+            return []  # no text: no height, as a Paragraph
+        return lines
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._fallback is not None:
+            return self._fallback.wrap(available_width, available_height)
+        if self._laid is None or self._laid[0] != available_width:
+            lines = self._lay_out(available_width)
+            if lines is None:
+                self._fallback = Paragraph(self.markup, self.style, bulletText=self.bullet)
+                return self._fallback.wrap(available_width, available_height)
+            self._laid = (available_width, lines)
+        self.width = available_width
+        self.height = len(self._laid[1]) * self.style.leading
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        if self._fallback is not None:
+            return self._fallback.split(available_width, available_height)
+        assert self._laid is not None
+        lines = self._laid[1]
+        style = self.style
+        fits = int(available_height / style.leading)
+        if (not style.allowOrphans and fits <= 1) or fits == 0:
+            return []
+        count = len(lines)
+        if count <= fits:
+            return [self]
+        if not style.allowWidows and count == fits + 1:
+            if (style.allowOrphans and count == 3) or count > 3:
+                fits -= 1  # the last line does not stand alone
+            else:
+                return []
+        source, start, _ = lines[fits]
+        head = (
+            [*self._words[:source], self._words[source][:start]] if start else self._words[:source]
+        )
+        tail = [self._words[source][start:], *self._words[source + 1 :]]
+        first = TextParagraph([], style, self.markup, self.bullet, _words=head)
+        first._laid = (available_width, lines[:fits])
+        return [first, TextParagraph([], style, self.markup, None, _words=tail)]
+
+    def draw(self) -> None:
+        if self._fallback is not None:
+            self._fallback.drawOn(self.canv, 0, 0)
+            return
+        assert self._laid is not None
+        canvas, style = self.canv, self.style
+        y = self.height - style.fontSize
+        text = canvas.beginText()
+        offset = 0.0
+        if self.bullet:
+            text.setFont(style.bulletFontName, style.bulletFontSize)
+            text.setFillColor(getattr(style, "bulletColor", style.textColor))
+            text.setTextOrigin(style.bulletIndent, y + getattr(style, "bulletOffsetY", 0))
+            text.textOut(self.bullet)
+            offset = max(0.0, self._bullet_end() - style.leftIndent)
+        text.setFillColor(style.textColor)
+        current = ""
+        for number, (source, start, end) in enumerate(self._laid[1]):
+            text.setTextOrigin(style.leftIndent + (offset if number == 0 else 0.0), y)
+            for piece, font in _runs(self._words[source][start:end]):
+                if font != current:
+                    text.setFont(font, style.fontSize, style.leading)
+                    current = font
+                text.textOut(piece)
+            y -= style.leading
+        canvas.drawText(text)
+
+
+_Span = tuple[int, int, int]  # a laid-out line: source line, first word, end word
+
+
+def _runs(words: list[Word]) -> list[Piece]:
+    """A line's words as runs of one font each; the space after a word is drawn in its
+    font, as it was measured."""
+    runs: list[Piece] = []
+    for index, word in enumerate(words):
+        for number, (text, font) in enumerate(word):
+            if index and number == 0:
+                runs[-1] = (runs[-1][0] + " ", runs[-1][1])
+            if runs and runs[-1][1] == font:
+                runs[-1] = (runs[-1][0] + text, font)
+            else:
+                runs.append((text, font))
+    return runs
+
+
+__all__ = [
+    "CellStyle",
+    "TableLook",
+    "TextCell",
+    "TextParagraph",
+    "TextTable",
+    "break_lines",
+    "words_of",
+]
