@@ -131,3 +131,43 @@ def test_a_deleted_meeting_has_no_pack(db: Database, meeting: str) -> None:
     e.meetings.delete(db, meeting)
     with pytest.raises(NotFound, match=f"There is no meeting with id {meeting}"):
         briefing.meeting_pack(db, meeting, on=TODAY)
+
+
+PLAIN_OR_NOT = [
+    "Purpose and agenda",
+    "Who will be there (and why); 12 of them, 3/4 present?",
+    "Łódź – café naïve 日本語 O’Brien",
+    "\ue0007\ue001, \ue0008\ue001",
+    "snake_case_name",
+    "a *b* and **c**",
+    "x & y &amp; z",
+    "[link](https://example.org) ![image](x.png)",
+    "a ~~gone~~ b",
+    "`code` and \\*escaped\\*",
+    "<b>bold?</b> a<b",
+    "line one\nline two",
+    "ends with two spaces  \nnext",
+    "http://example.org: a colon",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_OR_NOT)
+def test_text_parses_as_markdown_it_would(text: str) -> None:
+    """Text with no Markdown in it skips the inline parse; the result must not change."""
+    from markdown_it import MarkdownIt
+
+    from stpdesk.documents import content
+
+    plain = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+    def shape(tokens: list) -> list:
+        return [
+            (t.type, t.tag, t.content, t.attrs, shape(t.children or []))
+            for t in tokens
+            if t.type != "inline" or t.children is not None
+        ]
+
+    for source in (text, f"# {text}", f"| a |\n| - |\n| {text} |", f"- {text}"):
+        if "\n" in text and not source.startswith(text):
+            continue  # a line break ends a heading, a cell or a list item's first line
+        assert shape(content._parser().parse(source)) == shape(plain.parse(source))
