@@ -65,6 +65,8 @@ def clean_text(text: str) -> str:
     Line and paragraph separators become line breaks; other control characters and lone
     surrogates are dropped or replaced, so a pasted note can never break a document.
     """
+    if text.isprintable():  # most text: no line breaks, tabs or control codes
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     if text.isprintable() or all(ch == "\n" or ch.isprintable() for ch in text):

@@ -318,8 +318,8 @@ class _PlainCell:
     """A table cell of plain text (no styling or link), drawn as a line of text when it
     fits its column (see ``PdfWriter._plain_cells``), else as a paragraph."""
 
-    def __init__(self, text: str, style: ParagraphStyle, align: str, markup: str) -> None:
-        self.text, self.style, self.align, self.markup = text, style, align, markup
+    def __init__(self, text: str, style: ParagraphStyle, align: str, spans: c.Inline) -> None:
+        self.text, self.style, self.align, self.spans = text, style, align, spans
 
     def line(self, width: float) -> str | None:
         """The text as one line if it fits in ``width`` (spaces run together, as a
@@ -331,7 +331,7 @@ class _PlainCell:
         return line if fits else None
 
     def paragraph(self) -> Paragraph:
-        return _Paragraph(self.markup, self.style)
+        return _Paragraph("<br/>".join(markup_lines(self.spans)), self.style)
 
 
 class PdfWriter:
@@ -761,8 +761,7 @@ class PdfWriter:
         self, spans: c.Inline, style: str = "cell", align: str = "left", *, grid: bool = False
     ) -> Paragraph | _PlainCell:
         """A cell's paragraph; for a grid (``grid=True``) plain text waits as a _PlainCell,
-        which the grid draws as a line of text when it fits."""
-        lines = markup_lines(spans)
+        which the grid draws as text."""
         para_style = self.styles[style]
         if align in ("right", "center"):
             key = (f"{style}-{align}", 0.0, 0.0)
@@ -773,8 +772,8 @@ class PdfWriter:
             para_style = self._variants[key]
         if grid and all(_is_plain(span) for span in spans):
             text = "".join(printable(span.text) for span in spans)
-            return _PlainCell(text, para_style, align, "<br/>".join(lines))
-        return _Paragraph("<br/>".join(lines), para_style)
+            return _PlainCell(text, para_style, align, spans)
+        return _Paragraph("<br/>".join(markup_lines(spans)), para_style)
 
     def cell(
         self, spans: c.Inline, style: str = "cell", align: str = "left"

@@ -266,17 +266,20 @@ class TextTable(Flowable):
                     colour = style.colour
                     text.setFillColor(colour)
                 baseline = y - look.top - style.size
-                for line, width in lines:
-                    if line:
+                if style.align == "left":
+                    if lines:  # one origin per cell; each line then moves down by leading
+                        text.setTextOrigin(x + look.left, baseline)
+                        for line, _ in lines:
+                            text.textLine(line)
+                else:
+                    for line, width in lines:
                         if style.align == "right":
                             at = x + column - look.right - width
-                        elif style.align == "center":
-                            at = x + look.left + (column - look.left - look.right - width) / 2
                         else:
-                            at = x + look.left
+                            at = x + look.left + (column - look.left - look.right - width) / 2
                         text.setTextOrigin(at, baseline)
                         text.textOut(line)
-                    baseline -= style.leading
+                        baseline -= style.leading
                 x += column
             y -= row.height
             rules.append(y)
@@ -460,12 +463,17 @@ class TextParagraph(Flowable):
         text.setFillColor(style.textColor)
         current = ""
         for number, (source, start, end) in enumerate(self._laid[1]):
-            text.setTextOrigin(style.leftIndent + (offset if number == 0 else 0.0), y)
-            for piece, font in _runs(self._words[source][start:end]):
+            if number == 0 or (number == 1 and offset):  # each line then moves down by leading
+                text.setTextOrigin(style.leftIndent + (offset if number == 0 else 0.0), y)
+            runs = _runs(self._words[source][start:end]) or [("", current or style.fontName)]
+            for index, (piece, font) in enumerate(runs):
                 if font != current:
                     text.setFont(font, style.fontSize, style.leading)
                     current = font
-                text.textOut(piece)
+                if index == len(runs) - 1:
+                    text.textLine(piece)
+                else:
+                    text.textOut(piece)
             y -= style.leading
         canvas.drawText(text)
 
