@@ -8,7 +8,8 @@ frozen dataclasses that templates read as ``meeting.title``, ``pack.open_asks`` 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import sqlite3
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -29,7 +30,7 @@ from ..model.enums import (
     Priority,
 )
 from ..model.types import LONDON, format_date
-from ..store import Database
+from ..store import Database, StoreError
 from .entities import display_name, footprints
 from .errors import NotFound
 from .queries import today as uk_today
@@ -418,8 +419,23 @@ _PRIORITY_ORDER = {Priority.high: 0, Priority.medium: 1, Priority.low: 2}
 _MEETING_COLUMNS = "id, title, starts_at, ends_at, location, kind, agenda, notes, outcome"
 
 
+@cache
+def _row_type(columns: tuple[str, ...]) -> Any:
+    return namedtuple("Row", columns, rename=True)  # type: ignore[misc]
+
+
 def _rows(session: Session, sql: str, params: Any = ()) -> list[Any]:
-    return list(session.connection().exec_driver_sql(sql, tuple(params)))
+    """Rows as named tuples, read on the session's own SQLite connection (so in its
+    transaction) without SQLAlchemy's result machinery, a seventh of a pack's gather."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        row = _row_type(tuple(column[0] for column in cursor.description))
+        return [row._make(values) for values in cursor.fetchall()]
+    except sqlite3.Error as error:  # as Database.read() words SQLAlchemy's errors
+        raise StoreError(f"The database could not be read: {error}") from error
+    finally:
+        cursor.close()
 
 
 def _marks(count: int) -> str:
