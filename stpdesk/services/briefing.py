@@ -448,7 +448,7 @@ def _when(stored: str | None) -> datetime | None:
 
 
 def _day(stored: str | None) -> date | None:
-    return date.fromisoformat(stored) if stored else None
+    return date.fromisoformat(stored[:10]) if stored else None  # as SQLAlchemy reads a Date
 
 
 def _stored(moment: datetime) -> str:
