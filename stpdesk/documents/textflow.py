@@ -19,7 +19,7 @@ strike-through, a word wider than the line) stays a ReportLab Paragraph.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from reportlab import rl_config
@@ -264,7 +264,7 @@ class TextTable(Flowable):
                     text.setFont(*current)
                 if lines and style.colour != colour:
                     colour = style.colour
-                    text.setFillColor(colour)
+                    text.setFillColor(_rgb(colour))
                 baseline = y - look.top - style.size
                 if style.align == "left":
                     if lines:  # one origin per cell; each line then moves down by leading
@@ -330,13 +330,14 @@ class TextParagraph(Flowable):
     bullet, laid out and split as a ReportLab Paragraph with this style lays it out.
 
     A word wider than the line (a long web address) is left to a ReportLab Paragraph
-    made from ``markup``, which knows how to break it."""
+    made from ``markup`` (or what it returns, if it is a function), which knows how to
+    break it."""
 
     def __init__(
         self,
         runs: Sequence[Piece],
         style: ParagraphStyle,
-        markup: str,
+        markup: str | Callable[[], str],
         bullet: str | None = None,
         *,
         _words: list[list[Word]] | None = None,
@@ -411,7 +412,8 @@ class TextParagraph(Flowable):
         if self._laid is None or self._laid[0] != available_width:
             lines = self._lay_out(available_width)
             if lines is None:
-                self._fallback = Paragraph(self.markup, self.style, bulletText=self.bullet)
+                markup = self.markup if isinstance(self.markup, str) else self.markup()
+                self._fallback = Paragraph(markup, self.style, bulletText=self.bullet)
                 return self._fallback.wrap(available_width, available_height)
             self._laid = (available_width, lines)
         self.width = available_width
@@ -460,7 +462,7 @@ class TextParagraph(Flowable):
             text.setTextOrigin(style.bulletIndent, y + getattr(style, "bulletOffsetY", 0))
             text.textOut(self.bullet)
             offset = max(0.0, self._bullet_end() - style.leftIndent)
-        text.setFillColor(style.textColor)
+        text.setFillColor(_rgb(style.textColor))
         current = ""
         for number, (source, start, end) in enumerate(self._laid[1]):
             if number == 0 or (number == 1 and offset):  # each line then moves down by leading
@@ -476,6 +478,12 @@ class TextParagraph(Flowable):
                     text.textOut(piece)
             y -= style.leading
         canvas.drawText(text)
+
+
+def _rgb(colour: Color) -> tuple[float, float, float]:
+    """A colour as the text object takes it most cheaply: as red, green and blue (a Color
+    also sets its opacity each time, to the same fully opaque)."""
+    return (colour.red, colour.green, colour.blue)
 
 
 _Span = tuple[int, int, int]  # a laid-out line: source line, first word, end word
