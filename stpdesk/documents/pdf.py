@@ -589,18 +589,12 @@ class PdfWriter:
         index = 0
         width, height = self.frame_width, self.frame_height
         while index < len(story):
-            if getattr(story[index], "bookmark", None) is None or not isinstance(
-                story[index], Paragraph
-            ):
+            if not _is_heading(story[index]):
                 out.append(story[index])
                 index += 1
                 continue
             run = []
-            while (
-                index < len(story)
-                and isinstance(story[index], Paragraph)
-                and getattr(story[index], "bookmark", None) is not None
-            ):
+            while index < len(story) and _is_heading(story[index]):
                 run.append(story[index])
                 index += 1
             needed = sum(
@@ -703,13 +697,19 @@ class PdfWriter:
                 out += draw(block.params, document, level_offset)
         return out
 
-    def heading(self, block: c.Heading, level_offset: int = 0) -> Paragraph:
+    def heading(self, block: c.Heading, level_offset: int = 0) -> Flowable:
         level = min(block.level, 3)
-        text = "".join(markup_lines(block.spans))
-        paragraph = _Paragraph(text, self.styles[f"h{level}"])
-        paragraph.bookmark = (block.level - 1 + level_offset, printable(c.plain(block.spans)))
-        paragraph.in_contents = block.level <= 2 and not self.combined
-        return paragraph
+        style = self.styles[f"h{level}"]
+        lines = piece_lines(block.spans, style.fontName)
+        heading: Flowable
+        if lines is None:
+            heading = _Paragraph("".join(markup_lines(block.spans)), style)
+        else:  # a heading is one line of text: line breaks in it run together
+            runs = [piece for line in lines for piece in line]
+            heading = TextParagraph(runs, style, lambda: "".join(markup_lines(block.spans)))
+        heading.bookmark = (block.level - 1 + level_offset, printable(c.plain(block.spans)))
+        heading.in_contents = block.level <= 2 and not self.combined
+        return heading
 
     def paragraphs(
         self, spans: c.Inline, style: str = "body", *, indent: float = 0, bullet: str | None = None
@@ -1079,6 +1079,12 @@ def _first_rows_height(table: Table, width: float, height: float, rows: int = 2)
             tallest = max(tallest, content + style.topPadding + style.bottomPadding)
         total += tallest
     return total
+
+
+def _is_heading(flowable: Flowable) -> bool:
+    return getattr(flowable, "bookmark", None) is not None and isinstance(
+        flowable, Paragraph | TextParagraph
+    )
 
 
 def _markup_of(spans: c.Inline, lines: list[int]) -> Callable[[], str]:
