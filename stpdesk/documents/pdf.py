@@ -59,6 +59,7 @@ LINES_PER_CHUNK = 30  # long user text flows as many short paragraphs, never one
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 CELL_CHARS, CELL_LINES = 1500, 25  # longer cell text continues after its table
 CELL_START, CELL_START_LINES = 400, 6
+COVER_LOOK = TableLook(top=3, bottom=6, left=0, right=6)  # ReportLab's padding but these
 GRID_LOOK = TableLook(
     top=3,
     bottom=4,
@@ -971,36 +972,25 @@ class PdfWriter:
         image = self._logo(document, 45)
         if image is not None:
             out += [image, Spacer(1, 8)]
-        out.append(_Paragraph(escape(printable(document.author)), self.styles["cover-council"]))
+        out += self.paragraphs([c.Span(document.author, literal=True)], "cover-council")
         out.append(HRFlowable(width="100%", color=ACCENT, thickness=2, spaceBefore=6))
-        title = _Paragraph(escape(printable(params["title"])), self.styles["cover-title"])
-        out.append(title)
+        out += self.paragraphs([c.Span(_display(params["title"]), literal=True)], "cover-title")
         if params["subtitle"]:
             out += self.paragraphs(
                 [c.Span(_display(params["subtitle"]), literal=True)], "cover-subtitle"
             )
         rows = [
             [
-                self._cell([c.Span(_display(label), literal=True)], "cover-label"),
-                self._cell([c.Span(_display(value), literal=True)], "cover-value"),
+                self._cell([c.Span(_display(label), literal=True)], "cover-label", grid=True),
+                self._cell([c.Span(_display(value), literal=True)], "cover-value", grid=True),
             ]
             for label, value in params["details"]
             if _display(value).strip()
         ]
-        if rows:
-            table = Table(
-                rows, colWidths=[40 * mm, self.frame_width - 40 * mm], hAlign="LEFT", splitInRow=1
-            )
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                    ]
-                )
-            )
-            out.append(table)
+        if rows:  # labels and values are literal text: always plain cells
+            cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
+            widths = [40 * mm, self.frame_width - 40 * mm]
+            out.append(TextTable([], cells, widths, COVER_LOOK))
         if params["note"]:
             out.append(Spacer(1, 18))
             out += self.paragraphs([c.Span(_display(params["note"]), literal=True)], "small")

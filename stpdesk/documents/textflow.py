@@ -49,9 +49,9 @@ class TableLook:
     bottom: float
     left: float
     right: float
-    header_fill: Color
-    header_rule: tuple[float, Color]
-    row_rule: tuple[float, Color]
+    header_fill: Color | None = None
+    header_rule: tuple[float, Color] | None = None
+    row_rule: tuple[float, Color] | None = None
 
 
 @dataclass(slots=True)
@@ -150,8 +150,8 @@ def _split_word(word: str, used: float, width: float, measure: _Measure) -> list
 
 
 class TextTable(Flowable):
-    """A data grid of plain-text cells: the header row is shaded and repeats on every page,
-    rows are ruled, cells are aligned to the top, and a row may split across pages."""
+    """A grid of plain-text cells aligned to the top: the header row (if any) repeats on
+    every page, shaded and ruled as ``look`` says, and a row may split across pages."""
 
     def __init__(
         self,
@@ -170,7 +170,7 @@ class TextTable(Flowable):
         if _laid_out is not None:
             self._header, self._rows = _laid_out
         else:
-            self._header = self._row(header)
+            self._header = self._row(header) if header else _Row([], 0.0)
             self._rows = [self._row(row) for row in rows]
         self.height = self._header.height + sum(row.height for row in self._rows)
 
@@ -249,8 +249,9 @@ class TextTable(Flowable):
         top = self.height
         header_height = self._header.height
         canvas.saveState()
-        canvas.setFillColor(look.header_fill)
-        canvas.rect(0, top - header_height, self.width, header_height, stroke=0, fill=1)
+        if look.header_fill is not None and header_height:
+            canvas.setFillColor(look.header_fill)
+            canvas.rect(0, top - header_height, self.width, header_height, stroke=0, fill=1)
         text = canvas.beginText()
         current: tuple[str, float, float] | None = None
         colour: Color | None = None
@@ -284,11 +285,12 @@ class TextTable(Flowable):
             y -= row.height
             rules.append(y)
         canvas.drawText(text)
-        weight, rule_colour = look.header_rule
-        canvas.setStrokeColor(rule_colour)
-        canvas.setLineWidth(weight)
-        canvas.line(0, rules[0], self.width, rules[0])
-        if len(rules) > 1:
+        if look.header_rule is not None and header_height:
+            weight, rule_colour = look.header_rule
+            canvas.setStrokeColor(rule_colour)
+            canvas.setLineWidth(weight)
+            canvas.line(0, rules[0], self.width, rules[0])
+        if look.row_rule is not None and len(rules) > 1:
             weight, rule_colour = look.row_rule
             canvas.setStrokeColor(rule_colour)
             canvas.setLineWidth(weight)

@@ -47,8 +47,9 @@ def timed(action: Callable[[], object], runs: int = 3) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def baseline(pages: int) -> float:
-    """ReportLab alone: paragraphs of fixed text until the document has ``pages`` pages."""
+def baseline_builder(pages: int) -> Callable[[], bytes]:
+    """ReportLab alone: a build of paragraphs of fixed text until the document has
+    ``pages`` pages (same font, same page size), to be timed by the caller."""
     register_fonts()
     style = ParagraphStyle("b", fontName=FONT, fontSize=10, leading=14, spaceAfter=6)
 
@@ -60,7 +61,12 @@ def baseline(pages: int) -> float:
 
     per_page = len(PdfReader(io.BytesIO(build(40))).pages)
     count = max(1, round(40 * pages / per_page))
-    seconds, _ = timed(lambda: build(count))
+    return lambda: build(count)
+
+
+def baseline(pages: int) -> float:
+    """Seconds for ReportLab alone to build ``pages`` pages of fixed text (median of 3)."""
+    seconds, _ = timed(baseline_builder(pages))
     return seconds
 
 
