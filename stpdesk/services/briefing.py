@@ -412,9 +412,9 @@ _PRIORITY_ORDER = {Priority.high: 0, Priority.medium: 1, Priority.low: 2}
 
 # --- meeting pack -----------------------------------------------------------------
 #
-# The meeting pack reads plain rows through the session's connection, in one read
-# transaction: at 100,000 meetings, building ORM records and compiling a dozen statements
-# cost three times what SQLite spent answering them.
+# The meeting pack reads plain rows through one read session's connection: at 100,000
+# meetings, building ORM records and compiling a dozen statements cost three times what
+# SQLite spent answering them.
 
 _MEETING_COLUMNS = "id, title, starts_at, ends_at, location, kind, agenda, notes, outcome"
 
@@ -425,8 +425,8 @@ def _row_type(columns: tuple[str, ...]) -> Any:
 
 
 def _rows(session: Session, sql: str, params: Any = ()) -> list[Any]:
-    """Rows as named tuples, read on the session's own SQLite connection (so in its
-    transaction) without SQLAlchemy's result machinery, a seventh of a pack's gather."""
+    """Rows as named tuples, read on the session's own SQLite connection without
+    SQLAlchemy's result machinery (which cost a seventh of a pack's gather)."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, tuple(params))
