@@ -363,6 +363,20 @@ def test_contents_page_numbers_name_the_page_each_heading_is_on(
         if number > 2:
             earlier = [line for _, line in _lines(reader.pages[number - 2])]
             assert title not in earlier, f"{title!r} starts before page {number}"
+    # each entry (its title and its page number) links to the page it names
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, start=1)}
+    links = sorted(
+        (-float(link["/Rect"][1]), pages[link["/Dest"][0].idnum])
+        for link in (annotation.get_object() for annotation in reader.pages[1]["/Annots"])
+        if link.get("/Subtype") == "/Link"
+    )
+    rows: list[tuple[float, set[int]]] = []
+    for top, page in links:  # links within a few points of each other are on one line
+        if rows and top - rows[-1][0] < 5:
+            rows[-1][1].add(page)
+        else:
+            rows.append((top, {page}))
+    assert [targets for _, targets in rows] == [{number} for _, number in entries]
 
 
 def test_a_pack_lists_the_most_pressing_asks_and_commitments_first(seeded) -> None:

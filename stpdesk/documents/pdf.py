@@ -10,7 +10,6 @@ title, author, subject and language in its metadata. Subclass it for another lay
 from __future__ import annotations
 
 import io
-from ast import literal_eval
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +39,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
+from reportlab.platypus.tableofcontents import drawPageNumbers
 
 from ..services.errors import ServiceError
 from . import content as c
@@ -48,7 +47,16 @@ from .blocks import commitment_columns, field_of
 from .charts import bar_chart
 from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, printable, register_fonts
 from .templates import _display
-from .textflow import CellStyle, Piece, TableLook, TextCell, TextParagraph, TextTable
+from .textflow import (
+    CellStyle,
+    Piece,
+    TableLook,
+    TextCell,
+    TextParagraph,
+    TextTable,
+    break_lines,
+    rgb,
+)
 
 INK = colors.HexColor("#1A1A1A")
 ACCENT = colors.HexColor("#1D4F91")
@@ -179,11 +187,11 @@ class _SetHeader(Flowable):
         self.writer.current = self.document
 
 
-def _outline(story: list[Flowable]) -> list[tuple[int, str, int, str]]:
+def _outline(story: list[Flowable]) -> list[tuple[int, str, str]]:
     """Give every bookmarked flowable its outline level and link key, in story order, and
-    return the contents entries (level, title markup, page 0, key): known before layout."""
+    return the contents entries (level, title, key): known before layout."""
     open_levels: list[int] = []
-    entries: list[tuple[int, str, int, str]] = []
+    entries: list[tuple[int, str, str]] = []
     for number, flowable in enumerate(
         (f for f in story if getattr(f, "bookmark", None) is not None), start=1
     ):
@@ -195,47 +203,77 @@ def _outline(story: list[Flowable]) -> list[tuple[int, str, int, str]]:
         open_levels.append(wanted)
         flowable.outline = (level, f"section-{number}")
         if getattr(flowable, "in_contents", False):
-            entries.append((level, escape(title), 0, f"section-{number}"))
+            entries.append((level, title, f"section-{number}"))
     return entries
 
 
-class _Contents(TableOfContents):
+class _Contents(Flowable):
     """The contents, laid out in one pass: its entries are known before layout (see
-    :func:`_outline`), and each entry's page number is drawn when the held pages are
-    written out at the end (see ``NumberedCanvas.save``), once every heading is placed."""
+    :func:`_outline`). Each entry links to its heading; its dot leader and page number are
+    drawn when the held pages are written out (see ``NumberedCanvas.save``), once every
+    heading is placed. Laid out as ReportLab's TableOfContents lays it out."""
 
-    def __init__(self, writer: PdfWriter) -> None:
-        super().__init__(levelStyles=[writer.styles["toc1"], writer.styles["toc2"]])
-        self.dotsMinLevel = 0
+    padding = 3.0  # above and below each entry, as in ReportLab's contents table
 
-    def beforeBuild(self) -> None:  # noqa: N802 - ReportLab's name
-        pass  # not an indexing pass: the entries stay as given
+    def __init__(self, writer: PdfWriter, entries: Sequence[tuple[int, str, str]] = ()) -> None:
+        super().__init__()
+        self.writer = writer
+        self.entries = list(entries)  # (level, title, link key), given once the story is known
+        self._laid: tuple[float, list[tuple[ParagraphStyle, list[Any], str, float]]] | None = None
 
-    def isIndexing(self) -> int:  # noqa: N802 - ReportLab's name
-        return 0
+    def _rows(self, width: float) -> list[tuple[ParagraphStyle, list[Any], str, float]]:
+        if self._laid is None or self._laid[0] != width:
+            rows = []
+            for level, title, key in self.entries:
+                style = self.writer.styles[f"toc{min(level, 1) + 1}"]
+                lines = break_lines(title, width - style.leftIndent, style.fontName, style.fontSize)
+                height = len(lines) * style.leading + 2 * self.padding  # no space after: as RL
+                rows.append((style, lines, key, height))
+            self._laid = (width, rows)
+        return self._laid[1]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        size = super().wrap(available_width, available_height)
+        self.width = available_width
+        self.height = sum(row[3] for row in self._rows(available_width))
+        return self.width, self.height
 
-        def mark(canvas: pdfcanvas.Canvas, _kind: str, label: str) -> None:
-            """Where this entry's dots and page number go, drawn later on this page."""
-            parts = label.split(",")
-            level, key = int(parts[1]), literal_eval(parts[2])
-            where = canvas._curr_tx_info
-            canvas.contents_marks.append(
-                (
-                    canvas._currentMatrix,
-                    where["cur_x"],
-                    where["cur_y"],
-                    self.getLevelStyle(level),
-                    key,
-                    available_width,
-                    available_height,
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        used, count = 0.0, 0
+        for row in self._rows(available_width):
+            if used + row[3] > available_height:
+                break
+            used, count = used + row[3], count + 1
+        if count == 0:
+            return []
+        if count == len(self.entries):
+            return [self]
+        return [
+            _Contents(self.writer, self.entries[:count]),
+            _Contents(self.writer, self.entries[count:]),
+        ]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        text = canvas.beginText()
+        y = self.height
+        for style, lines, key, height in self._rows(self.width):
+            size, leading, left = style.fontSize, style.leading, style.leftIndent
+            baseline = y - self.padding - size
+            text.setFont(style.fontName, size, leading)
+            text.setFillColor(rgb(style.textColor))
+            text.setTextOrigin(left, baseline)
+            for number, (line, width) in enumerate(lines):
+                text.textLine(line)
+                at = baseline - number * leading
+                canvas.linkRect(
+                    "", key, (left, at - 0.2 * size, left + width, at + size), relative=1
                 )
-            )
-
-        self.canv.setNamedCB("drawTOCEntryEnd", mark)
-        return size
+            if lines:  # the dot leader and page number follow the entry's last line
+                end = baseline - (len(lines) - 1) * leading
+                where = (canvas._currentMatrix, left + lines[-1][1], end, style, key)
+                canvas.contents_marks.append((*where, self.width, self.height))
+            y -= height
+        canvas.drawText(text)
 
 
 class _DocTemplate(BaseDocTemplate):
@@ -650,7 +688,7 @@ class PdfWriter:
         entries = _outline(story)
         for flowable in story:
             if isinstance(flowable, _Contents):
-                flowable._lastEntries = entries
+                flowable.entries = entries
         self.heading_pages = {}
         # one layout pass: contents page numbers are filled in as the pages are written
         doc.build(story, canvasmaker=_numbered_canvas(self))

@@ -265,7 +265,7 @@ class TextTable(Flowable):
                     text.setFont(*current)
                 if lines and style.colour != colour:
                     colour = style.colour
-                    text.setFillColor(_rgb(colour))
+                    text.setFillColor(rgb(colour))
                 baseline = y - look.top - style.size
                 if style.align == "left":
                     if lines:  # one origin per cell; each line then moves down by leading
@@ -464,7 +464,7 @@ class TextParagraph(Flowable):
             text.setTextOrigin(style.bulletIndent, y + getattr(style, "bulletOffsetY", 0))
             text.textOut(self.bullet)
             offset = max(0.0, self._bullet_end() - style.leftIndent)
-        text.setFillColor(_rgb(style.textColor))
+        text.setFillColor(rgb(style.textColor))
         current = ""
         for number, (source, start, end) in enumerate(self._laid[1]):
             if number == 0 or (number == 1 and offset):  # each line then moves down by leading
@@ -482,7 +482,7 @@ class TextParagraph(Flowable):
         canvas.drawText(text)
 
 
-def _rgb(colour: Color) -> tuple[float, float, float]:
+def rgb(colour: Color) -> tuple[float, float, float]:
     """A colour as the text object takes it most cheaply: as red, green and blue (a Color
     also sets its opacity each time, to the same fully opaque)."""
     return (colour.red, colour.green, colour.blue)
@@ -513,5 +513,6 @@ __all__ = [
     "TextParagraph",
     "TextTable",
     "break_lines",
+    "rgb",
     "words_of",
 ]
