@@ -208,6 +208,7 @@ meetings = MeetingService(
         },
         summary=_meeting_summary,
         search_columns=("title", "location"),
+        filter_index="filter_meeting",
         default_order=("starts_at", True),
     )
 )
@@ -220,6 +221,7 @@ asks = EntityService(
         update=t.AskUpdate,
         links={"theme_ids": LinkSpec(t.AskTheme, "ask_id", "theme_id", t.Theme)},
         search_columns=("title", "rationale"),
+        filter_index="filter_ask",
         default_order=("raised_on", True),
     )
 )
@@ -233,6 +235,7 @@ commitments = EntityService(
         links={"theme_ids": LinkSpec(t.CommitmentTheme, "commitment_id", "theme_id", t.Theme)},
         summary=lambda c: c.text[:80],
         search_columns=("text",),
+        filter_index="filter_commitment",
         default_order=("due_date", False),
     )
 )

@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Insert, Select, Table, bindparam, func, insert, or_
+from sqlalchemy import column as sql_column
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, delete, select
 
@@ -27,6 +29,17 @@ from ..store import Database
 from .errors import FieldProblem, InUse, NotFound, ValidationFailed, field_message, from_pydantic
 
 T = TypeVar("T", bound=SQLModel)
+
+
+FILTER_INDEX_MIN = 3  # a trigram index finds texts of three characters or more
+FEW_MATCHES = 3000  # up to this many matches a list's rows are read through its filter index
+
+
+def _counts_alike(text: str) -> bool:
+    """True when the filter index counts exactly the rows the filter keeps: ASCII text
+    (SQLite's LIKE folds only ASCII letters' case) with no wildcard or line break in it
+    (either could match across the line between two columns in the index)."""
+    return text.isascii() and not any(mark in text for mark in "%_\n")
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class EntitySpec(Generic[T]):
         getattr(record, "name", "") or getattr(record, "title", "")
     )
     search_columns: tuple[str, ...] = ("name",)
+    # FTS5 trigram index over the live rows' search columns (migration 0007), if any
+    filter_index: str | None = None
     default_order: tuple[str, bool] = ("name", False)  # column, descending
     # (table, column, plural label) of records that refer to this one and block deletion
     referenced_by: tuple[tuple[type[SQLModel], str, str], ...] = ()
@@ -291,16 +306,42 @@ class EntityService(Generic[T]):
         )
         # the tie-break runs the same way, so the list index serves the whole order
         id_column = col(table.id)
-        ordered = query.order_by(
+        order = (
             order_column.desc() if desc else order_column.asc(),
             id_column.desc() if desc else id_column.asc(),
         )
         with db.read() as session:
-            rows = list(session.exec(ordered.offset(offset).limit(limit)).all())
             total = -1
-            if with_total:
+            indexed = self._indexed_matches(session, text, include_deleted)
+            if indexed is not None:
+                matches, among_matches = indexed
+                if matches <= FEW_MATCHES:
+                    # few: read them from the filter index, not the whole table
+                    query = query.where(among_matches)
+                elif with_total and not where and _counts_alike(text or ""):
+                    total = matches  # many: the first rows come soon in list order anyway
+            rows = list(session.exec(query.order_by(*order).offset(offset).limit(limit)).all())
+            if with_total and total < 0:
                 total = session.exec(select(func.count()).select_from(query.subquery())).one()
         return Page(rows=rows, total=total, offset=offset, limit=limit)
+
+    def _indexed_matches(
+        self, session: Session, text: str | None, include_deleted: bool
+    ) -> tuple[int, Any] | None:
+        """How many live rows the filter index finds for ``text``, and a condition keeping
+        only those; None where the index cannot help (no index, a text of fewer than three
+        characters, deleted rows wanted). The index folds case beyond ASCII, so it finds
+        every row the filter keeps, and maybe a few more: the filter itself still applies."""
+        index = self.spec.filter_index
+        text = (text or "").strip()
+        if index is None or include_deleted or len(text) < FILTER_INDEX_MIN:
+            return None
+        pattern = f"%{text}%"
+        statement = f"SELECT count(*) FROM {index} WHERE text LIKE ?"
+        matches = session.connection().exec_driver_sql(statement, (pattern,)).scalar_one()
+        found = sql_text(f"SELECT ref FROM {index} WHERE text LIKE :filter_pattern")
+        refs = found.bindparams(filter_pattern=pattern).columns(sql_column("ref"))
+        return matches, col(self.spec.table.id).in_(refs)
 
     # --- writing -----------------------------------------------------------
 

@@ -13,9 +13,14 @@ def zero_freed_pages(connection: Any) -> None:
     connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
+FULL_TEXT_INDEXES = ("search_fts", "filter_meeting", "filter_ask", "filter_commitment")
+
+
 def compact_search_index(connection: Any) -> None:
-    """Merge the FTS5 segments so replaced text is not left in old ones."""
-    connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+    """Merge the FTS5 segments (search and list filter indexes) so replaced text is not
+    left in old ones."""
+    for index in FULL_TEXT_INDEXES:
+        connection.exec_driver_sql(f"INSERT INTO {index}({index}) VALUES('optimize')")
 
 
 def flush_log(db: Database) -> None:
