@@ -758,12 +758,14 @@ class PdfWriter:
         base = self.styles[style]
         pieces = piece_lines(spans, base.fontName) if TextParagraph.supports(base) else None
         markup = markup_lines(spans) if pieces is None else None
-        lines = pieces if pieces is not None else markup
-        assert lines is not None
+        if pieces is not None:
+            shown = ["".join(text for text, _ in line) for line in pieces]
+        else:
+            assert markup is not None
+            shown = markup
         groups: list[list[int]] = [[]]  # line numbers, blank lines dropped
-        for number, line in enumerate(lines):
-            blank = not "".join(text for text, _ in line).strip() if pieces else not line.strip()
-            if not blank:
+        for number, line in enumerate(shown):
+            if line.strip():
                 groups[-1].append(number)
             elif groups[-1]:
                 groups.append([])
