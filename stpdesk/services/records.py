@@ -16,8 +16,6 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Insert, Select, Table, bindparam, func, insert, or_
-from sqlalchemy import column as sql_column
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, delete, select
 
@@ -26,12 +24,12 @@ from ..model import tables as t
 from ..model.enums import AuditAction
 from ..model.types import utcnow
 from ..store import Database
+from ..store.search import FILTER_INDEX_MIN, filter_match_count, filter_match_ids
 from .errors import FieldProblem, InUse, NotFound, ValidationFailed, field_message, from_pydantic
 
 T = TypeVar("T", bound=SQLModel)
 
 
-FILTER_INDEX_MIN = 3  # a trigram index finds texts of three characters or more
 FEW_MATCHES = 3000  # up to this many matches a list's rows are read through its filter index
 
 
@@ -336,12 +334,8 @@ class EntityService(Generic[T]):
         text = (text or "").strip()
         if index is None or include_deleted or len(text) < FILTER_INDEX_MIN:
             return None
-        pattern = f"%{text}%"
-        statement = f"SELECT count(*) FROM {index} WHERE text LIKE ?"
-        matches = session.connection().exec_driver_sql(statement, (pattern,)).scalar_one()
-        found = sql_text(f"SELECT ref FROM {index} WHERE text LIKE :filter_pattern")
-        refs = found.bindparams(filter_pattern=pattern).columns(sql_column("ref"))
-        return matches, col(self.spec.table.id).in_(refs)
+        matches = filter_match_count(session, index, text)
+        return matches, col(self.spec.table.id).in_(filter_match_ids(index, text))
 
     # --- writing -----------------------------------------------------------
 

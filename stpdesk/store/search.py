@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import column, text
 from sqlmodel import Session
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -139,3 +141,23 @@ def search(
         for kind, ref, title, snippet in [found[rowid]]
     ]
     return Hits(hits, matches=matches, ranked=ranked)
+
+
+# --- list filters ----------------------------------------------------------------------
+# The long lists' filter columns have FTS5 trigram indexes over their live rows (migration
+# 0007): ``LIKE '%text%'`` on one reads only the rows holding the text's trigrams.
+
+FILTER_INDEX_MIN = 3  # a trigram index finds texts of three characters or more
+
+
+def filter_match_count(session: Session, index: str, typed: str) -> int:
+    """How many live rows of a list's filter ``index`` contain ``typed``, with case folded
+    (beyond ASCII too, so never fewer than ``LIKE`` on the table finds)."""
+    statement = f"SELECT count(*) FROM {index} WHERE text LIKE ?"
+    return session.connection().exec_driver_sql(statement, (f"%{typed}%",)).scalar_one()
+
+
+def filter_match_ids(index: str, typed: str) -> Any:
+    """The ids of those rows, as a SELECT for an ``IN`` condition."""
+    found = text(f"SELECT ref FROM {index} WHERE text LIKE :filter_pattern")
+    return found.bindparams(filter_pattern=f"%{typed}%").columns(column("ref"))
