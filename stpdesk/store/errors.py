@@ -67,3 +67,21 @@ def explain_write_error(error: BaseException, path: Path | None = None) -> Store
             "The database file is damaged. Run “stpdesk check” to see which backup to restore."
         )
     return WriteFailed(f"Nothing was saved: {original}")
+
+
+class NotStpdesk(DatabaseDamaged):
+    """The file is another program's: stpdesk never writes to it (exit status 2)."""
+
+
+def short_reason(error: BaseException) -> str:
+    """A few plain words for why a file could not be written: "the disk is full"."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).lower()
+    code = getattr(original, "errno", None)
+    if "disk is full" in text or code == errno.ENOSPC or "database or disk is full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or code in (errno.EROFS, errno.EACCES):
+        return "the folder or file is read-only"
+    if isinstance(original, OSError) and original.strerror:
+        return original.strerror.lower()
+    return str(original)
