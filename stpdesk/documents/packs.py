@@ -246,6 +246,18 @@ def _report(progress: Progress | None, done: int, total: int, message: str) -> N
 def save(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write a file whole or not at all: a failed save never leaves half a PDF."""
     target = Path(path).expanduser()
+    partial = write_partial(data, target)
+    try:
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_partial(data: bytes, target: Path) -> Path:
+    """Write ``data`` whole to a hidden file beside ``target`` (renamed into place by the
+    caller); a failure leaves nothing behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".partial", dir=target.parent
@@ -253,11 +265,10 @@ def save(data: bytes, path: str | os.PathLike[str]) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
-    return target
+    return Path(partial)
 
 
 def file_name(meeting: briefing.MeetingInfo, suffix: str = ".pdf") -> str:
