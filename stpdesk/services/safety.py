@@ -32,7 +32,7 @@ def back_up(db_path: Path, target: Path | None = None) -> store_backup.BackupInf
         except (OSError, sqlite3.Error) as error:
             where = target or store_backup.backup_dir_for(db_path)
             raise WriteFailed(
-                f"The backup could not be written to {where}: {short_reason(error)}. "
+                f"The backup could not be written to {where}: {short_reason(error, where if where.is_dir() else where.parent)}. "
                 "The database itself is unchanged; free some space or choose another place."
             ) from error
     return inspect(made)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .backup import list_backups
 from .engine import check_header
-from .errors import StoreError
+from .errors import StoreError, disk_is_full
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, identify
 from .lock import COMMAND, hold, real_path
 from .schema import REVISIONS
@@ -49,7 +49,12 @@ def check_database(path: Path) -> CheckResult:
             finally:
                 connection.close()
         except sqlite3.DatabaseError as error:
-            result.problems.append(f"it cannot be read: {error}")
+            if isinstance(error, sqlite3.OperationalError) and disk_is_full(path.parent):
+                result.problems.append(
+                    "it cannot be checked while its disk is full; free some space and check again"
+                )
+            else:
+                result.problems.append(f"it cannot be read: {error}")
     return result
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 from ..config import load_settings
 from .backup import BackupStopped, backup_if_due, list_backups, make_backup, rotate
 from .engine import Database, check_header, create_file, make_engine, remove_database_files
-from .errors import DatabaseDamaged, NewerSchema, NotStpdesk, WriteFailed, explain_write_error
+from .errors import (
+    DatabaseDamaged,
+    NewerSchema,
+    NotStpdesk,
+    WriteFailed,
+    disk_is_full,
+    explain_write_error,
+)
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, Identity, identify
 from .lock import COMMAND, SETUP, Hold, hold, real_path
 
@@ -92,6 +99,13 @@ def quick_check(path: Path) -> None:
             result = connection.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             connection.close()
+    except sqlite3.OperationalError as error:
+        if disk_is_full(path.parent):  # SQLite says "disk I/O error": it is not damage
+            raise WriteFailed(
+                f"{path} cannot be opened: the disk is full. Nothing was changed. "
+                "Free some space, then try again."
+            ) from error
+        result = str(error)
     except sqlite3.DatabaseError as error:
         result = str(error)
     if result != "ok":
