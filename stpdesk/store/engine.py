@@ -38,10 +38,27 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 
 def create_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only."""
+    """Create an empty database file, readable by its owner only, already in WAL mode.
+
+    Switching a file to WAL is itself a write through a rollback journal; killed half-way
+    it would leave a hot journal that only a writable connection may roll back. So it is
+    done to a file beside it, which then takes the database's name: the name only ever
+    holds a sound empty database. (The caller holds the lock: no one else creates it.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fresh = path.with_name(path.name + ".new")
+    remove_database_files(fresh)  # left by a process killed here before
+    fd = os.open(fresh, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+    try:
+        connection = sqlite3.connect(fresh)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()
+        os.replace(fresh, path)
+    except BaseException:
+        remove_database_files(fresh)
+        raise
 
 
 def remove_database_files(path: Path) -> None:

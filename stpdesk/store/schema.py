@@ -186,6 +186,8 @@ def _set_up(path: Path) -> bool:
     """Create or upgrade the schema (the caller holds the lock exclusively); True when
     this call created the file. A failure leaves the file as it was, and a file this
     call created is removed again."""
+    from . import migrate  # noqa: F401  (Alembic loads before the file exists, not after)
+
     created = not path.exists()
     if created:
         create_file(path)
