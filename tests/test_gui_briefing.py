@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, iso, long_date
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -25,7 +26,6 @@ from stpdesk.ui.operations import Operations
 # The offscreen platform cannot raise windows or grab the keyboard for pop-ups; harmless.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-TODAY = date(2026, 11, 22)
 WAIT = 30_000  # ms: a pack takes about a second; a loaded CI machine may take longer
 
 
@@ -232,7 +232,7 @@ def open_batch(qtbot, ctx: AppContext, folder: Path) -> BatchPacksDialog:
 def test_batch_writes_one_pdf_per_meeting_ahead(qtbot, ctx, demo_db, upcoming, tmp_path):
     folder = tmp_path / "packs"
     dialog = open_batch(qtbot, ctx, folder)
-    assert dialog.count_label.text().startswith(f"{len(upcoming)} meetings from 22 November 2026")
+    assert dialog.count_label.text().startswith(f"{len(upcoming)} meetings from {long_date(0)}")
     with qtbot.waitSignal(dialog.batch_finished, timeout=WAIT * 3):
         dialog.make_button.click()
     files = sorted(folder.glob("*.pdf"))
@@ -253,7 +253,7 @@ def test_batch_can_make_one_combined_pdf(qtbot, ctx, demo_db, upcoming, tmp_path
     with qtbot.waitSignal(dialog.batch_finished, timeout=WAIT * 3):
         dialog.start()
     assert [path.name for path in folder.iterdir()] == [
-        "Briefing packs 2026-11-22 to 2026-12-06.pdf"
+        f"Briefing packs {iso(0)} to {iso(14)}.pdf"
     ]
     text = squash(pdf_text((folder / dialog.combined_name()).read_bytes()))
     for meeting_id in upcoming:
