@@ -8,6 +8,7 @@ data is dated relative to that day (``TODAY``).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -51,6 +52,13 @@ def iso(n: int) -> str:
 def long_date(n: int) -> str:
     """``days(n)`` as the app prints it: 22 November 2026."""
     return format_date(days(n))
+
+
+def stpdesk_command(*args: str) -> list[str]:
+    """The command line as a user runs it: the installed ``stpdesk`` script. (``python -m
+    stpdesk`` started in the checkout would import the source tree, which has no
+    ``stpdesk.resources``: that package exists only once installed.)"""
+    return [str(Path(sys.executable).with_name("stpdesk")), *args]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -174,7 +182,11 @@ def seeded(db: Database) -> Seed:
             "notes": "Housing is the missing third of health and social care.",
         },
         asks_made=[
-            {"title": "A seat on the ICS board", "body_id": icb.id, "raised_on": days(-19).strftime("%d/%m/%Y")},
+            {
+                "title": "A seat on the ICS board",
+                "body_id": icb.id,
+                "raised_on": days(-19).strftime("%d/%m/%Y"),
+            },
             {"title": "Housing officers in hospital discharge teams", "body_id": trust.id},
         ],
         commitments_given=[

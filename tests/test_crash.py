@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import stpdesk_command
 
 from stpdesk.services import entities as e
 
@@ -118,7 +119,7 @@ def test_sigkill_while_demo_creates_a_new_database(tmp_path, capsys):
     for round_number in range(CREATION_KILLS):
         path = tmp_path / f"new-{round_number}" / "council.sqlite"
         child = subprocess.Popen(
-            [sys.executable, "-m", "stpdesk", "demo", "--scale", "100", "--db", str(path)],
+            stpdesk_command("demo", "--scale", "100", "--db", str(path)),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import stpdesk_command
 
 from stpdesk.cli import main
 
@@ -87,7 +87,7 @@ def test_export_to_a_full_disk_says_one_plain_thing_and_leaves_nothing(demo_db, 
     fill(disk, leave=20_000)
     for kind, target in (("xlsx", disk / "all.xlsx"), ("csv", disk / "csv-folder")):
         done = subprocess.run(
-            [sys.executable, "-m", "stpdesk", "export", kind, "-o", str(target), "--db", str(demo_db)],
+            stpdesk_command("export", kind, "-o", str(target), "--db", str(demo_db)),
             capture_output=True,
             text=True,
             timeout=120,

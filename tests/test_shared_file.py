@@ -8,10 +8,10 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import stpdesk_command
 
 from stpdesk.cli import main
 from stpdesk.services import entities as e
@@ -22,9 +22,7 @@ from stpdesk.store.lock import DatabaseLock
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stpdesk", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run(stpdesk_command(*args), capture_output=True, text=True, timeout=120)
 
 
 def live_titles(path: Path) -> list[str]:
@@ -214,7 +212,7 @@ def test_a_file_marked_by_another_program_is_refused(db_path, capsys):
 @pytest.mark.slow
 def test_two_processes_creating_one_new_database_at_once(tmp_path):
     path = tmp_path / "new" / "council.sqlite"
-    command = [sys.executable, "-m", "stpdesk", "demo", "--db", str(path)]
+    command = stpdesk_command("demo", "--db", str(path))
     both = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)

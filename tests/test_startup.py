@@ -3,6 +3,7 @@ and a database found damaged behind the window is never written and offers its b
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import subprocess
 import sys
@@ -198,3 +199,20 @@ def test_a_list_opened_while_the_libraries_load_shows_its_rows(seeded):
     assert child.returncode == 0, child.stderr
     assert "rows 1" in child.stdout
     assert "Error" not in child.stderr and "Traceback" not in child.stderr
+
+
+def test_pysides_import_hook_never_probes_a_modules_attributes(tmp_path, monkeypatch):
+    """Pydantic answers such a probe by importing its own half-imported modules."""
+    (tmp_path / "touchy.py").write_text(
+        "probed = []\n\ndef __getattr__(name):\n    probed.append(name)\n    raise AttributeError(name)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "uses_qt.py").write_text("import PySide6.QtCore  # noqa\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("stpdesk.ui")  # adjusts PySide's hook
+    touchy = importlib.import_module("touchy")
+    uses_qt = importlib.import_module("uses_qt")
+    feature = sys.modules["shibokensupport.feature"]
+    assert feature._mod_uses_pyside(uses_qt) is True  # PySide's switches still apply to it
+    assert feature._mod_uses_pyside(touchy) is False
+    assert touchy.probed == []
