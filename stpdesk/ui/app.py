@@ -51,6 +51,7 @@ from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .operations import Operations
+from .screen_fit import fit_to_screen
 
 # Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
-        self.resize(1200, 780)
+        fit_to_screen(self, "main_window", 1200, 780)
 
         self.actions = ActionRegistry(self)
         self.actions.guard = lambda: HEAVY_IMPORTS

@@ -64,6 +64,7 @@ from ..model.types import format_date
 from ..services import briefing, entities
 from ..services.errors import ServiceError
 from .context import TITLE, AppContext, show_error
+from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
 
 # Enough for crisp text on paper; at a printer's own 1200 dpi one A4 page is half a gigabyte.
@@ -434,7 +435,7 @@ class PackDialog(_WorkingDialog):
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
         self.setAccessibleName("Briefing pack")
         self.setObjectName("briefing_pack_dialog")
-        self.resize(920, 900)
+        fit_to_screen(self, "briefing_pack", 920, 900)
         layout = QVBoxLayout(self)
 
         heading = QLabel(self)
@@ -804,7 +805,7 @@ class BatchPacksDialog(_WorkingDialog):
         self.setWindowTitle(f"Batch briefing packs — {TITLE}")
         self.setAccessibleName("Batch briefing packs")
         self.setObjectName("batch_packs_dialog")
-        self.resize(640, 460)
+        fit_to_screen(self, "batch_packs", 640, 460)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Make the briefing pack for every meeting in the next few days, ready to print.", self

@@ -38,6 +38,7 @@ from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
+from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
 
 NOUNS = TABLE_OF_ENTITY  # "meetings" -> "meeting"
@@ -51,6 +52,7 @@ class EditorDialog(QDialog):
     dirty_changed = Signal(bool)
 
     entity = ""
+    preferred_size = (640, 560)  # on a large screen; smaller screens get less
 
     def __init__(
         self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
@@ -64,7 +66,7 @@ class EditorDialog(QDialog):
         self.setWindowTitle(f"{'New' if record_id is None else 'Edit'} {noun} — {TITLE}")
         self.setAccessibleName(f"{noun.capitalize()} editor")
         self.setObjectName(f"{noun}_editor")
-        self.resize(640, 560)
+        fit_to_screen(self, f"{noun}_editor", *self.preferred_size)
 
         outer = QVBoxLayout(self)
         self.scroll = QScrollArea(self)
@@ -486,6 +488,7 @@ class WorkflowDialog(QDialog):
         layout.addWidget(buttons)
         first = next(iter(self.form.fields.values()))
         first.setFocus()
+        fit_to_screen(self, "workflow")
 
     def apply(self) -> None:
         self.form.clear_problems()

@@ -41,6 +41,7 @@ from ..services.errors import ServiceError
 from ..services.letters import LetterRequest
 from ..store import Database
 from .context import AppContext, show_error
+from .screen_fit import fit_to_screen
 
 
 @dataclass
@@ -154,7 +155,7 @@ class LetterComposer(QDialog):
         self.buffer: QBuffer | None = None
         self.setWindowTitle("New letter")
         self.setAccessibleName("Letter composer")
-        self.resize(1150, 780)
+        fit_to_screen(self, "letter_composer", 1150, 780)
 
         form_side = QWidget(self)
         form = QFormLayout(form_side)

@@ -35,12 +35,12 @@ if TYPE_CHECKING:
 
 class MeetingEditor(EditorDialog):
     entity = "meetings"
+    preferred_size = (760, 820)
 
     def __init__(
         self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(ctx, record_id, parent)
-        self.resize(760, 820)
         db = ctx.db
         bodies = workflows.choices(db, "bodies")
         people = [

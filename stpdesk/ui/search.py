@@ -18,6 +18,7 @@ from ..services import queries
 from ..store import search as store_search
 from .context import TITLE, AppContext
 from .dashboard import ENTITY_OF_TABLE
+from .screen_fit import fit_to_screen
 
 SEARCH_DELAY_MS = 200
 KIND_LABELS = {
@@ -51,7 +52,7 @@ class SearchDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle(f"Find — {TITLE}")
         self.setAccessibleName("Find")
-        self.resize(620, 420)
+        fit_to_screen(self, "search", 620, 420)
         layout = QVBoxLayout(self)
         self.query = _SearchBox(self)
         self.query.setAccessibleName("Search everything")
