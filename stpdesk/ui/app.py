@@ -50,6 +50,7 @@ from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
+from .mnemonics import make_unique
 from .operations import Operations
 from .screen_fit import fit_to_screen
 
@@ -324,6 +325,7 @@ class MainWindow(QMainWindow):
             self.lists[entity].ensure_loaded()
         if SECTIONS[index][1]:
             self.lists[SECTIONS[index][1][0]].table.setFocus()
+        make_unique(self)
         self.update_actions()
 
     def go_to_list(self, entity: str) -> ListPage:

@@ -30,7 +30,14 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPageSize, QPainter, QShowEvent
+from PySide6.QtGui import (
+    QDesktopServices,
+    QKeySequence,
+    QPageSize,
+    QPainter,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -499,12 +506,13 @@ class PackDialog(_WorkingDialog):
         self.zoom.currentTextChanged.connect(self._zoom_chosen)
         self.print_button = QPushButton("&Print…", self)
         self.print_button.setAccessibleName("Print the pack")
-        self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        # Ctrl+P as well as the button's Alt+P (setShortcut would replace the Alt+P)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_button.click)
         self.print_button.setToolTip("Print the pack (Ctrl+P)")
         self.print_button.clicked.connect(self.print_pack)
         self.save_button = QPushButton("&Save as…", self)
         self.save_button.setAccessibleName("Save the pack as a PDF or an accessible web page")
-        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save_button.click)
         self.save_button.setToolTip(
             "Save as a PDF to print, or as an accessible web page for screen readers (Ctrl+S)"
         )

@@ -14,13 +14,15 @@ from PySide6.QtGui import QCursor, QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
 
 from ..config import window_state_path
+from .mnemonics import make_unique
 
 # A window never opens larger than this share of the screen's free area, so its title
 # bar and buttons stay on the screen beside the taskbar or dock.
 SCREEN_SHARE = 0.92
 
 
-def _settings() -> QSettings:
+def window_settings() -> QSettings:
+    """Where windows' and lists' layouts are remembered (not the app's settings)."""
     return QSettings(str(window_state_path()), QSettings.Format.IniFormat)
 
 
@@ -46,7 +48,8 @@ def fitted_size(preferred: QSize, available: QRect) -> QSize:
 
 
 class _GeometryKeeper(QObject):
-    """Saves a window's geometry for its screen whenever the window is hidden or closed."""
+    """Saves a window's geometry for its screen whenever the window is hidden or closed,
+    and, as it is shown, gives each of its labels and buttons its own Alt+letter."""
 
     def __init__(self, window: QWidget, name: str) -> None:
         super().__init__(window)
@@ -56,12 +59,14 @@ class _GeometryKeeper(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
         if watched is self._window and event.type() == QEvent.Type.Hide:
             save_geometry(self._window, self._name)
+        elif watched is self._window and event.type() == QEvent.Type.Show:
+            make_unique(self._window)
         return False
 
 
 def save_geometry(window: QWidget, name: str) -> None:
     """Remember the window's size and place on the screen it is on."""
-    settings = _settings()
+    settings = window_settings()
     settings.setValue(_key(name, window.screen() or screen_of(window)), window.saveGeometry())
     settings.sync()
 
@@ -78,7 +83,7 @@ def fit_to_screen(window: QWidget, name: str, width: int = 0, height: int = 0) -
     hint = window.sizeHint()
     size = fitted_size(QSize(width or hint.width(), height or hint.height()), area)
     window.resize(size)
-    saved = _settings().value(_key(name, screen))
+    saved = window_settings().value(_key(name, screen))
     if isinstance(saved, QByteArray | bytes) and window.restoreGeometry(QByteArray(saved)):
         _keep_on_screen(window, area)
     elif window.parentWidget() is None:

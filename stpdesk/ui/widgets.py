@@ -153,6 +153,9 @@ class MultiPicker(QWidget):
         layout.addWidget(self.picker)
         layout.addWidget(self.list)
         self.picker.picked.connect(self.add)
+        # The field's Alt+letter (its label's buddy is this box) lands in the picker.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.picker)
 
     def set_choices(self, choices: Sequence[Choice]) -> None:
         self.picker.set_choices(choices)
