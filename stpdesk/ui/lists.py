@@ -21,8 +21,10 @@ from ..model.clock import today
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
+from .screen_fit import window_settings
 
 FILTER_DELAY_MS = 250
+MAX_COLUMN_CHARS = 16  # a column of names or places fitted to its content grows no wider
 
 PLURAL_LABELS = {
     "footprints": "footprints",
@@ -99,7 +101,7 @@ class ListPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # the main text column stretches instead
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
@@ -136,6 +138,7 @@ class ListPage(QWidget):
     def ensure_loaded(self) -> None:
         if not self.loaded_once:
             self.loaded_once = True
+            self._restore_sort()
             self.model.reload()
             self._size_columns()
 
@@ -146,10 +149,51 @@ class ListPage(QWidget):
             if chosen:
                 self.select(chosen)
 
+    # --- columns and sort order, remembered per list ------------------------------------
+
+    def _settings_key(self, what: str) -> str:
+        return f"lists/{self.entity}/{what}"
+
     def _size_columns(self) -> None:
-        width = self.table.fontMetrics().averageCharWidth()
-        for column in range(self.model.columnCount() - 1):
-            self.table.setColumnWidth(column, width * 26)
+        """The main text column takes the spare width; dates and words from a fixed list
+        fit their content, other columns up to a limit, unless the user has given a
+        column a width before."""
+        header = self.table.horizontalHeader()
+        saved = window_settings().value(self._settings_key("widths")) or {}
+        saved = saved if isinstance(saved, dict) else {}
+        most = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+        for column, spec in enumerate(self.model.columns):
+            if spec.stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            width = _as_int(saved.get(spec.header))
+            if width is None:
+                self.table.resizeColumnToContents(column)
+                width = self.table.columnWidth(column)
+                width = width if spec.short else min(width, most)
+            self.table.setColumnWidth(column, width)
+        header.sectionResized.connect(self._column_resized)
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        spec = self.model.columns[column]
+        if spec.stretch:
+            return
+        settings = window_settings()
+        widths = settings.value(self._settings_key("widths")) or {}
+        widths = dict(widths) if isinstance(widths, dict) else {}
+        widths[spec.header] = new
+        settings.setValue(self._settings_key("widths"), widths)
+
+    def _restore_sort(self) -> None:
+        settings = window_settings()
+        field = settings.value(self._settings_key("sort"))
+        descending = settings.value(self._settings_key("descending")) in (True, "true")
+        for column, spec in enumerate(self.model.columns):
+            if field and spec.sort_field == field:
+                self.model.order_field, self.model.descending = field, descending
+                order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+                self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _header_clicked(self, column: int) -> None:
         if not self.model.is_sortable(column):
@@ -164,6 +208,9 @@ class ListPage(QWidget):
         )
         header.setSortIndicator(column, order)
         self.model.sort(column, order)
+        settings = window_settings()
+        settings.setValue(self._settings_key("sort"), self.model.order_field)
+        settings.setValue(self._settings_key("descending"), bool(self.model.descending))
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter.text())
@@ -206,3 +253,11 @@ class ListPage(QWidget):
 
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
