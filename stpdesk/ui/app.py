@@ -53,6 +53,7 @@ from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
 from .screen_fit import fit_to_screen
+from .wheel_guard import guard_wheel
 
 # Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
+        guard_wheel()
         fit_to_screen(self, "main_window", 1200, 780)
 
         self.actions = ActionRegistry(self)
@@ -181,6 +183,7 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
+        self.dashboard.choice_changed.connect(self.update_actions)
         self.lists = ListPages(self)
         self.pages: list[QWidget] = [self.dashboard]
         self.stack.addWidget(self.dashboard)
@@ -366,6 +369,8 @@ class MainWindow(QMainWindow):
         if chosen and page is not None and page.entity == "commitments":
             row = page.current_index().row()
             pending = page.model.record(row).status.value == "pending"
+        elif page is None and self.stack.currentIndex() == 0:
+            pending = self.dashboard.chosen_commitment() is not None
         for action_id in (ActionId.MARK_DONE, ActionId.RESCHEDULE, ActionId.DROP):
             enable(action_id, pending)
 
@@ -497,8 +502,11 @@ class MainWindow(QMainWindow):
     def _commitment_workflow(self, kind: str) -> None:
         from .editors import open_workflow_dialog
 
-        page = self.lists["commitments"]
-        if chosen := page.current_id():
+        if self.stack.currentIndex() == 0:
+            chosen = self.dashboard.chosen_commitment()
+        else:
+            chosen = self.lists["commitments"].current_id()
+        if chosen:
             self.workflow_dialog = open_workflow_dialog(self.ctx, kind, chosen, self)
 
     # --- dialogs -------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class EngagementChart(QWidget):
 
 class Dashboard(QWidget):
     open_record = Signal(str, str)  # entity (plural), record id
+    choice_changed = Signal()  # another line of the overdue or due-soon list is chosen
     loaded = Signal()
     load_failed = Signal()
 
@@ -150,7 +151,18 @@ class Dashboard(QWidget):
         widget.setAccessibleName(name)
         widget.setWordWrap(True)
         widget.itemActivated.connect(self._activated)
+        widget.currentItemChanged.connect(lambda *_: self.choice_changed.emit())
         return widget
+
+    def chosen_commitment(self) -> str | None:
+        """The overdue or due-soon commitment chosen (they are all still pending)."""
+        for widget in (self.overdue, self.due_soon):
+            item = widget.currentItem()
+            if widget.hasFocus() and item is not None:
+                entity, _, record_id = (item.data(REF_ROLE) or "").partition(":")
+                if entity == "commitments":
+                    return record_id
+        return None
 
     def _activated(self, item: QListWidgetItem | QTreeWidgetItem, _column: int = 0) -> None:
         ref = item.data(0, REF_ROLE) if isinstance(item, QTreeWidgetItem) else item.data(REF_ROLE)

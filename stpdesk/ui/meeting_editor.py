@@ -89,6 +89,9 @@ class MeetingEditor(EditorDialog):
         self.attendee_problem = ProblemLabel("Attendees", group)
         box.addWidget(self.attendee_problem)
         self.person_picker.picked.connect(self._add_attendee)
+        self.person_picker.not_found.connect(
+            lambda problem: self.attendee_problem.show_problem(f"Attendee: {problem}")
+        )
         self.attendees.removed.connect(self.mark_dirty)
         self.body_layout.addWidget(group)
 
@@ -259,9 +262,7 @@ class MeetingEditor(EditorDialog):
             for problem in error.problems:
                 local.setdefault(problem.field, problem.message)
         if local:
-            widget = form.show_problems(local)
-            if widget is not None:
-                widget.setFocus()
+            self._focus(form.show_problems(local))
             return None
         return values
 

@@ -66,6 +66,7 @@ class Picker(QLineEdit):
     """Type part of a name and pick from the suggestions (or press Enter on a unique match)."""
 
     picked = Signal(str)  # the chosen record's id
+    not_found = Signal(str)  # Enter on text that names no one record: why, to show the user
 
     def __init__(self, noun: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +133,8 @@ class Picker(QLineEdit):
         if (choice := self.current()) is not None:
             self.setText(choice.label)
             self.picked.emit(choice.id)
+        elif problem := self.problem():
+            self.not_found.emit(problem[:1].upper() + problem[1:])
 
 
 class MultiPicker(QWidget):
@@ -275,6 +278,10 @@ class Form(QWidget):
         widget = MultiPicker(noun, label, self)
         widget.changed.connect(self.changed)
         self._add(name, label, widget, "multi", False)
+        widget.picker.not_found.connect(
+            lambda problem: self.problems[name].show_problem(f"{label}: {problem}")
+        )
+        widget.picker.picked.connect(lambda _id: self.problems[name].show_problem(None))
         widget.setAccessibleName(label)
         return widget
 
