@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -59,6 +60,7 @@ from .wheel_guard import guard_wheel
 if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
+    from .guide import UserGuide
     from .letter_composer import LetterComposer
     from .lists import ListPage
     from .preferences import PreferencesDialog
@@ -184,6 +186,12 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
         self.dashboard.choice_changed.connect(self.update_actions)
+        for text, action_id in (
+            ("Record a meeting — Ctrl+N", ActionId.NEW_MEETING),
+            ("Import your calendar…", ActionId.IMPORT_CALENDAR),
+            ("Read the user guide — F1", ActionId.USER_GUIDE),
+        ):
+            self.dashboard.add_first_step(text, self.actions[action_id].trigger)
         self.lists = ListPages(self)
         self.pages: list[QWidget] = [self.dashboard]
         self.stack.addWidget(self.dashboard)
@@ -228,6 +236,11 @@ class MainWindow(QMainWindow):
         connect(ActionId.BATCH_PACKS, self.show_batch_packs)
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
+        connect(ActionId.USER_GUIDE, self.show_user_guide)
+        # F1 opens the guide from the editors and dialogs too, at the part about them
+        self.actions[ActionId.USER_GUIDE].setShortcutContext(
+            Qt.ShortcutContext.ApplicationShortcut
+        )
         # import, export, exchange and data protection: handlers in ui/exchange
         from .exchange import ExchangeActions
 
@@ -578,6 +591,26 @@ class MainWindow(QMainWindow):
         self.setup_dialog = dialog
         return dialog
 
+    def show_user_guide(self) -> UserGuide:
+        """The user guide, at the part about the window in use."""
+        from .guide import SECTION_FOR, START, UserGuide
+
+        active = QApplication.activeWindow()
+        if active is self or active is None:
+            page = self.current_list()
+            key = page.entity if page is not None else ""
+        else:
+            key = type(active).__name__
+        guide = getattr(self, "user_guide", None)
+        if guide is None or not shiboken6.isValid(guide):
+            guide = UserGuide(self)
+            guide.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.user_guide = guide
+        guide.show()
+        guide.raise_()
+        guide.show_section(SECTION_FOR.get(key, START))
+        return guide
+
     def show_about(self) -> None:
         QMessageBox.about(
             self,
@@ -605,6 +638,7 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, info: dashboard_data.StatusInfo) -> None:
         counts = info.counts
+        self.dashboard.first_steps.setVisible(counts["meetings"] == 0)
         self.counts_label.setText(
             f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
             f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"

@@ -26,6 +26,18 @@ from .screen_fit import window_settings
 FILTER_DELAY_MS = 250
 MAX_COLUMN_CHARS = 16  # a column of names or places fitted to its content grows no wider
 
+# What to do about an empty list, said in it.
+NEXT_STEP = {
+    "meetings": "Record a meeting — Ctrl+N — or import your calendar (File ▸ Import calendar).",
+    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts "
+    "(File ▸ Import contacts).",
+    "asks": "Asks are added with the meeting they were made at: record a meeting — Ctrl+N.",
+    "commitments": "Commitments are added with the meeting they were given at: "
+    "record a meeting — Ctrl+N.",
+    "letters": "Write a letter — Ctrl+Shift+L.",
+    "*": "Add one — Ctrl+Shift+N.",
+}
+
 PLURAL_LABELS = {
     "footprints": "footprints",
     "bodies": "bodies",
@@ -109,6 +121,12 @@ class ListPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated_row.connect(self._open)
         layout.addWidget(self.table)
+
+        self.empty_label = QLabel(self)  # says what to do when the list is empty
+        self.empty_label.setAccessibleName(f"No {title.lower()}")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+        layout.insertWidget(1, self.empty_label)
 
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName(f"Number of {title.lower()}")
@@ -225,10 +243,25 @@ class ListPage(QWidget):
     def _show_count(self, total: int) -> None:
         shown = self.model.rowCount()
         noun = PLURAL_LABELS[self.entity]
+        self._show_empty_state(total)
         if total == shown:
             self.count_label.setText(f"{total:,} {noun}")
         else:
             self.count_label.setText(f"Showing {shown:,} of {total:,} {noun} (scroll for more)")
+
+    def _show_empty_state(self, total: int) -> None:
+        noun = PLURAL_LABELS[self.entity]
+        if total:
+            self.empty_label.hide()
+            return
+        if self.model.filter_text:
+            text = f"No {noun} match “{self.model.filter_text}”. Clear the filter to see them all."
+        elif self.model.where:
+            text = f"No {noun} to show here. Choose another “Show” to see the others."
+        else:
+            text = f"No {noun} yet. {NEXT_STEP.get(self.entity, NEXT_STEP['*'])}"
+        self.empty_label.setText(text)
+        self.empty_label.show()
 
     def _open(self, row: int) -> None:
         record_id = self.model.record_id(row)
