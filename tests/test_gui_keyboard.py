@@ -100,3 +100,19 @@ def test_commitment_due_date_and_mark_done_have_their_own_keys(qtbot, window, se
     assert mnemonic(editor.done_button.text()) == "d"  # buttons keep their letter
     assert mnemonic(due.text()) not in (None, "d")
     editor.close()
+
+
+def test_sidebar_arrows_keep_focus_and_tab_leaves_a_list(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.nav.setFocus()
+    qtbot.waitUntil(window.nav.hasFocus)
+    for _ in range(4):
+        qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    assert window.nav.currentRow() == 4  # Meetings
+    assert focused() is window.nav
+    page = window.lists["meetings"]
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
+    qtbot.keyClick(page.table, Qt.Key.Key_Tab)
+    assert focused() is not page.table

@@ -339,7 +339,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         for entity in SECTIONS[index][1]:
             self.lists[entity].ensure_loaded()
-        if SECTIONS[index][1]:
+        # Arrow keys in the sidebar keep the focus there; a shortcut (Ctrl+5) goes to the list.
+        if SECTIONS[index][1] and not self.nav.hasFocus():
             self.lists[SECTIONS[index][1][0]].table.setFocus()
         make_unique(self)
         self.update_actions()

@@ -248,7 +248,8 @@ class Form(QWidget):
     def add_date(
         self, name: str, label: str, *, required: bool = False, with_time: bool = False
     ) -> QLineEdit:
-        hint = "for example 22 November 2026 10:00" if with_time else "for example 22/11/2026"
+        # one style of example in every form (22/11/2026 is accepted too)
+        hint = "for example 22 November 2026" + (" 10:00" if with_time else "")
         return self.add_line(name, label, required=required, hint=hint)
 
     def add_text(self, name: str, label: str, *, lines: int = 4) -> QPlainTextEdit:
