@@ -82,7 +82,7 @@ class SetupDialog(QDialog):
         self.council.picked.connect(self._council_chosen)
         self.council.textEdited.connect(lambda _t: self._council_chosen(self.council.current_id()))
         self.council.setFocus()
-        fit_to_screen(self, "setup")
+        fit_to_screen(self, "setup", 560)
 
     def _council_chosen(self, code: str | None) -> None:
         if not code:
