@@ -83,6 +83,11 @@ WARM_UP_MODULES = (
     "stpdesk.services.recycle",
 )
 
+FOCUS_FRAME = (
+    "QListWidget:focus, QTableView:focus, QTreeWidget:focus "
+    "{ border: 2px solid palette(highlight); }"
+)
+
 PACK_ENTITIES = frozenset({"meetings", "footprints"})  # kept equal to briefing_dialogs.KINDS
 
 # (navigation label, list entities shown on the page, action that goes there)
@@ -182,6 +187,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # A clear frame round the list, table or box that has the keyboard focus.
+        central.setStyleSheet(FOCUS_FRAME)
 
         self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
