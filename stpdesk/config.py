@@ -67,6 +67,11 @@ def settings_path() -> Path:
     return user_config_path(APP_NAME, appauthor=False, ensure_exists=False) / "settings.json"
 
 
+def window_state_path() -> Path:
+    """Where windows' sizes and positions and lists' columns are remembered."""
+    return user_config_path(APP_NAME, appauthor=False, ensure_exists=False) / "windows.ini"
+
+
 def load_settings() -> Settings:
     """Saved settings; a missing, unreadable or odd value falls back to its default."""
     settings = Settings()

@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 import time_machine
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Offscreen, on a 1280×720 laptop screen (primary) beside a 1600×1000 screen at 200 %
+# scaling, so tests see windows fit the screens users have.
+SCREENS = Path(__file__).parent / "data" / "screens.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}"
 
 from hypothesis import settings  # noqa: E402
 
@@ -108,8 +112,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may touch the real user data folder."""
+    """No test may touch the real user data or settings folders."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("STPDESK_DB", raising=False)
 
 

@@ -151,7 +151,7 @@ def test_validation_errors_appear_beside_the_field_and_nothing_is_saved(qtbot, s
         editor.save()
     title_problem = editor.form.problems["title"]
     start_problem = editor.form.problems["starts_at"]
-    assert title_problem.isVisible() and "Meeting title" in title_problem.text()
+    assert title_problem.isVisible() and "Give the meeting a title" in title_problem.text()
     assert start_problem.isVisible() and "31 February 2026 is not a date" in start_problem.text()
     assert not editor.form.problems["location"].isVisible()
     assert editor.focusWidget() in (

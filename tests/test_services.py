@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import TODAY
+from conftest import TODAY, long_date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +74,7 @@ def _row_counts(path) -> dict[str, int]:
             "ends_at",
             "Meeting end: the meeting cannot end before it starts",
         ),
-        ("meetings", {"title": "Board"}, "starts_at", "Meeting start: please fill this in"),
+        ("meetings", {"title": "Board"}, "starts_at", "Give the meeting a start"),
         (
             "footprints",
             {"name": "Kent", "code": "Kent123"},
@@ -327,3 +327,9 @@ def test_any_text_round_trips_exactly(seeded, text):
         seeded.db, {"title": "Round trip", "rationale": text, "body_id": seeded.icb_id}
     )
     assert e.asks.get(seeded.db, saved.id).rationale == text.strip()
+
+
+def test_a_meeting_without_a_title_says_what_to_do(db):
+    with pytest.raises(ValidationFailed) as caught:
+        e.meetings.create(db, {"title": None, "starts_at": f"{long_date(3)} 10:00"})
+    assert [p.message for p in caught.value.problems] == ["Give the meeting a title"]

@@ -139,6 +139,11 @@ def _parse_time(match: re.Match[str], text: str) -> time:
     return time(hour, minute)
 
 
+def uk_day(moment: datetime) -> date:
+    """The UK date a moment falls on (a naive moment is taken as UK wall time)."""
+    return (moment.astimezone(LONDON) if moment.tzinfo else moment).date()
+
+
 def format_date(value: date | datetime | None) -> str:
     """en-GB long date: 22 November 2026 (datetimes shown in UK time)."""
     if value is None:

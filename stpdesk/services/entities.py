@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
 from ..model import tables as t
+from ..model.dates import uk_day
 from ..model.types import format_date
 from ..store import Database
 from .errors import FieldProblem, ValidationFailed, field_message
@@ -292,6 +293,7 @@ def record_meeting(
         saved_asks = []
         for ask in checked_asks:
             ask.meeting_id = saved.id  # type: ignore[attr-defined]
+            default_raised_on(ask, saved)
             saved_asks.append(asks.create_in(session, ask, actor=actor, batch=batch))
         saved_commitments = []
         for commitment in checked_commitments:
@@ -301,6 +303,12 @@ def record_meeting(
             )
         batch.write(session)
         return saved, saved_asks, saved_commitments
+
+
+def default_raised_on(ask: BaseModel, meeting: t.Meeting) -> None:
+    """An ask made at a meeting was raised on the meeting's day unless told otherwise."""
+    if getattr(ask, "raised_on", None) is None and meeting.starts_at is not None:
+        ask.raised_on = uk_day(meeting.starts_at)  # type: ignore[attr-defined]
 
 
 def _without_meeting(item: BaseModel | dict[str, Any]) -> dict[str, Any]:

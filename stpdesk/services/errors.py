@@ -47,6 +47,20 @@ def field_message(entity_label: str, field_label: str, message: str) -> str:
     return f"{entity_label} {_label(field_label)}: {message}"
 
 
+def missing_message(entity_label: str, field_label: str) -> str:
+    """What to do about a required field left empty: "Give the meeting a title"."""
+    noun = field_label.lower() if not field_label[1:2].isupper() else field_label
+    article = "an" if noun[:1] in "aeiou" else "a"
+    return f"Give the {entity_label.lower()} {article} {noun}"
+
+
+def _left_empty(error: dict[str, Any]) -> bool:
+    """A required field not given, or given as nothing (an empty box in a form)."""
+    return error["type"] == "missing" or (
+        error.get("input") is None and error["type"].endswith("_type")
+    )
+
+
 def _describe_error(error: dict[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -87,6 +101,9 @@ def from_pydantic(schema: type, error: PydanticValidationError) -> ValidationFai
         name = str(loc[0])
         info = fields.get(name)
         field_label = (info.title if info and info.title else name.replace("_", " ")).strip()
+        if len(loc) == 1 and _left_empty(item):
+            problems.append(FieldProblem(name, missing_message(entity_label, field_label)))
+            continue
         if len(loc) > 1:
             field_label = (
                 f"{field_label} (item {int(loc[1]) + 1})"

@@ -93,6 +93,17 @@ def search(db: Database, query: str, *, limit: int = 50) -> store_search.Hits:
         return store_search.search(session, query, limit=limit)
 
 
+def meeting_starts(db: Database, meeting_ids: list[str]) -> dict[str, Any]:
+    """When each of these meetings starts, by id (search results show it)."""
+    if not meeting_ids:
+        return {}
+    with db.read() as session:
+        rows = session.exec(
+            select(t.Meeting.id, t.Meeting.starts_at).where(col(t.Meeting.id).in_(meeting_ids))
+        ).all()
+    return dict(rows)
+
+
 def audit_trail(db: Database, entity_id: str) -> list[t.AuditEntry]:
     with db.read() as session:
         return list(

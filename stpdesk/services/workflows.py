@@ -274,6 +274,7 @@ def save_meeting(
     with db.session() as session:
         saved = e.meetings.update_in(session, meeting_id, checked_meeting, actor=actor)
         for ask in checked_asks:
+            e.default_raised_on(ask, saved)
             e.asks.create_in(session, ask, actor=actor)
         for commitment in checked_commitments:
             e.commitments.create_in(session, commitment, actor=actor)

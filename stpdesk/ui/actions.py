@@ -44,6 +44,7 @@ class ActionId(Enum):
     RETENTION_REVIEW = auto()
     RECENTLY_DELETED = auto()
     QUIT = auto()
+    USER_GUIDE = auto()
     ABOUT = auto()
     GO_DASHBOARD = auto()
     GO_FOOTPRINTS = auto()
@@ -160,6 +161,9 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.QUIT: ActionSpec(
         "&Quit", "Close stpdesk", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), "&File"
+    ),
+    ActionId.USER_GUIDE: ActionSpec(
+        "&User guide", "How to record meetings, make packs and write letters", ("F1",), "&Help"
     ),
     ActionId.ABOUT: ActionSpec("&About stpdesk", "Version and licence", (), "&Help"),
     ActionId.GO_DASHBOARD: ActionSpec("&Dashboard", "What needs doing", ("Ctrl+1",), "&Go"),

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -50,12 +51,16 @@ from .context import TITLE, AppContext, show_error
 from .crash import install as install_crash_handler
 from .crash import report_error, setup_logging
 from .dashboard import Dashboard
+from .mnemonics import make_unique
 from .operations import Operations
+from .screen_fit import fit_to_screen
+from .wheel_guard import guard_wheel
 
 # Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
 if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
+    from .guide import UserGuide
     from .letter_composer import LetterComposer
     from .lists import ListPage
     from .preferences import PreferencesDialog
@@ -76,6 +81,11 @@ WARM_UP_MODULES = (
     "stpdesk.services.workflows",
     "stpdesk.services.safety",
     "stpdesk.services.recycle",
+)
+
+FOCUS_FRAME = (
+    "QListWidget:focus, QTableView:focus, QTreeWidget:focus "
+    "{ border: 2px solid palette(highlight); }"
 )
 
 PACK_ENTITIES = frozenset({"meetings", "footprints"})  # kept equal to briefing_dialogs.KINDS
@@ -151,7 +161,8 @@ class MainWindow(QMainWindow):
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
-        self.resize(1200, 780)
+        guard_wheel()
+        fit_to_screen(self, "main_window", 1200, 780)
 
         self.actions = ActionRegistry(self)
         self.actions.guard = lambda: HEAVY_IMPORTS
@@ -176,9 +187,18 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # A clear frame round the list, table or box that has the keyboard focus.
+        central.setStyleSheet(FOCUS_FRAME)
 
         self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
+        self.dashboard.choice_changed.connect(self.update_actions)
+        for text, action_id in (
+            ("Record a meeting — Ctrl+N", ActionId.NEW_MEETING),
+            ("Import your calendar…", ActionId.IMPORT_CALENDAR),
+            ("Read the user guide — F1", ActionId.USER_GUIDE),
+        ):
+            self.dashboard.add_first_step(text, self.actions[action_id].trigger)
         self.lists = ListPages(self)
         self.pages: list[QWidget] = [self.dashboard]
         self.stack.addWidget(self.dashboard)
@@ -223,6 +243,11 @@ class MainWindow(QMainWindow):
         connect(ActionId.BATCH_PACKS, self.show_batch_packs)
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
+        connect(ActionId.USER_GUIDE, self.show_user_guide)
+        # F1 opens the guide from the editors and dialogs too, at the part about them
+        self.actions[ActionId.USER_GUIDE].setShortcutContext(
+            Qt.ShortcutContext.ApplicationShortcut
+        )
         # import, export, exchange and data protection: handlers in ui/exchange
         from .exchange import ExchangeActions
 
@@ -321,8 +346,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         for entity in SECTIONS[index][1]:
             self.lists[entity].ensure_loaded()
-        if SECTIONS[index][1]:
+        # Arrow keys in the sidebar keep the focus there; a shortcut (Ctrl+5) goes to the list.
+        if SECTIONS[index][1] and not self.nav.hasFocus():
             self.lists[SECTIONS[index][1][0]].table.setFocus()
+        make_unique(self)
         self.update_actions()
 
     def go_to_list(self, entity: str) -> ListPage:
@@ -363,6 +390,8 @@ class MainWindow(QMainWindow):
         if chosen and page is not None and page.entity == "commitments":
             row = page.current_index().row()
             pending = page.model.record(row).status.value == "pending"
+        elif page is None and self.stack.currentIndex() == 0:
+            pending = self.dashboard.chosen_commitment() is not None
         for action_id in (ActionId.MARK_DONE, ActionId.RESCHEDULE, ActionId.DROP):
             enable(action_id, pending)
 
@@ -494,8 +523,11 @@ class MainWindow(QMainWindow):
     def _commitment_workflow(self, kind: str) -> None:
         from .editors import open_workflow_dialog
 
-        page = self.lists["commitments"]
-        if chosen := page.current_id():
+        if self.stack.currentIndex() == 0:
+            chosen = self.dashboard.chosen_commitment()
+        else:
+            chosen = self.lists["commitments"].current_id()
+        if chosen:
             self.workflow_dialog = open_workflow_dialog(self.ctx, kind, chosen, self)
 
     # --- dialogs -------------------------------------------------------------------------
@@ -567,6 +599,26 @@ class MainWindow(QMainWindow):
         self.setup_dialog = dialog
         return dialog
 
+    def show_user_guide(self) -> UserGuide:
+        """The user guide, at the part about the window in use."""
+        from .guide import SECTION_FOR, START, UserGuide
+
+        active = QApplication.activeWindow()
+        if active is self or active is None:
+            page = self.current_list()
+            key = page.entity if page is not None else ""
+        else:
+            key = type(active).__name__
+        guide = getattr(self, "user_guide", None)
+        if guide is None or not shiboken6.isValid(guide):
+            guide = UserGuide(self)
+            guide.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.user_guide = guide
+        guide.show()
+        guide.raise_()
+        guide.show_section(SECTION_FOR.get(key, START))
+        return guide
+
     def show_about(self) -> None:
         QMessageBox.about(
             self,
@@ -594,6 +646,7 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, info: dashboard_data.StatusInfo) -> None:
         counts = info.counts
+        self.dashboard.first_steps.setVisible(counts["meetings"] == 0)
         self.counts_label.setText(
             f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
             f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"

@@ -30,7 +30,14 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPageSize, QPainter, QShowEvent
+from PySide6.QtGui import (
+    QDesktopServices,
+    QKeySequence,
+    QPageSize,
+    QPainter,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -64,6 +71,7 @@ from ..model.types import format_date
 from ..services import briefing, entities
 from ..services.errors import ServiceError
 from .context import TITLE, AppContext, show_error
+from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
 
 # Enough for crisp text on paper; at a printer's own 1200 dpi one A4 page is half a gigabyte.
@@ -434,7 +442,7 @@ class PackDialog(_WorkingDialog):
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
         self.setAccessibleName("Briefing pack")
         self.setObjectName("briefing_pack_dialog")
-        self.resize(920, 900)
+        fit_to_screen(self, "briefing_pack", 920, 900)
         layout = QVBoxLayout(self)
 
         heading = QLabel(self)
@@ -498,12 +506,13 @@ class PackDialog(_WorkingDialog):
         self.zoom.currentTextChanged.connect(self._zoom_chosen)
         self.print_button = QPushButton("&Print…", self)
         self.print_button.setAccessibleName("Print the pack")
-        self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        # Ctrl+P as well as the button's Alt+P (setShortcut would replace the Alt+P)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_button.click)
         self.print_button.setToolTip("Print the pack (Ctrl+P)")
         self.print_button.clicked.connect(self.print_pack)
         self.save_button = QPushButton("&Save as…", self)
         self.save_button.setAccessibleName("Save the pack as a PDF or an accessible web page")
-        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save_button.click)
         self.save_button.setToolTip(
             "Save as a PDF to print, or as an accessible web page for screen readers (Ctrl+S)"
         )
@@ -804,7 +813,7 @@ class BatchPacksDialog(_WorkingDialog):
         self.setWindowTitle(f"Batch briefing packs — {TITLE}")
         self.setAccessibleName("Batch briefing packs")
         self.setObjectName("batch_packs_dialog")
-        self.resize(640, 460)
+        fit_to_screen(self, "batch_packs", 640, 460)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Make the briefing pack for every meeting in the next few days, ready to print.", self

@@ -4,14 +4,18 @@ activity and how engagement stands with each footprint. Every line opens its rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTreeWidget,
@@ -87,6 +91,7 @@ class EngagementChart(QWidget):
 
 class Dashboard(QWidget):
     open_record = Signal(str, str)  # entity (plural), record id
+    choice_changed = Signal()  # another line of the overdue or due-soon list is chosen
     loaded = Signal()
     load_failed = Signal()
 
@@ -115,6 +120,21 @@ class Dashboard(QWidget):
         self.summary_line.setAccessibleName("Dashboard summary")
         self.summary_line.setWordWrap(True)
         layout.addWidget(self.summary_line)
+        # Shown while nothing is recorded: what to do first, one button each.
+        self.first_steps = QGroupBox("Getting started", inner)
+        self.first_steps.setAccessibleName("Getting started")
+        steps = QVBoxLayout(self.first_steps)
+        intro = QLabel(
+            "Nothing is recorded yet. Start by recording a meeting or importing your "
+            "calendar; the user guide shows the rest.",
+            self.first_steps,
+        )
+        intro.setWordWrap(True)
+        steps.addWidget(intro)
+        self.first_step_buttons = QHBoxLayout()
+        steps.addLayout(self.first_step_buttons)
+        self.first_steps.hide()
+        layout.addWidget(self.first_steps)
 
         grid = QGridLayout()
         layout.addLayout(grid)
@@ -150,7 +170,25 @@ class Dashboard(QWidget):
         widget.setAccessibleName(name)
         widget.setWordWrap(True)
         widget.itemActivated.connect(self._activated)
+        widget.currentItemChanged.connect(lambda *_: self.choice_changed.emit())
         return widget
+
+    def add_first_step(self, text: str, run: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self.first_steps)
+        button.setAccessibleName(text.split(" — ")[0])
+        button.clicked.connect(lambda _checked=False: run())
+        self.first_step_buttons.addWidget(button)
+        return button
+
+    def chosen_commitment(self) -> str | None:
+        """The overdue or due-soon commitment chosen (they are all still pending)."""
+        for widget in (self.overdue, self.due_soon):
+            item = widget.currentItem()
+            if widget.hasFocus() and item is not None:
+                entity, _, record_id = (item.data(REF_ROLE) or "").partition(":")
+                if entity == "commitments":
+                    return record_id
+        return None
 
     def _activated(self, item: QListWidgetItem | QTreeWidgetItem, _column: int = 0) -> None:
         ref = item.data(0, REF_ROLE) if isinstance(item, QTreeWidgetItem) else item.data(REF_ROLE)

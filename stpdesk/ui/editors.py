@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,6 +38,7 @@ from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
+from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
 
 NOUNS = TABLE_OF_ENTITY  # "meetings" -> "meeting"
@@ -51,6 +52,7 @@ class EditorDialog(QDialog):
     dirty_changed = Signal(bool)
 
     entity = ""
+    preferred_size = (640, 560)  # on a large screen; smaller screens get less
 
     def __init__(
         self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
@@ -64,7 +66,7 @@ class EditorDialog(QDialog):
         self.setWindowTitle(f"{'New' if record_id is None else 'Edit'} {noun} — {TITLE}")
         self.setAccessibleName(f"{noun.capitalize()} editor")
         self.setObjectName(f"{noun}_editor")
-        self.resize(640, 560)
+        fit_to_screen(self, f"{noun}_editor", *self.preferred_size)
 
         outer = QVBoxLayout(self)
         self.scroll = QScrollArea(self)
@@ -173,10 +175,21 @@ class EditorDialog(QDialog):
             show_error(self, error, "Saving")
         self.save_failed.emit()
 
-    @staticmethod
-    def _focus(widget: QWidget | None) -> None:
+    def _focus(self, widget: QWidget | None) -> None:
+        """Put the cursor in the first field with a problem, scrolled into view."""
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.scroll.isAncestorOf(widget):
+                holder = widget.parentWidget() or widget  # the field and its problem
+                self.scroll.ensureWidgetVisible(holder)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in a field adds or picks; it never presses Save (Ctrl+S saves), although
+        # the button box makes Save the dialog's default button as it shows.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """Save, Discard or Cancel (tests replace this to answer without a dialog)."""
@@ -417,8 +430,15 @@ class CommitmentEditor(FormEditor):
         if self.record_id is None:
             return
         dialog = open_workflow_dialog(self.ctx, kind, self.record_id, self)
-        dialog.finished_ok.connect(lambda _id: self.load(self.record_id))  # type: ignore[arg-type]
+        dialog.finished_ok.connect(self._after_workflow)
         self.workflow_dialog = dialog
+
+    def _after_workflow(self, _record_id: str) -> None:
+        """The step is saved already; the reloaded form has nothing left to save."""
+        was_dirty = self.dirty
+        self.load(self.record_id)  # type: ignore[arg-type]
+        if not was_dirty:
+            self.mark_clean()
 
 
 EDITORS: dict[str, type[EditorDialog]] = {
@@ -486,6 +506,7 @@ class WorkflowDialog(QDialog):
         layout.addWidget(buttons)
         first = next(iter(self.form.fields.values()))
         first.setFocus()
+        fit_to_screen(self, "workflow")
 
     def apply(self) -> None:
         self.form.clear_problems()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -41,6 +42,7 @@ from ..services.errors import ServiceError
 from ..services.letters import LetterRequest
 from ..store import Database
 from .context import AppContext, show_error
+from .screen_fit import fit_to_screen
 
 
 @dataclass
@@ -69,10 +71,16 @@ class OrderedChoice(QWidget):
         super().__init__(parent)
         self.list = QListWidget(self)
         self.list.setAccessibleName(noun.capitalize())
-        self.up = QPushButton("Move &up", self)
-        self.down = QPushButton("Move dow&n", self)
+        # Two of these sit in one window, so their buttons take Alt+Up and Alt+Down in
+        # their own list rather than Alt+letters the two would have to share.
+        self.up = QPushButton("Move up", self)
+        self.down = QPushButton("Move down", self)
         self.up.setAccessibleName(f"Move the chosen {noun} up")
         self.down.setAccessibleName(f"Move the chosen {noun} down")
+        for button, key in ((self.up, "Alt+Up"), (self.down, "Alt+Down")):
+            button.setToolTip(f"{button.text()} ({key})")
+            shortcut = QShortcut(QKeySequence(key), self, button.click)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         buttons = QVBoxLayout()
         buttons.addWidget(self.up)
         buttons.addWidget(self.down)
@@ -81,6 +89,9 @@ class OrderedChoice(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.list, 1)
         row.addLayout(buttons)
+        # The field's Alt+letter (its label's buddy is this box) lands in the list.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.list)
         self.up.clicked.connect(lambda: self.move(-1))
         self.down.clicked.connect(lambda: self.move(1))
         self.list.itemChanged.connect(lambda _item: self.changed.emit())
@@ -154,7 +165,7 @@ class LetterComposer(QDialog):
         self.buffer: QBuffer | None = None
         self.setWindowTitle("New letter")
         self.setAccessibleName("Letter composer")
-        self.resize(1150, 780)
+        fit_to_screen(self, "letter_composer", 1150, 780)
 
         form_side = QWidget(self)
         form = QFormLayout(form_side)
@@ -177,6 +188,7 @@ class LetterComposer(QDialog):
         self.address.setPlaceholderText("Name, then each line of the address")
         self.address.setFixedHeight(self.address.fontMetrics().lineSpacing() * 5 + 12)
         self.address.setEnabled(False)
+        self.address.setTabChangesFocus(True)  # Tab moves on; a letter needs no tab characters
         to_layout.addRow(self.to_contact, self.contact)
         to_layout.addRow(self.to_address_choice, self.address)
         self.body = QComboBox(to_box)
@@ -197,9 +209,11 @@ class LetterComposer(QDialog):
         form.addRow("Sub&ject:", self.subject)
         self.opening = QPlainTextEdit(form_side)
         self.opening.setAccessibleName("Opening")
+        self.opening.setTabChangesFocus(True)
         form.addRow("&Opening:", self.opening)
         self.closing = QPlainTextEdit(form_side)
         self.closing.setAccessibleName("Closing")
+        self.closing.setTabChangesFocus(True)
         self.closing.setFixedHeight(self.closing.fontMetrics().lineSpacing() * 4 + 12)
         form.addRow("C&losing:", self.closing)
         self.cc = QLineEdit(form_side)

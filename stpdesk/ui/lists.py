@@ -21,8 +21,22 @@ from ..model.clock import today
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
+from .screen_fit import window_settings
 
 FILTER_DELAY_MS = 250
+MAX_COLUMN_CHARS = 16  # a column of names or places fitted to its content grows no wider
+
+# What to do about an empty list, said in it.
+NEXT_STEP = {
+    "meetings": "Record a meeting — Ctrl+N — or import your calendar (File ▸ Import calendar).",
+    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts "
+    "(File ▸ Import contacts).",
+    "asks": "Asks are added with the meeting they were made at: record a meeting — Ctrl+N.",
+    "commitments": "Commitments are added with the meeting they were given at: "
+    "record a meeting — Ctrl+N.",
+    "letters": "Write a letter — Ctrl+Shift+L.",
+    "*": "Add one — Ctrl+Shift+N.",
+}
 
 PLURAL_LABELS = {
     "footprints": "footprints",
@@ -96,10 +110,11 @@ class ListPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)  # the model sorts in the database; see _header_clicked
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # the main text column stretches instead
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
@@ -107,6 +122,12 @@ class ListPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated_row.connect(self._open)
         layout.addWidget(self.table)
+
+        self.empty_label = QLabel(self)  # says what to do when the list is empty
+        self.empty_label.setAccessibleName(f"No {title.lower()}")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+        layout.insertWidget(1, self.empty_label)
 
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName(f"Number of {title.lower()}")
@@ -136,6 +157,7 @@ class ListPage(QWidget):
     def ensure_loaded(self) -> None:
         if not self.loaded_once:
             self.loaded_once = True
+            self._restore_sort()
             self.model.reload()
             self._size_columns()
 
@@ -146,10 +168,51 @@ class ListPage(QWidget):
             if chosen:
                 self.select(chosen)
 
+    # --- columns and sort order, remembered per list ------------------------------------
+
+    def _settings_key(self, what: str) -> str:
+        return f"lists/{self.entity}/{what}"
+
     def _size_columns(self) -> None:
-        width = self.table.fontMetrics().averageCharWidth()
-        for column in range(self.model.columnCount() - 1):
-            self.table.setColumnWidth(column, width * 26)
+        """The main text column takes the spare width; dates and words from a fixed list
+        fit their content, other columns up to a limit, unless the user has given a
+        column a width before."""
+        header = self.table.horizontalHeader()
+        saved = window_settings().value(self._settings_key("widths")) or {}
+        saved = saved if isinstance(saved, dict) else {}
+        most = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+        for column, spec in enumerate(self.model.columns):
+            if spec.stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            width = _as_int(saved.get(spec.header))
+            if width is None:
+                self.table.resizeColumnToContents(column)
+                width = self.table.columnWidth(column)
+                width = width if spec.short else min(width, most)
+            self.table.setColumnWidth(column, width)
+        header.sectionResized.connect(self._column_resized)
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        spec = self.model.columns[column]
+        if spec.stretch:
+            return
+        settings = window_settings()
+        widths = settings.value(self._settings_key("widths")) or {}
+        widths = dict(widths) if isinstance(widths, dict) else {}
+        widths[spec.header] = new
+        settings.setValue(self._settings_key("widths"), widths)
+
+    def _restore_sort(self) -> None:
+        settings = window_settings()
+        field = settings.value(self._settings_key("sort"))
+        descending = settings.value(self._settings_key("descending")) in (True, "true")
+        for column, spec in enumerate(self.model.columns):
+            if field and spec.sort_field == field:
+                self.model.order_field, self.model.descending = field, descending
+                order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+                self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _header_clicked(self, column: int) -> None:
         if not self.model.is_sortable(column):
@@ -164,6 +227,9 @@ class ListPage(QWidget):
         )
         header.setSortIndicator(column, order)
         self.model.sort(column, order)
+        settings = window_settings()
+        settings.setValue(self._settings_key("sort"), self.model.order_field)
+        settings.setValue(self._settings_key("descending"), bool(self.model.descending))
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter.text())
@@ -178,10 +244,25 @@ class ListPage(QWidget):
     def _show_count(self, total: int) -> None:
         shown = self.model.rowCount()
         noun = PLURAL_LABELS[self.entity]
+        self._show_empty_state(total)
         if total == shown:
             self.count_label.setText(f"{total:,} {noun}")
         else:
             self.count_label.setText(f"Showing {shown:,} of {total:,} {noun} (scroll for more)")
+
+    def _show_empty_state(self, total: int) -> None:
+        noun = PLURAL_LABELS[self.entity]
+        if total:
+            self.empty_label.hide()
+            return
+        if self.model.filter_text:
+            text = f"No {noun} match “{self.model.filter_text}”. Clear the filter to see them all."
+        elif self.model.where:
+            text = f"No {noun} to show here. Choose another “Show” to see the others."
+        else:
+            text = f"No {noun} yet. {NEXT_STEP.get(self.entity, NEXT_STEP['*'])}"
+        self.empty_label.setText(text)
+        self.empty_label.show()
 
     def _open(self, row: int) -> None:
         record_id = self.model.record_id(row)
@@ -206,3 +287,11 @@ class ListPage(QWidget):
 
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None

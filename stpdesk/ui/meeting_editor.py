@@ -35,12 +35,12 @@ if TYPE_CHECKING:
 
 class MeetingEditor(EditorDialog):
     entity = "meetings"
+    preferred_size = (760, 820)
 
     def __init__(
         self, ctx: AppContext, record_id: str | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(ctx, record_id, parent)
-        self.resize(760, 820)
         db = ctx.db
         bodies = workflows.choices(db, "bodies")
         people = [
@@ -89,6 +89,9 @@ class MeetingEditor(EditorDialog):
         self.attendee_problem = ProblemLabel("Attendees", group)
         box.addWidget(self.attendee_problem)
         self.person_picker.picked.connect(self._add_attendee)
+        self.person_picker.not_found.connect(
+            lambda problem: self.attendee_problem.show_problem(f"Attendee: {problem}")
+        )
         self.attendees.removed.connect(self.mark_dirty)
         self.body_layout.addWidget(group)
 
@@ -259,9 +262,7 @@ class MeetingEditor(EditorDialog):
             for problem in error.problems:
                 local.setdefault(problem.field, problem.message)
         if local:
-            widget = form.show_problems(local)
-            if widget is not None:
-                widget.setFocus()
+            self._focus(form.show_problems(local))
             return None
         return values
 

@@ -41,6 +41,8 @@ class ColumnSpec:
     header: str
     text: Callable[[Any, dict[str, Any]], str]  # (record, view row) -> what the cell shows
     sort_field: str | None = None  # table column to order by; None: not sortable
+    stretch: bool = False  # the list's main text, which takes the width the others leave
+    short: bool = False  # a date or a word from a fixed list: always shown whole
 
 
 def _date(value: Any) -> str:
@@ -65,60 +67,70 @@ def commitment_status_text(record: t.Commitment, today: date) -> str:
 
 COLUMNS: dict[str, list[ColumnSpec]] = {
     "footprints": [
-        ColumnSpec("Name", lambda r, v: r.name, "name"),
-        ColumnSpec("Kind", lambda r, v: _label(FootprintKind, v["kind"]), "kind"),
-        ColumnSpec("ONS code", lambda r, v: r.code or "", "code"),
+        ColumnSpec("Name", lambda r, v: r.name, "name", stretch=True),
+        ColumnSpec("Kind", lambda r, v: _label(FootprintKind, v["kind"]), "kind", short=True),
+        ColumnSpec("ONS code", lambda r, v: r.code or "", "code", short=True),
         ColumnSpec("Region", lambda r, v: r.region or "", "region"),
         ColumnSpec("Succeeded by", lambda r, v: v["successor"] or ""),
     ],
     "bodies": [
-        ColumnSpec("Name", lambda r, v: r.name, "name"),
-        ColumnSpec("Kind", lambda r, v: _label(BodyKind, v["kind"]), "kind"),
+        ColumnSpec("Name", lambda r, v: r.name, "name", stretch=True),
+        ColumnSpec("Kind", lambda r, v: _label(BodyKind, v["kind"]), "kind", short=True),
         ColumnSpec("Footprints", lambda r, v: _names(v["footprints"])),
-        ColumnSpec("Archived", lambda r, v: "Archived" if v["archived"] else ""),
+        ColumnSpec("Archived", lambda r, v: "Archived" if v["archived"] else "", short=True),
     ],
     "contacts": [
-        ColumnSpec("Name", lambda r, v: r.name, "name"),
+        ColumnSpec("Name", lambda r, v: r.name, "name", stretch=True),
         ColumnSpec("Role", lambda r, v: r.role or "", "role"),
         ColumnSpec("Body", lambda r, v: v["body"] or ""),
         ColumnSpec("Email", lambda r, v: r.email or "", "email"),
         ColumnSpec("Phone", lambda r, v: r.phone or "", "phone"),
     ],
     "members": [
-        ColumnSpec("Name", lambda r, v: entities.display_name(r), "name"),
+        ColumnSpec("Name", lambda r, v: entities.display_name(r), "name", stretch=True),
         ColumnSpec("Position", lambda r, v: r.position or "", "position"),
         ColumnSpec("Council", lambda r, v: r.council or "", "council"),
         ColumnSpec("Email", lambda r, v: r.email or "", "email"),
     ],
     "meetings": [
-        ColumnSpec("Starts", lambda r, v: format_datetime(r.starts_at), "starts_at"),
-        ColumnSpec("Title", lambda r, v: r.title, "title"),
+        ColumnSpec("Starts", lambda r, v: format_datetime(r.starts_at), "starts_at", short=True),
+        ColumnSpec("Title", lambda r, v: r.title, "title", stretch=True),
         ColumnSpec("Bodies", lambda r, v: _names(v["bodies"])),
         ColumnSpec("Attendees", lambda r, v: _names(v["attendees"])),
         ColumnSpec("Kind", lambda r, v: _label(MeetingKind, v["kind"]), "kind"),
         ColumnSpec("Location", lambda r, v: r.location or "", "location"),
     ],
     "asks": [
-        ColumnSpec("Raised on", lambda r, v: _date(r.raised_on), "raised_on"),
-        ColumnSpec("Ask", lambda r, v: r.title, "title"),
+        ColumnSpec("Raised on", lambda r, v: _date(r.raised_on), "raised_on", short=True),
+        ColumnSpec("Ask", lambda r, v: r.title, "title", stretch=True),
         ColumnSpec("Asked of", lambda r, v: v["body"] or ""),
-        ColumnSpec("Priority", lambda r, v: _label(Priority, v["priority"]), "priority"),
-        ColumnSpec("Status", lambda r, v: _label(AskStatus, v["status"]), "status"),
+        ColumnSpec(
+            "Priority", lambda r, v: _label(Priority, v["priority"]), "priority", short=True
+        ),
+        ColumnSpec("Status", lambda r, v: _label(AskStatus, v["status"]), "status", short=True),
     ],
     "commitments": [
-        ColumnSpec("Due", lambda r, v: _date(r.due_date), "due_date"),
-        ColumnSpec("Commitment", lambda r, v: r.text.splitlines()[0] if r.text else "", "text"),
+        ColumnSpec("Due", lambda r, v: _date(r.due_date), "due_date", short=True),
+        ColumnSpec(
+            "Commitment",
+            lambda r, v: r.text.splitlines()[0] if r.text else "",
+            "text",
+            stretch=True,
+        ),
         ColumnSpec("Body", lambda r, v: v["body"] or ""),
         ColumnSpec(
-            "Who owes it", lambda r, v: _label(CommitmentDirection, v["direction"]), "direction"
+            "Who owes it",
+            lambda r, v: _label(CommitmentDirection, v["direction"]),
+            "direction",
+            short=True,
         ),
-        ColumnSpec("Status", lambda r, v: v["status_text"], "status"),
+        ColumnSpec("Status", lambda r, v: v["status_text"], "status", short=True),
     ],
     "letters": [
-        ColumnSpec("Date", lambda r, v: _date(r.letter_date), "letter_date"),
-        ColumnSpec("Subject", lambda r, v: r.subject or "", "subject"),
+        ColumnSpec("Date", lambda r, v: _date(r.letter_date), "letter_date", short=True),
+        ColumnSpec("Subject", lambda r, v: r.subject or "", "subject", stretch=True),
         ColumnSpec("Recipient", lambda r, v: v["recipient"] or ""),
-        ColumnSpec("Status", lambda r, v: _label(LetterStatus, v["status"]), "status"),
+        ColumnSpec("Status", lambda r, v: _label(LetterStatus, v["status"]), "status", short=True),
     ],
 }
 

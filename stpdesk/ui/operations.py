@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from ..services.errors import ServiceError
@@ -57,18 +58,25 @@ class _Task(QObject):
             if ok:
                 if self.changes:
                     self.owner.changed.emit(set(self.changes))
-                if self.on_done is not None:
+                if self.on_done is not None and not _receiver_gone(self.on_done):
                     self.on_done(outcome)
             else:
                 assert isinstance(outcome, BaseException)
                 if self.on_error is not None:
-                    self.on_error(outcome)
+                    if not _receiver_gone(self.on_error):
+                        self.on_error(outcome)
                 else:
                     self.owner.failed.emit(outcome)
         finally:
             if not self.owner._pending:
                 self.owner.idle.emit()
             self.deleteLater()
+
+
+def _receiver_gone(callback: Callable[..., Any]) -> bool:
+    """True for a method of a window closed (and deleted) while its work ran."""
+    receiver = getattr(callback, "__self__", None)
+    return isinstance(receiver, QObject) and not shiboken6.isValid(receiver)
 
 
 class _Runner(QRunnable):

@@ -25,6 +25,7 @@ from ..model.types import format_datetime
 from ..services import council, dashboard, workflows
 from ..services.errors import ValidationFailed
 from .context import TITLE, AppContext, show_error
+from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
 
 MAX_LOGO_BYTES = 2_000_000
@@ -108,6 +109,7 @@ class PreferencesDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         layout.addWidget(buttons)
         self._load(settings)
+        fit_to_screen(self, "preferences")
 
     def _spin(self, box: QVBoxLayout, text: str, value: int, unit: str) -> QSpinBox:
         row = QHBoxLayout()

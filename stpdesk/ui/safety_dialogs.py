@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ..model.types import format_datetime
 from ..services import recycle, safety
 from .context import AppContext, show_error
+from .screen_fit import fit_to_screen
 from .widgets import record_table
 
 EVERYTHING = {
@@ -59,7 +60,7 @@ class BackupsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Backups")
         self.setAccessibleName("Backups")
-        self.resize(760, 360)
+        fit_to_screen(self, "backups", 760, 360)
         self.infos: list[safety.store_backup.BackupInfo] = []
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
@@ -183,7 +184,7 @@ class RecentlyDeletedDialog(QDialog):
         self.records: list[recycle.DeletedRecord] = []
         self.setWindowTitle("Recently deleted")
         self.setAccessibleName("Recently deleted")
-        self.resize(720, 360)
+        fit_to_screen(self, "recently_deleted", 720, 360)
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         layout.addWidget(self.summary)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from ..services import reference, workflows
 from ..services.errors import ValidationFailed
 from .context import TITLE, AppContext, show_error
+from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
 
 TIERS = {
@@ -81,6 +82,7 @@ class SetupDialog(QDialog):
         self.council.picked.connect(self._council_chosen)
         self.council.textEdited.connect(lambda _t: self._council_chosen(self.council.current_id()))
         self.council.setFocus()
+        fit_to_screen(self, "setup", 560)
 
     def _council_chosen(self, code: str | None) -> None:
         if not code:

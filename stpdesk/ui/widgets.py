@@ -66,6 +66,7 @@ class Picker(QLineEdit):
     """Type part of a name and pick from the suggestions (or press Enter on a unique match)."""
 
     picked = Signal(str)  # the chosen record's id
+    not_found = Signal(str)  # Enter on text that names no one record: why, to show the user
 
     def __init__(self, noun: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +133,8 @@ class Picker(QLineEdit):
         if (choice := self.current()) is not None:
             self.setText(choice.label)
             self.picked.emit(choice.id)
+        elif problem := self.problem():
+            self.not_found.emit(problem[:1].upper() + problem[1:])
 
 
 class MultiPicker(QWidget):
@@ -153,6 +156,9 @@ class MultiPicker(QWidget):
         layout.addWidget(self.picker)
         layout.addWidget(self.list)
         self.picker.picked.connect(self.add)
+        # The field's Alt+letter (its label's buddy is this box) lands in the picker.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.picker)
 
     def set_choices(self, choices: Sequence[Choice]) -> None:
         self.picker.set_choices(choices)
@@ -242,7 +248,8 @@ class Form(QWidget):
     def add_date(
         self, name: str, label: str, *, required: bool = False, with_time: bool = False
     ) -> QLineEdit:
-        hint = "for example 22 November 2026 10:00" if with_time else "for example 22/11/2026"
+        # one style of example in every form (22/11/2026 is accepted too)
+        hint = "for example 22 November 2026" + (" 10:00" if with_time else "")
         return self.add_line(name, label, required=required, hint=hint)
 
     def add_text(self, name: str, label: str, *, lines: int = 4) -> QPlainTextEdit:
@@ -272,6 +279,10 @@ class Form(QWidget):
         widget = MultiPicker(noun, label, self)
         widget.changed.connect(self.changed)
         self._add(name, label, widget, "multi", False)
+        widget.picker.not_found.connect(
+            lambda problem: self.problems[name].show_problem(f"{label}: {problem}")
+        )
+        widget.picker.picked.connect(lambda _id: self.problems[name].show_problem(None))
         widget.setAccessibleName(label)
         return widget
 

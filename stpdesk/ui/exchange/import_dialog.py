@@ -33,6 +33,7 @@ from ...model.types import format_date
 from ...services import imports
 from ...services.errors import ServiceError
 from ..context import AppContext, show_error
+from ..screen_fit import fit_to_screen
 from ..widgets import PROBLEM_STYLE
 from . import columns
 
@@ -61,7 +62,7 @@ class ImportDialog(QDialog):
         self.path = path
         self.preview: imports.ImportPreview | None = None
         self._generation = 0  # a preview asked for before the options changed is dropped
-        self.resize(900, 640)
+        fit_to_screen(self, "import", 900, 640)
         layout = QVBoxLayout(self)
 
         self.summary = QLabel("Reading the file…", self)

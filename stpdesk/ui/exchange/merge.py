@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...services import exchange
 from ..context import AppContext, show_error
+from ..screen_fit import fit_to_screen
 from ..widgets import record_table
 from . import choosers, describe
 from .export import ExportJob, start_export
@@ -55,7 +56,7 @@ class ExchangeDialog(QDialog):
         self.setWindowTitle("Exchange with another laptop")
         self.setAccessibleName("Exchange with another laptop")
         self.setObjectName("exchange_dialog")
-        self.resize(820, 480)
+        fit_to_screen(self, "exchange", 820, 480)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "To share records without a server, make a bundle on one laptop, copy it across "
@@ -218,7 +219,7 @@ class ConflictDialog(QDialog):
         self.setWindowTitle(f"Resolve: {conflict.label}")
         self.setAccessibleName("Resolve a conflict")
         self.setObjectName("conflict_dialog")
-        self.resize(820, 420)
+        fit_to_screen(self, "conflict", 820, 420)
         layout = QVBoxLayout(self)
         heading = QLabel(
             f"{conflict.label} was changed on this laptop and on the other one. "

@@ -27,6 +27,7 @@ from ...model.types import format_date
 from ...services import entities as e
 from ...services import privacy
 from ..context import AppContext, show_error
+from ..screen_fit import fit_to_screen
 from ..widgets import PROBLEM_STYLE
 from . import choosers
 
@@ -88,6 +89,7 @@ class EraseConfirmation(QDialog):
         self.erase_button.clicked.connect(self._erase)
         layout.addWidget(self.buttons)
         self.typed.textChanged.connect(self._typed)
+        fit_to_screen(self, "confirm_erase")
 
     def _typed(self, text: str) -> None:
         self.erase_button.setEnabled(
@@ -127,7 +129,7 @@ class DataProtectionDialog(QDialog):
         self.setWindowTitle("Data protection requests")
         self.setAccessibleName("Data protection requests")
         self.setObjectName("data_protection_dialog")
-        self.resize(760, 520)
+        fit_to_screen(self, "data_protection", 760, 520)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
