@@ -319,6 +319,212 @@ def _default_window(single_starts: list[datetime], today: date) -> tuple[date, d
     return start, end
 
 
+# Bounds on the work a calendar can cause. A real series (daily for two years) stays
+# well inside them; a rule repeating every second would otherwise run for ever.
+MAX_PER_SERIES = 1_000  # occurrences of one repeating meeting taken in the range
+MAX_RULE_STEPS = 20_000  # occurrences worked out from a rule's first date to the range's end
+MAX_MEETINGS = 20_000  # meetings in one import
+RULE_SECONDS = 3.0  # time allowed to work out every rule of one file
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # dates outside these are mistakes, not meetings
+
+
+# dateutil's frequencies with a fixed length in wall-clock time: WEEKLY, DAILY, HOURLY,
+# MINUTELY, SECONDLY (YEARLY and MONTHLY have few periods: walked whole).
+_STEP = {2: timedelta(weeks=1), 3: timedelta(days=1), 4: timedelta(hours=1)}
+_STEP |= {5: timedelta(minutes=1), 6: timedelta(seconds=1)}
+_CHUNK = timedelta(days=366)
+_UNIT = {2: "weeks", 3: "days", 4: "hours", 5: "minutes", 6: "seconds"}
+
+
+class _TooLong(Exception):
+    pass
+
+
+_GREGORIAN_CYCLE = timedelta(days=146_097)  # 400 years: the calendar then repeats
+_DAY_FILTERS = ("bymonth", "bymonthday", "byyearday", "byweekno", "byweekday", "bysetpos")
+
+
+def _can_happen(rule: Any, step: timedelta) -> bool:
+    """Whether a daily, weekly or more frequent rule ever falls on a day its filters allow.
+
+    dateutil looks for the next match day by day until the year 9999, which takes
+    seconds for a rule like FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30. The calendar repeats
+    every 400 years, so trying the last whole cycle (and step) before 9999 answers it in
+    a bounded time."""
+    import math
+    import warnings
+
+    if not any(rule._original_rule.get(name) for name in _DAY_FILTERS):
+        return True  # every period matches some day
+    seconds = math.lcm(int(_GREGORIAN_CYCLE.total_seconds()), int(step.total_seconds()))
+    if seconds > 3 * _GREGORIAN_CYCLE.total_seconds():
+        raise _TooIrregular
+    cycle = timedelta(seconds=seconds)
+    dtstart = rule._dtstart
+    latest = datetime(9998, 1, 1, tzinfo=dtstart.tzinfo) - cycle
+    trial = dtstart + cycle * max(0, (latest - dtstart) // cycle)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        probe = rule.replace(dtstart=trial, until=None, count=1, cache=False)
+    return next(iter(probe), None) is not None
+
+
+class _TooIrregular(Exception):
+    pass
+
+
+def _walk_rule(
+    rule: Any, first: datetime, last: datetime, deadline: float, margin: timedelta = timedelta(0)
+) -> Any:
+    """The occurrences of a dateutil rule from ``first`` (less ``margin``, for events that
+    began before it) to ``last``, a year at a time so the deadline is checked often:
+    dateutil can spend seconds between two occurrences of a rule that rarely matches."""
+    import time as clock  # a work budget, not the business clock
+    import warnings
+
+    dtstart, count = rule._dtstart, rule._count
+    until = min(rule._until, last) if rule._until is not None else last
+    step = _STEP.get(rule._freq)
+    if step is None:
+        chunks = [(dtstart, dtstart, until)]
+    else:
+        step = step * rule._interval
+        per_chunk = max(1, _CHUNK // step)
+        span = step * per_chunk
+        # without COUNT the periods before the range do not matter: start near it
+        base = dtstart
+        if count is None and first - margin > dtstart:
+            base = dtstart + step * ((first - margin - dtstart) // step)
+        chunks = []
+        index = 0
+        while True:
+            boundary = base + span * index
+            if boundary > until:
+                break
+            # one step earlier, so a week begun before the boundary is generated whole
+            begin = boundary - step if boundary > dtstart else dtstart
+            chunks.append((begin, boundary, min(until, boundary + span - timedelta(seconds=1))))
+            index += 1
+    if step is not None and not _can_happen(rule, step):
+        return
+    yielded = 0
+    for begin, boundary, chunk_until in chunks:
+        if clock.perf_counter() > deadline:
+            raise _TooLong
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            part = rule.replace(dtstart=begin, until=chunk_until, count=None, cache=False)
+        for when in part:
+            if clock.perf_counter() > deadline:
+                raise _TooLong
+            if when < boundary:
+                continue
+            yielded += 1
+            if count is not None and yielded > count:
+                return
+            yield when
+
+
+def _bound_repeats(
+    query: Any,
+    start: date,
+    end: date,
+    titles: dict[str, str],
+    line_of: dict[tuple[str, str | None], int],
+    preview: ImportPreview,
+) -> set[str]:
+    """Work out each repeating rule once, within bounds, before recurring_ical_events
+    expands it: at most MAX_PER_SERIES occurrences in the range and MAX_RULE_STEPS in all,
+    within RULE_SECONDS for the whole file. Each rule is replaced by the dates found, so
+    the library's own pass is cheap. Notes every cap in the preview; returns the UIDs of
+    series dropped whole.
+
+    Works on the rules recurring_ical_events has parsed (``query.series``), so time zones
+    and UNTIL values are read exactly as it reads them."""
+    import time as clock  # a work budget, not the business clock
+
+    from dateutil.rrule import rruleset
+
+    deadline = clock.perf_counter() + RULE_SECONDS
+    start = max(start, date(EARLIEST_YEAR, 1, 1))
+    end = min(end, date(LATEST_YEAR, 12, 30))
+    dropped: set[str] = set()
+    for series in getattr(query, "series", []):
+        rules = getattr(getattr(series, "recurrence", None), "rrules", None)
+        if not rules:
+            continue
+        uid = _uid_key(getattr(series, "uid", None) or getattr(series, "_uid", None))
+        title = titles.get(uid, uid)
+        line = line_of.get((uid, None), 0)
+        for number, rule in enumerate(rules):
+            if not hasattr(rule, "_freq"):
+                continue  # the set of RDATEs: as long as the file, no longer
+            zone = rule._dtstart.tzinfo
+            first = datetime.combine(start, time(0), zone)
+            last = datetime.combine(end + timedelta(days=1), time(0), zone)
+            margin = getattr(series.recurrence.core, "duration", None)
+            margin = margin if isinstance(margin, timedelta) else timedelta(0)
+            margin = min(max(margin, timedelta(0)), timedelta(days=31))
+            found: list[datetime] = []
+            taken, steps, capped = 0, 0, ""
+            try:
+                for when in _walk_rule(rule, first, last, deadline, margin):
+                    steps += 1
+                    if steps > MAX_RULE_STEPS:
+                        capped = "steps"
+                        break
+                    if when >= first:
+                        taken += 1
+                        if taken > MAX_PER_SERIES:
+                            capped = "count"
+                            break
+                    if when >= first - margin:
+                        found.append(when)
+            except _TooIrregular:
+                preview.problems.append(
+                    RowProblem(
+                        line,
+                        f"the repeat rule of “{title}” cannot be worked out (it repeats every "
+                        f"{rule._interval:,} {_UNIT[rule._freq]} but only on certain days): "
+                        "make it a daily or weekly series",
+                    )
+                )
+                continue
+            except _TooLong:
+                preview.problems.append(
+                    RowProblem(
+                        line,
+                        f"working out the dates of “{title}” and the other repeating "
+                        "meetings takes too long: choose a shorter range (--from and --to)",
+                    )
+                )
+                return dropped
+            if capped and not taken:
+                dropped.add(uid)
+                preview.notes.append(
+                    f"“{title}” (line {line}) repeats too often to be a meeting series (more "
+                    f"than {MAX_RULE_STEPS:,} times before {format_date(start)}): none of it "
+                    "was imported."
+                )
+            elif capped:
+                how_many = (
+                    f"more than {MAX_PER_SERIES:,} times in the range"
+                    if capped == "count"
+                    else f"too often (more than {MAX_RULE_STEPS:,} times from its first date)"
+                )
+                preview.notes.append(
+                    f"“{title}” (line {line}) repeats {how_many}: only those up to "
+                    f"{format_date(found[-1].date())} were included. Choose a shorter range "
+                    "(--from and --to) to import the others."
+                )
+            dates = rruleset(cache=True)
+            for when in found:
+                dates.rdate(when)
+            dates.until = None  # read by recurring_ical_events
+            rules[number] = dates
+    return dropped
+
+
 def plan_ics(
     session: Session,
     raw: bytes,
@@ -400,6 +606,22 @@ def plan_ics(
             preview.problems.append(RowProblem(line, f"the end cannot be read ({error})"))
             bad.add(index)
             continue
+        outside = [
+            moment
+            for moment in (dtstart, dtend)
+            if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+        ]
+        if outside:
+            preview.problems.append(
+                RowProblem(
+                    line,
+                    f"event “{event.get('SUMMARY', uid)}” is dated {outside[0].isoformat()}, "
+                    f"outside the years {EARLIEST_YEAR} to {LATEST_YEAR}: correct the date in "
+                    "the calendar",
+                )
+            )
+            bad.add(index)
+            continue
         if dtend is not None and _as_utc(dtend) < _as_utc(dtstart):
             preview.problems.append(
                 RowProblem(
@@ -435,11 +657,34 @@ def plan_ics(
     for index, event in enumerate(events):
         if index not in bad:
             good.add_component(event)
+    titles = {
+        _uid_key(event.get("UID")): " ".join(str(event.get("SUMMARY", "")).split()) or "Untitled"
+        for index, event in enumerate(events)
+        if index not in bad
+    }
     try:
-        occurrences = recurring_ical_events.of(good).between(start, end + timedelta(days=1))
+        query = recurring_ical_events.of(good)
+        dropped = _bound_repeats(query, start, end, titles, line_of, preview)
+        if not preview.ok:
+            return preview
+        occurrences = [
+            occurrence
+            for occurrence in query.between(start, end + timedelta(days=1))
+            if _uid_key(occurrence.get("UID")) not in dropped
+        ]
     except Exception as error:  # the library raises many kinds for a broken rule
         preview.problems.append(
             RowProblem(0, f"A repeating meeting's rule cannot be read: {error}.")
+        )
+        return preview
+    if len(occurrences) > MAX_MEETINGS:
+        preview.problems.append(
+            RowProblem(
+                0,
+                f"The calendar holds {len(occurrences):,} meetings from {format_date(start)} to "
+                f"{format_date(end)}, more than the {MAX_MEETINGS:,} one import takes: choose a "
+                "shorter range (--from and --to).",
+            )
         )
         return preview
 
