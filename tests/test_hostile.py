@@ -121,3 +121,82 @@ def test_calendar_dated_9999_or_0001_is_refused_with_exit_2(db_path, db, name, c
     assert code == 2
     assert "outside the years 1900 to 2199" in err and "Traceback" not in err
     assert count(db, t.Meeting) == 0
+
+
+# --- (a) unbounded work: user templates ---------------------------------------------------
+
+TEMPLATE_HEADER = '+++\ntitle = "Hostile"\nfor = "meeting"\n+++\n'
+COSTLY_TEMPLATES = {
+    "big-string": ("{{ 'a' * 10**9 }}\n", "too large"),
+    "big-list": ("{{ ([1]*10**9)|length }}\n", "too large"),
+    "nested-loops": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        "a loop runs too long",
+    ),
+    "ten-gigabytes": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "{% endfor %}{% endfor %}\n",
+        "more than 5,000,000 characters",
+    ),
+    "huge-power": ("{{ 7 ** 10000000 }}\n", "not allowed"),
+    "wide-centre": ("{{ 'x'|center(1000000000) }}\n", "too large a number to pass to a filter"),
+}
+
+
+def _write_template(name: str, body: str) -> Path:
+    from stpdesk.config import user_templates_dir
+
+    folder = user_templates_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.md"
+    path.write_text(TEMPLATE_HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_listing_templates_never_runs_them(capsys):
+    for name, (body, _) in COSTLY_TEMPLATES.items():
+        _write_template(name, body)
+    started = time.perf_counter()
+    code = main(["templates"])
+    out = capsys.readouterr().out
+    assert time.perf_counter() - started < 3
+    assert code == 0
+    for name in COSTLY_TEMPLATES:
+        assert f"{name} " in out and "BROKEN" not in out.split(name)[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("name", sorted(COSTLY_TEMPLATES))
+def test_a_costly_template_stops_with_its_file_and_line(seeded, monkeypatch, name):
+    from stpdesk.documents import packs, templates
+
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 1.0)
+    body, message = COSTLY_TEMPLATES[name]
+    path = _write_template(name, body)
+    started = time.perf_counter()
+    with pytest.raises(templates.TemplateError) as refused:
+        packs.meeting_pack(seeded.db, seeded.meeting_id, fmt="html", template=name)
+    assert time.perf_counter() - started < 5
+    assert f"{path}, line 5" in str(refused.value)
+    assert message in str(refused.value)
+
+
+def test_a_costly_template_gives_exit_2_on_the_command_line(seeded, db_path, tmp_path, capsys):
+    _write_template("big-string", COSTLY_TEMPLATES["big-string"][0])
+    out = tmp_path / "pack.pdf"
+    code = main(
+        [
+            "brief",
+            "--db",
+            str(db_path),
+            "--meeting",
+            seeded.meeting_id,
+            "--template",
+            "big-string",
+            "-o",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "too large" in err and "Traceback" not in err
+    assert not out.exists()
