@@ -200,3 +200,166 @@ def test_a_costly_template_gives_exit_2_on_the_command_line(seeded, db_path, tmp
     err = capsys.readouterr().err
     assert code == 2 and "too large" in err and "Traceback" not in err
     assert not out.exists()
+
+
+# --- dumps and bundles: bounded, validated like the forms, refused with exit 2 ---------------
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import zipfile  # noqa: E402
+
+from stpdesk.services import exchange, exports  # noqa: E402
+
+
+def _first(rows: list[dict], **match) -> dict:
+    return next(r for r in rows if all(r.get(k) == v for k, v in match.items()))
+
+
+def _deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+DUMP_CHANGES = {
+    "deep nesting": (lambda d: _deep(100_000), "nested too deeply"),
+    "5,000-digit number": (
+        lambda d: '{"format": "stpdesk-dump", "n": ' + "9" * 5000 + "}",
+        "digits",
+    ),
+    "2^70": (lambda d: d["tables"]["audit_entry"][0].update(id=2**70), "too large a number"),
+    "year 9999 with offset": (
+        lambda d: d["tables"]["meeting"][0].update(starts_at="9999-12-31T23:00:00-05:00"),
+        "outside the dates stpdesk can hold",
+    ),
+    "lone surrogate": (
+        lambda d: d["tables"]["meeting"][0].update(title="Board \ud800"),
+        "lone surrogate",
+    ),
+    "duplicate id": (
+        lambda d: d["tables"]["contact"].append(dict(d["tables"]["contact"][0])),
+        "has the same id as row 1",
+    ),
+    "null id": (lambda d: d["tables"]["contact"][0].update(id=None), "has no id"),
+    "invalid email": (
+        lambda d: d["tables"]["contact"][0].update(email="not an address"),
+        "is not an email address",
+    ),
+    "end before start": (
+        lambda d: d["tables"]["meeting"][0].update(ends_at="2000-01-01T00:00:00+00:00"),
+        "cannot end before it starts",
+    ),
+    "NUL character": (lambda d: d["tables"]["contact"][0].update(name="A\x00B"), "NUL"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DUMP_CHANGES))
+def test_a_bad_json_dump_is_refused_with_exit_2_and_no_database(seeded, tmp_path, case, capsys):
+    change, message = DUMP_CHANGES[case]
+    data = exports.dump(seeded.db)
+    replaced = change(data)
+    path = tmp_path / "dump.json"
+    if isinstance(replaced, str):
+        path.write_text(replaced, encoding="utf-8")
+    else:
+        path.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
+    target = tmp_path / "new.sqlite"
+    code = main(["import", "json", str(path), "--db", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert not target.exists()
+
+
+def _forge(good: Path, target: Path, change) -> None:
+    """Rewrite a bundle's records and make every hash and count match again, so only
+    the content can be refused."""
+    with zipfile.ZipFile(good) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        payload = json.loads(archive.read("records.json"))
+    change(payload["records"])
+    counts: dict[str, int] = {}
+    for record in payload["records"]:
+        if isinstance(record.get("data"), dict):
+            record["hash"] = exchange.content_hash(record["data"])
+        counts[record["entity"]] = counts.get(record["entity"], 0) + 1
+    body = json.dumps(payload).encode()
+    manifest["counts"] = counts
+    manifest["checksums"]["records.json"] = hashlib.sha256(body).hexdigest()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("records.json", body)
+
+
+def _meeting(records: list[dict]) -> dict:
+    return next(r for r in records if r["entity"] == "meeting")["data"]
+
+
+def _contact(records: list[dict]) -> dict:
+    return next(r for r in records if r["entity"] == "contact")["data"]
+
+
+BUNDLE_CHANGES = {
+    "malformed attendees": (
+        lambda r: _meeting(r).update(attendees=["someone"]),
+        "malformed attendees",
+    ),
+    "overflowing date": (
+        lambda r: _meeting(r).update(starts_at="9999-12-31T23:30:00-05:00"),
+        "outside the dates stpdesk can hold",
+    ),
+    "invalid email": (lambda r: _contact(r).update(email="nobody"), "is not an email address"),
+    "end before start": (
+        lambda r: _meeting(r).update(ends_at="2000-01-01T00:00:00+00:00"),
+        "cannot end before it starts",
+    ),
+    "NUL character": (lambda r: _contact(r).update(name="A\x00B"), "NUL"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BUNDLE_CHANGES))
+def test_a_bad_bundle_is_refused_with_exit_2_and_nothing_changed(seeded, tmp_path, case, capsys):
+    from stpdesk.store import open_database
+
+    change, message = BUNDLE_CHANGES[case]
+    good = tmp_path / "good.stpdesk"
+    exchange.export_bundle(seeded.db, good)
+    bad = tmp_path / "bad.stpdesk"
+    _forge(good, bad, change)
+    other = tmp_path / "other.sqlite"
+    open_database(other).close()
+    before = other.read_bytes()
+    code = main(["import", "bundle", str(bad), "--db", str(other)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert other.read_bytes() == before
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    # deep nesting is stored as it is, so the sizes pass and the JSON reader meets it
+    stored = any(data.startswith(b"[[[") for data in members.values())
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        # 20 MB of spaces stored in some 20 KB: refused from the declared sizes
+        ({"manifest.json": b"{}", "records.json": b" " * 20_000_000}, "would unpack to 20,000,000"),
+        ({"manifest.json": b"{}", "records.json": b"{}", "extra.bin": b"x"}, "holds 3 files"),
+        ({"manifest.json": _deep(100_000).encode(), "records.json": b"{}"}, "manifest is damaged"),
+    ],
+)
+def test_zip_bombs_and_odd_bundles_are_refused_before_inflating(db, tmp_path, members, message):
+    import tracemalloc
+
+    path = tmp_path / "odd.stpdesk"
+    _zip(path, members)
+    tracemalloc.start()
+    with pytest.raises(exchange.BundleRefused, match=message):
+        exchange.read_bundle(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000
