@@ -263,7 +263,35 @@ def _non_negative(text: str) -> int:
     return value
 
 
+# Control characters from files and records (ESC, BEL, CSI…) shown as symbols, never
+# sent to the terminal, where they could clear the screen or retitle the window.
+_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
+_VISIBLE |= {0x7F: "\u2421"} | {code: f"<{code:02X}>" for code in range(0x80, 0xA0)}
+
+
+class _Visible:
+    """A text stream that writes control characters as visible symbols."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(_VISIBLE))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     from .services.errors import ServiceError
     from .store import StoreError
 
@@ -271,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         if args.command is None:
+            sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream
             return _start_gui(db_path, demo=args.demo)
         if args.demo:
             raise UsageError(

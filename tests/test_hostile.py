@@ -363,3 +363,102 @@ def test_zip_bombs_and_odd_bundles_are_refused_before_inflating(db, tmp_path, me
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 5_000_000
+
+
+# --- contacts: encodings, quotes, huge cells, vCards ----------------------------------------
+
+
+def test_bom_then_windows_1252_is_read_as_windows_1252(db):
+    preview, _ = imports.import_contacts(db, HOSTILE / "bom_then_cp1252.csv")
+    assert [row.summary for row in preview.rows] == ["José Müller <jose@nhs.example>"]
+    assert "Read as Windows-1252 text." in preview.notes
+
+
+def test_utf16_without_a_bom_is_read_not_taken_as_nul_names(db):
+    preview, counts = imports.import_contacts(db, HOSTILE / "utf16le_no_bom.csv")
+    assert counts["added"] == 2
+    assert [row.summary for row in preview.rows] == [
+        "Zofia Łukasiewicz <zofia@nhs.example>",
+        "Ann Lee <ann@nhs.example>",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        (
+            "unterminated_quote.csv",
+            "line 2: the file cannot be read: a quotation mark opened here is never closed",
+        ),
+        ("bad_base64.vcf", "The vCard file cannot be read (decoding with 'base64' codec failed"),
+    ],
+)
+def test_broken_contact_files_are_refused_with_exit_2(db_path, db, name, message, capsys):
+    code = main(["import", "contacts", str(HOSTILE / name), "--db", str(db_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert count(db, t.Contact) == 0
+
+
+def test_a_cell_longer_than_the_csv_default_is_taken_and_one_too_long_refused(db, tmp_path):
+    notes = "Long notes. " * 20_000  # 240,000 characters: the csv module stops at 131,072
+    path = tmp_path / "long.csv"
+    path.write_text(f"Name,Notes\nAnn Lee,{notes}\n", encoding="utf-8")
+    imports.import_contacts(db, path)
+    with db.read() as session:
+        assert session.exec(select(t.Contact.notes)).one() == notes.strip()
+    path.write_text("Name,Notes\nBob Roe," + "x" * 1_100_000 + "\n", encoding="utf-8")
+    with pytest.raises(imports.ServiceError, match="a cell is longer than 1,000,001 characters"):
+        imports.import_contacts(db, path)
+
+
+def test_deeply_nested_vcard_is_refused_not_a_recursion_error(db, tmp_path):
+    path = tmp_path / "deep.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+        + "BEGIN:X\r\n" * 5000
+        + "END:X\r\n" * 5000
+        + "FN:Ann\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(imports.ServiceError, match="nests 5,001 sections"):
+        imports.import_contacts(db, path)
+
+
+def test_vcard_2_1_quoted_printable_with_soft_line_breaks_is_read(db):
+    preview, counts = imports.import_contacts(db, HOSTILE / "outlook_2_1_quoted_printable.vcf")
+    assert counts["added"] == 1
+    with db.read() as session:
+        contact = session.exec(select(t.Contact)).one()
+    assert contact.name == "Zofia Łukasiewicz"
+    assert contact.email == "zofia@nhs.example"
+    assert contact.notes.replace("\r\n", "\n") == "Met at the ICS board\nFollow up on waiting times"
+
+
+# --- calendars: junk no longer taken quietly ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("unclosed_vevent.ics", "line 4: BEGIN:VEVENT is never closed"),
+        ("negative_duration.ics", "line 4: event “Backwards” has a negative duration (-P1D)"),
+    ],
+)
+def test_half_written_or_backwards_events_are_refused(db_path, db, name, message, capsys):
+    code = main(["import", "ics", str(HOSTILE / name), "--db", str(db_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err
+    assert count(db, t.Meeting) == 0
+
+
+def test_escape_sequences_are_never_sent_to_the_terminal(db_path, db, capsys):
+    code = main(["import", "ics", str(HOSTILE / "escape_sequences.ics"), "--db", str(db_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Board ␛[2J␛]0;pwned␇ meeting" in out
+    # the record keeps what the calendar said; only the terminal sees symbols
+    assert main(["list", "meetings", "--db", str(db_path)]) == 0
+    assert "\x1b" not in capsys.readouterr().out

@@ -126,9 +126,34 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     """Text of a file from Excel, Outlook or a Mac: UTF-8 (with or without Excel's
     BOM), UTF-16 with a BOM ("Unicode text"), else Windows-1252. Returns (text, encoding)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "UTF-8"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "UTF-16"
+        try:
+            return raw[3:].decode("utf-8", errors="strict"), "UTF-8"
+        except UnicodeDecodeError:
+            raw = raw[3:]  # a UTF-8 mark on Windows-1252 text: read on as that
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as error:
+            raise ServiceError(
+                f"The file is not complete UTF-16 text (byte {error.start + 1} cannot be read). "
+                "Save it from Excel as “CSV UTF-8” and import it again."
+            ) from None
+    else:
+        # "Unicode text" without its byte-order mark: every other byte of ASCII is NUL
+        sample = raw[:4000]
+        if len(sample) >= 4 and sample.count(0) * 3 > len(sample):
+            odd = sample[1::2].count(0)
+            even = sample[0::2].count(0)
+            encoding = "utf-16-le" if odd > even else "utf-16-be"
+            try:
+                return raw.decode(encoding), "UTF-16"
+            except UnicodeDecodeError:
+                pass
+    if b"\x00" in raw:
+        raise ServiceError(
+            "The file holds NUL bytes: it is not a text file Excel or Outlook saves. "
+            "Save it from Excel as “CSV UTF-8” and import it again."
+        )
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -263,6 +288,43 @@ def _recurrence_key(value: Any) -> str | None:
         return None
     moment = value.dt if hasattr(value, "dt") else value
     return _as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _unbalanced(text: str) -> RowProblem | None:
+    """The first BEGIN without its END (or END without BEGIN): icalendar would quietly
+    drop the half-written event, and the import would say nothing of it."""
+    open_at: list[tuple[str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        word = line.strip().upper()
+        if word.startswith("BEGIN:"):
+            open_at.append((word[6:], number))
+            if len(open_at) > 20:
+                return RowProblem(number, "sections are nested too deeply for a calendar")
+        elif word.startswith("END:"):
+            name = word[4:]
+            if open_at and open_at[-1][0] != name and name in (n for n, _ in open_at):
+                top, began = open_at[-1]
+                return RowProblem(
+                    began,
+                    f"BEGIN:{top} is never closed (no END:{top} before line {number}): the "
+                    "file is damaged or cut short; export it again",
+                )
+            if not open_at or open_at[-1][0] != name:
+                expected = f"END:{open_at[-1][0]}" if open_at else "no END here"
+                return RowProblem(
+                    number,
+                    f"END:{name} does not match (expected {expected}): the file is damaged or "
+                    "was cut and pasted; export it again",
+                )
+            open_at.pop()
+    if open_at:
+        name, number = open_at[-1]
+        return RowProblem(
+            number,
+            f"BEGIN:{name} is never closed (no END:{name}): the file is damaged or cut short; "
+            "export it again",
+        )
+    return None
 
 
 def _event_lines(text: str) -> list[int]:
@@ -559,9 +621,13 @@ def plan_ics(
             )
         )
         return preview
+    unbalanced = _unbalanced(text)
+    if unbalanced:
+        preview.problems.append(unbalanced)
+        return preview
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, IndexError, KeyError) as error:
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError) as error:
         preview.problems.append(RowProblem(0, f"The calendar file cannot be read: {error}."))
         return preview
     lines = _event_lines(text)
@@ -618,6 +684,22 @@ def plan_ics(
                     f"event “{event.get('SUMMARY', uid)}” is dated {outside[0].isoformat()}, "
                     f"outside the years {EARLIEST_YEAR} to {LATEST_YEAR}: correct the date in "
                     "the calendar",
+                )
+            )
+            bad.add(index)
+            continue
+        try:
+            duration = event.decoded("DURATION") if "DURATION" in event else None
+        except (ValueError, TypeError) as error:
+            preview.problems.append(RowProblem(line, f"the duration cannot be read ({error})"))
+            bad.add(index)
+            continue
+        if isinstance(duration, timedelta) and duration < timedelta(0):
+            preview.problems.append(
+                RowProblem(
+                    line,
+                    f"event “{event.get('SUMMARY', uid)}” has a negative duration "
+                    f"({event.get('DURATION').to_ical().decode()}): it would end before it starts",
                 )
             )
             bad.add(index)
@@ -1032,11 +1114,18 @@ def read_csv_rows(
     """Rows of a contacts CSV with their line numbers; returns (rows, unused headers, encoding)."""
     text, encoding = decode_text(raw)
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    # a contact's notes may be as long as the form takes (the csv module stops at 131,072)
+    csv.field_size_limit(max(csv.field_size_limit(), t.LONG + 1))
+    # strict: an unterminated quote is an error, not rows quietly merged into one cell
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+    )
     try:
         headers = next(reader)
     except StopIteration:
         raise ServiceError("The file is empty.") from None
+    except csv.Error as error:
+        raise _csv_problem(error, 1) from None
     mapping, unused = map_columns(headers, overrides)
     if "name" not in mapping and "first_name" not in mapping and "last_name" not in mapping:
         raise ServiceError(
@@ -1045,7 +1134,14 @@ def read_csv_rows(
         )
     rows = []
     previous_end = reader.line_num
-    for cells in reader:
+    cells_of = iter(reader)
+    while True:
+        try:
+            cells = next(cells_of)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise _csv_problem(error, previous_end + 1) from None
         line = previous_end + 1
         previous_end = reader.line_num
         if not any(cell.strip() for cell in cells):
@@ -1060,6 +1156,38 @@ def read_csv_rows(
     return rows, unused, encoding
 
 
+def _csv_problem(error: csv.Error, line: int) -> ServiceError:
+    text = str(error)
+    if "field larger than field limit" in text:
+        why = f"a cell is longer than {csv.field_size_limit():,} characters"
+    elif "unexpected end of data" in text:
+        why = "a quotation mark opened here is never closed, so the rest of the file would run into one cell"
+    else:
+        why = text
+    return ServiceError(f"line {line}: the file cannot be read: {why}; nothing was imported.")
+
+
+def _join_soft_breaks(text: str) -> str:
+    """vCard 2.1 quoted-printable values (older Outlook) end a line with “=” to continue
+    it on the next; join them so the card reads as one property."""
+    lines = text.split("\n")
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        head = line.split(":", 1)[0].upper()
+        if "QUOTED-PRINTABLE" in head:
+            while line.rstrip("\r").endswith("=") and index + 1 < len(lines):
+                index += 1
+                line = line.rstrip("\r")[:-1] + lines[index]
+        joined.append(line)
+        index += 1
+    return "\n".join(joined)
+
+
+MAX_VCARD_DEPTH = 20  # BEGIN inside BEGIN: a contact has none; vobject recurses on each
+
+
 def read_vcard_rows(raw: bytes) -> list[ContactRow]:
     """Contacts from a vCard file (versions 3 and 4), with the line each card begins on."""
     import vobject
@@ -1072,9 +1200,27 @@ def read_vcard_rows(raw: bytes) -> list[ContactRow]:
     ]
     if not starts:
         raise ServiceError("This is not a vCard file (.vcf): it has no BEGIN:VCARD line.")
+    depth = deepest = 0
+    for line in text.splitlines():
+        word = line.strip().upper()
+        if word.startswith("BEGIN:"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif word.startswith("END:"):
+            depth -= 1
+    if deepest > MAX_VCARD_DEPTH:
+        raise ServiceError(
+            f"The vCard file nests {deepest:,} sections inside one another; a contact has "
+            "none. It is not a contacts export: nothing was imported."
+        )
+    text = _join_soft_breaks(text)
     rows = []
     try:
         cards = list(vobject.readComponents(text, ignoreUnreadable=False))
+    except (ValueError, UnicodeError, RecursionError) as error:  # bad base64 or QP data
+        raise ServiceError(
+            f"The vCard file cannot be read ({str(error)[:200]}); nothing was imported."
+        ) from None
     except vobject.base.ParseError as error:
         line = getattr(error, "lineNumber", None)
         raise ServiceError(
