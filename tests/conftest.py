@@ -1,13 +1,20 @@
-"""Every test gets a fresh SQLite file; GUI tests are marked so a fast run can skip them."""
+"""Every test gets a fresh SQLite file; GUI tests are marked so a fast run can skip them.
+
+The suite runs on any day: ``pytest --today 2028-02-29T23:30`` (London time) moves the
+app's one clock, in this process and in every process the tests start, and the seed
+data is dated relative to that day (``TODAY``).
+"""
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,10 +26,70 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+from stpdesk.model import clock  # noqa: E402
+from stpdesk.model.dates import format_date  # noqa: E402
 from stpdesk.services import entities as e  # noqa: E402
 from stpdesk.store import Database, open_database  # noqa: E402
 
-TODAY = date(2026, 11, 22)
+TRAVEL_FOLDER = Path(__file__).parent / "timetravel"
+
+# The day the suite runs on, in the UK; set in pytest_configure, before test modules
+# are imported, so ``from conftest import TODAY`` reads it.
+TODAY: date = clock.today()
+
+
+def days(n: int) -> date:
+    """The day ``n`` days from the suite's today (negative: in the past)."""
+    return TODAY + timedelta(days=n)
+
+
+def iso(n: int) -> str:
+    """``days(n)`` as ISO text, as a form or import gives it."""
+    return days(n).isoformat()
+
+
+def long_date(n: int) -> str:
+    """``days(n)`` as the app prints it: 22 November 2026."""
+    return format_date(days(n))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="DAY",
+        default=os.environ.get("STPDESK_TEST_TODAY") or None,
+        help="run the suite as if it were this day in the UK: 2028-02-29 (at 12:00) or "
+        "2028-02-29T23:30 (London time); the clock ticks on from there",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global TODAY
+    wanted = config.getoption("--today")
+    moment: datetime | None = None
+    if wanted:
+        try:
+            moment = datetime.fromisoformat(wanted if "T" in wanted else f"{wanted}T12:00")
+        except ValueError:
+            raise pytest.UsageError(
+                f"--today {wanted}: give a day as 2028-02-29 or a moment as 2028-02-29T23:30"
+            ) from None
+        moment = moment.replace(tzinfo=clock.LONDON) if moment.tzinfo is None else moment
+    elif clock.local_now().hour == 23 and clock.local_now().minute >= 45:
+        # A run of a few minutes must not cross midnight halfway: start it at noon instead.
+        moment = clock.local_now().replace(hour=12)
+    if moment is not None:
+        real_start = time.time()
+        time_machine.travel(moment, tick=True).start()
+        os.environ["STPDESK_TEST_CLOCK_OFFSET"] = str(moment.timestamp() - real_start)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(TRAVEL_FOLDER), os.environ.get("PYTHONPATH")])
+        )
+    TODAY = clock.today()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"stpdesk clock: {format_date(TODAY)}, {clock.local_now():%H:%M} London time"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -66,7 +133,10 @@ class Seed:
 
 @pytest.fixture
 def seeded(db: Database) -> Seed:
-    """A small, known record: one footprint pair, two bodies, a meeting with asks and commitments."""
+    """A small, known record: one footprint pair, two bodies, a meeting with asks and commitments.
+
+    Dated from the suite's today: the meeting was 19 days ago, one commitment is 12 days
+    overdue and the other is due in 9 days."""
     ics = e.footprints.create(db, {"code": "E54000032", "name": "Kent and Medway", "kind": "ics"})
     stp = e.footprints.create(
         db, {"code": "E54000032", "name": "Kent and Medway", "kind": "stp", "successor_id": ics.id}
@@ -98,22 +168,22 @@ def seeded(db: Database) -> Seed:
         db,
         {
             "title": "ICS partnership board",
-            "starts_at": "3 November 2026 10:00",
+            "starts_at": f"{long_date(-19)} 10:00",
             "body_ids": [icb.id, trust.id],
             "attendees": [{"contact_id": contact.id}, {"member_id": member.id}],
             "notes": "Housing is the missing third of health and social care.",
         },
         asks_made=[
-            {"title": "A seat on the ICS board", "body_id": icb.id, "raised_on": "3/11/2026"},
+            {"title": "A seat on the ICS board", "body_id": icb.id, "raised_on": days(-19).strftime("%d/%m/%Y")},
             {"title": "Housing officers in hospital discharge teams", "body_id": trust.id},
         ],
         commitments_given=[
             {
                 "text": "Share discharge data with the housing team",
                 "body_id": trust.id,
-                "due_date": "2026-11-10",
+                "due_date": iso(-12),
             },
-            {"text": "Reply on board membership", "body_id": icb.id, "due_date": "2026-12-01"},
+            {"text": "Reply on board membership", "body_id": icb.id, "due_date": iso(9)},
         ],
     )
     return Seed(

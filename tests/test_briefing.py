@@ -8,17 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, iso, long_date
 from pypdf import PdfReader
 
 from stpdesk.cli import main
 from stpdesk.documents import packs
 from stpdesk.documents.pdf import Cancelled
+from stpdesk.model.dates import LONDON, format_date
 from stpdesk.services import briefing, demo, queries
 from stpdesk.services import entities as e
 from stpdesk.services.errors import NotFound
 from stpdesk.store import Database, open_database
-
-TODAY = date(2026, 11, 22)
 
 
 def squash(text: str) -> str:
@@ -112,7 +112,8 @@ def test_meeting_pack_has_cover_contents_bookmarks_metadata_and_page_numbers(
     reader = PdfReader(io.BytesIO(packs.meeting_pack(demo_db, meeting_id, today=TODAY)))
     total = len(reader.pages)
     cover = reader.pages[0].extract_text()
-    assert "Sevenoaks District Council" in cover and "1 December 2026" in cover
+    held_on = format_date(e.meetings.get(demo_db, meeting_id).starts_at)
+    assert "Sevenoaks District Council" in cover and held_on in cover
     assert "OFFICIAL" in cover
     assert "Date" in cover and "Time" in cover and "object at 0x" not in cover  # facts table
     assert f"Page 2 of {total}" in reader.pages[1].extract_text()
@@ -120,7 +121,7 @@ def test_meeting_pack_has_cover_contents_bookmarks_metadata_and_page_numbers(
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[:3] == ["Purpose and agenda", "Who will be there", "History with these bodies"]
     assert "Suggested talking points" in titles
-    assert reader.metadata.title == "Briefing: Kent Health and Wellbeing Board, 1 December 2026"
+    assert reader.metadata.title == f"Briefing: Kent Health and Wellbeing Board, {held_on}"
     assert reader.metadata.author == "Sevenoaks District Council"
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     contents = reader.pages[1].extract_text()
@@ -163,7 +164,7 @@ def _hostile_meeting(db: Database, notes: str, **extra: str) -> str:
         db,
         {
             "title": "Earlier",
-            "starts_at": "1 October 2026 10:00",
+            "starts_at": f"{long_date(-52)} 10:00",
             "body_ids": [body.id],
             "notes": notes,
         },
@@ -171,14 +172,14 @@ def _hostile_meeting(db: Database, notes: str, **extra: str) -> str:
             {
                 "title": extra.get("ask", "Ask **bold**"),
                 "body_id": body.id,
-                "raised_on": "1/10/2026",
+                "raised_on": iso(-52),
             }
         ],
         commitments_given=[
             {
                 "text": extra.get("commitment", "<i>promise"),
                 "body_id": body.id,
-                "due_date": "2026-10-05",
+                "due_date": iso(-48),
             }
         ],
     )
@@ -186,7 +187,7 @@ def _hostile_meeting(db: Database, notes: str, **extra: str) -> str:
         db,
         {
             "title": extra.get("title", "Next {{ 7*7 }}"),
-            "starts_at": "1 December 2026 10:00",
+            "starts_at": f"{long_date(9)} 10:00",
             "body_ids": [body.id],
         },
     )
@@ -254,7 +255,8 @@ def test_batch_writes_one_pack_per_upcoming_meeting_and_a_combined_file(
     assert result.meetings == len(expected)
     pdfs = sorted((tmp_path / "packs").glob("*.pdf"))
     assert len(pdfs) == len(expected)
-    assert pdfs[0].name.startswith("2026-11-26 ")
+    first = e.meetings.get(demo_db, expected[0]).starts_at.astimezone(LONDON).date()
+    assert pdfs[0].name.startswith(f"{first.isoformat()} ")
     combined = PdfReader(tmp_path / "all.pdf")
     assert [item.title for item in combined.outline if not isinstance(item, list)][0].startswith(
         "Briefing: "
@@ -380,23 +382,23 @@ def test_contents_page_numbers_name_the_page_each_heading_is_on(
 
 
 def test_a_pack_lists_the_most_pressing_asks_and_commitments_first(seeded) -> None:
-    db, today = seeded.db, date(2026, 11, 22)
+    db, today = seeded.db, TODAY
     rows = [
-        ("Low and old", "low", "2024-01-05", seeded.icb_id),
-        ("High and recent", "high", "2026-10-01", seeded.trust_id),
-        ("High and old", "high", "2025-02-01", seeded.icb_id),
+        ("Low and old", "low", iso(-1052), seeded.icb_id),
+        ("High and recent", "high", iso(-52), seeded.trust_id),
+        ("High and old", "high", iso(-659), seeded.icb_id),
         ("High, undated", "high", None, seeded.trust_id),
-        ("Medium, same day B", "medium", "2025-06-01", seeded.trust_id),
-        ("Medium, same day A", "medium", "2025-06-01", seeded.icb_id),
+        ("Medium, same day B", "medium", iso(-539), seeded.trust_id),
+        ("Medium, same day A", "medium", iso(-539), seeded.icb_id),
     ]
     for title, priority, raised, body in rows:
         e.asks.create(
             db, {"title": title, "priority": priority, "raised_on": raised, "body_id": body}
         )
     for text, due, body in [
-        ("Due long ago", "2025-01-01", seeded.icb_id),
+        ("Due long ago", iso(-690), seeded.icb_id),
         ("Undated", None, seeded.trust_id),
-        ("Due soon", "2026-12-24", seeded.trust_id),
+        ("Due soon", iso(32), seeded.trust_id),
     ]:
         e.commitments.create(db, {"text": text, "due_date": due, "body_id": body})
     pack = briefing.meeting_pack(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date
 
+from conftest import TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -18,7 +18,6 @@ from stpdesk.services import council
 from stpdesk.services import entities as e
 from stpdesk.store import Database
 
-TODAY = date(2026, 11, 22)
 MARKUP = st.sampled_from(
     [
         "<b>",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import icalendar
 import pytest
+from conftest import days, iso
 from openpyxl import load_workbook
 
 from stpdesk.cli import main
+from stpdesk.model.dates import parse_datetime
 from stpdesk.services import entities as e
 from stpdesk.services import exports, queries
 from stpdesk.services.exports import LoadRefused
@@ -92,7 +94,7 @@ def test_csv_export_reads_in_excel_and_defuses_formulas(seeded, tmp_path):
     with (tmp_path / "csv" / "meetings.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["title"] == "ICS partnership board"
-    assert rows[0]["starts_at"] == "2026-11-03 10:00"  # UK time
+    assert rows[0]["starts_at"] == f"{iso(-19)} 10:00"  # UK time
     assert rows[0]["notes"].startswith("'=HYPERLINK")
     assert "Łódź 🧠" in rows[0]["notes"]
     assert set(rows[0]["bodies"].split("; ")) == {
@@ -115,7 +117,7 @@ def test_xlsx_has_a_sheet_per_entity_with_real_dates_and_no_formulas(seeded, tmp
     sheet = book["Meetings"]
     headers = [cell.value for cell in sheet[1]]
     row = {h: c.value for h, c in zip(headers, sheet[2], strict=True)}
-    assert row["starts_at"] == datetime(2026, 11, 3, 10, 0)  # a real date, in UK time
+    assert row["starts_at"] == datetime.combine(days(-19), time(10))  # a real date, UK time
     assert (
         row["notes"].startswith("=HYPERLINK")
         and sheet.cell(2, headers.index("notes") + 1).data_type == "s"
@@ -129,17 +131,17 @@ def test_xlsx_has_a_sheet_per_entity_with_real_dates_and_no_formulas(seeded, tmp
 
 def test_ics_export_of_upcoming_meetings_and_due_dates(seeded, tmp_path):
     path = tmp_path / "diary.ics"
-    events = exports.write_ics(seeded.db, path, now=datetime(2026, 11, 1, tzinfo=UTC))
-    assert events == 3  # the meeting on 3 November and both commitments due after it
+    events = exports.write_ics(seeded.db, path, now=datetime.combine(days(-21), time(0), UTC))
+    assert events == 3  # the meeting 19 days ago and both commitments due after it
     cal = icalendar.Calendar.from_ical(path.read_bytes())
     found = {str(v["SUMMARY"]): v for v in cal.walk("VEVENT")}
     board = found["ICS partnership board"]
-    assert board.decoded("DTSTART") == datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    assert board.decoded("DTSTART") == parse_datetime(f"{iso(-19)} 10:00")
     assert str(board["UID"]) == f"meeting-{seeded.meeting_id}@stpdesk"
     due = found["Due: Reply on board membership"]
-    assert due.decoded("DTSTART").isoformat() == "2026-12-01"
+    assert due.decoded("DTSTART").isoformat() == iso(9)
     assert "NHS Kent and Medway ICB" in str(due["DESCRIPTION"])
-    later = exports.write_ics(seeded.db, path, now=datetime(2026, 11, 20, tzinfo=UTC))
+    later = exports.write_ics(seeded.db, path, now=datetime.combine(days(-2), time(0), UTC))
     assert later == 1
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -25,7 +26,6 @@ from stpdesk.ui.operations import Operations
 # The offscreen platform cannot raise windows or grab the keyboard for pop-ups; harmless.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-TODAY = date(2026, 11, 22)
 WAIT = 30_000  # ms: a pack takes about a second; a loaded CI machine may take longer
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 from sqlmodel import func, select
 
 from stpdesk.cli import main
@@ -16,7 +17,6 @@ from stpdesk.services import imports
 from stpdesk.services.imports import ImportRefused
 
 DATA = Path(__file__).parent / "data"
-TODAY = date(2026, 11, 22)
 
 
 def count(db, model) -> int:

@@ -6,10 +6,10 @@ import io
 import re
 import struct
 import zlib
-from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, days, iso, long_date
 from docx import Document as read_docx
 from pypdf import PdfReader
 from sqlmodel import func, select
@@ -25,7 +25,7 @@ from stpdesk.services import letters as service
 from stpdesk.services.errors import ValidationFailed
 from stpdesk.services.letters import LetterRequest
 
-TODAY = date(2026, 11, 22)
+TODAY_TEXT = long_date(0)
 ADDRESS = (
     "The Secretary of State for Health and Social Care\n"
     "Department of Health and Social Care\n39 Victoria Street\nLondon\nSW1H 0EU"
@@ -74,7 +74,7 @@ def record(seeded):
                 "title": title,
                 "rationale": rationale,
                 "body_id": seeded.icb_id,
-                "raised_on": "1/10/2026",
+                "raised_on": iso(-52),
             },
         ).id
         for title, rationale in (
@@ -132,7 +132,7 @@ def test_joint_letter_pdf_says_everything_in_the_chosen_order(record, tmp_path: 
     assert "Tonbridge & Malling Borough Council" in text
     assert "The Secretary of State for Health and Social Care" in pages[0]
     assert "SW1H 0EU" in pages[0]
-    assert "22 November 2026" in pages[0]
+    assert TODAY_TEXT in pages[0]
     assert "Dear Sir or Madam," in text and "Yours faithfully," in text
     assert "cc: Kent County Council" in text
     # logged: recipient, signatories and asks in order, date, file and status
@@ -169,14 +169,14 @@ def test_joint_letter_docx_has_real_structure(record, tmp_path: Path) -> None:
         ("Cllr Nicolas Heslop", "Chair of SEEC"),
     ):
         assert name in body and position in body
-    assert "SW1H 0EU" in body and "22 November 2026" in body
+    assert "SW1H 0EU" in body and TODAY_TEXT in body
     # letterhead on the first page only; later pages say who it is to, the date, page x of y
     section = doc.sections[0]
     assert section.different_first_page_header_footer
     first = "\n".join(p.text for p in section.first_page_header.paragraphs)
     assert "Sevenoaks District Council" in first and "TN13 1HG" in first
     later = section.header.paragraphs[0]
-    assert "The Secretary of State for Health and Social Care · 22 November 2026" in later.text
+    assert f"The Secretary of State for Health and Social Care · {TODAY_TEXT}" in later.text
     assert "NUMPAGES" in later._p.xml
     # the closing line and signatures stay together
     closing = next(p for p in doc.paragraphs if p.text == "Yours faithfully,")
@@ -214,7 +214,7 @@ def test_a_three_page_letter_keeps_its_structure(record, tmp_path: Path) -> None
     for number, text in enumerate(pages[1:], start=2):
         assert "TN13 1HG" not in text and not reader.pages[number - 1].images
         assert f"Page {number} of {len(pages)}" in text
-        assert "Zofia Łukasiewicz · 22 November 2026" in text
+        assert f"Zofia Łukasiewicz · {TODAY_TEXT}" in text
     assert f"Page 1 of {len(pages)}" in pages[0]
     all_text = flat(" ".join(pages))
     assert "We write <b>about</b> A&E & “care”" in all_text  # user text printed literally
@@ -248,17 +248,17 @@ def test_docx_and_pdf_of_every_letter_template(record, tmp_path: Path) -> None:
         words = "\n".join(p.text for p in read_docx(str(docx.path)).paragraphs)
         for shown in (text, flat(words)):
             assert "Zofia Łukasiewicz" in shown and "Cllr Michelle Lowe" in shown
-            assert "22 November 2026" in shown
+            assert TODAY_TEXT in shown
         if name == "seat-at-the-table":
             assert "given a seat on NHS Kent and Medway ICB" in text
             assert "as a full partner in planning services for our residents" in words
         if name == "overdue-commitments":
             assert (
                 "Share discharge data with the housing team Made at ICS partnership board, "
-                "3 November 2026; due 10 November 2026, now 12 days overdue." in text
+                f"{long_date(-19)}; due {long_date(-12)}, now 12 days overdue." in text
             )
         if name == "meeting-follow-up":
-            assert "ICS partnership board, 3 November 2026" in text
+            assert f"ICS partnership board, {long_date(-19)}" in text
             assert "Reply on board membership" in text  # a commitment given at it
     assert letters_logged(db) == 8
 
@@ -302,18 +302,18 @@ def test_status_and_history(record, tmp_path: Path) -> None:
     assert service.letters_for_ask(db, record.solutions[2]) == []
     assert [entry.id for entry in service.letters_to_body(db, record.icb_id)] == [letter.id]
     assert [entry.id for entry in service.letters_signed_by(db, record.member_id)] == [letter.id]
-    sent = service.mark_sent(db, letter.id, on=date(2026, 11, 23))
-    assert sent.status == LetterStatus.sent and sent.letter_date == date(2026, 11, 23)
+    sent = service.mark_sent(db, letter.id, on=days(1))
+    assert sent.status == LetterStatus.sent and sent.letter_date == days(1)
     with pytest.raises(
-        ValidationFailed, match="Letter reply received on: 1 November 2026 is before"
+        ValidationFailed, match=f"Letter reply received on: {long_date(-21)} is before"
     ):
-        service.record_reply(db, letter.id, on=date(2026, 11, 1), notes="Too early")
-    replied = service.record_reply(db, letter.id, on=date(2026, 12, 10), notes="Will consider.")
+        service.record_reply(db, letter.id, on=days(-21), notes="Too early")
+    replied = service.record_reply(db, letter.id, on=days(18), notes="Will consider.")
     assert replied.status == LetterStatus.reply_received
     entry = service.letters_to_contact(db, record.contact_id)[0]
     assert (entry.status, entry.reply_on, entry.recipient) == (
         "Reply received",
-        date(2026, 12, 10),
+        days(18),
         "Zofia Łukasiewicz",
     )
 
@@ -326,7 +326,7 @@ def test_cli_letter(record, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "--to-address", "The Rt Hon Jane Doe MP\\nHouse of Commons\\nLondon SW1A 0AA",
         "--asks", ",".join(record.solutions[::-1]),
         "--signatories", ",".join(record.signatories[:2]),
-        "--date", "22/11/2026", "-o", str(out),
+        "--date", TODAY.strftime("%d/%m/%Y"), "-o", str(out),
     ]  # fmt: skip
     assert main(args) == 0
     assert "logged as a draft letter" in capsys.readouterr().out

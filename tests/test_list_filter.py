@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
+from conftest import TODAY
 
 from stpdesk.services import demo, records, recycle
 from stpdesk.services import entities as e
@@ -16,7 +17,6 @@ from stpdesk.store import Database, open_database
 from stpdesk.store.engine import make_engine
 from stpdesk.store.migrate import upgrade
 
-TODAY = date(2026, 11, 22)
 TEXTS = [
     "Board",
     "board",

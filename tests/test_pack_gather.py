@@ -3,16 +3,16 @@ councillor expects, whatever the limits: checked against every row sorted in Pyt
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from conftest import TODAY
 
 from stpdesk.services import briefing
 from stpdesk.services import entities as e
 from stpdesk.services.errors import NotFound
 from stpdesk.store import Database
 
-TODAY = date(2026, 11, 22)
 PRIORITY = {"high": 0, "medium": 1, "low": 2}
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 
 import pytest
+from conftest import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +14,6 @@ from stpdesk.services import dashboard, queries
 from stpdesk.services import entities as e
 from stpdesk.services.errors import InUse, NotFound, ValidationFailed
 from stpdesk.store import WriteFailed
-
-TODAY = date(2026, 11, 22)
 
 
 def _row_counts(path) -> dict[str, int]:

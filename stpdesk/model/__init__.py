@@ -8,12 +8,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["dates", "enums", "sync", "tables", "types"]
+__all__ = ["clock", "dates", "enums", "sync", "tables", "types"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
         return importlib.import_module(f"{__name__}.{name}")
+    if name.startswith("_"):  # probes such as __wrapped__ must not load SQLModel
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     for module in ("enums", "tables"):  # `from stpdesk.model import Meeting` still works
         loaded = importlib.import_module(f"{__name__}.{module}")
         if hasattr(loaded, name):

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from .clock import LONDON
 
 MONTHS = {
     name: number
@@ -56,15 +55,6 @@ def new_id() -> str:
     import uuid  # not at the top: it imports ``platform``, and start-up does not need it
 
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Today's date in the UK."""
-    return datetime.now(LONDON).date()
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, new_id, utcnow
+from .clock import now
+from .types import UTCDateTime, new_id
 
 
 class SyncMeta(SQLModel, table=True):
@@ -69,6 +70,6 @@ class SyncConflict(SQLModel, table=True):
     remote_hash: str = Field(max_length=64)
     local: dict = Field(sa_column=Column(JSON, nullable=False))
     remote: dict = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution: str | None = Field(default=None, max_length=20)  # "ours" or "theirs"

@@ -15,6 +15,7 @@ from pydantic import field_validator, model_validator
 from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from .clock import now
 from .enums import (
     AskStatus,
     Attendance,
@@ -27,7 +28,7 @@ from .enums import (
     MeetingKind,
     Priority,
 )
-from .types import UKDate, UKDateTime, UTCDateTime, new_id, utcnow
+from .types import UKDate, UKDateTime, UTCDateTime, new_id
 
 SHORT = 300
 LONG = 1_000_000  # notes may be very long; the limit only stops runaway pastes
@@ -68,8 +69,8 @@ def _encodable(text: str) -> bool:
 
 class Record(SQLModel):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
 
 
 def live_index(name: str, *columns: str) -> Index:
@@ -528,7 +529,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False, index=True)
     actor: str = Field(max_length=SHORT)
     action: AuditAction
     entity: str = Field(max_length=50)

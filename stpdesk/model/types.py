@@ -18,7 +18,6 @@ from .dates import (  # noqa: F401  (re-exported: the tables' and services' date
     new_id,
     parse_date,
     parse_datetime,
-    utcnow,
 )
 
 

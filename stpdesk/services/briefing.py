@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -33,7 +34,6 @@ from ..model.types import LONDON, format_date
 from ..store import Database, StoreError
 from .entities import display_name, footprints
 from .errors import NotFound
-from .queries import today as uk_today
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -486,7 +486,7 @@ def meeting_pack(
 
     Lists stop at the ``*_listed`` limits (most pressing first); the ``*_total`` counts
     say how many there are in all, so a pack can say "and 40 more"."""
-    on = on or uk_today()
+    on = on or clock.today()
     with db.read() as session:
         found = _rows(
             session,
@@ -897,7 +897,7 @@ def footprint_pack(
 ) -> FootprintPack:
     """Everything a footprint briefing shows. Engagement counts the bodies of the footprint
     and of the earlier footprints it grew from (an ICS's pack includes its STP years)."""
-    on = on or uk_today()
+    on = on or clock.today()
     footprint = footprints.get(db, footprint_id)
     with db.read() as session:
         our = _council(session)
@@ -1104,7 +1104,7 @@ def _commitment_counts(
 
 def upcoming_meeting_ids(db: Database, days: int, *, on: date | None = None) -> list[str]:
     """Meetings from the start of ``on`` to the end of ``days`` days later, soonest first."""
-    on = on or uk_today()
+    on = on or clock.today()
     start = datetime.combine(on, time(0), LONDON).astimezone(UTC)
     end = datetime.combine(on + timedelta(days=days), time(23, 59, 59), LONDON).astimezone(UTC)
     with db.read() as session:

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import select
 
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import AuditAction
-from ..model.types import utcnow
 from ..store import Database
 from .records import audit, snapshot, validate
 
@@ -34,7 +34,7 @@ def save_profile(
             for name, value in checked.model_dump(exclude_unset=True).items():
                 if value is not None or name != "name":
                     setattr(profile, name, value)
-            profile.updated_at = utcnow()
+            profile.updated_at = clock.now()
         if logo is not None:
             profile.logo = logo
         session.add(profile)

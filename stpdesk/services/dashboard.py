@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model.dates import LONDON, today
+from ..model import clock
+from ..model.clock import LONDON, today
 from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
 from ..store.backup import newest_backup_time
 
@@ -162,7 +163,7 @@ def _pending_commitments(
 def upcoming_meetings(
     connection: sqlite3.Connection, *, days: int = DUE_SOON_DAYS, limit: int = 20
 ) -> list[MeetingLine]:
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = connection.execute(
         "SELECT id, title, starts_at, location FROM meeting "
         "WHERE deleted_at IS NULL AND starts_at >= ? AND starts_at <= ? "

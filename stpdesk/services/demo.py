@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from ..config import current_user
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -43,7 +44,7 @@ from ..model.enums import (
     MeetingKind,
     Priority,
 )
-from ..model.types import LONDON, new_id, utcnow
+from ..model.types import LONDON, new_id
 from ..store import Database
 from .entities import BY_NAME, display_name
 from .errors import ServiceError
@@ -76,10 +77,6 @@ OUR_DOMAIN = "sevenoaks-dc.example"
 
 class DemoRefused(ServiceError):
     """The demo was not built because the database already holds data."""
-
-
-def _london_today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def _financial_year(day: date) -> str:
@@ -1497,7 +1494,7 @@ class _DemoBuilder:
             domains[spec.key] = spec.domain
             if spec.archived:
                 before = snapshot(body)
-                body.archived_at = utcnow()
+                body.archived_at = clock.now()
                 self.session.add(body)
                 self.session.flush()
                 audit(
@@ -1826,7 +1823,7 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
     beforehand is kept. Returns how many records of each kind the demo created
     (``themes``: the themes it added to the standard ones).
     """
-    today = today or _london_today()
+    today = today or clock.today()
     ours = council_by_name("Sevenoaks")
     assert ours.county_code and ours.county_name  # a district has a county
     county = (ours.county_code, ours.county_name)
@@ -2058,7 +2055,7 @@ class _ScaleRows:
         self.rng = rng
         self.today = today
         self.midnight = datetime.combine(today, time(0), UTC)
-        self.now = utcnow()
+        self.now = clock.now()
         self.body_ids = body_ids
         self.contact_ids = contact_ids
         self.member_ids = member_ids
@@ -2199,7 +2196,7 @@ def add_scale(
     """
     if count < 0:
         raise ValueError("count must not be negative")
-    today = today or _london_today()
+    today = today or clock.today()
     rng = random.Random(seed)
     added = dict.fromkeys(COUNT_KEYS, 0)
     added["attendees"] = 0

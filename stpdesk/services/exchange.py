@@ -25,7 +25,6 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +33,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ..config import current_user
+from ..model import clock
 from ..model import sync as s
 from ..model import tables as t
 from ..model.enums import AuditAction
-from ..model.types import utcnow
 from ..store import Database
 from ..store.schema import HEAD_REVISION
 from .errors import NotFound, ServiceError, ValidationFailed
@@ -243,7 +242,7 @@ def export_bundle(
             "version": BUNDLE_VERSION,
             "schema": HEAD_REVISION,
             "database_id": source,
-            "created_at": datetime.now(UTC).isoformat(),
+            "created_at": clock.now().isoformat(),
             "created_by": current_user(),
             "counts": counts,
             "checksums": {RECORDS: hashlib.sha256(body).hexdigest()},
@@ -752,7 +751,7 @@ def resolve(db: Database, conflict_id: str, choice: str) -> None:
                     summary=f"Conflict resolved by keeping this laptop's version: {label}"[:300],
                 )
             )
-        conflict.resolved_at = utcnow()
+        conflict.resolved_at = clock.now()
         conflict.resolution = choice
         session.add(conflict)
         session.flush()

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Boolean, Date, Integer, LargeBinary, Table, func, i
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Session, SQLModel, col
 
+from ..model import clock
 from ..model import sync as s
 from ..model import tables as t
 from ..model.enums import CommitmentStatus
@@ -177,7 +178,7 @@ def dump(db: Database, *, progress: Progress | None = None) -> dict[str, Any]:
         "format": DUMP_FORMAT,
         "version": DUMP_VERSION,
         "schema": HEAD_REVISION,
-        "exported_at": datetime.now(UTC).isoformat(),
+        "exported_at": clock.now().isoformat(),
         "tables": tables,
     }
 
@@ -470,7 +471,7 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
     """
     import icalendar
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = now.astimezone(LONDON).date()
     cal = icalendar.Calendar()
     cal.add("prodid", "-//stpdesk//Engagement calendar//EN")

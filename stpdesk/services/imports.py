@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ..model import clock
 from ..model import sync as s
 from ..model import tables as t
 from ..model.enums import Attendance, BodyKind, MeetingKind
@@ -719,7 +720,7 @@ def plan_ics(
             series.add(uid)
         else:
             single_starts.append(_as_utc(dtstart))
-    today = today or datetime.now(LONDON).date()
+    today = today or clock.today()
     if start is None or end is None:
         default_start, default_end = _default_window(single_starts, today)
         start, end = start or default_start, end or default_end

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, LetterStatus
 from ..model.types import format_date
@@ -22,7 +23,6 @@ from ..store import Database
 from . import briefing
 from .entities import display_name, letters
 from .errors import FieldProblem, ValidationFailed, field_message
-from .queries import today as uk_today
 
 LETTER = "Letter"
 OVERDUE_LISTED = 40  # a letter lists at most this many overdue commitments
@@ -153,7 +153,7 @@ def gather(
     """Everything the letter shows. Every id is checked first; all problems are reported
     together (:class:`ValidationFailed`), and nothing is written."""
     defaults = defaults or {}
-    on = request.letter_date or uk_today()
+    on = request.letter_date or clock.today()
     ask_ids = _split_ids(request.ask_ids)
     signatory_ids = _split_ids(request.signatory_ids)
     address = (request.to_address or "").strip()

@@ -13,17 +13,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
 from ..config import current_user
+from ..model import clock
 from ..model import sync as s
 from ..model import tables as t
 from ..model.enums import AuditAction
-from ..model.types import LONDON, utcnow
+from ..model.types import LONDON
 from ..store import Database
 from ..store.erasure import compact_search_index, flush_log, zero_freed_pages
 from .errors import NotFound, ServiceError
@@ -183,7 +184,7 @@ def subject_access(db: Database, contact_id: str) -> dict[str, Any]:
         audit = session.exec(audit_query.order_by(col(t.AuditEntry.id))).all()
         return {
             "title": f"Subject access: everything held about {contact.name}",
-            "generated_at": datetime.now(UTC).isoformat(),
+            "generated_at": clock.now().isoformat(),
             "generated_by": current_user(),
             "contact": {**(snapshot(contact) or {}), "body": body.name if body else None},
             "meetings": [
@@ -302,8 +303,8 @@ def erase(db: Database, contact_id: str, *, actor: str | None = None) -> Erasure
                     session.add(record)
         contact.name = ERASED_NAME
         contact.role = contact.email = contact.phone = contact.notes = None
-        contact.archived_at = contact.archived_at or utcnow()
-        contact.updated_at = utcnow()
+        contact.archived_at = contact.archived_at or clock.now()
+        contact.updated_at = clock.now()
         session.add(contact)
         session.flush()
         audit_rows = session.exec(
@@ -373,7 +374,7 @@ def retention_review(db: Database, *, years: int, today: date | None = None) -> 
     """Contacts with no meeting, commitment or letter in the last ``years`` years, oldest first."""
     if years < 1:
         raise ServiceError("Retention review: give a number of years of at least 1.")
-    today = today or datetime.now(LONDON).date()
+    today = today or clock.today()
     try:
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February

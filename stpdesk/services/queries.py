@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..model import tables as t
-from ..model.dates import today
+from ..model.clock import today
 from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from ..store import search as store_search

@@ -20,9 +20,9 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import AuditAction
-from ..model.types import utcnow
 from ..store import Database
 from ..store.search import FILTER_INDEX_MIN, filter_match_count, filter_match_ids
 from .errors import FieldProblem, InUse, NotFound, ValidationFailed, field_message, from_pydantic
@@ -128,7 +128,7 @@ def audit_row(
 ) -> dict[str, Any]:
     """The values of one audit entry; ``removed`` means the row is gone, so there is no after."""
     return {
-        "at": utcnow(),
+        "at": clock.now(),
         "actor": actor or current_user(),
         "action": action,
         "entity": entity,
@@ -415,7 +415,7 @@ class EntityService(Generic[T]):
             setattr(record, name, value)
         self._check_references(session, record, checked)
         self._check_record(record)
-        record.updated_at = utcnow()
+        record.updated_at = clock.now()
         session.add(record)
         for name, link in self.spec.links.items():
             if name in changes and changes[name] is not None:
@@ -435,7 +435,7 @@ class EntityService(Generic[T]):
             before = snapshot(record)
             self._refuse_if_referenced(session, record)
             if self.spec.soft_delete:
-                record.deleted_at = utcnow()
+                record.deleted_at = clock.now()
                 session.add(record)
             else:
                 for link in self.spec.links.values():
@@ -477,7 +477,7 @@ class EntityService(Generic[T]):
         with db.session() as session:
             record = self._get(session, record_id)
             before = snapshot(record)
-            record.archived_at = utcnow() if archived else None
+            record.archived_at = clock.now() if archived else None
             session.add(record)
             session.flush()
             verb = "Archived" if archived else "Unarchived"

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select, update
 
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import AuditAction
-from ..model.types import utcnow
 from ..store import Database
 from .entities import BY_NAME
 from .errors import NotFound
@@ -69,7 +69,7 @@ def empty(db: Database, *, older_than_days: int = 0, actor: str | None = None) -
     Each removal leaves an audit entry holding the record as it was, so even then
     the facts can be read back. Returns how many records were removed.
     """
-    cutoff = utcnow() - timedelta(days=older_than_days)
+    cutoff = clock.now() - timedelta(days=older_than_days)
     removed = 0
     with db.session() as session:
         for kind in RECOVERABLE:

@@ -13,10 +13,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..model import tables as t
+from ..model.clock import today
 from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from .entities import BY_NAME, display_name, meetings
-from .queries import today
 
 ENTITY_NAMES: tuple[str, ...] = (
     "footprints",

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ..config import current_user
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import (
     AuditAction,
@@ -21,7 +22,7 @@ from ..model.enums import (
     CommitmentStatus,
     FootprintKind,
 )
-from ..model.types import format_date, parse_date, utcnow
+from ..model.types import format_date, parse_date
 from ..store import Database
 from . import entities as e
 from . import queries, reference
@@ -94,10 +95,10 @@ def mark_done(
             "evidence", "Evidence", "say how you know it was done (a report, an email, a visit)"
         )
     try:
-        done_on = parse_date(completed_on) or queries.today()
+        done_on = parse_date(completed_on) or clock.today()
     except ValueError as error:
         raise _problem("completed_on", "Completed on", str(error)) from None
-    if done_on > queries.today():
+    if done_on > clock.today():
         raise _problem("completed_on", "Completed on", "cannot be in the future")
     with db.session() as session:
         record = _pending(session, commitment_id, "mark as done")
@@ -105,7 +106,7 @@ def mark_done(
         record.status = CommitmentStatus.done
         record.evidence = evidence
         record.completed_on = done_on
-        record.updated_at = utcnow()
+        record.updated_at = clock.now()
         session.add(record)
         session.flush()
         _write_audit(
@@ -160,7 +161,7 @@ def reschedule(
         before = snapshot(record)
         old = format_date(record.due_date) if record.due_date else "no date"
         record.due_date = new_due
-        record.updated_at = utcnow()
+        record.updated_at = clock.now()
         session.add(record)
         session.flush()
         _write_audit(
@@ -185,7 +186,7 @@ def drop(
         record = _pending(session, commitment_id, "drop")
         before = snapshot(record)
         record.status = CommitmentStatus.dropped
-        record.updated_at = utcnow()
+        record.updated_at = clock.now()
         session.add(record)
         session.flush()
         _write_audit(session, record, before, f"Dropped: {reason}", reason, actor)

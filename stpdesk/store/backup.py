@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import backup_dir_for
+from ..model import clock
+from ..model.clock import LONDON
 from .errors import StoreError
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -70,7 +72,7 @@ def backup_to(source: Path, destination: Path, *, stop: Callable[[], bool] | Non
 
 
 def backup_name(db_path: Path, reason: str, when: datetime | None = None) -> Path:
-    stamp = (when or datetime.now(UTC)).strftime(_STAMP)
+    stamp = (when or clock.now()).strftime(_STAMP)
     return backup_dir_for(db_path) / f"{db_path.stem}-{stamp}-{reason}.sqlite"
 
 
@@ -123,7 +125,7 @@ def backup_if_due(
     stop: Callable[[], bool] | None = None,
 ) -> Path | None:
     """Take the routine backup when the newest one is older than ``every``."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     newest = newest_backup_time(db_path)
     if newest is not None and now - newest < every:
         return None
@@ -135,15 +137,16 @@ def rotate(
 ) -> list[Path]:
     """Remove old backups: keep the newest ``keep_last`` and the newest of each of
     the last ``keep_daily_days`` days. Returns what was removed."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
+    today = now.astimezone(LONDON).date()
     backups = list_backups(db_path)
     keep = set(backups[:keep_last])
     seen_days = set()
     for path in backups:
         taken = backup_time(path)
         assert taken is not None
-        day = taken.date()
-        if (now.date() - day).days < keep_daily_days and day not in seen_days:
+        day = taken.astimezone(LONDON).date()  # a UK day, as the user counts them
+        if (today - day).days < keep_daily_days and day not in seen_days:
             seen_days.add(day)
             keep.add(path)
     removed = [path for path in backups if path not in keep]
@@ -222,7 +225,7 @@ def is_sound(path: Path) -> bool:
 
 def set_aside(db_path: Path, label: str = "damaged") -> Path:
     """Rename a database (and its WAL files) out of the way, never overwriting anything."""
-    stamp = datetime.now(UTC).strftime(_STAMP)
+    stamp = clock.now().strftime(_STAMP)
     target = db_path.with_name(f"{db_path.stem}.{label}-{stamp}{db_path.suffix}")
     os.replace(db_path, target)
     for suffix in ("-wal", "-shm"):

@@ -59,10 +59,10 @@ from ..config import user_templates_dir
 from ..documents import packs
 from ..documents.pdf import Cancelled
 from ..documents.templates import TemplateInfo, list_templates
+from ..model import clock
 from ..model.types import format_date
 from ..services import briefing, entities
 from ..services.errors import ServiceError
-from ..services.queries import today as uk_today
 from .context import TITLE, AppContext, show_error
 from .widgets import ProblemLabel
 
@@ -896,7 +896,7 @@ class BatchPacksDialog(_WorkingDialog):
         self._count()
 
     def _start_day(self) -> date:
-        return self.today or uk_today()
+        return self.today or clock.today()
 
     def _count(self) -> None:
         db, days, today = self.ctx.db, self.days.value(), self.today

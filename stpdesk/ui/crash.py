@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .. import __version__
 from ..config import log_dir
+from ..model import clock
 
 TITLE = "stpdesk"
 log = logging.getLogger("stpdesk")
@@ -43,11 +43,11 @@ def write_crash_log(
     """Write the error and its traceback to a new file; returns where."""
     folder = folder or log_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S-%f")
     path = folder / f"crash-{stamp}.log"
     lines = traceback.format_exception(type(error), error, tb or error.__traceback__)
     path.write_text(
-        f"stpdesk {__version__}, Python {sys.version.split()[0]}, {datetime.now().isoformat()}\n\n"
+        f"stpdesk {__version__}, Python {sys.version.split()[0]}, {clock.local_now().isoformat()}\n\n"
         + "".join(lines),
         encoding="utf-8",
     )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model.clock import today
 from ..model.enums import (
     AskStatus,
     BodyKind,
@@ -33,7 +34,6 @@ from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
 from ..services.dashboard import TABLE_OF_ENTITY
 from ..services.errors import ValidationFailed
-from ..services.queries import today
 from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.queries import today
+from ..model.clock import today
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
+from ..model import clock
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -26,7 +27,7 @@ from ..model.enums import (
     Priority,
 )
 from ..model.types import format_date, format_datetime, parse_date
-from ..services import entities, queries, views
+from ..services import entities, views
 from ..store import Database
 from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR
 
@@ -142,7 +143,7 @@ class RecordTableModel(QAbstractTableModel):
         self._records: list[Any] = []
         self._view_rows: list[dict[str, Any]] = []
         self._exhausted = True
-        self._today = queries.today()
+        self._today = clock.today()
 
     # --- loading -------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Start again from the first page (after a change, a new filter or sort)."""
-        self._today = queries.today()
+        self._today = clock.today()
         records, view_rows, total = self._read_page(0, with_total=True)
         self.beginResetModel()
         self._records, self._view_rows, self.total = records, view_rows, total

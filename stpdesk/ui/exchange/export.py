@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from ...model import clock
 from ...services import exchange, exports
 from ...store import Database
 from ..context import AppContext, show_error
@@ -59,7 +59,7 @@ class ExportKind:
 
 
 def _today() -> str:
-    return date.today().isoformat()
+    return clock.today().isoformat()
 
 
 EXPORTS: dict[str, ExportKind] = {

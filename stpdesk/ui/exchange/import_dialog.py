@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...model import clock
 from ...model.types import format_date
 from ...services import imports
 from ...services.errors import ServiceError
@@ -276,7 +277,7 @@ class CalendarImportDialog(ImportDialog):
         row = QHBoxLayout()
         self.limit = QCheckBox("Only meetings &between", self)
         self.limit.setAccessibleName("Only import meetings in a date range")
-        today = date.today()
+        today = clock.today()
         self.start = self._date_edit("First day", today - timedelta(days=365))
         self.end = self._date_edit("Last day", today + timedelta(days=365))
         self.start.setEnabled(False)

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from stpdesk.model import clock
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -331,7 +333,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_commitment_theme_theme_id'), ['theme_id'], unique=False)
 
     # The standard themes from the articles; users add their own beside them.
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = clock.now().replace(tzinfo=None)
     theme = sa.table(
         "theme",
         sa.column("id", sa.String),
