@@ -174,7 +174,11 @@ def seeded(db: Database) -> Seed:
             "notes": "Housing is the missing third of health and social care.",
         },
         asks_made=[
-            {"title": "A seat on the ICS board", "body_id": icb.id, "raised_on": days(-19).strftime("%d/%m/%Y")},
+            {
+                "title": "A seat on the ICS board",
+                "body_id": icb.id,
+                "raised_on": days(-19).strftime("%d/%m/%Y"),
+            },
             {"title": "Housing officers in hospital discharge teams", "body_id": trust.id},
         ],
         commitments_given=[

@@ -462,3 +462,184 @@ def test_escape_sequences_are_never_sent_to_the_terminal(db_path, db, capsys):
     # the record keeps what the calendar said; only the terminal sees symbols
     assert main(["list", "meetings", "--db", str(db_path)]) == 0
     assert "\x1b" not in capsys.readouterr().out
+
+
+# --- fuzzing: mutated files end in "taken" or "refused with exit 2, nothing changed" -------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+MUTATION = st.lists(
+    st.tuples(
+        st.sampled_from(["delete", "insert", "replace", "repeat"]),
+        st.floats(0, 1),
+        st.binary(min_size=1, max_size=8)
+        | st.sampled_from(
+            [
+                b"\x00",
+                b"\x1b[2J",
+                b'"',
+                b"\r\n",
+                b"BEGIN:VEVENT\r\n",
+                b"=\r\n",
+                b"\xff\xfe",
+                b"9" * 30,
+                b"{",
+                b"]",
+            ]
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _mutate(raw: bytes, steps: list) -> bytes:
+    for how, where, piece in steps:
+        at = int(where * len(raw))
+        if how == "delete":
+            raw = raw[:at] + raw[at + len(piece) * 4 :]
+        elif how == "insert":
+            raw = raw[:at] + piece + raw[at:]
+        elif how == "replace":
+            raw = raw[:at] + piece + raw[at + len(piece) :]
+        else:
+            raw = raw[:at] + raw[at : at + 200] * 3 + raw[at + 200 :]
+    return raw
+
+
+def _state(db_path: Path):
+    from stpdesk.store import open_database
+
+    if not db_path.exists():
+        return None
+    with open_database(db_path, create=False) as db:
+        return exports.dump(db)["tables"]
+
+
+def _run_bounded(args: list[str], capsys) -> tuple[int, str]:
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    code = main(args)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert elapsed < 10, f"{args} took {elapsed:.1f} s"
+    assert peak < 300_000_000, f"{args} used {peak:,} bytes"
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+    return code, err
+
+
+FUZZ_SEEDS = {
+    "ics": ("outlook.ics", "google.ics", "apple.ics"),
+    "contacts": ("outlook_contacts_cp1252.csv", "contacts_v3.vcf", "contacts_v4.vcf"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["ics", "contacts"])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2), steps=MUTATION)
+def test_mutated_calendars_and_contacts(db_path, db, kind, seed, steps, capsys):
+    name = FUZZ_SEEDS[kind][seed]
+    path = db_path.parent / f"fuzzed-{name}"
+    path.write_bytes(_mutate((DATA / name).read_bytes(), steps))
+    before = _state(db_path)
+    code, _ = _run_bounded(["import", kind, str(path), "--db", str(db_path)], capsys)
+    if code == 2:
+        assert _state(db_path) == before
+
+
+@pytest.fixture(scope="module")
+def exchange_files(tmp_path_factory):
+    """A JSON dump and a bundle of a small database, made once."""
+    from stpdesk.store import open_database
+
+    folder = tmp_path_factory.mktemp("exchange")
+    with open_database(folder / "source.sqlite") as source:
+        from stpdesk.services import entities as e
+
+        icb = e.bodies.create(source, {"name": "NHS Kent and Medway ICB", "kind": "icb"})
+        e.contacts.create(
+            source, {"name": "Zofia Łukasiewicz", "email": "z@nhs.example", "body_id": icb.id}
+        )
+        exports.write_json(source, folder / "dump.json")
+        exchange.export_bundle(source, folder / "bundle.stpdesk")
+    return folder
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=MUTATION)
+def test_mutated_json_dumps(exchange_files, tmp_path, steps, capsys):
+    path = tmp_path / "fuzzed.json"
+    path.write_bytes(_mutate((exchange_files / "dump.json").read_bytes(), steps))
+    target = tmp_path / "fresh.sqlite"
+    target.unlink(missing_ok=True)
+    code, _ = _run_bounded(["import", "json", str(path), "--db", str(target)], capsys)
+    if code == 2:
+        assert not target.exists()
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=MUTATION, inside=st.booleans())
+def test_mutated_bundles(exchange_files, db_path, db, steps, inside, capsys):
+    good = exchange_files / "bundle.stpdesk"
+    path = db_path.parent / "fuzzed.stpdesk"
+    if inside:  # damage the records, then zip them with a matching checksum
+        with zipfile.ZipFile(good) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            body = _mutate(archive.read("records.json"), steps)
+        manifest["checksums"]["records.json"] = hashlib.sha256(body).hexdigest()
+        _zip(path, {"manifest.json": json.dumps(manifest).encode(), "records.json": body})
+    else:
+        path.write_bytes(_mutate(good.read_bytes(), steps))
+    before = _state(db_path)
+    code, _ = _run_bounded(["import", "bundle", str(path), "--db", str(db_path)], capsys)
+    if code == 2:
+        assert _state(db_path) == before
+
+
+# --- the icalendar project's own test calendars ----------------------------------------------
+
+
+def _icalendar_test_calendars() -> list[Path]:
+    import icalendar
+
+    folder = Path(icalendar.__file__).parent / "tests" / "calendars"
+    return sorted(folder.glob("*.ics"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _icalendar_test_calendars(), reason="icalendar installed without tests")
+def test_the_icalendar_projects_test_calendars_import_or_are_refused_cleanly(db_path, db, capsys):
+    outcomes = {0: 0, 2: 0}
+    for path in _icalendar_test_calendars():
+        before = count(db, t.Meeting)
+        started = time.perf_counter()
+        code = main(["import", "ics", str(path), "--db", str(db_path)])
+        err = capsys.readouterr().err
+        assert time.perf_counter() - started < 5, path.name
+        assert code in (0, 2) and "Traceback" not in err, f"{path.name}: {err}"
+        if code == 2:
+            assert count(db, t.Meeting) == before, path.name
+        outcomes[code] += 1
+    assert outcomes[0] > 50  # most are ordinary calendars, taken

@@ -298,7 +298,10 @@ def read_bundle(path: Path) -> Bundle:
                     f"it holds {len(members):,} files where a bundle holds two "
                     f"({MANIFEST} and {RECORDS})",
                 )
+            stored = path.stat().st_size
             for info in members:
+                if info.header_offset + info.compress_size > stored:
+                    raise _refuse(path, "the file is damaged (it lists more data than it holds)")
                 limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST else MAX_RECORDS_BYTES
                 if info.file_size > limit or info.file_size > MAX_RATIO * max(
                     info.compress_size, 1_000

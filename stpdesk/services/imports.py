@@ -291,6 +291,20 @@ def _recurrence_key(value: Any) -> str | None:
     return _as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _single(event: Any, name: str, kinds: tuple[type, ...], *, decoded: bool = True) -> Any:
+    """One property's value, or None; raises ValueError when the event gives it twice
+    or it is not a date (icalendar then returns a list, or a string)."""
+    if name not in event:
+        return None
+    value = event.get(name)
+    if isinstance(value, list):
+        raise ValueError(f"{name} is given {len(value)} times; an event has one")
+    moment = event.decoded(name)
+    if not isinstance(moment, kinds):
+        raise ValueError(f"{name} is not a date and time")
+    return moment if decoded else value
+
+
 def _unbalanced(text: str) -> RowProblem | None:
     """The first BEGIN without its END (or END without BEGIN): icalendar would quietly
     drop the half-written event, and the import would say nothing of it."""
@@ -588,7 +602,24 @@ def _bound_repeats(
     return dropped
 
 
-def plan_ics(
+def plan_ics(session: Session, raw: bytes, source: str, **options: Any) -> ImportPreview:
+    """What importing ``raw`` would do. The calendar libraries' warnings (a time zone
+    guessed from its name…) become notes in the preview, never lines on the terminal."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        preview = _plan_ics(session, raw, source, **options)
+    seen: list[str] = []
+    for warning in caught:
+        text = str(warning.message).split(" See RFC")[0]
+        if text not in seen and len(seen) < 3:
+            seen.append(text)
+    preview.notes.extend(f"Note from the calendar reader: {text}" for text in seen)
+    return preview
+
+
+def _plan_ics(
     session: Session,
     raw: bytes,
     source: str,
@@ -646,8 +677,8 @@ def plan_ics(
             bad.add(index)
             continue
         try:
-            dtstart = event.decoded("DTSTART") if "DTSTART" in event else None
-            rid = _recurrence_key(event.get("RECURRENCE-ID"))
+            dtstart = _single(event, "DTSTART", (date,))
+            rid = _recurrence_key(_single(event, "RECURRENCE-ID", (date,), decoded=False))
         except (ValueError, TypeError) as error:
             preview.problems.append(RowProblem(line, f"the start cannot be read ({error})"))
             bad.add(index)
@@ -668,7 +699,7 @@ def plan_ics(
             bad.add(index)
             continue
         try:
-            dtend = event.decoded("DTEND") if "DTEND" in event else None
+            dtend = _single(event, "DTEND", (date,))
         except (ValueError, TypeError) as error:
             preview.problems.append(RowProblem(line, f"the end cannot be read ({error})"))
             bad.add(index)
@@ -690,7 +721,7 @@ def plan_ics(
             bad.add(index)
             continue
         try:
-            duration = event.decoded("DURATION") if "DURATION" in event else None
+            duration = _single(event, "DURATION", (timedelta,))
         except (ValueError, TypeError) as error:
             preview.problems.append(RowProblem(line, f"the duration cannot be read ({error})"))
             bad.add(index)
