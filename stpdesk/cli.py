@@ -138,6 +138,7 @@ def _add_brief_commands(commands: Any, db_option: argparse.ArgumentParser) -> No
     brief.add_argument(
         "--combined", metavar="FILE.pdf", help="with --upcoming: all packs in one PDF"
     )
+    brief.add_argument("--force", action="store_true", help="replace the file if it exists")
     brief.add_argument(
         "--template", metavar="NAME", help="template to use (see “stpdesk templates”)"
     )
@@ -208,15 +209,18 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
     letter.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx"
     )
+    letter.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import letters
     from .model.types import parse_date
+    from .services.files import check_target
     from .services.letters import LetterRequest
 
     output = Path(args.output).expanduser()
     letters.format_for(output)  # a wrong suffix is reported before anything is read
+    check_target(output, force=args.force)
     on = None
     if args.date:
         try:
@@ -293,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     from .services.errors import ServiceError
+    from .services.files import SaveFailed
     from .store import StoreError
 
     try:
@@ -326,6 +331,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         _say(f"stpdesk: {error}")
         return EXIT_USAGE
+    except SaveFailed as error:  # the disk or folder, not the input
+        _say(f"stpdesk: {error}")
+        return EXIT_FAILURE
     except ServiceError as error:
         _say(f"stpdesk: {error}".replace("\n", "; "))
         return EXIT_USAGE
@@ -609,6 +617,7 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
 
 def _brief(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import packs
+    from .services.files import check_folder, check_target
 
     options = {}
     for item in args.option:
@@ -625,8 +634,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
             raise UsageError("say where to save the pack with -o FILE.pdf (or -o FILE.html)")
         output = Path(args.output).expanduser()
         fmt = packs.format_for(output)
-        if output.is_dir():
-            raise UsageError(f"{output} is a folder; give a file name ending in .{fmt}")
+        check_target(output, force=args.force)
         with _open_existing(db_path) as db:
             if args.meeting:
                 data = packs.meeting_pack(
@@ -657,6 +665,13 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         )
     if args.combined and packs.format_for(args.combined) != "pdf":
         raise UsageError("--combined makes one PDF: give a file name ending in .pdf")
+    if args.combined:
+        check_target(args.combined, force=args.force)
+    if args.output and not Path(args.output).expanduser().exists():
+        folder = Path(args.output).expanduser()
+        check_folder(folder.parent)
+        folder.mkdir()
+        _say(f"Created the folder {folder} for the packs.")
 
     def report(done: int, total: int, message: str) -> None:
         if total:

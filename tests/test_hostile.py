@@ -643,3 +643,128 @@ def test_the_icalendar_projects_test_calendars_import_or_are_refused_cleanly(db_
             assert count(db, t.Meeting) == before, path.name
         outcomes[code] += 1
     assert outcomes[0] > 50  # most are ordinary calendars, taken
+
+
+# --- (d) files: no silent overwrites, owner-only, no writing through links or devices --------
+
+import os  # noqa: E402
+import stat  # noqa: E402
+
+
+def _brief(seeded, db_path, output, *extra):
+    return main(
+        ["brief", "--db", str(db_path), "--meeting", seeded.meeting_id, "-o", str(output), *extra]
+    )
+
+
+def _letter(seeded, db_path, output, *extra):
+    return main([
+        "letter", "--db", str(db_path), "--template", "seat-at-the-table", "--to", seeded.contact_id,
+        "--signatories", seeded.member_id,
+        "-o", str(output), *extra,
+    ])  # fmt: skip
+
+
+def _access(seeded, db_path, folder, *extra):
+    return main(
+        ["privacy", "access", seeded.contact_id, "--db", str(db_path), "-o", str(folder), *extra]
+    )
+
+
+@pytest.mark.parametrize("command", ["brief", "letter", "access"])
+def test_an_existing_file_is_kept_unless_force(seeded, db_path, tmp_path, capsys, command):
+    if command == "access":
+        folder = tmp_path / "sar"
+        folder.mkdir()
+        target = folder / f"subject-access-{seeded.contact_id[:8]}.pdf"
+        run = lambda *extra: _access(seeded, db_path, folder, *extra)  # noqa: E731
+    else:
+        target = tmp_path / ("pack.pdf" if command == "brief" else "letter.docx")
+        run = lambda *extra: (_brief if command == "brief" else _letter)(  # noqa: E731
+            seeded, db_path, target, *extra
+        )
+    target.write_bytes(b"edited in Word")
+    assert run() == 2
+    assert "already exists; choose a new name or add --force" in capsys.readouterr().err
+    assert target.read_bytes() == b"edited in Word"
+    assert run("--force") == 0
+    assert target.read_bytes() != b"edited in Word"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json", "ics", "bundle"])
+def test_exports_are_owner_only_whatever_the_umask(seeded, db_path, tmp_path, kind):
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / f"out.{kind}"
+        assert main(["export", kind, "--db", str(db_path), "-o", str(target)]) == 0
+    finally:
+        os.umask(previous)
+    files = sorted(target.iterdir()) if target.is_dir() else [target]
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_packs_letters_and_subject_access_files_are_owner_only(seeded, db_path, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        assert _brief(seeded, db_path, tmp_path / "pack.pdf") == 0
+        assert _letter(seeded, db_path, tmp_path / "letter.pdf") == 0
+        assert _access(seeded, db_path, tmp_path) == 0
+    finally:
+        os.umask(previous)
+    written = [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".json")]
+    assert len(written) == 4
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o600}
+
+
+def test_a_missing_folder_is_refused_not_created(seeded, db_path, tmp_path, capsys):
+    missing = tmp_path / "no-such-folder"
+    for run in (
+        lambda: _brief(seeded, db_path, missing / "pack.pdf"),
+        lambda: _letter(seeded, db_path, missing / "letter.pdf"),
+        lambda: main(["export", "json", "--db", str(db_path), "-o", str(missing / "x.json")]),
+    ):
+        assert run() == 2
+        assert f"the folder {missing} does not exist" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_a_new_output_folder_is_created_and_the_user_told(seeded, db_path, tmp_path, capsys):
+    assert _access(seeded, db_path, tmp_path / "sar") == 0
+    assert f"Created the folder {tmp_path / 'sar'}" in capsys.readouterr().err
+
+
+def test_force_never_writes_through_a_link_or_over_a_device(seeded, db_path, tmp_path, capsys):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    link = tmp_path / "link.json"
+    link.symlink_to(precious)
+    assert main(["export", "json", "--db", str(db_path), "-o", str(link), "--force"]) == 2
+    assert "is a link to" in capsys.readouterr().err
+    assert precious.read_text() == "keep me" and link.is_symlink()
+    assert main(["export", "json", "--db", str(db_path), "-o", "/dev/null", "--force"]) == 2
+    assert "not an ordinary file" in capsys.readouterr().err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_failed_save_exits_1_and_names_the_folder(seeded, db_path, tmp_path, monkeypatch, capsys):
+    real_open = os.open
+
+    def read_only(path, flags, *args):
+        if str(path).startswith(str(tmp_path / "ro")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    (tmp_path / "ro").mkdir()
+    monkeypatch.setattr(os, "open", read_only)
+    assert (
+        main(["export", "bundle", "--db", str(db_path), "-o", str(tmp_path / "ro" / "x.stpdesk")])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert f"cannot save x.stpdesk in {tmp_path / 'ro'}: Permission denied" in err
+    assert "database" not in err
+    assert _letter(seeded, db_path, tmp_path / "ro" / "letter.pdf") == 1
+    err = capsys.readouterr().err
+    assert "Permission denied" in err and "The letter was not logged." in err

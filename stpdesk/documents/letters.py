@@ -18,7 +18,7 @@ from ..model import tables as t
 from ..model.types import format_date
 from ..services import letters as letter_service
 from ..services.entities import letters as letter_records
-from ..services.errors import ServiceError
+from ..services.files import SaveFailed
 from ..services.letters import LetterData, LetterRequest, Needs
 from ..services.records import validate
 from ..store import Database
@@ -170,11 +170,8 @@ def compose(
         session.flush()
         try:
             save(payload, target)  # inside the transaction: a failed save logs nothing
-        except OSError as error:
-            raise ServiceError(
-                f"{target} could not be saved: {error.strerror or error}. "
-                "Choose another folder or file name; the letter was not logged."
-            ) from None
+        except SaveFailed as error:
+            raise SaveFailed(f"{error}. The letter was not logged.") from None
     _report(progress, 3, 3, "Done")
     return Composed(letter=record, path=target, size=len(payload), data=prepared.data)
 

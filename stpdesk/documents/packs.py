@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from ..model.types import format_date
 from ..services import briefing
+from ..services.files import write_private
 from ..store import Database
 from . import content as c
 from .html import render_html
@@ -244,20 +244,9 @@ def _report(progress: Progress | None, done: int, total: int, message: str) -> N
 
 
 def save(data: bytes, path: str | os.PathLike[str]) -> Path:
-    """Write a file whole or not at all: a failed save never leaves half a PDF."""
+    """Write a file whole or not at all (a failed save never leaves half a PDF), owner-only."""
     target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return target
+    return write_private(target, lambda stream: stream.write(data), text=False)
 
 
 def file_name(meeting: briefing.MeetingInfo, suffix: str = ".pdf") -> str:
@@ -320,6 +309,8 @@ def upcoming_packs(
             documents, "pdf", title=f"Briefing packs for {when}", cancelled=cancelled
         )
         outputs.append((Path(combined).expanduser(), data))
+    if target is not None:
+        target.mkdir(parents=True, exist_ok=True)  # the folder asked for (the CLI says so)
     written = [save(data, path) for path, data in outputs]  # all laid out first, then saved
     _report(progress, total, total, f"{len(ids)} pack{'' if len(ids) == 1 else 's'} written")
     return BatchResult(files=written, meetings=len(ids))

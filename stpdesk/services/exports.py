@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from ..store import Database
 from ..store.schema import HEAD_REVISION
 from .entities import BY_NAME, display_name
 from .errors import ServiceError, ValidationFailed
+from .files import write_private
 from .records import check_stored
 
 Progress = Callable[[int, int], None]
@@ -193,20 +193,8 @@ def write_json(db: Database, path: Path, *, progress: Progress | None = None) ->
 
 
 def _write_atomically(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
-    """Write to a partial file beside ``path`` and rename it, so a failure leaves no half file."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        if text:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                write(handle)
-        else:
-            with partial.open("wb") as handle:
-                write(handle)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    """Write whole or not at all, owner-only (see :func:`files.write_private`)."""
+    write_private(path, write, text=text)
 
 
 # --- spreadsheets -----------------------------------------------------------------
