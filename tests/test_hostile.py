@@ -768,3 +768,78 @@ def test_a_failed_save_exits_1_and_names_the_folder(seeded, db_path, tmp_path, m
     assert _letter(seeded, db_path, tmp_path / "ro" / "letter.pdf") == 1
     err = capsys.readouterr().err
     assert "Permission denied" in err and "The letter was not logged." in err
+
+
+# --- (e) faithful print: text as typed, every font embedded, search folds ł and ø ----------
+
+import io as _io  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+from pypdf import PdfReader  # noqa: E402
+
+from stpdesk.services import entities as e  # noqa: E402
+
+HTML_LIKE = "Agenda <script>alert(1)</script> & R&D; <i>1</i>"
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(_io.BytesIO(data)).pages)
+
+
+def _unembedded(data: bytes) -> set[str]:
+    """Fonts a PDF uses without embedding them (what pdffonts lists as emb 'no')."""
+    missing = set()
+    for page in PdfReader(_io.BytesIO(data)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(font.get("/BaseFont")))
+    return missing
+
+
+def test_html_like_text_prints_as_typed_and_every_font_is_embedded(seeded, db_path, tmp_path):
+    from stpdesk.documents import packs
+
+    e.meetings.update(
+        seeded.db, seeded.meeting_id, {"agenda": HTML_LIKE, "title": "Board <i>1</i> & R&D;"}
+    )
+    e.contacts.update(seeded.db, seeded.contact_id, {"notes": HTML_LIKE})
+    pack = packs.meeting_pack(seeded.db, seeded.meeting_id, fmt="pdf")
+    footprint = packs.footprint_pack(seeded.db, seeded.footprint_id, fmt="pdf")  # has charts
+    assert _letter(seeded, db_path, tmp_path / "letter.pdf", "--subject", HTML_LIKE) == 0
+    assert _access(seeded, db_path, tmp_path) == 0
+    letter = (tmp_path / "letter.pdf").read_bytes()
+    access = next(tmp_path.glob("subject-access-*.pdf")).read_bytes()
+    assert HTML_LIKE in _pdf_text(pack) and "Board <i>1</i> & R&D;" in _pdf_text(pack)
+    assert HTML_LIKE in _pdf_text(letter)
+    assert HTML_LIKE in _pdf_text(access)
+    for name, data in [
+        ("pack", pack),
+        ("footprint", footprint),
+        ("letter", letter),
+        ("access", access),
+    ]:
+        assert _unembedded(data) == set(), name
+    if shutil.which("pdffonts"):  # poppler's own view, as a print shop would check
+        (tmp_path / "pack.pdf").write_bytes(pack)
+        listing = subprocess.run(
+            ["pdffonts", str(tmp_path / "pack.pdf")], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Helvetica" not in listing
+        assert all(line.split()[-5] == "yes" for line in listing.splitlines()[2:])
+
+
+def test_search_finds_lodz_in_lodz_with_its_letters(seeded, db_path, capsys):
+    from stpdesk.services import queries
+
+    e.contacts.update(seeded.db, seeded.contact_id, {"notes": "Moved from Łódź; studied in Tromsø"})
+    for typed in ("Lodz", "lodz", "Łódź", "Tromso", "tromsø"):
+        hits = queries.search(seeded.db, typed)
+        assert [hit.ref for hit in hits] == [seeded.contact_id], typed
+    assert main(["search", "Lodz", "--db", str(db_path)]) == 0
+    assert "Łódź" in capsys.readouterr().out

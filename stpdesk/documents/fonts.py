@@ -12,9 +12,13 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from reportlab import rl_config
+from reportlab.graphics import shapes
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import tables
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -41,6 +45,12 @@ def register_fonts() -> None:
         addMapping(FONT, 1, 0, FONT_BOLD)
         addMapping(FONT, 0, 1, FONT_ITALIC)
         addMapping(FONT, 1, 1, FONT_BOLD_ITALIC)
+        # A canvas starts each page in this font; left as Helvetica it is referenced but
+        # never embedded, which print shops and PDF/A checkers refuse.
+        rl_config.canvas_basefontname = FONT
+        shapes.STATE_DEFAULTS["fontName"] = FONT  # a chart's drawing starts in it too
+        ParagraphStyle.defaults.update(fontName=FONT, bulletFontName=FONT)  # list bullets
+        tables.CellStyle.fontname = FONT  # a table cell holding plain text
         _registered = True
 
 
