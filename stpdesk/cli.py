@@ -56,6 +56,22 @@ def _build_parser() -> argparse.ArgumentParser:
         "--scale", type=_non_negative, default=0, metavar="N", help="also add N synthetic meetings"
     )
 
+    init = commands.add_parser(
+        "init",
+        parents=[db_option],
+        help="create a database for your council from the reference data (no demo data)",
+        description="Create a new database holding your council's ICS footprint and the "
+        "standard bodies for its area, from the ONS reference data shipped with stpdesk.",
+    )
+    init.add_argument(
+        "--council",
+        required=True,
+        metavar="CODE",
+        help="your council's ONS code, e.g. E07000111 (Sevenoaks); a name works too",
+    )
+    init.add_argument("--member", metavar="NAME", help="also add you as a member, by name")
+    init.add_argument("--position", metavar="TEXT", help="with --member: your position")
+
     listing = commands.add_parser("list", parents=[db_option], help="list records")
     listing.add_argument("entity", choices=ENTITY_NAMES)
     listing.add_argument("--json", action="store_true", help="print a JSON array")
@@ -312,6 +328,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             )
         handler = {
             "demo": _demo,
+            "init": _init,
             "list": _list,
             "search": _search,
             "check": _check,
@@ -357,7 +374,9 @@ def _open_existing(db_path: Path):  # noqa: ANN202 - returns store.Database
 
     if not db_path.exists():
         raise UsageError(
-            f"there is no database at {db_path}; create one with “stpdesk demo --db {db_path}” or start the app"
+            f"there is no database at {db_path}; create one for your council with "
+            f"“stpdesk init --council CODE --db {db_path}” (or try “stpdesk demo --db "
+            f"{db_path}”), or start the app"
         )
     return open_database(db_path, create=False)
 
@@ -385,6 +404,46 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - started
     summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
+    return EXIT_OK
+
+
+def _init(db_path: Path, args: argparse.Namespace) -> int:
+    from .services import reference, workflows
+    from .store import open_database
+
+    if db_path.exists():
+        raise UsageError(f"{db_path} already exists; give a new file with --db NEW.sqlite")
+    code = args.council.strip()
+    if not any(item.code == code.upper() for item in reference.councils()):
+        try:
+            code = reference.council_by_name(code).code
+        except KeyError:
+            raise UsageError(
+                f"there is no English council with code or name “{args.council}”; "
+                "give its ONS code, e.g. E07000111"
+            ) from None
+    code = code.upper()
+    plan = workflows.plan_setup(code)
+    if db_path.parent != Path("") and not db_path.parent.is_dir():
+        raise UsageError(f"the folder {db_path.parent} does not exist; create it first")
+    try:
+        with open_database(db_path) as db:
+            workflows.first_run_setup(
+                db,
+                council_code=code,
+                member_name=args.member or "",
+                position=args.position,
+                add_member=bool(args.member),
+            )
+    except BaseException:
+        for leftover in db_path.parent.glob(db_path.name + "*"):
+            leftover.unlink(missing_ok=True)
+        raise
+    print(
+        f"Created {db_path} for {plan.council_name}: {plan.icb.ics_name} footprint and "
+        f"{len(plan.bodies)} bodies ({', '.join(name for name, _k, _c in plan.bodies)})."
+    )
+    print(f"Import your diary with “stpdesk import ics FILE --db {db_path}”.")
     return EXIT_OK
 
 

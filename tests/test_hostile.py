@@ -843,3 +843,41 @@ def test_search_finds_lodz_in_lodz_with_its_letters(seeded, db_path, capsys):
         assert [hit.ref for hit in hits] == [seeded.contact_id], typed
     assert main(["search", "Lodz", "--db", str(db_path)]) == 0
     assert "Łódź" in capsys.readouterr().out
+
+
+# --- (f) starting from a calendar: stpdesk init ------------------------------------------------
+
+
+def test_a_council_starting_from_its_diary_creates_its_database(tmp_path, capsys):
+    from stpdesk.store import open_database
+
+    new = tmp_path / "council.sqlite"
+    assert main(["import", "ics", str(DATA / "outlook.ics"), "--db", str(new)]) == 2
+    err = capsys.readouterr().err
+    assert f"“stpdesk init --council CODE --db {new}”" in err
+    assert not new.exists()
+
+    assert main(["init", "--council", "E07000111", "--db", str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "Created" in out and "Sevenoaks District Council" in out
+    with open_database(new, create=False) as db:
+        assert count(db, t.Meeting) == 0 and count(db, t.Contact) == 0  # no demo data
+        assert count(db, t.Member) == 0
+        assert count(db, t.Body) == 4
+        with db.read() as session:
+            assert session.exec(select(t.CouncilProfile.lad_code)).one() == "E07000111"
+    assert main(["import", "ics", str(DATA / "outlook.ics"), "--db", str(new)]) == 0
+    assert "13 added" in capsys.readouterr().out
+
+
+def test_init_by_name_with_a_member_and_refusals(tmp_path, capsys):
+    new = tmp_path / "council.sqlite"
+    assert (
+        main(["init", "--council", "Sevenoaks", "--member", "Michelle Lowe", "--db", str(new)]) == 0
+    )
+    capsys.readouterr()
+    assert main(["init", "--council", "E07000111", "--db", str(new)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["init", "--council", "Atlantis", "--db", str(tmp_path / "x.sqlite")]) == 2
+    assert "no English council with code or name “Atlantis”" in capsys.readouterr().err
+    assert not (tmp_path / "x.sqlite").exists()
