@@ -246,6 +246,8 @@ def _report(progress: Progress | None, done: int, total: int, message: str) -> N
 def save(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write a file whole or not at all (a failed save never leaves half a PDF), owner-only."""
     target = Path(path).expanduser()
+    # the app's Save dialog may name a new folder; the command line checks its -o first
+    target.parent.mkdir(parents=True, exist_ok=True)
     return write_private(target, lambda stream: stream.write(data), text=False)
 
 
