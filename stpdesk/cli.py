@@ -230,6 +230,7 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
 
 def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import letters
+    from .documents.fonts import noting_missing
     from .model.types import parse_date
     from .services.files import check_target
     from .services.letters import LetterRequest
@@ -258,12 +259,24 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
         cc=args.cc,
         letter_date=on,
     )
-    with _open_existing(db_path) as db:
+    with _open_existing(db_path) as db, noting_missing() as missing:
         result = letters.compose(db, request, output)
     print(
         f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
     )
+    _say_missing(missing if output.suffix.lower() == ".pdf" else set(), "Word (.docx)")
     return EXIT_OK
+
+
+def _say_missing(characters: set[str], other: str) -> None:
+    """Name the characters a PDF shows as � (no font stpdesk has can draw them)."""
+    from .documents.fonts import describe_missing
+
+    if characters:
+        _say(
+            "Note: the PDF shows � for characters its font cannot draw: "
+            f"{describe_missing(characters)}. The {other} version shows them."
+        )
 
 
 def _positive(text: str) -> int:
@@ -676,6 +689,7 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
 
 def _brief(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import packs
+    from .documents.fonts import noting_missing
     from .services.files import check_folder, check_target
 
     options = {}
@@ -694,7 +708,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         output = Path(args.output).expanduser()
         fmt = packs.format_for(output)
         check_target(output, force=args.force)
-        with _open_existing(db_path) as db:
+        with _open_existing(db_path) as db, noting_missing() as missing:
             if args.meeting:
                 data = packs.meeting_pack(
                     db,
@@ -713,6 +727,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
                 )
         packs.save(data, output)
         print(f"Saved {output} ({_size(len(data))}).")
+        _say_missing(missing if fmt == "pdf" else set(), "web page (.html)")
         return EXIT_OK
     if not args.output and not args.combined:
         raise UsageError(

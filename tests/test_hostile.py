@@ -881,3 +881,19 @@ def test_init_by_name_with_a_member_and_refusals(tmp_path, capsys):
     assert main(["init", "--council", "Atlantis", "--db", str(tmp_path / "x.sqlite")]) == 2
     assert "no English council with code or name “Atlantis”" in capsys.readouterr().err
     assert not (tmp_path / "x.sqlite").exists()
+
+
+# --- (g, in part) characters no font here has: a visible mark, and named -------------------
+
+
+def test_characters_without_a_glyph_print_as_a_mark_and_are_named(
+    seeded, db_path, tmp_path, capsys
+):
+    e.meetings.update(seeded.db, seeded.meeting_id, {"agenda": "Visit to 病院 🏥, then Łódź"})
+    assert _brief(seeded, db_path, tmp_path / "pack.pdf") == 0
+    err = capsys.readouterr().err
+    assert "病 (U+75C5), 院 (U+9662), 🏥 (U+1F3E5)" in err and "web page (.html)" in err
+    text = _pdf_text((tmp_path / "pack.pdf").read_bytes())
+    assert "Visit to �� �, then Łódź" in text
+    assert _brief(seeded, db_path, tmp_path / "pack.html") == 0
+    assert "U+" not in capsys.readouterr().err  # the web page shows them as typed

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 
@@ -104,13 +107,44 @@ def _drawable() -> frozenset[str]:
     return frozenset(map(chr, _covered())) | {"\n"}
 
 
+# The characters printed as � in the document being made (see noting_missing()).
+_missing: ContextVar[set[str] | None] = ContextVar("missing_glyphs", default=None)
+
+
+@contextmanager
+def noting_missing() -> Iterator[set[str]]:
+    """Collect the characters :func:`printable` could not draw while the block runs, so
+    the save message can name them."""
+    found: set[str] = set()
+    token = _missing.set(found)
+    try:
+        yield found
+    finally:
+        _missing.reset(token)
+
+
+def describe_missing(characters: set[str]) -> str:
+    """“病 (U+75C5), 🏥 (U+1F3E5)” — the characters, in code point order, at most ten."""
+    shown = sorted(characters)[:10]
+    text = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in shown)
+    return text + (f" and {len(characters) - 10} more" if len(characters) > 10 else "")
+
+
 def printable(text: str) -> str:
     """Text as the PDF prints it: :func:`clean_text`, then � for characters without a glyph."""
     text = clean_text(text)
     if _drawable().issuperset(text):
         return text
     covered = _covered()
-    return "".join(
-        ch if ch == "\n" or ord(ch) in covered else (" " if ch.isspace() else REPLACEMENT)
-        for ch in text
-    )
+    missing = _missing.get()
+    out = []
+    for ch in text:
+        if ch == "\n" or ord(ch) in covered:
+            out.append(ch)
+        elif ch.isspace():
+            out.append(" ")
+        else:
+            out.append(REPLACEMENT)
+            if missing is not None and ch != REPLACEMENT:
+                missing.add(ch)
+    return "".join(out)

@@ -311,8 +311,6 @@ def upcoming_packs(
             documents, "pdf", title=f"Briefing packs for {when}", cancelled=cancelled
         )
         outputs.append((Path(combined).expanduser(), data))
-    if target is not None:
-        target.mkdir(parents=True, exist_ok=True)  # the folder asked for (the CLI says so)
     written = [save(data, path) for path, data in outputs]  # all laid out first, then saved
     _report(progress, total, total, f"{len(ids)} pack{'' if len(ids) == 1 else 's'} written")
     return BatchResult(files=written, meetings=len(ids))

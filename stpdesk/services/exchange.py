@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,7 +318,7 @@ def read_bundle(path: Path) -> Bundle:
         raise _refuse(path, "the file is damaged (it is not a complete zip file)") from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
         raise _refuse(path, "its manifest is damaged") from None
-    except (OSError, RuntimeError) as error:  # CRC failures surface as these
+    except (OSError, RuntimeError, zlib.error) as error:  # CRC failures surface as these
         raise _refuse(path, f"the file is damaged ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise _refuse(path, "it is not an stpdesk exchange bundle")
