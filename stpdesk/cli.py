@@ -328,6 +328,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .services.errors import ServiceError
     from .services.files import SaveFailed
     from .store import StoreError
+    from .store.errors import NotStpdesk
 
     try:
         args = _build_parser().parse_args(argv)
@@ -367,6 +368,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except ServiceError as error:
         _say(f"stpdesk: {error}".replace("\n", "; "))
         return EXIT_USAGE
+    except NotStpdesk as error:  # another program's file: the wrong --db, not a fault
+        _say(f"stpdesk: {error}")
+        return EXIT_USAGE
     except StoreError as error:
         _say(f"stpdesk: {error}")
         return EXIT_FAILURE
@@ -399,15 +403,12 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
 
     from .services import demo
     from .store import open_database
+    from .store.lock import SETUP
 
-    created = not db_path.exists()
+    # Filling is setting up: no other stpdesk uses the file until it is done (another
+    # `demo` on the same new file waits, then finds it filled).
+    db = open_database(db_path, role=SETUP)
     try:
-        db = open_database(db_path)
-    except Exception:
-        if created:
-            db_path.unlink(missing_ok=True)
-        raise
-    with db:
         started = time.perf_counter()
         counts = demo.build_demo(db)
         if args.scale:
@@ -415,6 +416,10 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
             added = demo.add_scale(db, args.scale)
             counts = {key: counts.get(key, 0) + added.get(key, 0) for key in counts | added}
         elapsed = time.perf_counter() - started
+    except BaseException:
+        db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
+        raise
+    db.close()
     summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
     return EXIT_OK
@@ -572,6 +577,9 @@ def _check(db_path: Path, args: argparse.Namespace) -> int:
     if not db_path.exists():
         raise UsageError(f"there is no database at {db_path}")
     result = check_database(db_path)
+    if result.foreign:
+        _say(f"stpdesk: {db_path}: {result.problems[0]}. It has not been changed.")
+        return EXIT_USAGE
     if result.ok:
         print(f"{db_path} is sound (schema {result.revision or 'empty'}).")
         return EXIT_OK

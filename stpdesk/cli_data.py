@@ -205,16 +205,16 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
 def _import_json(db_path: Path, source: Path) -> int:
     from .services import exports
     from .store import open_database
+    from .store.lock import SETUP
 
-    created = not db_path.exists()
     data = exports.read_json(source)
+    db = open_database(db_path, role=SETUP)
     try:
-        with open_database(db_path) as db:
-            counts = exports.load(db, data)
+        counts = exports.load(db, data)
     except BaseException:
-        if created:
-            db_path.unlink(missing_ok=True)
+        db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
         raise
+    db.close()
     shown = {
         "meeting": "meetings",
         "ask": "asks",

@@ -7,7 +7,7 @@ import html
 import io
 import re
 
-from conftest import TODAY
+from conftest import TODAY, iso, long_date
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -84,15 +84,15 @@ def _base(db: Database) -> dict[str, str]:
     member = e.members.create(db, {"name": "Member"})
     earlier, asks, commitments = e.record_meeting(
         db,
-        {"title": "Earlier meeting", "starts_at": "1 October 2026 10:00", "body_ids": [body.id]},
-        asks_made=[{"title": "Ask", "body_id": body.id, "raised_on": "1/10/2026"}],
-        commitments_given=[{"text": "Promise", "body_id": body.id, "due_date": "2026-10-05"}],
+        {"title": "Earlier meeting", "starts_at": f"{long_date(-52)} 10:00", "body_ids": [body.id]},
+        asks_made=[{"title": "Ask", "body_id": body.id, "raised_on": iso(-52)}],
+        commitments_given=[{"text": "Promise", "body_id": body.id, "due_date": iso(-48)}],
     )
     meeting = e.meetings.create(
         db,
         {
             "title": "Meeting",
-            "starts_at": "1 December 2026 10:00",
+            "starts_at": f"{long_date(9)} 10:00",
             "body_ids": [body.id],
             "attendees": [{"contact_id": contact.id}, {"member_id": member.id}],
         },

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 from sqlmodel import col, select
 
 from stpdesk.model import tables as t
@@ -27,8 +28,6 @@ from stpdesk.services.council import get_profile
 from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
 from stpdesk.services.entities import contacts, footprints, letters, meetings
 from stpdesk.store import Database, open_database
-
-TODAY = date(2026, 3, 16)
 
 TABLES = {
     "footprints": t.Footprint,

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stpdesk.model import clock
 from stpdesk.services import entities as e
-from stpdesk.services import queries
 from stpdesk.ui.actions import ActionId
 from stpdesk.ui.app import MainWindow
 from stpdesk.ui.editors import EditorDialog
@@ -49,7 +49,7 @@ def open_window(qtbot, db) -> MainWindow:
 def test_main_window_shows_title_overdue_and_counts(qtbot, seeded):
     overdue_text = "Share discharge data with the housing team"
     e.commitments.update(
-        seeded.db, seeded.commitment_ids[0], {"due_date": queries.today() - timedelta(days=12)}
+        seeded.db, seeded.commitment_ids[0], {"due_date": clock.today() - timedelta(days=12)}
     )
     window = open_window(qtbot, seeded.db)
     assert "stpdesk" in window.windowTitle()
@@ -98,7 +98,7 @@ def test_item_models_pass_the_model_tester(qtmodeltester, qtbot, seeded, entity)
 
 def test_overdue_commitment_stands_out_in_words_and_colour(qtbot, seeded):
     e.commitments.update(
-        seeded.db, seeded.commitment_ids[0], {"due_date": queries.today() - timedelta(days=3)}
+        seeded.db, seeded.commitment_ids[0], {"due_date": clock.today() - timedelta(days=3)}
     )
     model = RecordTableModel(seeded.db, "commitments")
     model.reload()
@@ -210,10 +210,10 @@ def test_filter_is_debounced(qtbot, seeded):
 
 def test_status_filter_shows_only_overdue(qtbot, seeded):
     e.commitments.update(
-        seeded.db, seeded.commitment_ids[0], {"due_date": queries.today() - timedelta(days=5)}
+        seeded.db, seeded.commitment_ids[0], {"due_date": clock.today() - timedelta(days=5)}
     )
     e.commitments.update(
-        seeded.db, seeded.commitment_ids[1], {"due_date": queries.today() + timedelta(days=5)}
+        seeded.db, seeded.commitment_ids[1], {"due_date": clock.today() + timedelta(days=5)}
     )
     window = open_window(qtbot, seeded.db)
     window.go_to(6)
@@ -240,7 +240,7 @@ def test_search_finds_a_record_and_opens_it(qtbot, seeded):
 
 def test_dashboard_item_opens_its_record(qtbot, seeded):
     e.commitments.update(
-        seeded.db, seeded.commitment_ids[0], {"due_date": queries.today() - timedelta(days=2)}
+        seeded.db, seeded.commitment_ids[0], {"due_date": clock.today() - timedelta(days=2)}
     )
     window = open_window(qtbot, seeded.db)
     overdue = window.dashboard.overdue

@@ -7,11 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import long_date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
 
 from stpdesk.config import load_settings
+from stpdesk.model import clock
 from stpdesk.model import tables as t
 from stpdesk.model.enums import Attendance, CommitmentStatus
 from stpdesk.model.types import format_date
@@ -58,7 +60,7 @@ def test_record_meeting_find_it_mark_commitment_done_dashboard_updates(qtbot, se
     window = open_window(qtbot, db)
     editor = window.new_record("meetings")
     qtbot.keyClicks(editor.form.fields["title"], "Discharge to assess <review> & next steps")
-    qtbot.keyClicks(editor.form.fields["starts_at"], "20/11/2026 14:00")
+    qtbot.keyClicks(editor.form.fields["starts_at"], f"{long_date(-2)} 14:00")
     pick(qtbot, editor.form.fields["body_ids"].picker, "Maidstone")
     assert editor.form.fields["body_ids"].ids() == [seeded.trust_id]
     pick(qtbot, editor.person_picker, "Zofia")
@@ -72,7 +74,7 @@ def test_record_meeting_find_it_mark_commitment_done_dashboard_updates(qtbot, se
     pick(qtbot, editor.ask_form.fields["body_id"], "Maidstone")
     qtbot.mouseClick(editor.add_ask_button, Qt.MouseButton.LeftButton)
     assert editor.asks_list.count() == 1
-    overdue_date = format_date(queries.today() - timedelta(days=4))
+    overdue_date = format_date(clock.today() - timedelta(days=4))
     qtbot.keyClicks(editor.commitment_form.fields["text"], "Send the discharge figures")
     pick(qtbot, editor.commitment_form.fields["body_id"], "Maidstone")
     qtbot.keyClicks(editor.commitment_form.fields["due_date"], overdue_date)
@@ -99,7 +101,7 @@ def test_record_meeting_find_it_mark_commitment_done_dashboard_updates(qtbot, se
         commitment = session.exec(
             select(t.Commitment).where(t.Commitment.meeting_id == meeting_id)
         ).one()
-        assert commitment.due_date == queries.today() - timedelta(days=4)
+        assert commitment.due_date == clock.today() - timedelta(days=4)
 
     # the dashboard refreshed itself after the save and shows the new overdue commitment
     qtbot.waitUntil(
@@ -228,15 +230,15 @@ def test_reschedule_keeps_the_reason_in_history_and_drop_needs_a_reason(qtbot, s
     editor = window.open_record("commitments", seeded.commitment_ids[1])
     qtbot.mouseClick(editor.reschedule_button, Qt.MouseButton.LeftButton)
     dialog = editor.workflow_dialog
-    qtbot.keyClicks(dialog.form.fields["due_date"], "15 January 2027")
+    qtbot.keyClicks(dialog.form.fields["due_date"], long_date(54))
     qtbot.keyClicks(dialog.form.fields["reason"], "Board papers delayed by the election")
     with qtbot.waitSignal(dialog.finished_ok, timeout=5000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     record = e.commitments.get(db, seeded.commitment_ids[1])
-    assert format_date(record.due_date) == "15 January 2027"
+    assert format_date(record.due_date) == long_date(54)
     history = [editor.history.item(i).text() for i in range(editor.history.count())]
     assert any(
-        "Rescheduled from 1 December 2026 to 15 January 2027: Board papers delayed" in line
+        f"Rescheduled from {long_date(9)} to {long_date(54)}: Board papers delayed" in line
         for line in history
     )
 
@@ -274,7 +276,7 @@ def test_keyboard_only_meeting_with_two_attendees_an_ask_and_a_commitment(qtbot,
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
 
     type_and_tab("Keyboard meeting", "Starts")
-    type_and_tab("1 December 2026 10:00", "Ends")
+    type_and_tab(f"{long_date(9)} 10:00", "Ends")
     type_and_tab("", "Kind")
     type_and_tab("", "Location")
     type_and_tab("Sessions House", "Add to Bodies")
@@ -309,7 +311,7 @@ def test_keyboard_only_meeting_with_two_attendees_an_ask_and_a_commitment(qtbot,
     type_and_tab("Reply on board membership", "Body")
     type_and_tab("Maidstone", "Who owes it")
     type_and_tab("", "Due date")
-    qtbot.keyClicks(QApplication.focusWidget(), "15/12/2026")
+    qtbot.keyClicks(QApplication.focusWidget(), long_date(23))
     enter()  # Enter in the due date adds the commitment
     assert editor.commitments_list.count() == 1
     with qtbot.waitSignal(editor.saved, timeout=5000) as saved:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from conftest import TODAY
@@ -74,7 +74,7 @@ def test_indexed_filter_shows_exactly_what_the_plain_filter_shows(
 def test_indexed_filter_keeps_the_lists_other_conditions(scaled: Database) -> None:
     from stpdesk.model import tables as t
 
-    upcoming = [t.Meeting.starts_at >= datetime(2026, 11, 22, tzinfo=UTC)]
+    upcoming = [t.Meeting.starts_at >= datetime.combine(TODAY, time(0), UTC)]
     for text in ("Board", "synthetic", "Kent"):
         wanted = _shown(_plain(e.meetings), scaled, text=text, where=upcoming)
         assert _shown(e.meetings, scaled, text=text, where=upcoming) == wanted

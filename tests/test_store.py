@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from stpdesk.cli import main
 from stpdesk.services import entities as e
 from stpdesk.services import queries
 from stpdesk.store import DatabaseDamaged, NewerSchema, open_database
@@ -176,3 +177,120 @@ def test_every_package_is_listed_for_installation():
         for path in (root / "stpdesk").rglob("__init__.py")
     }
     assert on_disk <= listed, sorted(on_disk - listed)
+
+
+# --- creating and upgrading are all or nothing; the schema is what its revision promises ---
+
+
+def _fail_after(monkeypatch, calls: int, operation: str = "create_index") -> None:
+    """The migrations' ``operation`` fails after ``calls`` calls, as if stpdesk were stopped."""
+    from alembic import op
+
+    real = getattr(op, operation)
+    made = []
+
+    def fail(*args, **kwargs):
+        if len(made) >= calls:
+            raise RuntimeError("stopped half-way")
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(op, operation, fail)
+
+
+def test_a_creation_stopped_half_way_leaves_nothing_and_a_retry_works(db_path, monkeypatch):
+    _fail_after(monkeypatch, 10, "create_table")  # half-way through the first revision
+    with pytest.raises(RuntimeError, match="stopped half-way"):
+        open_database(db_path)
+    assert [p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)] in (
+        [],
+        [db_path.name + ".lock"],
+    )
+    monkeypatch.undo()
+    open_database(db_path).close()
+    assert main(["check", "--db", str(db_path)]) == 0
+    assert main(["list", "meetings", "--db", str(db_path)]) == 0
+
+
+def test_an_upgrade_stopped_half_way_leaves_the_previous_revision_and_one_backup(
+    db_path, monkeypatch
+):
+    engine = make_engine(db_path)
+    upgrade(engine, "0003")
+    engine.dispose()
+    before = digest(db_path)
+    for _ in range(3):  # tried again and again: still one before-upgrade backup
+        _fail_after(monkeypatch, 2)  # 0004 makes three indexes
+        with pytest.raises(RuntimeError, match="stopped half-way"):
+            open_database(db_path)
+        monkeypatch.undo()
+        with sqlite3.connect(db_path) as connection:
+            assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+                "0003",
+            )
+        connection.close()
+        assert main(["check", "--db", str(db_path)]) == 0
+    assert digest(db_path) == before
+    assert len(list_backups(db_path)) == 1
+    open_database(db_path).close()
+    assert [b.name for b in list_backups(db_path) if "before-upgrade-from-0003" in b.name]
+    assert len(list_backups(db_path)) == 1
+
+
+def test_check_compares_the_schema_with_what_its_revision_promises(db_path, capsys):
+    open_database(db_path).close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("DROP INDEX ix_meeting_deleted")
+        connection.execute("DROP TRIGGER meeting_search_ai")
+    connection.close()
+    before = digest(db_path)
+    assert main(["check", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "the index ix_meeting_deleted is missing" in err
+    assert "the trigger meeting_search_ai is missing" in err
+    for argv in (["list", "meetings"], ["demo"], ["search", "board"]):
+        assert main([*argv, "--db", str(db_path)]) == 1
+        err = capsys.readouterr().err
+        assert "not a complete stpdesk database" in err and "Traceback" not in err
+    assert digest(db_path) == before
+
+
+def test_restore_refuses_a_backup_whose_schema_is_not_complete(db_path, tmp_path, capsys):
+    db = open_database(db_path)
+    e.meetings.create(db, {"title": "Live", "starts_at": "1/12/2026"})
+    db.close()
+    half_made = tmp_path / "half-made.sqlite"
+    engine = make_engine(half_made)
+    upgrade(engine, "0003")
+    engine.dispose()
+    with sqlite3.connect(half_made) as connection:
+        connection.execute("DROP TABLE sync_meta")
+    connection.close()
+    before = digest(db_path)
+    assert main(["restore", str(half_made), "--yes", "--db", str(db_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a complete stpdesk database" in err and "sync_meta is missing" in err
+    assert digest(db_path) == before
+
+
+def test_schema_layouts_match_the_migrations():
+    """``schema_layouts.json`` is what the migrations build (regenerate it with
+    ``python -m stpdesk.store.layout`` after adding one)."""
+    from stpdesk.store.layout import build_layouts, promised_layouts
+
+    assert build_layouts() == promised_layouts()
+    assert tuple(promised_layouts()) == REVISIONS
+
+
+def test_every_upgrade_path_ends_at_the_head_layout(db_path):
+    from stpdesk.store.layout import describe, promised_layouts
+
+    for start in REVISIONS[:-1]:
+        path = db_path.with_name(f"from-{start}.sqlite")
+        engine = make_engine(path)
+        upgrade(engine, start)
+        engine.dispose()
+        open_database(path).close()
+        with sqlite3.connect(path) as connection:
+            assert describe(connection) == promised_layouts()[HEAD_REVISION], start
+        connection.close()

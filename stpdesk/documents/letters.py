@@ -25,7 +25,7 @@ from ..store import Database
 from . import content as c
 from .docx import render_docx
 from .letter_pdf import LetterPdfWriter
-from .packs import save
+from .packs import write_partial
 from .pdf import Progress
 from .templates import TemplateError, TemplateInfo, list_templates, load_template, render
 
@@ -165,13 +165,30 @@ def compose(
     checked = validate(
         t.LetterCreate, letter_service.log_values(prepared.data, file_path=str(target.resolve()))
     )
-    with db.session() as session:
-        record = letter_records.create_in(session, checked, actor=actor)
-        session.flush()
+    # The file is written beside its name inside the transaction (a failed write logs
+    # nothing) and renamed into place only once the letter is logged (a failed log, say
+    # on a full disk, leaves no file): the file and the log always agree.
+    partial: Path | None = None
+    logged = False
+    try:
+        with db.session() as session:
+            record = letter_records.create_in(session, checked, actor=actor)
+            session.flush()
+            try:
+                partial = write_partial(payload, target)
+            except SaveFailed as error:
+                raise SaveFailed(f"{error}. The letter was not logged.") from None
+        logged = True
         try:
-            save(payload, target)  # inside the transaction: a failed save logs nothing
-        except SaveFailed as error:
-            raise SaveFailed(f"{error}. The letter was not logged.") from None
+            os.replace(partial, target)
+        except OSError as error:
+            raise SaveFailed(
+                f"The letter was logged (id {record.id}) but could not be saved as {target}: "
+                f"{error.strerror or error}. It is kept as {partial}; rename it yourself."
+            ) from None
+    finally:
+        if partial is not None and not logged:
+            partial.unlink(missing_ok=True)
     _report(progress, 3, 3, "Done")
     return Composed(letter=record, path=target, size=len(payload), data=prepared.data)
 

@@ -71,8 +71,8 @@ def parse_date(value: Any) -> date | None:
     """
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # an aware moment falls on its UK day
+        return (value.astimezone(LONDON) if value.tzinfo else value).date()
     text = str(value).strip()
     if not text:
         return None

@@ -8,7 +8,9 @@ Long exports report progress through ``progress(done, total)`` so the GUI can sh
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -382,20 +384,29 @@ def write_csv(db: Database, folder: Path, *, progress: Progress | None = None) -
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{folder} is a file; give a folder for the CSV files")
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for sheet in sheets(db, progress=progress):
-        path = folder / f"{sheet.name.lower()}.csv"
+    written: list[Path] = []
+    try:
+        for sheet in sheets(db, progress=progress):
+            path = folder / f"{sheet.name.lower()}.csv"
 
-        def write(handle: Any, sheet: Sheet = sheet) -> None:
-            writer = csv.writer(handle)
-            writer.writerow(sheet.headers)
-            writer.writerows([_csv_text(value) for value in row] for row in sheet.rows)
+            def write(handle: Any, sheet: Sheet = sheet) -> None:
+                writer = csv.writer(handle)
+                writer.writerow(sheet.headers)
+                writer.writerows([_csv_text(value) for value in row] for row in sheet.rows)
 
-        _write_atomically(
-            path, lambda handle, w=write: (handle.write("\ufeff"), w(handle)), text=True
-        )
-        written.append(path)
+            _write_atomically(
+                path, lambda handle, w=write: (handle.write("\ufeff"), w(handle)), text=True
+            )
+            written.append(path)
+    except BaseException:
+        if created:  # a folder this export made holds only part of it: take it away again
+            for path in written:
+                path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     if progress:
         progress(len(SHEETS) + 1, len(SHEETS) + 1)
     return written
@@ -442,7 +453,11 @@ def write_xlsx(db: Database, path: Path, *, progress: Progress | None = None) ->
         for number, width in enumerate(widths, start=1):
             worksheet.column_dimensions[get_column_letter(number)].width = max(8, width + 2)
         counts[sheet.name] = len(sheet.rows)
-    _write_atomically(path, workbook.save, text=False)
+    # Built in memory, then written: openpyxl's zip writer, failing on a full disk half-way
+    # through a file, leaves an object that complains ("seek of closed file") when collected.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _write_atomically(path, lambda handle: handle.write(buffer.getbuffer()), text=False)
     if progress:
         progress(len(SHEETS) + 1, len(SHEETS) + 1)
     return counts

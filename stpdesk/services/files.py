@@ -57,7 +57,7 @@ def write_private(
         try:
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as error:
-            raise _failed(target, error) from None
+            raise save_failed(target, error) from None
         try:
             os.chmod(partial, 0o600)  # an old partial left behind keeps its mode otherwise
             if text:
@@ -68,14 +68,15 @@ def write_private(
                     write(handle)
             os.replace(partial, target)
         except OSError as error:
-            raise _failed(target, error) from None
+            raise save_failed(target, error) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return target
 
 
-def _failed(target: Path, error: OSError) -> SaveFailed:
+def save_failed(target: Path, error: OSError) -> SaveFailed:
+    """The message for a file that could not be written: the folder if it refused."""
     where = target.parent if error.errno in (13, 30) else target  # EACCES, EROFS
     reason = error.strerror or str(error)
     if where == target.parent:

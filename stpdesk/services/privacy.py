@@ -398,13 +398,14 @@ def retention_review(db: Database, *, years: int, today: date | None = None) -> 
                 col(t.Commitment.contact_id).is_not(None)
             )
         ).all():
-            seen(contact_id, max(due or created.date(), created.date()), "commitment")
+            made = created.astimezone(LONDON).date()
+            seen(contact_id, max(due or made, made), "commitment")
         for contact_id, day, created in session.exec(
             select(t.Letter.recipient_contact_id, t.Letter.letter_date, t.Letter.created_at).where(
                 col(t.Letter.recipient_contact_id).is_not(None)
             )
         ).all():
-            seen(contact_id, day or created.date(), "letter")
+            seen(contact_id, day or created.astimezone(LONDON).date(), "letter")
         contacts = session.exec(
             select(t.Contact, t.Body)
             .outerjoin(t.Body, col(t.Body.id) == t.Contact.body_id)

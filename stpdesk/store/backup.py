@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import sqlite3
@@ -14,6 +15,7 @@ from ..config import backup_dir_for
 from ..model import clock
 from ..model.clock import LONDON
 from .errors import StoreError
+from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, identify
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _NAME = re.compile(r"-(\d{8}T\d{12}Z)-([a-z0-9-]+)\.sqlite$")
@@ -82,11 +84,21 @@ def make_backup(
     *,
     when: datetime | None = None,
     stop: Callable[[], bool] | None = None,
+    reuse_same: bool = False,
 ) -> Path:
-    """Back up ``db_path`` into its backups folder (owner-only); returns the new file."""
+    """Back up ``db_path`` into its backups folder (owner-only); returns the new file.
+
+    With ``reuse_same``, when the newest backup has the same reason and the same content
+    (an upgrade tried again after it failed), it is kept and the new copy dropped, so
+    retries do not pile up copies."""
     folder = backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return backup_to(db_path, backup_name(db_path, reason, when), stop=stop)
+    previous = list_backups(db_path)[:1] if reuse_same else []
+    made = backup_to(db_path, backup_name(db_path, reason, when), stop=stop)
+    if previous and backup_reason(previous[0]) == reason and filecmp.cmp(previous[0], made, False):
+        made.unlink()
+        return previous[0]
+    return made
 
 
 def backup_time(path: Path) -> datetime | None:
@@ -95,6 +107,11 @@ def backup_time(path: Path) -> datetime | None:
     if not match:
         return None
     return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+
+
+def backup_reason(path: Path) -> str | None:
+    match = _NAME.search(path.name)
+    return match.group(2) if match else None
 
 
 def list_backups(db_path: Path) -> list[Path]:
@@ -183,16 +200,28 @@ def inspect_backup(path: Path, *, known_revisions: tuple[str, ...]) -> BackupInf
             if result != ["ok"]:
                 info.problem = f"it is damaged ({result[0]})"
                 return info
+            identity = identify(connection, known_revisions)
+            if identity.verdict == FOREIGN:
+                info.problem = f"it is not an stpdesk backup ({identity.problems[0]})"
+                return info
+            if identity.verdict == EMPTY:
+                info.problem = "it is not an stpdesk backup (it holds no stpdesk tables)"
+                return info
+            info.revision = identity.revision
+            if identity.verdict == NEWER:
+                info.problem = f"it was made by a newer stpdesk (schema {info.revision})"
+                return info
+            if identity.verdict == INCOMPLETE:
+                info.problem = (
+                    "it is not a complete stpdesk database ("
+                    + "; ".join(identity.problems[:3])
+                    + ")"
+                )
+                return info
             tables = {
                 r[0]
                 for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-            if "alembic_version" not in tables:
-                info.problem = "it is not an stpdesk backup"
-                return info
-            info.revision = connection.execute(
-                "SELECT version_num FROM alembic_version"
-            ).fetchone()[0]
             for table in COUNTED_TABLES:
                 if table in tables:
                     info.counts[table] = connection.execute(
@@ -203,8 +232,6 @@ def inspect_backup(path: Path, *, known_revisions: tuple[str, ...]) -> BackupInf
     except sqlite3.DatabaseError as error:
         info.problem = f"it cannot be read ({error})"
         return info
-    if info.revision not in known_revisions:
-        info.problem = f"it was made by a newer stpdesk (schema {info.revision})"
     return info
 
 

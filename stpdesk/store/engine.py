@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from .lock import Hold
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
@@ -36,10 +38,34 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 
 def create_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only."""
+    """Create an empty database file, readable by its owner only, already in WAL mode.
+
+    Switching a file to WAL is itself a write through a rollback journal; killed half-way
+    it would leave a hot journal that only a writable connection may roll back. So it is
+    done to a file beside it, which then takes the database's name: the name only ever
+    holds a sound empty database. (The caller holds the lock: no one else creates it.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fresh = path.with_name(path.name + ".new")
+    remove_database_files(fresh)  # left by a process killed here before
+    fd = os.open(fresh, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+    try:
+        connection = sqlite3.connect(fresh)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()
+        os.replace(fresh, path)
+    except BaseException:
+        remove_database_files(fresh)
+        raise
+
+
+def remove_database_files(path: Path) -> None:
+    """Remove a database with its write-ahead log and shared-memory files (only ever a
+    file this process has just created and holds exclusively)."""
+    for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
+        path.with_name(name).unlink(missing_ok=True)
 
 
 def check_header(path: Path) -> None:
@@ -87,8 +113,12 @@ class Database:
     and rolls back on any error, so a save is all or nothing.
     """
 
-    def __init__(self, path: Path, engine: Engine | None = None) -> None:
+    def __init__(
+        self, path: Path, engine: Engine | None = None, *, held: Hold | None = None
+    ) -> None:
         self.path = path
+        self._held = held  # this process's lock on the file, released on close
+        self.created_file = False  # open_database made the file (a failed fill removes it)
         self._engine = engine
         self._engine_lock = threading.Lock()
         self._identity = _file_identity(path)
@@ -219,11 +249,20 @@ class Database:
         """A plain sqlite3 connection to the same file (for backups and checks)."""
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
 
-    def close(self) -> None:
+    def close(self, *, remove_file: bool = False) -> None:
+        """Close every connection, then (with ``remove_file``: a new database whose first
+        filling failed) remove the file, before letting other stpdesk processes in."""
         self.closing.set()  # a routine backup under way stops and removes its partial file
         self.wait_for_background_work()
-        if self._engine is not None:
-            self._engine.dispose()
+        try:
+            if self._engine is not None:
+                self._engine.dispose()
+            if remove_file:
+                remove_database_files(self.path)
+        finally:
+            if self._held is not None:
+                self._held.release()
+                self._held = None
 
     def __enter__(self) -> Database:
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -49,7 +50,11 @@ def explain_write_error(error: BaseException, path: Path | None = None) -> Store
             return WriteFailed(GONE)
         if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
             return WriteFailed(READ_ONLY)
-    if "disk is full" in text or code == errno.ENOSPC:
+    if (
+        "disk is full" in text
+        or code == errno.ENOSPC
+        or (path is not None and "i/o error" in text and disk_is_full(path.parent))
+    ):
         return WriteFailed(
             "The disk is full, so nothing was saved. Free some space, then save again."
         )
@@ -67,3 +72,31 @@ def explain_write_error(error: BaseException, path: Path | None = None) -> Store
             "The database file is damaged. Run “stpdesk check” to see which backup to restore."
         )
     return WriteFailed(f"Nothing was saved: {original}")
+
+
+class NotStpdesk(DatabaseDamaged):
+    """The file is another program's: stpdesk never writes to it (exit status 2)."""
+
+
+def disk_is_full(folder: Path) -> bool:
+    """SQLite reports some writes to a full disk as "disk I/O error": look at the disk."""
+    try:
+        return shutil.disk_usage(folder).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def short_reason(error: BaseException, folder: Path | None = None) -> str:
+    """A few plain words for why a file could not be written: "the disk is full"."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).lower()
+    code = getattr(original, "errno", None)
+    if "disk is full" in text or code == errno.ENOSPC:
+        return "the disk is full"
+    if folder is not None and "i/o error" in text and disk_is_full(folder):
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or code in (errno.EROFS, errno.EACCES):
+        return "the folder or file is read-only"
+    if isinstance(original, OSError) and original.strerror:
+        return original.strerror.lower()
+    return str(original)

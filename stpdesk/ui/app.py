@@ -42,8 +42,8 @@ from ..model.dates import format_datetime
 from ..services import dashboard as dashboard_data
 from ..services.errors import ServiceError
 from ..store.engine import Database
-from ..store.errors import DatabaseDamaged, StoreError
-from ..store.lock import DatabaseLock
+from ..store.errors import DatabaseDamaged, NotStpdesk, StoreError
+from ..store.lock import APP, hold
 from ..store.schema import open_database
 from .actions import ActionId, ActionRegistry
 from .context import TITLE, AppContext, show_error
@@ -633,7 +633,7 @@ def _warm_up(db: Database):  # noqa: ANN202  (a task for the worker thread)
 def open_for_gui(db_path: Path, *, demo: bool) -> Database:
     """Open the database for a window: its integrity check and routine backup run
     behind the window; demo data is added when asked and the database is empty."""
-    db = open_database(db_path, defer_checks=True)
+    db = open_database(db_path, defer_checks=True, role=APP)
     if demo and dashboard_data.is_empty(db):
         from ..services.demo import build_demo
 
@@ -663,7 +663,7 @@ def offer_restore(db_path: Path, problem: DatabaseDamaged, parent: QWidget | Non
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    result = safety.restore(db_path, good.path, locked_by_caller=True)
+    result = safety.restore(db_path, good.path)
     QMessageBox.information(
         parent,
         TITLE,
@@ -679,6 +679,8 @@ def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
     try:
         try:
             db = open_for_gui(db_path, demo=demo)
+        except NotStpdesk:
+            raise  # another program's file: there is nothing of ours to restore
         except DatabaseDamaged as problem:
             if not offer_restore(db_path, problem):
                 return None
@@ -695,10 +697,11 @@ def run(db_path: Path, *, demo: bool = False) -> int:
     app.setApplicationName(TITLE)
     setup_logging()
     install_crash_handler()
-    lock = DatabaseLock(db_path)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
+        # Held until the app quits: no other stpdesk process (window or command) uses the
+        # file meanwhile, whatever closes the app's own descriptors of it.
+        lock = hold(db_path, APP)
     except (StoreError, OSError) as error:
         QMessageBox.critical(None, TITLE, f"stpdesk cannot open its database.\n\n{error}")
         return 1

@@ -161,7 +161,7 @@ class BackupsDialog(QDialog):
 
         def work() -> object:
             db.close()  # drop pooled connections; the engine reconnects on next use
-            return safety.restore(db.path, chosen.path, locked_by_caller=True)
+            return safety.restore(db.path, chosen.path)
 
         def done(result: object) -> None:
             self.reload()
