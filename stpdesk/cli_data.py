@@ -243,12 +243,17 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
         raise UsageError(f"{target} already holds CSV files; choose a new folder or add --force")
     elif not target.exists():
         check_folder(target.parent)
-        target.mkdir()
-        _say(f"Created the folder {target} for the CSV files.")
+    new_folder = args.kind == "csv" and not target.exists()
     with _open_existing(db_path) as db:
         if args.kind == "csv":
-            written = exports.write_csv(db, target)
-            print(f"Wrote {len(written)} CSV files to {target}.")
+            try:
+                written = exports.write_csv(db, target)
+            except BaseException:
+                if new_folder and target.is_dir() and not any(target.iterdir()):
+                    target.rmdir()  # a failed export leaves nothing, not even its folder
+                raise
+            where = f"the new folder {target}" if new_folder else str(target)
+            print(f"Wrote {len(written)} CSV files to {where}.")
         elif args.kind == "xlsx":
             counts = exports.write_xlsx(db, target)
             print(
