@@ -673,7 +673,9 @@ def _plan_ics(
         uid = _uid_key(event.get("UID"))
         if getattr(event, "errors", None):
             for name, error in event.errors:
-                preview.problems.append(RowProblem(line, f"{name} cannot be read ({error})"))
+                preview.problems.append(
+                    RowProblem(line, f"{name or 'a line'} cannot be read ({error})")
+                )
             bad.add(index)
             continue
         try:
