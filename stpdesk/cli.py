@@ -56,6 +56,22 @@ def _build_parser() -> argparse.ArgumentParser:
         "--scale", type=_non_negative, default=0, metavar="N", help="also add N synthetic meetings"
     )
 
+    init = commands.add_parser(
+        "init",
+        parents=[db_option],
+        help="create a database for your council from the reference data (no demo data)",
+        description="Create a new database holding your council's ICS footprint and the "
+        "standard bodies for its area, from the ONS reference data shipped with stpdesk.",
+    )
+    init.add_argument(
+        "--council",
+        required=True,
+        metavar="CODE",
+        help="your council's ONS code, e.g. E07000111 (Sevenoaks); a name works too",
+    )
+    init.add_argument("--member", metavar="NAME", help="also add you as a member, by name")
+    init.add_argument("--position", metavar="TEXT", help="with --member: your position")
+
     listing = commands.add_parser("list", parents=[db_option], help="list records")
     listing.add_argument("entity", choices=ENTITY_NAMES)
     listing.add_argument("--json", action="store_true", help="print a JSON array")
@@ -138,6 +154,7 @@ def _add_brief_commands(commands: Any, db_option: argparse.ArgumentParser) -> No
     brief.add_argument(
         "--combined", metavar="FILE.pdf", help="with --upcoming: all packs in one PDF"
     )
+    brief.add_argument("--force", action="store_true", help="replace the file if it exists")
     brief.add_argument(
         "--template", metavar="NAME", help="template to use (see “stpdesk templates”)"
     )
@@ -208,15 +225,19 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
     letter.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx"
     )
+    letter.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import letters
+    from .documents.fonts import noting_missing
     from .model.types import parse_date
+    from .services.files import check_target
     from .services.letters import LetterRequest
 
     output = Path(args.output).expanduser()
     letters.format_for(output)  # a wrong suffix is reported before anything is read
+    check_target(output, force=args.force)
     on = None
     if args.date:
         try:
@@ -238,12 +259,24 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
         cc=args.cc,
         letter_date=on,
     )
-    with _open_existing(db_path) as db:
+    with _open_existing(db_path) as db, noting_missing() as missing:
         result = letters.compose(db, request, output)
     print(
         f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
     )
+    _say_missing(missing if output.suffix.lower() == ".pdf" else set(), "Word (.docx)")
     return EXIT_OK
+
+
+def _say_missing(characters: set[str], other: str) -> None:
+    """Name the characters a PDF shows as � (no font stpdesk has can draw them)."""
+    from .documents.fonts import describe_missing
+
+    if characters:
+        _say(
+            "Note: the PDF shows � for characters its font cannot draw: "
+            f"{describe_missing(characters)}. The {other} version shows them."
+        )
 
 
 def _positive(text: str) -> int:
@@ -263,8 +296,37 @@ def _non_negative(text: str) -> int:
     return value
 
 
+# Control characters from files and records (ESC, BEL, CSI…) shown as symbols, never
+# sent to the terminal, where they could clear the screen or retitle the window.
+_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
+_VISIBLE |= {0x7F: "\u2421"} | {code: f"<{code:02X}>" for code in range(0x80, 0xA0)}
+
+
+class _Visible:
+    """A text stream that writes control characters as visible symbols."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(_VISIBLE))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     from .services.errors import ServiceError
+    from .services.files import SaveFailed
     from .store import StoreError
     from .store.errors import NotStpdesk
 
@@ -272,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         if args.command is None:
+            sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream
             return _start_gui(db_path, demo=args.demo)
         if args.demo:
             raise UsageError(
@@ -279,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         handler = {
             "demo": _demo,
+            "init": _init,
             "list": _list,
             "search": _search,
             "check": _check,
@@ -298,6 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         _say(f"stpdesk: {error}")
         return EXIT_USAGE
+    except SaveFailed as error:  # the disk or folder, not the input
+        _say(f"stpdesk: {error}")
+        return EXIT_FAILURE
     except ServiceError as error:
         _say(f"stpdesk: {error}".replace("\n", "; "))
         return EXIT_USAGE
@@ -324,7 +391,9 @@ def _open_existing(db_path: Path):  # noqa: ANN202 - returns store.Database
 
     if not db_path.exists():
         raise UsageError(
-            f"there is no database at {db_path}; create one with “stpdesk demo --db {db_path}” or start the app"
+            f"there is no database at {db_path}; create one for your council with "
+            f"“stpdesk init --council CODE --db {db_path}” (or try “stpdesk demo --db "
+            f"{db_path}”), or start the app"
         )
     return open_database(db_path, create=False)
 
@@ -353,6 +422,46 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
     db.close()
     summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
+    return EXIT_OK
+
+
+def _init(db_path: Path, args: argparse.Namespace) -> int:
+    from .services import reference, workflows
+    from .store import open_database
+
+    if db_path.exists():
+        raise UsageError(f"{db_path} already exists; give a new file with --db NEW.sqlite")
+    code = args.council.strip()
+    if not any(item.code == code.upper() for item in reference.councils()):
+        try:
+            code = reference.council_by_name(code).code
+        except KeyError:
+            raise UsageError(
+                f"there is no English council with code or name “{args.council}”; "
+                "give its ONS code, e.g. E07000111"
+            ) from None
+    code = code.upper()
+    plan = workflows.plan_setup(code)
+    if db_path.parent != Path("") and not db_path.parent.is_dir():
+        raise UsageError(f"the folder {db_path.parent} does not exist; create it first")
+    try:
+        with open_database(db_path) as db:
+            workflows.first_run_setup(
+                db,
+                council_code=code,
+                member_name=args.member or "",
+                position=args.position,
+                add_member=bool(args.member),
+            )
+    except BaseException:
+        for leftover in db_path.parent.glob(db_path.name + "*"):
+            leftover.unlink(missing_ok=True)
+        raise
+    print(
+        f"Created {db_path} for {plan.council_name}: {plan.icb.ics_name} footprint and "
+        f"{len(plan.bodies)} bodies ({', '.join(name for name, _k, _c in plan.bodies)})."
+    )
+    print(f"Import your diary with “stpdesk import ics FILE --db {db_path}”.")
     return EXIT_OK
 
 
@@ -588,6 +697,8 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
 
 def _brief(db_path: Path, args: argparse.Namespace) -> int:
     from .documents import packs
+    from .documents.fonts import noting_missing
+    from .services.files import check_folder, check_target
 
     options = {}
     for item in args.option:
@@ -604,9 +715,8 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
             raise UsageError("say where to save the pack with -o FILE.pdf (or -o FILE.html)")
         output = Path(args.output).expanduser()
         fmt = packs.format_for(output)
-        if output.is_dir():
-            raise UsageError(f"{output} is a folder; give a file name ending in .{fmt}")
-        with _open_existing(db_path) as db:
+        check_target(output, force=args.force)
+        with _open_existing(db_path) as db, noting_missing() as missing:
             if args.meeting:
                 data = packs.meeting_pack(
                     db,
@@ -625,6 +735,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
                 )
         packs.save(data, output)
         print(f"Saved {output} ({_size(len(data))}).")
+        _say_missing(missing if fmt == "pdf" else set(), "web page (.html)")
         return EXIT_OK
     if not args.output and not args.combined:
         raise UsageError(
@@ -636,6 +747,13 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         )
     if args.combined and packs.format_for(args.combined) != "pdf":
         raise UsageError("--combined makes one PDF: give a file name ending in .pdf")
+    if args.combined:
+        check_target(args.combined, force=args.force)
+    if args.output and not Path(args.output).expanduser().exists():
+        folder = Path(args.output).expanduser()
+        check_folder(folder.parent)
+        folder.mkdir()
+        _say(f"Created the folder {folder} for the packs.")
 
     def report(done: int, total: int, message: str) -> None:
         if total:

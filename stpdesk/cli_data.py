@@ -90,6 +90,9 @@ def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
     )
     privacy.add_argument("--years", type=int, default=6, help="review: years without engagement")
     privacy.add_argument("--yes", action="store_true", help="erase: do not ask for confirmation")
+    privacy.add_argument(
+        "--force", action="store_true", help="access: replace the files if they exist"
+    )
     privacy.add_argument("--json", action="store_true", help="review: print a JSON array")
 
 
@@ -229,14 +232,28 @@ def _import_json(db_path: Path, source: Path) -> int:
 
 def _export(db_path: Path, args: argparse.Namespace) -> int:
     from .services import exchange, exports
+    from .services.files import check_folder, check_target
 
     target = Path(args.output).expanduser()
-    if target.exists() and not args.force and not (args.kind == "csv" and target.is_dir()):
-        raise UsageError(f"{target} already exists; choose a new name or add --force")
+    if args.kind != "csv":
+        check_target(target, force=args.force)
+    elif target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file; give a folder for the CSV files")
+    elif target.exists() and not args.force and any(target.glob("*.csv")):
+        raise UsageError(f"{target} already holds CSV files; choose a new folder or add --force")
+    elif not target.exists():
+        check_folder(target.parent)
+    new_folder = args.kind == "csv" and not target.exists()
     with _open_existing(db_path) as db:
         if args.kind == "csv":
-            written = exports.write_csv(db, target)
-            print(f"Wrote {len(written)} CSV files to {target}.")
+            try:
+                written = exports.write_csv(db, target)
+            except BaseException:
+                if new_folder and target.is_dir() and not any(target.iterdir()):
+                    target.rmdir()  # a failed export leaves nothing, not even its folder
+                raise
+            where = f"the new folder {target}" if new_folder else str(target)
+            print(f"Wrote {len(written)} CSV files to {where}.")
         elif args.kind == "xlsx":
             counts = exports.write_xlsx(db, target)
             print(
@@ -315,8 +332,17 @@ def _privacy(db_path: Path, args: argparse.Namespace) -> int:
         contact = privacy.find_contact(db, args.contact)
         if args.action == "access":
             from .documents.subject_access import export_subject_access
+            from .services.files import check_folder, check_target
 
             folder = Path(args.output or ".").expanduser()
+            if not folder.exists():
+                check_folder(folder.parent)
+                folder.mkdir()
+                _say(f"Created the folder {folder} for the subject-access files.")
+            check_folder(folder)
+            stem = f"subject-access-{contact.id[:8]}"
+            for suffix in (".json", ".pdf"):
+                check_target(folder / f"{stem}{suffix}", force=args.force)
             json_path, pdf_path = export_subject_access(db, contact.id, folder)
             print(f"Wrote {pdf_path} and {json_path}.")
             return EXIT_OK

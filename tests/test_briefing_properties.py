@@ -42,7 +42,13 @@ MARKUP = st.sampled_from(
 )
 TEXT = (
     st.lists(
-        st.one_of(st.text(st.characters(exclude_categories=("Cs",)), max_size=12), MARKUP),
+        # NUL is refused by every form (issue 20), so it never reaches a pack
+        st.one_of(
+            st.text(
+                st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12
+            ),
+            MARKUP,
+        ),
         max_size=6,
     )
     .map("".join)

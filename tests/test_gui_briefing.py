@@ -252,9 +252,7 @@ def test_batch_can_make_one_combined_pdf(qtbot, ctx, demo_db, upcoming, tmp_path
     dialog.combined.setChecked(True)
     with qtbot.waitSignal(dialog.batch_finished, timeout=WAIT * 3):
         dialog.start()
-    assert [path.name for path in folder.iterdir()] == [
-        f"Briefing packs {iso(0)} to {iso(14)}.pdf"
-    ]
+    assert [path.name for path in folder.iterdir()] == [f"Briefing packs {iso(0)} to {iso(14)}.pdf"]
     text = squash(pdf_text((folder / dialog.combined_name()).read_bytes()))
     for meeting_id in upcoming:
         assert squash(title_of(demo_db, meeting_id)) in text

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 
+from reportlab import rl_config
+from reportlab.graphics import shapes
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import tables
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -41,6 +48,12 @@ def register_fonts() -> None:
         addMapping(FONT, 1, 0, FONT_BOLD)
         addMapping(FONT, 0, 1, FONT_ITALIC)
         addMapping(FONT, 1, 1, FONT_BOLD_ITALIC)
+        # A canvas starts each page in this font; left as Helvetica it is referenced but
+        # never embedded, which print shops and PDF/A checkers refuse.
+        rl_config.canvas_basefontname = FONT
+        shapes.STATE_DEFAULTS["fontName"] = FONT  # a chart's drawing starts in it too
+        ParagraphStyle.defaults.update(fontName=FONT, bulletFontName=FONT)  # list bullets
+        tables.CellStyle.fontname = FONT  # a table cell holding plain text
         _registered = True
 
 
@@ -94,13 +107,44 @@ def _drawable() -> frozenset[str]:
     return frozenset(map(chr, _covered())) | {"\n"}
 
 
+# The characters printed as � in the document being made (see noting_missing()).
+_missing: ContextVar[set[str] | None] = ContextVar("missing_glyphs", default=None)
+
+
+@contextmanager
+def noting_missing() -> Iterator[set[str]]:
+    """Collect the characters :func:`printable` could not draw while the block runs, so
+    the save message can name them."""
+    found: set[str] = set()
+    token = _missing.set(found)
+    try:
+        yield found
+    finally:
+        _missing.reset(token)
+
+
+def describe_missing(characters: set[str]) -> str:
+    """“病 (U+75C5), 🏥 (U+1F3E5)” — the characters, in code point order, at most ten."""
+    shown = sorted(characters)[:10]
+    text = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in shown)
+    return text + (f" and {len(characters) - 10} more" if len(characters) > 10 else "")
+
+
 def printable(text: str) -> str:
     """Text as the PDF prints it: :func:`clean_text`, then � for characters without a glyph."""
     text = clean_text(text)
     if _drawable().issuperset(text):
         return text
     covered = _covered()
-    return "".join(
-        ch if ch == "\n" or ord(ch) in covered else (" " if ch.isspace() else REPLACEMENT)
-        for ch in text
-    )
+    missing = _missing.get()
+    out = []
+    for ch in text:
+        if ch == "\n" or ord(ch) in covered:
+            out.append(ch)
+        elif ch.isspace():
+            out.append(" ")
+        else:
+            out.append(REPLACEMENT)
+            if missing is not None and ch != REPLACEMENT:
+                missing.add(ch)
+    return "".join(out)

@@ -18,7 +18,7 @@ from ..model import tables as t
 from ..model.types import format_date
 from ..services import letters as letter_service
 from ..services.entities import letters as letter_records
-from ..services.errors import ServiceError
+from ..services.files import SaveFailed
 from ..services.letters import LetterData, LetterRequest, Needs
 from ..services.records import validate
 from ..store import Database
@@ -176,16 +176,13 @@ def compose(
             session.flush()
             try:
                 partial = write_partial(payload, target)
-            except OSError as error:
-                raise ServiceError(
-                    f"{target} could not be saved: {error.strerror or error}. "
-                    "Choose another folder or file name; the letter was not logged."
-                ) from None
+            except SaveFailed as error:
+                raise SaveFailed(f"{error}. The letter was not logged.") from None
         logged = True
         try:
             os.replace(partial, target)
         except OSError as error:
-            raise ServiceError(
+            raise SaveFailed(
                 f"The letter was logged (id {record.id}) but could not be saved as {target}: "
                 f"{error.strerror or error}. It is kept as {partial}; rename it yourself."
             ) from None

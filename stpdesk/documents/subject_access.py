@@ -182,7 +182,6 @@ def export_subject_access(db: Database, contact_id: str, folder: Path) -> tuple[
     """Write ``subject-access-<id>.json`` and ``.pdf`` into ``folder``."""
     data = privacy.subject_access(db, contact_id)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"subject-access-{contact_id[:8]}"
     json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
     text = json.dumps(data, ensure_ascii=False, indent=2)

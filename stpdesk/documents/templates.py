@@ -218,8 +218,8 @@ def _parse(name: str, text: str, origin: str, location: str) -> TemplateInfo:
         source=body,
         header_lines=end + 1,
     )
-    try:  # syntax check now, not at print time (compiled once, kept for rendering)
-        _compiled(_environment(None), body, location)
+    try:  # syntax check now, not at print time; parsing never runs any of it
+        _environment(None).parse(body)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{location}, line {error.lineno}: {error.message}") from None
     return info
@@ -340,6 +340,106 @@ def _environment(user_folder: Path | None) -> SandboxedEnvironment:
         return env
 
 
+# Bounds on what a template may cost: a shared template must not hang or exhaust the
+# laptop (nested loops, 'a' * 10**9).
+RENDER_SECONDS = 10.0
+MAX_OUTPUT = 5_000_000  # characters of Markdown one render may produce
+MAX_VALUE = 1_000_000  # items in a string or list a template builds with * or **
+MAX_MEMORY_GROWTH = 512 * 1024 * 1024  # bytes the process may grow by while rendering
+
+
+class TooCostly(Exception):
+    """A template went past a bound; not a TemplateError so its line is reported."""
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                if (
+                    isinstance(sized, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(sized) * times > MAX_VALUE
+                ):
+                    raise TooCostly(f"a value of more than {MAX_VALUE:,} items is too large")
+        if (
+            operator == "**"
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and abs(left) > 1
+            and right * abs(left).bit_length() > 64_000
+        ):
+            raise TooCostly("a number that large is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_VALUE:
+                raise TooCostly(f"{value:,} is too large a number to pass to a function")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+class _Watch:
+    """Stops a render that runs too long or makes the process grow too much: a line
+    tracer on the template's own code (loops with no output make no calls to hook)."""
+
+    def __init__(self, env: SandboxedEnvironment) -> None:
+        import time as clock  # a work budget, not the business clock
+
+        self.clock = clock
+        self.env = env
+        self.deadline = clock.perf_counter() + RENDER_SECONDS
+        self.base = _peak_memory()
+        self.lines = self.last_line = 0
+
+    def __enter__(self) -> _Watch:
+        self.previous = sys.gettrace()
+        sys.settrace(self.on_call)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self.previous)
+
+    def on_call(self, frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_globals.get("environment") is self.env:
+            return self.on_line
+        return None
+
+    def on_line(self, frame: Any, event: str, arg: Any) -> Any:
+        self.lines += 1
+        self.last_line = frame.f_lineno
+        if self.clock.perf_counter() > self.deadline:
+            raise TooCostly(f"stopped after {RENDER_SECONDS:.0f} seconds: a loop runs too long")
+        if self.lines % 64 == 0 and _peak_memory() - self.base > MAX_MEMORY_GROWTH:
+            raise TooCostly("stopped: it builds values too large for memory")
+        return self.on_line
+
+
+def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that refuses huge numbers (``'x'|center(10**9)`` would take a gigabyte)."""
+    import functools
+
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_VALUE:
+                raise TooCostly(f"{value:,} is too large a number to pass to a filter")
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _peak_memory() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows: the size bounds still apply
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def _new_environment(user_folder: Path | None) -> SandboxedEnvironment:
     # pass_eval_context: finalize runs at render time only, never folded into compiled
     # constants, so one compiled template serves every render
@@ -351,8 +451,10 @@ def _new_environment(user_folder: Path | None) -> SandboxedEnvironment:
         collector.literals.append(clean_text(_display(value)))
         return f"{LITERAL_OPEN}{len(collector.literals) - 1}{LITERAL_CLOSE}"
 
-    env = SandboxedEnvironment(
+    env = _BoundedSandbox(
         loader=_Loader(user_folder),
+        # no constant folding: compiling must never evaluate ('a' * 10**9) at load time
+        optimized=False,
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         trim_blocks=True,
@@ -360,6 +462,7 @@ def _new_environment(user_folder: Path | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters.update({name: _bounded(f) for name, f in env.filters.items()})
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["time"] = lambda value: value.strftime("%H:%M") if value else ""
@@ -441,8 +544,21 @@ def render(
     resolved = resolve_options(info, options)
     token = _collecting.set(collector)
     try:
-        template = _compiled(_environment(user_folder), info.source, info.location)
-        markdown = template.render({**context, "options": resolved})
+        env = _environment(user_folder)
+        template = _compiled(env, info.source, info.location)
+        parts: list[str] = []
+        size = 0
+        with _Watch(env) as watch:
+            for part in template.generate({**context, "options": resolved}):
+                size += len(part)
+                if size > MAX_OUTPUT:
+                    line = template.get_corresponding_lineno(watch.last_line)
+                    raise TemplateError(
+                        f"{info.location}, line {line}: stopped: it produces more than "
+                        f"{MAX_OUTPUT:,} characters (check its loops and sizes)"
+                    )
+                parts.append(part)
+        markdown = "".join(parts)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{info.location}, line {error.lineno}: {error.message}") from None
     except TemplateError:
@@ -473,6 +589,10 @@ def _template_line(trace: TracebackType | None, filename: str) -> int | None:
 
 
 def _explain(error: Exception) -> str:
+    if isinstance(error, TooCostly):
+        return f"{error} (check its loops and sizes)"
+    if isinstance(error, MemoryError):
+        return "stopped: it builds values too large for memory (check its loops and sizes)"
     if isinstance(error, jinja2.UndefinedError):
         return f"{error.message} (check the spelling of the name)"
     if isinstance(error, jinja2.exceptions.SecurityError):

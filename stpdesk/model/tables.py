@@ -39,7 +39,9 @@ def _strip(value: Any) -> Any:
 
 
 class Editable(SQLModel):
-    """Strips surrounding spaces from every text field a user edits."""
+    """Strips surrounding spaces from every text field a user edits, and refuses NUL
+    characters and text that is not Unicode (a lone surrogate), which no one types and
+    which break files and the database. (Other control characters are shown safely.)"""
 
     label: ClassVar[str] = "Record"
 
@@ -47,8 +49,22 @@ class Editable(SQLModel):
     @classmethod
     def _strip_text(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+                    field = cls.model_fields.get(key)
+                    title = field.title if field and field.title else key
+                    what = "a NUL character" if "\x00" in value else "a broken character"
+                    raise ValueError(f"{title}: contains {what}; remove it")
             return {key: _strip(value) for key, value in data.items()}
         return data
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Record(SQLModel):

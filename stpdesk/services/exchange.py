@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,15 +40,19 @@ from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
 from ..store.schema import HEAD_REVISION
-from .errors import NotFound, ServiceError
+from .errors import NotFound, ServiceError, ValidationFailed
 from .exports import _write_atomically, decode_value, defer_foreign_keys, encode_value
-from .records import snapshot
+from .records import check_stored, snapshot
 
 BUNDLE_FORMAT = "stpdesk-bundle"
 BUNDLE_VERSION = 1
 BUNDLE_SUFFIX = ".stpdesk"
 MANIFEST, RECORDS = "manifest.json", "records.json"
-MAX_MEMBER_BYTES = 2_000_000_000  # refuse zip bombs before reading them
+# Refuse zip bombs before inflating anything: a bundle holds two members; stpdesk writes
+# about 1.2 KB of records per record and JSON compresses some 5 to 10 times.
+MAX_MANIFEST_BYTES = 1_000_000
+MAX_RECORDS_BYTES = 250_000_000  # some 200,000 records
+MAX_RATIO = 100  # inflated size over stored size
 
 
 @dataclass(frozen=True)
@@ -284,19 +289,36 @@ def read_bundle(path: Path) -> Bundle:
         raise ServiceError(f"There is no bundle file at {path}.")
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            members = archive.infolist()
+            names = [info.filename for info in members]
             if MANIFEST not in names or RECORDS not in names:
                 raise _refuse(path, "it is not an stpdesk exchange bundle (no manifest)")
-            for info in archive.infolist():
-                if info.file_size > MAX_MEMBER_BYTES:
-                    raise _refuse(path, f"{info.filename} is implausibly large")
+            if len(members) != 2 or len(set(names)) != 2:
+                raise _refuse(
+                    path,
+                    f"it holds {len(members):,} files where a bundle holds two "
+                    f"({MANIFEST} and {RECORDS})",
+                )
+            stored = path.stat().st_size
+            for info in members:
+                if info.header_offset + info.compress_size > stored:
+                    raise _refuse(path, "the file is damaged (it lists more data than it holds)")
+                limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST else MAX_RECORDS_BYTES
+                if info.file_size > limit or info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1_000
+                ):
+                    raise _refuse(
+                        path,
+                        f"{info.filename} would unpack to {info.file_size:,} bytes from "
+                        f"{info.compress_size:,}, more than a bundle stpdesk writes",
+                    )
             manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
             body = archive.read(RECORDS)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
         raise _refuse(path, "the file is damaged (it is not a complete zip file)") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
         raise _refuse(path, "its manifest is damaged") from None
-    except (OSError, RuntimeError) as error:  # CRC failures surface as these
+    except (OSError, RuntimeError, zlib.error) as error:  # CRC failures surface as these
         raise _refuse(path, f"the file is damaged ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise _refuse(path, "it is not an stpdesk exchange bundle")
@@ -316,7 +338,7 @@ def read_bundle(path: Path) -> Bundle:
         raise _refuse(path, "its manifest does not name the database that wrote it")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # too deep, or a 5,000-digit number
         raise _refuse(path, "its records are damaged") from None
     raw_records = payload.get("records") if isinstance(payload, dict) else None
     if not isinstance(raw_records, list):
@@ -324,7 +346,10 @@ def read_bundle(path: Path) -> Bundle:
     records = []
     counts: dict[str, int] = {}
     for number, item in enumerate(raw_records, start=1):
-        records.append(_check_record(path, number, item))
+        try:
+            records.append(_check_record(path, number, item))
+        except (ValueError, TypeError, OverflowError, RecursionError) as error:
+            raise _refuse(path, f"record {number} is malformed ({error})") from None
         counts[item["entity"]] = counts.get(item["entity"], 0) + 1
     declared = {key: value for key, value in (manifest.get("counts") or {}).items() if value}
     if declared != counts:
@@ -363,6 +388,27 @@ def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
     for name in kind.links:
         if not isinstance(data[name], list) or not all(isinstance(v, str) for v in data[name]):
             raise _refuse(path, f"{where} ({kind.label.lower()}) {name} is malformed")
+    attendees = data.get("attendees", [])
+    if kind.entity == "meeting" and (
+        not isinstance(attendees, list)
+        or not all(
+            isinstance(a, dict)
+            and set(a) <= {"contact_id", "member_id", "attendance"}
+            and all(v is None or isinstance(v, str) for v in a.values())
+            for a in attendees
+        )
+    ):
+        raise _refuse(path, f"{where} (meeting) has malformed attendees")
+    try:
+        check_stored(
+            kind.entity,
+            decoded,
+            {name: data[name] for name in kind.links}
+            | ({"attendees": attendees} if kind.entity == "meeting" else {}),
+        )
+    except ValidationFailed as error:
+        detail = "; ".join(problem.message for problem in error.problems)
+        raise _refuse(path, f"{where} ({kind.label.lower()} {item['id']}): {detail}") from None
     ancestors = item.get("ancestors", [])
     if not isinstance(ancestors, list) or not all(isinstance(v, str) for v in ancestors):
         raise _refuse(path, f"{where} has a malformed history")

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import io
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,9 @@ from ..model.types import LONDON, UTCDateTime
 from ..store import Database
 from ..store.schema import HEAD_REVISION
 from .entities import BY_NAME, display_name
-from .errors import ServiceError
+from .errors import ServiceError, ValidationFailed
+from .files import write_private
+from .records import check_stored
 
 Progress = Callable[[int, int], None]
 
@@ -105,7 +106,10 @@ def decode_value(column: Any, value: Any) -> Any:
         parsed = datetime.fromisoformat(str(value))
         if parsed.tzinfo is None:
             raise ValueError(f"“{value}” has no time zone")
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"“{value}” is outside the dates stpdesk can hold") from None
     if isinstance(kind, Date):
         return date.fromisoformat(str(value))
     if isinstance(kind, LargeBinary):
@@ -119,12 +123,22 @@ def decode_value(column: Any, value: Any) -> Any:
         return value
     if isinstance(kind, Integer):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"“{value}” is not a whole number")
+            raise ValueError(f"“{str(value)[:40]}” is not a whole number")
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(f"{str(value)[:20]}… is too large a number")
         return value
     if isinstance(kind, JSON):
+        try:
+            json.dumps(value).encode("utf-8")
+        except (ValueError, RecursionError):
+            raise ValueError("holds data nested too deeply or not valid text") from None
         return value
     if not isinstance(value, str):
-        raise ValueError(f"“{value}” is not text")
+        raise ValueError(f"“{str(value)[:40]}” is not text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds a broken character (a lone surrogate); it is not text") from None
     length = getattr(kind, "length", None)
     if length and len(value) > length:
         raise ValueError(f"is too long (at most {length:,} characters)")
@@ -181,20 +195,8 @@ def write_json(db: Database, path: Path, *, progress: Progress | None = None) ->
 
 
 def _write_atomically(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
-    """Write to a partial file beside ``path`` and rename it, so a failure leaves no half file."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        if text:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                write(handle)
-        else:
-            with partial.open("wb") as handle:
-                write(handle)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    """Write whole or not at all, owner-only (see :func:`files.write_private`)."""
+    write_private(path, write, text=text)
 
 
 # --- spreadsheets -----------------------------------------------------------------
@@ -562,6 +564,14 @@ def read_json(path: Path) -> dict[str, Any]:
         raise LoadRefused(
             f"{path} is not a complete JSON file (line {error.lineno}, column {error.colno}: {error.msg}); nothing was imported."
         ) from None
+    except RecursionError:
+        raise LoadRefused(
+            f"{path} is not a JSON dump from stpdesk (it is nested too deeply); nothing was imported."
+        ) from None
+    except ValueError as error:  # a number of thousands of digits
+        raise LoadRefused(
+            f"{path} is not a JSON dump from stpdesk ({error}); nothing was imported."
+        ) from None
 
 
 def _empty_enough(session: Session) -> list[str]:
@@ -605,6 +615,8 @@ def load(db: Database, data: Any, *, progress: Progress | None = None) -> dict[s
             problems.append(LoadProblem(name, "is not a list of rows"))
             continue
         columns = {column.name: column for column in table.columns}
+        keys = [column for column in table.primary_key.columns]
+        seen: dict[tuple, int] = {}
         out = []
         for number, row in enumerate(rows, start=1):
             where = f"{name.replace('_', ' ')} row {number}"
@@ -618,11 +630,31 @@ def load(db: Database, data: Any, *, progress: Progress | None = None) -> dict[s
                 )
                 continue
             values = {}
+            bad = False
             for column_name, column in columns.items():
                 try:
                     values[column_name] = decode_value(column, row.get(column_name))
-                except (ValueError, TypeError) as error:
+                except (ValueError, TypeError, OverflowError) as error:
                     problems.append(LoadProblem(where, f"{column_name} {error}"))
+                    bad = True
+            key = tuple(values.get(column.name) for column in keys)
+            if not bad and any(
+                value is None and not isinstance(column.type, Integer)
+                for value, column in zip(key, keys, strict=True)
+            ):
+                problems.append(LoadProblem(where, "has no id"))
+                bad = True
+            elif not bad and None not in key and key in seen:
+                problems.append(
+                    LoadProblem(where, f"has the same id as row {seen[key]}; keep one of them")
+                )
+                bad = True
+            seen.setdefault(key, number)
+            if not bad:
+                try:
+                    check_stored(name, values)
+                except ValidationFailed as error:
+                    problems.extend(LoadProblem(where, p.message) for p in error.problems)
             out.append(values)
         decoded[name] = out
     if problems:

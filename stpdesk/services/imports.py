@@ -127,9 +127,34 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     """Text of a file from Excel, Outlook or a Mac: UTF-8 (with or without Excel's
     BOM), UTF-16 with a BOM ("Unicode text"), else Windows-1252. Returns (text, encoding)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "UTF-8"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "UTF-16"
+        try:
+            return raw[3:].decode("utf-8", errors="strict"), "UTF-8"
+        except UnicodeDecodeError:
+            raw = raw[3:]  # a UTF-8 mark on Windows-1252 text: read on as that
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as error:
+            raise ServiceError(
+                f"The file is not complete UTF-16 text (byte {error.start + 1} cannot be read). "
+                "Save it from Excel as “CSV UTF-8” and import it again."
+            ) from None
+    else:
+        # "Unicode text" without its byte-order mark: every other byte of ASCII is NUL
+        sample = raw[:4000]
+        if len(sample) >= 4 and sample.count(0) * 3 > len(sample):
+            odd = sample[1::2].count(0)
+            even = sample[0::2].count(0)
+            encoding = "utf-16-le" if odd > even else "utf-16-be"
+            try:
+                return raw.decode(encoding), "UTF-16"
+            except UnicodeDecodeError:
+                pass
+    if b"\x00" in raw:
+        raise ServiceError(
+            "The file holds NUL bytes: it is not a text file Excel or Outlook saves. "
+            "Save it from Excel as “CSV UTF-8” and import it again."
+        )
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -266,6 +291,57 @@ def _recurrence_key(value: Any) -> str | None:
     return _as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _single(event: Any, name: str, kinds: tuple[type, ...], *, decoded: bool = True) -> Any:
+    """One property's value, or None; raises ValueError when the event gives it twice
+    or it is not a date (icalendar then returns a list, or a string)."""
+    if name not in event:
+        return None
+    value = event.get(name)
+    if isinstance(value, list):
+        raise ValueError(f"{name} is given {len(value)} times; an event has one")
+    moment = event.decoded(name)
+    if not isinstance(moment, kinds):
+        raise ValueError(f"{name} is not a date and time")
+    return moment if decoded else value
+
+
+def _unbalanced(text: str) -> RowProblem | None:
+    """The first BEGIN without its END (or END without BEGIN): icalendar would quietly
+    drop the half-written event, and the import would say nothing of it."""
+    open_at: list[tuple[str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        word = line.strip().upper()
+        if word.startswith("BEGIN:"):
+            open_at.append((word[6:], number))
+            if len(open_at) > 20:
+                return RowProblem(number, "sections are nested too deeply for a calendar")
+        elif word.startswith("END:"):
+            name = word[4:]
+            if open_at and open_at[-1][0] != name and name in (n for n, _ in open_at):
+                top, began = open_at[-1]
+                return RowProblem(
+                    began,
+                    f"BEGIN:{top} is never closed (no END:{top} before line {number}): the "
+                    "file is damaged or cut short; export it again",
+                )
+            if not open_at or open_at[-1][0] != name:
+                expected = f"END:{open_at[-1][0]}" if open_at else "no END here"
+                return RowProblem(
+                    number,
+                    f"END:{name} does not match (expected {expected}): the file is damaged or "
+                    "was cut and pasted; export it again",
+                )
+            open_at.pop()
+    if open_at:
+        name, number = open_at[-1]
+        return RowProblem(
+            number,
+            f"BEGIN:{name} is never closed (no END:{name}): the file is damaged or cut short; "
+            "export it again",
+        )
+    return None
+
+
 def _event_lines(text: str) -> list[int]:
     """The line each VEVENT begins on, in file order."""
     return [
@@ -320,7 +396,230 @@ def _default_window(single_starts: list[datetime], today: date) -> tuple[date, d
     return start, end
 
 
-def plan_ics(
+# Bounds on the work a calendar can cause. A real series (daily for two years) stays
+# well inside them; a rule repeating every second would otherwise run for ever.
+MAX_PER_SERIES = 1_000  # occurrences of one repeating meeting taken in the range
+MAX_RULE_STEPS = 20_000  # occurrences worked out from a rule's first date to the range's end
+MAX_MEETINGS = 20_000  # meetings in one import
+RULE_SECONDS = 3.0  # time allowed to work out every rule of one file
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # dates outside these are mistakes, not meetings
+
+
+# dateutil's frequencies with a fixed length in wall-clock time: WEEKLY, DAILY, HOURLY,
+# MINUTELY, SECONDLY (YEARLY and MONTHLY have few periods: walked whole).
+_STEP = {2: timedelta(weeks=1), 3: timedelta(days=1), 4: timedelta(hours=1)}
+_STEP |= {5: timedelta(minutes=1), 6: timedelta(seconds=1)}
+_CHUNK = timedelta(days=366)
+_UNIT = {2: "weeks", 3: "days", 4: "hours", 5: "minutes", 6: "seconds"}
+
+
+class _TooLong(Exception):
+    pass
+
+
+_GREGORIAN_CYCLE = timedelta(days=146_097)  # 400 years: the calendar then repeats
+_DAY_FILTERS = ("bymonth", "bymonthday", "byyearday", "byweekno", "byweekday", "bysetpos")
+
+
+def _can_happen(rule: Any, step: timedelta) -> bool:
+    """Whether a daily, weekly or more frequent rule ever falls on a day its filters allow.
+
+    dateutil looks for the next match day by day until the year 9999, which takes
+    seconds for a rule like FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30. The calendar repeats
+    every 400 years, so trying the last whole cycle (and step) before 9999 answers it in
+    a bounded time."""
+    import math
+    import warnings
+
+    if not any(rule._original_rule.get(name) for name in _DAY_FILTERS):
+        return True  # every period matches some day
+    seconds = math.lcm(int(_GREGORIAN_CYCLE.total_seconds()), int(step.total_seconds()))
+    if seconds > 3 * _GREGORIAN_CYCLE.total_seconds():
+        raise _TooIrregular
+    cycle = timedelta(seconds=seconds)
+    dtstart = rule._dtstart
+    latest = datetime(9998, 1, 1, tzinfo=dtstart.tzinfo) - cycle
+    trial = dtstart + cycle * max(0, (latest - dtstart) // cycle)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        probe = rule.replace(dtstart=trial, until=None, count=1, cache=False)
+    return next(iter(probe), None) is not None
+
+
+class _TooIrregular(Exception):
+    pass
+
+
+def _walk_rule(
+    rule: Any, first: datetime, last: datetime, deadline: float, margin: timedelta = timedelta(0)
+) -> Any:
+    """The occurrences of a dateutil rule from ``first`` (less ``margin``, for events that
+    began before it) to ``last``, a year at a time so the deadline is checked often:
+    dateutil can spend seconds between two occurrences of a rule that rarely matches."""
+    import time as clock  # a work budget, not the business clock
+    import warnings
+
+    dtstart, count = rule._dtstart, rule._count
+    until = min(rule._until, last) if rule._until is not None else last
+    step = _STEP.get(rule._freq)
+    if step is None:
+        chunks = [(dtstart, dtstart, until)]
+    else:
+        step = step * rule._interval
+        per_chunk = max(1, _CHUNK // step)
+        span = step * per_chunk
+        # without COUNT the periods before the range do not matter: start near it
+        base = dtstart
+        if count is None and first - margin > dtstart:
+            base = dtstart + step * ((first - margin - dtstart) // step)
+        chunks = []
+        index = 0
+        while True:
+            boundary = base + span * index
+            if boundary > until:
+                break
+            # one step earlier, so a week begun before the boundary is generated whole
+            begin = boundary - step if boundary > dtstart else dtstart
+            chunks.append((begin, boundary, min(until, boundary + span - timedelta(seconds=1))))
+            index += 1
+    if step is not None and not _can_happen(rule, step):
+        return
+    yielded = 0
+    for begin, boundary, chunk_until in chunks:
+        if clock.perf_counter() > deadline:
+            raise _TooLong
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            part = rule.replace(dtstart=begin, until=chunk_until, count=None, cache=False)
+        for when in part:
+            if clock.perf_counter() > deadline:
+                raise _TooLong
+            if when < boundary:
+                continue
+            yielded += 1
+            if count is not None and yielded > count:
+                return
+            yield when
+
+
+def _bound_repeats(
+    query: Any,
+    start: date,
+    end: date,
+    titles: dict[str, str],
+    line_of: dict[tuple[str, str | None], int],
+    preview: ImportPreview,
+) -> set[str]:
+    """Work out each repeating rule once, within bounds, before recurring_ical_events
+    expands it: at most MAX_PER_SERIES occurrences in the range and MAX_RULE_STEPS in all,
+    within RULE_SECONDS for the whole file. Each rule is replaced by the dates found, so
+    the library's own pass is cheap. Notes every cap in the preview; returns the UIDs of
+    series dropped whole.
+
+    Works on the rules recurring_ical_events has parsed (``query.series``), so time zones
+    and UNTIL values are read exactly as it reads them."""
+    import time as clock  # a work budget, not the business clock
+
+    from dateutil.rrule import rruleset
+
+    deadline = clock.perf_counter() + RULE_SECONDS
+    start = max(start, date(EARLIEST_YEAR, 1, 1))
+    end = min(end, date(LATEST_YEAR, 12, 30))
+    dropped: set[str] = set()
+    for series in getattr(query, "series", []):
+        rules = getattr(getattr(series, "recurrence", None), "rrules", None)
+        if not rules:
+            continue
+        uid = _uid_key(getattr(series, "uid", None) or getattr(series, "_uid", None))
+        title = titles.get(uid, uid)
+        line = line_of.get((uid, None), 0)
+        for number, rule in enumerate(rules):
+            if not hasattr(rule, "_freq"):
+                continue  # the set of RDATEs: as long as the file, no longer
+            zone = rule._dtstart.tzinfo
+            first = datetime.combine(start, time(0), zone)
+            last = datetime.combine(end + timedelta(days=1), time(0), zone)
+            margin = getattr(series.recurrence.core, "duration", None)
+            margin = margin if isinstance(margin, timedelta) else timedelta(0)
+            margin = min(max(margin, timedelta(0)), timedelta(days=31))
+            found: list[datetime] = []
+            taken, steps, capped = 0, 0, ""
+            try:
+                for when in _walk_rule(rule, first, last, deadline, margin):
+                    steps += 1
+                    if steps > MAX_RULE_STEPS:
+                        capped = "steps"
+                        break
+                    if when >= first:
+                        taken += 1
+                        if taken > MAX_PER_SERIES:
+                            capped = "count"
+                            break
+                    if when >= first - margin:
+                        found.append(when)
+            except _TooIrregular:
+                preview.problems.append(
+                    RowProblem(
+                        line,
+                        f"the repeat rule of “{title}” cannot be worked out (it repeats every "
+                        f"{rule._interval:,} {_UNIT[rule._freq]} but only on certain days): "
+                        "make it a daily or weekly series",
+                    )
+                )
+                continue
+            except _TooLong:
+                preview.problems.append(
+                    RowProblem(
+                        line,
+                        f"working out the dates of “{title}” and the other repeating "
+                        "meetings takes too long: choose a shorter range (--from and --to)",
+                    )
+                )
+                return dropped
+            if capped and not taken:
+                dropped.add(uid)
+                preview.notes.append(
+                    f"“{title}” (line {line}) repeats too often to be a meeting series (more "
+                    f"than {MAX_RULE_STEPS:,} times before {format_date(start)}): none of it "
+                    "was imported."
+                )
+            elif capped:
+                how_many = (
+                    f"more than {MAX_PER_SERIES:,} times in the range"
+                    if capped == "count"
+                    else f"too often (more than {MAX_RULE_STEPS:,} times from its first date)"
+                )
+                preview.notes.append(
+                    f"“{title}” (line {line}) repeats {how_many}: only those up to "
+                    f"{format_date(found[-1].date())} were included. Choose a shorter range "
+                    "(--from and --to) to import the others."
+                )
+            dates = rruleset(cache=True)
+            for when in found:
+                dates.rdate(when)
+            dates.until = None  # read by recurring_ical_events
+            rules[number] = dates
+    return dropped
+
+
+def plan_ics(session: Session, raw: bytes, source: str, **options: Any) -> ImportPreview:
+    """What importing ``raw`` would do. The calendar libraries' warnings (a time zone
+    guessed from its name…) become notes in the preview, never lines on the terminal."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        preview = _plan_ics(session, raw, source, **options)
+    seen: list[str] = []
+    for warning in caught:
+        text = str(warning.message).split(" See RFC")[0]
+        if text not in seen and len(seen) < 3:
+            seen.append(text)
+    preview.notes.extend(f"Note from the calendar reader: {text}" for text in seen)
+    return preview
+
+
+def _plan_ics(
     session: Session,
     raw: bytes,
     source: str,
@@ -354,9 +653,13 @@ def plan_ics(
             )
         )
         return preview
+    unbalanced = _unbalanced(text)
+    if unbalanced:
+        preview.problems.append(unbalanced)
+        return preview
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, IndexError, KeyError) as error:
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError) as error:
         preview.problems.append(RowProblem(0, f"The calendar file cannot be read: {error}."))
         return preview
     lines = _event_lines(text)
@@ -370,12 +673,14 @@ def plan_ics(
         uid = _uid_key(event.get("UID"))
         if getattr(event, "errors", None):
             for name, error in event.errors:
-                preview.problems.append(RowProblem(line, f"{name} cannot be read ({error})"))
+                preview.problems.append(
+                    RowProblem(line, f"{name or 'a line'} cannot be read ({error})")
+                )
             bad.add(index)
             continue
         try:
-            dtstart = event.decoded("DTSTART") if "DTSTART" in event else None
-            rid = _recurrence_key(event.get("RECURRENCE-ID"))
+            dtstart = _single(event, "DTSTART", (date,))
+            rid = _recurrence_key(_single(event, "RECURRENCE-ID", (date,), decoded=False))
         except (ValueError, TypeError) as error:
             preview.problems.append(RowProblem(line, f"the start cannot be read ({error})"))
             bad.add(index)
@@ -396,9 +701,41 @@ def plan_ics(
             bad.add(index)
             continue
         try:
-            dtend = event.decoded("DTEND") if "DTEND" in event else None
+            dtend = _single(event, "DTEND", (date,))
         except (ValueError, TypeError) as error:
             preview.problems.append(RowProblem(line, f"the end cannot be read ({error})"))
+            bad.add(index)
+            continue
+        outside = [
+            moment
+            for moment in (dtstart, dtend)
+            if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+        ]
+        if outside:
+            preview.problems.append(
+                RowProblem(
+                    line,
+                    f"event “{event.get('SUMMARY', uid)}” is dated {outside[0].isoformat()}, "
+                    f"outside the years {EARLIEST_YEAR} to {LATEST_YEAR}: correct the date in "
+                    "the calendar",
+                )
+            )
+            bad.add(index)
+            continue
+        try:
+            duration = _single(event, "DURATION", (timedelta,))
+        except (ValueError, TypeError) as error:
+            preview.problems.append(RowProblem(line, f"the duration cannot be read ({error})"))
+            bad.add(index)
+            continue
+        if isinstance(duration, timedelta) and duration < timedelta(0):
+            preview.problems.append(
+                RowProblem(
+                    line,
+                    f"event “{event.get('SUMMARY', uid)}” has a negative duration "
+                    f"({event.get('DURATION').to_ical().decode()}): it would end before it starts",
+                )
+            )
             bad.add(index)
             continue
         if dtend is not None and _as_utc(dtend) < _as_utc(dtstart):
@@ -436,11 +773,34 @@ def plan_ics(
     for index, event in enumerate(events):
         if index not in bad:
             good.add_component(event)
+    titles = {
+        _uid_key(event.get("UID")): " ".join(str(event.get("SUMMARY", "")).split()) or "Untitled"
+        for index, event in enumerate(events)
+        if index not in bad
+    }
     try:
-        occurrences = recurring_ical_events.of(good).between(start, end + timedelta(days=1))
+        query = recurring_ical_events.of(good)
+        dropped = _bound_repeats(query, start, end, titles, line_of, preview)
+        if not preview.ok:
+            return preview
+        occurrences = [
+            occurrence
+            for occurrence in query.between(start, end + timedelta(days=1))
+            if _uid_key(occurrence.get("UID")) not in dropped
+        ]
     except Exception as error:  # the library raises many kinds for a broken rule
         preview.problems.append(
             RowProblem(0, f"A repeating meeting's rule cannot be read: {error}.")
+        )
+        return preview
+    if len(occurrences) > MAX_MEETINGS:
+        preview.problems.append(
+            RowProblem(
+                0,
+                f"The calendar holds {len(occurrences):,} meetings from {format_date(start)} to "
+                f"{format_date(end)}, more than the {MAX_MEETINGS:,} one import takes: choose a "
+                "shorter range (--from and --to).",
+            )
         )
         return preview
 
@@ -788,11 +1148,18 @@ def read_csv_rows(
     """Rows of a contacts CSV with their line numbers; returns (rows, unused headers, encoding)."""
     text, encoding = decode_text(raw)
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    # a contact's notes may be as long as the form takes (the csv module stops at 131,072)
+    csv.field_size_limit(max(csv.field_size_limit(), t.LONG + 1))
+    # strict: an unterminated quote is an error, not rows quietly merged into one cell
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+    )
     try:
         headers = next(reader)
     except StopIteration:
         raise ServiceError("The file is empty.") from None
+    except csv.Error as error:
+        raise _csv_problem(error, 1) from None
     mapping, unused = map_columns(headers, overrides)
     if "name" not in mapping and "first_name" not in mapping and "last_name" not in mapping:
         raise ServiceError(
@@ -801,7 +1168,14 @@ def read_csv_rows(
         )
     rows = []
     previous_end = reader.line_num
-    for cells in reader:
+    cells_of = iter(reader)
+    while True:
+        try:
+            cells = next(cells_of)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise _csv_problem(error, previous_end + 1) from None
         line = previous_end + 1
         previous_end = reader.line_num
         if not any(cell.strip() for cell in cells):
@@ -816,6 +1190,38 @@ def read_csv_rows(
     return rows, unused, encoding
 
 
+def _csv_problem(error: csv.Error, line: int) -> ServiceError:
+    text = str(error)
+    if "field larger than field limit" in text:
+        why = f"a cell is longer than {csv.field_size_limit():,} characters"
+    elif "unexpected end of data" in text:
+        why = "a quotation mark opened here is never closed, so the rest of the file would run into one cell"
+    else:
+        why = text
+    return ServiceError(f"line {line}: the file cannot be read: {why}; nothing was imported.")
+
+
+def _join_soft_breaks(text: str) -> str:
+    """vCard 2.1 quoted-printable values (older Outlook) end a line with “=” to continue
+    it on the next; join them so the card reads as one property."""
+    lines = text.split("\n")
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        head = line.split(":", 1)[0].upper()
+        if "QUOTED-PRINTABLE" in head:
+            while line.rstrip("\r").endswith("=") and index + 1 < len(lines):
+                index += 1
+                line = line.rstrip("\r")[:-1] + lines[index]
+        joined.append(line)
+        index += 1
+    return "\n".join(joined)
+
+
+MAX_VCARD_DEPTH = 20  # BEGIN inside BEGIN: a contact has none; vobject recurses on each
+
+
 def read_vcard_rows(raw: bytes) -> list[ContactRow]:
     """Contacts from a vCard file (versions 3 and 4), with the line each card begins on."""
     import vobject
@@ -828,9 +1234,27 @@ def read_vcard_rows(raw: bytes) -> list[ContactRow]:
     ]
     if not starts:
         raise ServiceError("This is not a vCard file (.vcf): it has no BEGIN:VCARD line.")
+    depth = deepest = 0
+    for line in text.splitlines():
+        word = line.strip().upper()
+        if word.startswith("BEGIN:"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif word.startswith("END:"):
+            depth -= 1
+    if deepest > MAX_VCARD_DEPTH:
+        raise ServiceError(
+            f"The vCard file nests {deepest:,} sections inside one another; a contact has "
+            "none. It is not a contacts export: nothing was imported."
+        )
+    text = _join_soft_breaks(text)
     rows = []
     try:
         cards = list(vobject.readComponents(text, ignoreUnreadable=False))
+    except (ValueError, UnicodeError, RecursionError) as error:  # bad base64 or QP data
+        raise ServiceError(
+            f"The vCard file cannot be read ({str(error)[:200]}); nothing was imported."
+        ) from None
     except vobject.base.ParseError as error:
         line = getattr(error, "lineNumber", None)
         raise ServiceError(

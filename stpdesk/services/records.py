@@ -646,3 +646,35 @@ class EntityService(Generic[T]):
                 f"Cannot delete {self.spec.label.lower()} “{self.spec.summary(record)}”: "
                 f"{listed} still refer to it.{advice}"
             )
+
+
+def check_stored(entity: str, values: dict[str, Any], links: dict[str, Any] | None = None) -> None:
+    """Check a whole record arriving from a dump or bundle as the forms check it: the
+    same schema (``XxxCreate``), so a file cannot store what a person could not type.
+    Raises ValidationFailed."""
+    schema = STORED_SCHEMAS.get(entity)
+    if schema is None:
+        return
+    fields = schema.model_fields
+    data = {name: value for name, value in values.items() if name in fields}
+    for name, value in (links or {}).items():
+        if name in fields:
+            data[name] = value
+    validate(schema, data)
+
+
+def _stored_schemas() -> dict[str, type[BaseModel]]:
+    return {
+        "footprint": t.FootprintCreate,
+        "theme": t.ThemeCreate,
+        "body": t.BodyCreate,
+        "contact": t.ContactCreate,
+        "member": t.MemberCreate,
+        "meeting": t.MeetingCreate,
+        "letter": t.LetterCreate,
+        "ask": t.AskCreate,
+        "commitment": t.CommitmentCreate,
+    }
+
+
+STORED_SCHEMAS = _stored_schemas()

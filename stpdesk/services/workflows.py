@@ -398,7 +398,7 @@ def plan_setup(council_code: str) -> SetupPlan:
 class SetupResult:
     footprint_id: str
     body_ids: list[str]
-    member_id: str
+    member_id: str | None  # None when set up without a member (``stpdesk init``)
 
 
 def first_run_setup(
@@ -410,13 +410,19 @@ def first_run_setup(
     position: str | None = None,
     council_name: str | None = None,
     actor: str | None = None,
+    add_member: bool = True,
 ) -> SetupResult:
-    """Create the footprint, the standard bodies for the area and you as a member."""
+    """Create the footprint, the standard bodies for the area and (unless not
+    ``add_member``) you as a member."""
     plan = plan_setup(council_code)
     name = (council_name or "").strip() or plan.council_name
-    checked_member = validate(
-        t.MemberCreate,
-        {"title": member_title, "name": member_name, "position": position, "council": name},
+    checked_member = (
+        validate(
+            t.MemberCreate,
+            {"title": member_title, "name": member_name, "position": position, "council": name},
+        )
+        if add_member
+        else None
     )
     if not is_empty(db):
         raise ServiceError("Set-up only runs on an empty database; this one already holds records.")
@@ -462,7 +468,11 @@ def first_run_setup(
             ).id
             for body_name, kind, code in plan.bodies
         ]
-        member = e.members.create_in(session, checked_member, actor=actor)
+        member = (
+            e.members.create_in(session, checked_member, actor=actor)
+            if checked_member is not None
+            else None
+        )
         if session.exec(select(t.CouncilProfile)).first() is None:
             profile = t.CouncilProfile(
                 **validate(
@@ -480,4 +490,6 @@ def first_run_setup(
                 summary=f"Saved council profile “{profile.name}”",
                 actor=actor,
             )
-    return SetupResult(footprint_id=ics.id, body_ids=body_ids, member_id=member.id)
+    return SetupResult(
+        footprint_id=ics.id, body_ids=body_ids, member_id=member.id if member else None
+    )

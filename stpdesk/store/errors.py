@@ -50,8 +50,10 @@ def explain_write_error(error: BaseException, path: Path | None = None) -> Store
             return WriteFailed(GONE)
         if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
             return WriteFailed(READ_ONLY)
-    if "disk is full" in text or code == errno.ENOSPC or (
-        path is not None and "i/o error" in text and disk_is_full(path.parent)
+    if (
+        "disk is full" in text
+        or code == errno.ENOSPC
+        or (path is not None and "i/o error" in text and disk_is_full(path.parent))
     ):
         return WriteFailed(
             "The disk is full, so nothing was saved. Free some space, then save again."

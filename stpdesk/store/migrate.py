@@ -57,7 +57,9 @@ def upgrade(engine: Engine, revision: str = "head", *, verify: bool = True) -> N
             if problems:
                 raise MigrationFailed(f"the upgrade left broken links: {problems[:5]}")
             if verify:
-                reached = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                reached = connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
                 differences = layout_problems(driver, str(reached))
                 if differences:
                     raise MigrationFailed(

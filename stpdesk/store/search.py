@@ -85,9 +85,30 @@ def match_expression(query: str) -> str | None:
     words = _WORD.findall(query)
     if not words:
         return None
-    terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
-    return " ".join(terms)
+    terms = [_variants(word, prefix=number == len(words) - 1) for number, word in enumerate(words)]
+    return " AND ".join(terms)  # explicit: FTS5 takes no implicit AND before a bracket
+
+
+# Letters the index's tokenizer (unicode61, remove_diacritics) keeps apart from their
+# plain form, because Unicode gives them no accent to strip: "Lodz" must find "Łódź".
+_STROKED = {"l": "ł", "o": "ø", "d": "đ"}  # Polish, Danish and Norwegian, Croatian
+_PLAIN = {stroked: plain for plain, stroked in _STROKED.items()}
+_MAX_VARIANTS = 8  # each variant is one more term for FTS5 to look up
+
+
+def _variants(word: str, *, prefix: bool) -> str:
+    """An FTS5 term for ``word`` that matches it typed with or without stroked letters
+    (ł, ø, đ…): the spellings are ORed, up to _MAX_VARIANTS of them."""
+    plain = "".join(_PLAIN.get(letter, letter) for letter in word.casefold())
+    spellings = [""]
+    for letter in plain:
+        options = (letter, _STROKED[letter]) if letter in _STROKED else (letter,)
+        if len(spellings) * len(options) > _MAX_VARIANTS:
+            options = (letter,)
+        spellings = [start + option for start in spellings for option in options]
+    star = "*" if prefix else ""
+    terms = [f'"{spelling}"{star}' for spelling in dict.fromkeys([word, *spellings])]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
 def search(
