@@ -65,6 +65,17 @@ def stpdesk_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("stpdesk")), *args]
 
 
+def open_window(qtbot, db: Database):  # noqa: ANN201  (a MainWindow: Qt loads only when asked)
+    """The main window on ``db``, shown, once its dashboard and status bar are filled."""
+    from stpdesk.ui.app import MainWindow
+
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
+        window.show()
+    return window
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--today",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from conftest import open_window
 from pypdf import PdfReader
 
 import stpdesk
@@ -211,17 +212,12 @@ def test_demo_data_is_dated_from_the_uk_day(wall: datetime, db) -> None:
 
 
 def test_the_dashboard_says_the_uk_day_after_midnight_in_summer_time(qtbot, db) -> None:
-    from stpdesk.ui.app import MainWindow
-
     with at(datetime(2027, 10, 31, 0, 30)):  # 23:30 on 30 October in UTC
         body = e.bodies.create(db, {"name": "NHS Kent and Medway ICB", "kind": "icb"})
         e.commitments.create(
             db, {"text": "Late reply", "body_id": body.id, "due_date": date(2027, 10, 30)}
         )
-        window = MainWindow(db)
-        qtbot.addWidget(window)
-        with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-            window.show()
+        window = open_window(qtbot, db)
         header = window.dashboard.summary_line.text()
     assert header.startswith("Today is 31 October 2027. 1 commitment overdue")
     assert window.dashboard.overdue.item(0).text() == (

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 from stpdesk.model import clock
 from stpdesk.services import entities as e
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.app import MainWindow
 from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.models import PAGE_SIZE, STATUS_ROLE, RecordTableModel
 
@@ -36,14 +36,6 @@ def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
     )
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 def test_main_window_shows_title_overdue_and_counts(qtbot, seeded):

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.app import MainWindow
 from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.guide import guide_text
 
@@ -20,14 +20,6 @@ def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
     )
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 def test_an_empty_database_says_what_to_do_first(qtbot, db):

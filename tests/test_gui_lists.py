@@ -4,19 +4,10 @@ whole, and column widths and sort order are remembered."""
 from __future__ import annotations
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 
-from stpdesk.ui.app import MainWindow
-
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 def column(page, header: str) -> int:

@@ -6,11 +6,11 @@ screen and a 1600×1000 (logical) screen at 200 % scaling."""
 from __future__ import annotations
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from stpdesk.ui.app import MainWindow
 from stpdesk.ui.editors import EditorDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -38,14 +38,6 @@ def on_screen():
 
     yield move
     QCursor.setPos(before)
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 def assert_inside(window, name: str) -> None:

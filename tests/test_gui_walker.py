@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -152,14 +153,6 @@ def check(qtbot, window: QWidget, found: dict[str, list[str]], label: str = "") 
     problems = keyboard_problems(window) + unnamed_controls(window) + size_problems(window)
     if problems:
         found[name] = problems
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 @pytest.mark.parametrize("screen", ["laptop", "scaled"])

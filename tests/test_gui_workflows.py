@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import long_date
+from conftest import long_date, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
@@ -20,7 +20,6 @@ from stpdesk.model.types import format_date
 from stpdesk.services import entities as e
 from stpdesk.services import queries, workflows
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.app import MainWindow
 from stpdesk.ui.crash import report_error
 from stpdesk.ui.editors import EditorDialog
 
@@ -34,14 +33,6 @@ def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
     )
-
-
-def open_window(qtbot, db) -> MainWindow:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
 
 
 def pick(qtbot, picker, text: str) -> None:
