@@ -18,14 +18,13 @@ from ..model import tables as t
 from ..model.types import format_date
 from ..services import letters as letter_service
 from ..services.entities import letters as letter_records
-from ..services.files import SaveFailed
+from ..services.files import SaveFailed, write_partial
 from ..services.letters import LetterData, LetterRequest, Needs
 from ..services.records import validate
 from ..store import Database
 from . import content as c
 from .docx import render_docx
 from .letter_pdf import LetterPdfWriter
-from .packs import write_partial
 from .pdf import Progress
 from .templates import TemplateError, TemplateInfo, list_templates, load_template, render
 
@@ -175,7 +174,8 @@ def compose(
             record = letter_records.create_in(session, checked, actor=actor)
             session.flush()
             try:
-                partial = write_partial(payload, target)
+                target.parent.mkdir(parents=True, exist_ok=True)  # a folder the Save dialog named
+                partial = write_partial(target, lambda handle: handle.write(payload), text=False)
             except SaveFailed as error:
                 raise SaveFailed(f"{error}. The letter was not logged.") from None
         logged = True

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,7 @@ from typing import Any, Literal
 
 from ..model.types import format_date
 from ..services import briefing
-from ..services.files import save_failed
+from ..services.files import write_private
 from ..store import Database
 from . import content as c
 from .html import render_html
@@ -247,40 +246,9 @@ def _report(progress: Progress | None, done: int, total: int, message: str) -> N
 def save(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write a file whole or not at all (a failed save never leaves half a PDF), owner-only."""
     target = Path(path).expanduser()
-    partial = write_partial(data, target)
-    try:
-        os.replace(partial, target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise save_failed(target, error) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return target
-
-
-def write_partial(data: bytes, target: Path) -> Path:
-    """Write ``data`` whole to a hidden file beside ``target`` (renamed into place by the
-    caller), owner-only (mkstemp makes it 0600 whatever the umask); a failure leaves
-    nothing behind and raises SaveFailed naming the folder."""
     # the app's Save dialog may name a new folder; the command line checks its -o first
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle, partial = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-        )
-    except OSError as error:
-        raise save_failed(target, error) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-    except OSError as error:
-        Path(partial).unlink(missing_ok=True)
-        raise save_failed(target, error) from None
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return Path(partial)
+    return write_private(target, lambda handle: handle.write(data), text=False)
 
 
 def file_name(meeting: briefing.MeetingInfo, suffix: str = ".pdf") -> str:

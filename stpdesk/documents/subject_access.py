@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from ..model.types import format_date, format_datetime, parse_date, parse_datetime
 from ..services import privacy
-from ..services.exports import _write_atomically
+from ..services.files import write_private
 from ..store import Database
 from .fonts import FONT, FONT_BOLD, printable, register_fonts
 
@@ -185,7 +185,7 @@ def export_subject_access(db: Database, contact_id: str, folder: Path) -> tuple[
     stem = f"subject-access-{contact_id[:8]}"
     json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    _write_atomically(json_path, lambda handle: handle.write(text), text=True)
+    write_private(json_path, lambda handle: handle.write(text), text=True)
     pdf = render_pdf(data)
-    _write_atomically(pdf_path, lambda handle: handle.write(pdf), text=False)
+    write_private(pdf_path, lambda handle: handle.write(pdf), text=False)
     return json_path, pdf_path

@@ -41,7 +41,8 @@ from ..model.enums import AuditAction
 from ..store import Database
 from ..store.schema import HEAD_REVISION
 from .errors import NotFound, ServiceError, ValidationFailed
-from .exports import _write_atomically, decode_value, defer_foreign_keys, encode_value
+from .exports import decode_value, defer_foreign_keys, encode_value
+from .files import write_private
 from .records import check_stored, snapshot
 
 BUNDLE_FORMAT = "stpdesk-bundle"
@@ -255,7 +256,7 @@ def export_bundle(
                 archive.writestr(RECORDS, body)
 
         # Written inside the transaction: the versions are remembered only if the file is.
-        _write_atomically(path, write, text=False)
+        write_private(path, write, text=False)
     if progress:
         progress(len(KINDS) + 1, len(KINDS) + 1)
     return BundleInfo(path, source, counts)

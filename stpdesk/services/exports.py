@@ -188,15 +188,10 @@ def dump(db: Database, *, progress: Progress | None = None) -> dict[str, Any]:
 def write_json(db: Database, path: Path, *, progress: Progress | None = None) -> dict[str, int]:
     """Write the full dump to ``path``; returns how many rows each table held."""
     data = dump(db, progress=progress)
-    _write_atomically(
+    write_private(
         path, lambda handle: json.dump(data, handle, ensure_ascii=False, indent=1), text=True
     )
     return {name: len(rows) for name, rows in data["tables"].items()}
-
-
-def _write_atomically(path: Path, write: Callable[[Any], None], *, text: bool) -> None:
-    """Write whole or not at all, owner-only (see :func:`files.write_private`)."""
-    write_private(path, write, text=text)
 
 
 # --- spreadsheets -----------------------------------------------------------------
@@ -396,7 +391,7 @@ def write_csv(db: Database, folder: Path, *, progress: Progress | None = None) -
                 writer.writerow(sheet.headers)
                 writer.writerows([_csv_text(value) for value in row] for row in sheet.rows)
 
-            _write_atomically(
+            write_private(
                 path, lambda handle, w=write: (handle.write("\ufeff"), w(handle)), text=True
             )
             written.append(path)
@@ -457,7 +452,7 @@ def write_xlsx(db: Database, path: Path, *, progress: Progress | None = None) ->
     # through a file, leaves an object that complains ("seek of closed file") when collected.
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _write_atomically(path, lambda handle: handle.write(buffer.getbuffer()), text=False)
+    write_private(path, lambda handle: handle.write(buffer.getbuffer()), text=False)
     if progress:
         progress(len(SHEETS) + 1, len(SHEETS) + 1)
     return counts
@@ -527,7 +522,7 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
 def write_ics(db: Database, path: Path, *, now: datetime | None = None) -> int:
     """Write :func:`calendar` to ``path``; returns the number of events."""
     data = calendar(db, now=now)
-    _write_atomically(path, lambda handle: handle.write(data), text=False)
+    write_private(path, lambda handle: handle.write(data), text=False)
     return data.count(b"BEGIN:VEVENT")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,29 +47,48 @@ def check_folder(folder: str | os.PathLike[str]) -> Path:
     return folder
 
 
+def write_partial(
+    path: str | os.PathLike[str], write: Callable[[Any], None], *, text: bool
+) -> Path:
+    """Write to a new hidden file beside ``path``, readable by its owner only whatever
+    the umask (mkstemp makes it 0600), and return it for the caller to rename into
+    place. A failure leaves nothing behind and raises SaveFailed naming the folder."""
+    target = Path(path)
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+        )
+    except OSError as error:
+        raise save_failed(target, error) from None
+    partial = Path(name)
+    try:
+        if text:
+            with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+                write(handle)
+        else:
+            with open(descriptor, "wb") as handle:
+                write(handle)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise save_failed(target, error) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial
+
+
 def write_private(
     path: str | os.PathLike[str], write: Callable[[Any], None], *, text: bool
 ) -> Path:
-    """Write to a partial file beside ``path``, readable by its owner only whatever the
-    umask, and rename it over ``path``: a failure leaves no half file."""
+    """Write whole or not at all, owner-only: a partial file beside ``path`` renamed
+    over it. A failure leaves no half file."""
     target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
+    partial = write_partial(target, write, text=text)
     try:
-        try:
-            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        except OSError as error:
-            raise save_failed(target, error) from None
-        try:
-            os.chmod(partial, 0o600)  # an old partial left behind keeps its mode otherwise
-            if text:
-                with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-                    write(handle)
-            else:
-                with open(descriptor, "wb") as handle:
-                    write(handle)
-            os.replace(partial, target)
-        except OSError as error:
-            raise save_failed(target, error) from None
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise save_failed(target, error) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
