@@ -76,6 +76,26 @@ def open_window(qtbot, db: Database):  # noqa: ANN201  (a MainWindow: Qt loads o
     return window
 
 
+@pytest.fixture
+def window(qtbot, seeded: Seed):  # noqa: ANN201  (a MainWindow: Qt loads only when asked)
+    """The main window on the seeded record, shown and filled."""
+    shown = open_window(qtbot, seeded.db)
+    yield shown
+    shown.ops.shutdown()
+
+
+@pytest.fixture
+def never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal "unsaved changes?" question would hang a failing test at teardown."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from stpdesk.ui.editors import EditorDialog
+
+    monkeypatch.setattr(
+        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
+    )
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--today",

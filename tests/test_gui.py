@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -23,19 +22,13 @@ from PySide6.QtWidgets import (
 from stpdesk.model import clock
 from stpdesk.services import entities as e
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.models import PAGE_SIZE, STATUS_ROLE, RecordTableModel
 
 # The offscreen platform cannot raise windows or grab the keyboard for pop-ups; harmless.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A modal "unsaved changes?" question would hang a failing test at teardown."""
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def test_main_window_shows_title_overdue_and_counts(qtbot, seeded):

@@ -14,26 +14,11 @@ from stpdesk.model import tables as t
 from stpdesk.model.enums import CommitmentStatus
 from stpdesk.services import entities as e
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.app import MainWindow
-from stpdesk.ui.editors import EditorDialog
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
-
-
-@pytest.fixture
-def window(qtbot, seeded) -> MainWindow:
-    window = MainWindow(seeded.db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def pick(qtbot, picker, text: str) -> None:

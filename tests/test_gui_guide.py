@@ -6,20 +6,15 @@ from __future__ import annotations
 import pytest
 from conftest import open_window
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from stpdesk.ui.actions import ActionId
-from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.guide import guide_text
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def test_an_empty_database_says_what_to_do_first(qtbot, db):

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from stpdesk.ui.app import MainWindow
-from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.mnemonics import mnemonic
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
-
-
-@pytest.fixture
-def window(qtbot, seeded) -> MainWindow:
-    window = MainWindow(seeded.db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    return window
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def label_for(dialog: QWidget, buddy: QWidget) -> QLabel:

@@ -9,18 +9,11 @@ import pytest
 from conftest import open_window
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QCursor, QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 
-from stpdesk.ui.editors import EditorDialog
-
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def screen_named(name: str):

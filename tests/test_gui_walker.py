@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPlainTextEdit,
     QTabBar,
     QTextEdit,
@@ -28,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from stpdesk.ui.app import MainWindow
-from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.mnemonics import mnemonic
 
 pytestmark = [
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
     # The offscreen platform says these as a window moves to the 200 % screen; harmless.
     pytest.mark.qt_log_ignore(
         "This plugin does not support", "The cached device pixel ratio value was stale"
@@ -50,13 +49,6 @@ INPUTS = (
     QAbstractSpinBox,
     QAbstractButton,
 )
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
 
 
 def _shown(widget: QWidget, window: QWidget) -> bool:

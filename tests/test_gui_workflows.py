@@ -21,18 +21,12 @@ from stpdesk.services import entities as e
 from stpdesk.services import queries, workflows
 from stpdesk.ui.actions import ActionId
 from stpdesk.ui.crash import report_error
-from stpdesk.ui.editors import EditorDialog
 
 # The offscreen platform cannot raise windows or grab the keyboard for pop-ups; harmless.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def _never_block_on_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A modal "unsaved changes?" question would hang a failing test at teardown."""
-    monkeypatch.setattr(
-        EditorDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard
-    )
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+    pytest.mark.usefixtures("never_block_on_unsaved_changes"),
+]
 
 
 def pick(qtbot, picker, text: str) -> None:

@@ -20,16 +20,6 @@ from stpdesk.ui.letter_composer import LetterComposer
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
-@pytest.fixture
-def window(qtbot, seeded) -> MainWindow:
-    window = MainWindow(seeded.db)
-    qtbot.addWidget(window)
-    with qtbot.waitSignals([window.dashboard.loaded, window.status_shown], timeout=10_000):
-        window.show()
-    yield window
-    window.ops.shutdown()
-
-
 def open_composer(qtbot, window: MainWindow) -> LetterComposer:
     with qtbot.waitSignal(window.ops.idle, timeout=10_000):
         window.actions[ActionId.NEW_LETTER].trigger()
