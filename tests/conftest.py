@@ -76,6 +76,15 @@ def open_window(qtbot, db: Database):  # noqa: ANN201  (a MainWindow: Qt loads o
     return window
 
 
+def pick(qtbot, picker, text: str) -> None:
+    """Type part of a name into a picker and press Enter, as a user would."""
+    from PySide6.QtCore import Qt
+
+    picker.setFocus()
+    qtbot.keyClicks(picker, text)
+    qtbot.keyClick(picker, Qt.Key.Key_Return)
+
+
 @pytest.fixture
 def window(qtbot, seeded: Seed):  # noqa: ANN201  (a MainWindow: Qt loads only when asked)
     """The main window on the seeded record, shown and filled."""

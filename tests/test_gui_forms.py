@@ -4,7 +4,7 @@ problems scrolled into view, and commitments marked done from wherever they are 
 from __future__ import annotations
 
 import pytest
-from conftest import days, long_date
+from conftest import days, long_date, pick
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,12 +19,6 @@ pytestmark = [
     pytest.mark.qt_log_ignore("This plugin does not support"),
     pytest.mark.usefixtures("never_block_on_unsaved_changes"),
 ]
-
-
-def pick(qtbot, picker, text: str) -> None:
-    picker.setFocus()
-    qtbot.keyClicks(picker, text)
-    qtbot.keyClick(picker, Qt.Key.Key_Return)
 
 
 def add_ask(qtbot, editor, title: str) -> None:

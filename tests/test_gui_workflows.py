@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import long_date, open_window
+from conftest import long_date, open_window, pick
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
@@ -27,13 +27,6 @@ pytestmark = [
     pytest.mark.qt_log_ignore("This plugin does not support"),
     pytest.mark.usefixtures("never_block_on_unsaved_changes"),
 ]
-
-
-def pick(qtbot, picker, text: str) -> None:
-    """Type part of a name into a picker and press Enter, as a user would."""
-    picker.setFocus()
-    qtbot.keyClicks(picker, text)
-    qtbot.keyClick(picker, Qt.Key.Key_Return)
 
 
 def counts(db) -> dict[str, int]:
