@@ -92,7 +92,7 @@ def test_overdue_commitment_stands_out_in_words_and_colour(qtbot, seeded):
         model.data(model.index(row, 1)): model.data(model.index(row, status_column))
         for row in range(model.rowCount())
     }
-    assert statuses["Share discharge data with the housing team"] == "Overdue by 3 days"
+    assert statuses["Share discharge data with the housing team"] == "3 days overdue"
     row = model.row_of(seeded.commitment_ids[0])
     assert model.data(model.index(row, 0), STATUS_ROLE) == "overdue"
     assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole) is not None

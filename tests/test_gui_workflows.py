@@ -17,8 +17,8 @@ from stpdesk.model import clock
 from stpdesk.model import tables as t
 from stpdesk.model.enums import Attendance, CommitmentStatus
 from stpdesk.model.types import format_date
+from stpdesk.services import dashboard, workflows
 from stpdesk.services import entities as e
-from stpdesk.services import queries, workflows
 from stpdesk.ui.actions import ActionId
 from stpdesk.ui.crash import report_error
 
@@ -30,7 +30,7 @@ pytestmark = [
 
 
 def counts(db) -> dict[str, int]:
-    return queries.record_counts(db)
+    return dashboard.record_counts(db)
 
 
 def test_record_meeting_find_it_mark_commitment_done_dashboard_updates(qtbot, seeded):

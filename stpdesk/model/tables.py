@@ -418,12 +418,7 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
-
-    def is_overdue(self, today: date) -> bool:
-        """Overdue is derived, never stored: pending and past its due date."""
-        return bool(
-            self.status == CommitmentStatus.pending and self.due_date and self.due_date < today
-        )
+    # Overdue, due soon and done late are derived, never stored: see model.engagement.
 
 
 class CommitmentCreate(CommitmentBase):

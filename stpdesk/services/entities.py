@@ -114,8 +114,12 @@ def _attendee(item: t.AttendeeIn | dict[str, Any]) -> t.AttendeeIn:
 def display_name(person: t.Contact | t.Member | None) -> str:
     if person is None:
         return ""
-    title = getattr(person, "title", None)
-    return f"{title} {person.name}" if title else person.name
+    return titled_name(getattr(person, "title", None), person.name)
+
+
+def titled_name(title: str | None, name: str) -> str:
+    """ "Cllr Michelle Lowe": a member's name as it is printed."""
+    return f"{title} {name}" if title else name
 
 
 def _meeting_summary(meeting: t.Meeting) -> str:

@@ -17,10 +17,12 @@ from sqlmodel import Session, col, select
 
 from ..model import clock
 from ..model import tables as t
-from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, LetterStatus
+from ..model.engagement import overdue_sql
+from ..model.enums import AskStatus, CommitmentDirection, LetterStatus
 from ..model.types import format_date
 from ..store import Database
-from . import briefing
+from ..store.rows import connection_of, marks
+from . import briefing, engagement
 from .entities import display_name, letters
 from .errors import FieldProblem, ValidationFailed, field_message
 
@@ -166,8 +168,8 @@ def gather(
         problems.append(
             _problem("recipient", "Recipient", "choose a contact or type an address to write to")
         )
-    with db.read() as session:
-        council = briefing._council(session)
+    with clock.as_of(on), db.read() as session:
+        council = briefing.council_of(session)
         contact = body = meeting = None
         if request.to_contact_id:
             contact = session.get(t.Contact, request.to_contact_id)
@@ -236,10 +238,13 @@ def gather(
         if problems:
             raise ValidationFailed(problems)
 
-        body_names = dict(session.exec(select(t.Body.id, t.Body.name)).all()) if asks else {}
-        if body is not None:
-            body_names[body.id] = body.name
-        ask_items = briefing._ask_items(session, [asks[i] for i in ask_ids], body_names, on)
+        chosen = {
+            row.id: briefing.ask_item(row)
+            for row in engagement.asks(
+                connection_of(session), f"a.id IN ({marks(len(ask_ids))})", ask_ids
+            )
+        }
+        ask_items = [chosen[i] for i in ask_ids]
         solutions = [
             Solution(
                 number=number,
@@ -268,12 +273,12 @@ def gather(
         body_info = None
         if body is not None:
             body_info = briefing.BodyInfo(body.id, body.name, body.kind.label, body.code or "")
-            overdue, overdue_total = _overdue(session, body, on, council.name)
+            overdue, overdue_total = _overdue(session, body, council.name)
         meeting_info = None
         asks_made: list[briefing.AskItem] = []
         given: list[briefing.CommitmentItem] = []
         if meeting is not None:
-            meeting_info, asks_made, given = _meeting_record(session, meeting, on, council.name)
+            meeting_info, asks_made, given = _meeting_record(session, meeting, council.name)
     subject = (request.subject or "").strip() or defaults.get("subject", "")
     return LetterData(
         template=request.template,
@@ -355,47 +360,34 @@ def _last_meeting_with(session: Session, body_id: str, on: date) -> t.Meeting | 
 
 
 def _overdue(
-    session: Session, body: t.Body, on: date, our_name: str
+    session: Session, body: t.Body, our_name: str
 ) -> tuple[list[briefing.CommitmentItem], int]:
-    query = (
-        select(t.Commitment)
-        .where(t.Commitment.body_id == body.id)
-        .where(col(t.Commitment.deleted_at).is_(None))
-        .where(t.Commitment.direction == CommitmentDirection.to_us)
-        .where(t.Commitment.status == CommitmentStatus.pending)
-        .where(col(t.Commitment.due_date) < on)
-        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+    """The body's overdue commitments to us (the first OVERDUE_LISTED) and how many."""
+    connection = connection_of(session)
+    where = f"{overdue_sql('c')} AND c.body_id = ? AND c.direction = ?"
+    params = (body.id, CommitmentDirection.to_us.value)
+    rows = engagement.commitments(
+        connection, where, params, order="c.due_date, c.id", limit=OVERDUE_LISTED
     )
-    rows = list(session.exec(query).all())
-    items = briefing._commitment_items(
-        session, rows[:OVERDUE_LISTED], {body.id: body.name}, on, our_name
-    )
-    return items, len(rows)
+    total = engagement.count_commitments(connection, where, params)
+    return [briefing.commitment_item(row, our_name) for row in rows], total
 
 
 def _meeting_record(
-    session: Session, meeting: t.Meeting, on: date, our_name: str
+    session: Session, meeting: t.Meeting, our_name: str
 ) -> tuple[briefing.MeetingInfo, list[briefing.AskItem], list[briefing.CommitmentItem]]:
-    bodies = briefing._body_names(session, [meeting.id])[meeting.id]
-    themes = briefing._theme_names(session, [meeting.id])[meeting.id]
-    info = briefing._meeting_info(meeting, bodies, themes)
-    names = dict(session.exec(select(t.Body.id, t.Body.name)).all())
-    asks = session.exec(
-        select(t.Ask)
-        .where(t.Ask.meeting_id == meeting.id)
-        .where(col(t.Ask.deleted_at).is_(None))
-        .order_by(col(t.Ask.title))
-    ).all()
-    commitments = session.exec(
-        select(t.Commitment)
-        .where(t.Commitment.meeting_id == meeting.id)
-        .where(col(t.Commitment.deleted_at).is_(None))
-        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
-    ).all()
+    bodies = briefing.body_names(session, [meeting.id])[meeting.id]
+    themes = briefing.theme_names(session, [meeting.id])[meeting.id]
+    info = briefing.meeting_info(meeting, bodies, themes)
+    connection = connection_of(session)
+    asks = engagement.asks(connection, "a.meeting_id = ?", (meeting.id,), order="a.title, a.id")
+    commitments = engagement.commitments(
+        connection, "c.meeting_id = ?", (meeting.id,), order="c.due_date, c.id"
+    )
     return (
         info,
-        briefing._ask_items(session, list(asks), names, on),
-        briefing._commitment_items(session, list(commitments), names, on, our_name),
+        [briefing.ask_item(ask) for ask in asks],
+        [briefing.commitment_item(row, our_name) for row in commitments],
     )
 
 

@@ -7,13 +7,23 @@ query per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from ..model import clock
 from ..model import tables as t
 from ..model.clock import today
+from ..model.engagement import (
+    DUE_SOON_DAYS,
+    due_soon_sql,
+    due_within_sql,
+    is_overdue,
+    overdue_sql,
+    pending_sql,
+)
 from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from .entities import BY_NAME, display_name, meetings
@@ -178,7 +188,7 @@ def rows(
                     "meeting_id": r.meeting_id,
                     "due_date": _iso(r.due_date),
                     "status": r.status.value,
-                    "overdue": r.is_overdue(on),
+                    "overdue": is_overdue(r.status, r.due_date, today=on),
                 }
                 for r in records
             ]
@@ -214,40 +224,33 @@ def list_rows(
     due_within: int | None = None,
     on: date | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of rows for ``stpdesk list`` and the total that matched."""
+    """A page of rows for ``stpdesk list`` and the total that matched. For commitments,
+    ``overdue`` and ``due_within`` together mean due by that day, overdue ones included."""
     service = BY_NAME[entity]
     where: list[Any] = []
-    on = on or today()
-    if entity == "commitments" and (overdue or due_within is not None):
-        where.append(t.Commitment.status == CommitmentStatus.pending)
-        if overdue:
-            where.append(col(t.Commitment.due_date) < on)
+    if entity == "commitments":
         if due_within is not None:
-            lower = on if not overdue else date.min
-            where.append(col(t.Commitment.due_date) >= lower)
-            where.append(col(t.Commitment.due_date) <= on + timedelta(days=due_within))
-    page = service.page(db, offset=offset, limit=limit, where=where)
-    return rows(db, entity, page.rows, on=on), page.total
+            where.append(text(due_within_sql("commitment", due_within, from_today=not overdue)))
+        elif overdue:
+            where.append(text(overdue_sql("commitment")))
+    with clock.as_of(on):
+        page = service.page(db, offset=offset, limit=limit, where=where)
+        return rows(db, entity, page.rows), page.total
 
 
 # Filters offered above some lists: label -> conditions the list's query adds.
-def commitment_filters(on: date) -> dict[str, list[Any]]:
-    pending = t.Commitment.status == CommitmentStatus.pending
+def commitment_filters() -> dict[str, list[Any]]:
     return {
         "All commitments": [],
-        "Pending": [pending],
-        "Overdue": [pending, col(t.Commitment.due_date) < on],
-        "Due in the next 14 days": [
-            pending,
-            col(t.Commitment.due_date) >= on,
-            col(t.Commitment.due_date) <= on + timedelta(days=14),
-        ],
+        "Pending": [text(pending_sql("commitment"))],
+        "Overdue": [text(overdue_sql("commitment"))],
+        f"Due in the next {DUE_SOON_DAYS} days": [text(due_soon_sql("commitment"))],
         "Done": [t.Commitment.status == CommitmentStatus.done],
         "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
     }
 
 
-def ask_filters(on: date) -> dict[str, list[Any]]:
+def ask_filters() -> dict[str, list[Any]]:
     return {"All asks": []} | {status.label: [t.Ask.status == status] for status in AskStatus}
 
 

@@ -245,9 +245,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.ABOUT, self.show_about)
         connect(ActionId.USER_GUIDE, self.show_user_guide)
         # F1 opens the guide from the editors and dialogs too, at the part about them
-        self.actions[ActionId.USER_GUIDE].setShortcutContext(
-            Qt.ShortcutContext.ApplicationShortcut
-        )
+        self.actions[ActionId.USER_GUIDE].setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # import, export, exchange and data protection: handlers in ui/exchange
         from .exchange import ExchangeActions
 

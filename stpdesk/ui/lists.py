@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.clock import today
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
@@ -29,8 +28,7 @@ MAX_COLUMN_CHARS = 16  # a column of names or places fitted to its content grows
 # What to do about an empty list, said in it.
 NEXT_STEP = {
     "meetings": "Record a meeting — Ctrl+N — or import your calendar (File ▸ Import calendar).",
-    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts "
-    "(File ▸ Import contacts).",
+    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts (File ▸ Import contacts).",
     "asks": "Asks are added with the meeting they were made at: record a meeting — Ctrl+N.",
     "commitments": "Commitments are added with the meeting they were given at: "
     "record a meeting — Ctrl+N.",
@@ -92,7 +90,7 @@ class ListPage(QWidget):
         if filters is not None:
             self._filters = filters
             self.status_filter = QComboBox(self)
-            self.status_filter.addItems(list(filters(today())))
+            self.status_filter.addItems(list(filters()))
             self.status_filter.setAccessibleName(f"Show which {title.lower()}")
             self.status_filter.currentTextChanged.connect(self._status_chosen)
             show = QLabel("S&how:", self)
@@ -235,7 +233,7 @@ class ListPage(QWidget):
         self.model.set_filter(self.filter.text())
 
     def _status_chosen(self, label: str) -> None:
-        self.model.set_where(self._filters(today())[label])
+        self.model.set_where(self._filters()[label])
 
     def show_only(self, label: str) -> None:
         if self.status_filter is not None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from ..model import clock
 from ..model import tables as t
+from ..model.engagement import is_overdue, status_text
 from ..model.enums import (
     AskStatus,
     BodyKind,
@@ -59,10 +60,7 @@ def _names(items: Sequence[str], most: int = 3) -> str:
 
 
 def commitment_status_text(record: t.Commitment, today: date) -> str:
-    if record.is_overdue(today):
-        days = (today - record.due_date).days  # type: ignore[operator]
-        return f"Overdue by {days} day{'s' if days != 1 else ''}"
-    return record.status.label
+    return status_text(record.status, record.due_date, record.completed_on, today=today)
 
 
 COLUMNS: dict[str, list[ColumnSpec]] = {
@@ -170,7 +168,7 @@ class RecordTableModel(QAbstractTableModel):
             where=self.where,
             with_total=with_total,
         )
-        view_rows = views.rows(self.db, self.entity, page.rows, on=self._today)
+        view_rows = views.rows(self.db, self.entity, page.rows)
         if self.entity == "commitments":
             for record, row in zip(page.rows, view_rows, strict=True):
                 row["status_text"] = commitment_status_text(record, self._today)
@@ -245,7 +243,8 @@ class RecordTableModel(QAbstractTableModel):
     def status(self, row: int) -> str:
         record = self._records[row]
         if self.entity == "commitments":
-            return "overdue" if record.is_overdue(self._today) else record.status.value
+            overdue = is_overdue(record.status, record.due_date, today=self._today)
+            return "overdue" if overdue else record.status.value
         if self.entity == "asks":
             return record.status.value
         return ""

@@ -1,0 +1,198 @@
+"""Where an ask or a commitment stands: the one definition every reader uses.
+
+Overdue, due soon, done late and days overdue are derived, never stored. Each is
+defined here twice over, side by side: as SQL, for queries (the dashboard, lists and
+their filters, ``stpdesk list``, packs, letters, exports), and as Python, for a record
+already in memory (a list row, an editor). ``tests/test_engagement.py`` holds both to
+the same answers on every boundary (due today, yesterday, in exactly 14 days, done on
+the due date, dropped, deleted).
+
+The SQL reads the day from ``app_today()``, a function ``store.engine`` registers on
+every connection; it returns ``clock.today()``. One function rather than a bound
+parameter, so a fragment drops into any statement (plain ``sqlite3``, SQLAlchemy's
+``text()``) with nothing to thread through, and the app's one clock (and its
+``as_of`` blocks, and the tests' time travel) governs SQL and Python alike. SQLite
+still walks the (status, due_date) index: ``app_today()`` names no column, so it is
+evaluated once per statement as the bound of the range.
+
+Imports nothing heavy: the dashboard uses it before SQLAlchemy loads.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import clock
+from .enums import AskStatus, CommitmentStatus, LabelledEnum
+
+DUE_SOON_DAYS = 14
+"""A pending commitment due from today to this many days ahead is "due soon"."""
+
+TODAY_SQL = "app_today()"
+"""SQL for today's UK date as ISO text (registered on every connection)."""
+
+SQL_FUNCTIONS = {"app_today": lambda: clock.today().isoformat()}
+"""Functions every connection registers (name -> zero-argument callable)."""
+
+
+class CommitmentState(LabelledEnum):
+    """Where a commitment stands today, most pressing first."""
+
+    overdue = "overdue"  # pending, due before today
+    due_soon = "due_soon"  # pending, due today or within DUE_SOON_DAYS
+    pending = "pending"  # pending, due later or with no due date
+    done_late = "done_late"  # done after its due date
+    done = "done"  # done on or before its due date (or it had none)
+    dropped = "dropped"
+
+
+class AskState(LabelledEnum):
+    open = "open"  # no answer yet
+    answered = "answered"  # accepted, partly met or declined
+    withdrawn = "withdrawn"
+
+
+ANSWERED = (AskStatus.accepted, AskStatus.partly_met, AskStatus.declined)
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+# --- SQL: each takes the alias (or table name) the statement gives the table -------------
+
+
+def live_sql(alias: str) -> str:
+    """Not in the recycle bin."""
+    return f"{alias}.deleted_at IS NULL"
+
+
+def pending_sql(alias: str) -> str:
+    return f"{alias}.status = '{CommitmentStatus.pending.value}'"
+
+
+def overdue_sql(alias: str) -> str:
+    """A pending commitment due before today."""
+    return f"{pending_sql(alias)} AND {alias}.due_date < {TODAY_SQL}"
+
+
+def due_within_sql(alias: str, days: int = DUE_SOON_DAYS, *, from_today: bool = True) -> str:
+    """A pending commitment due by ``days`` days from today: from today on (due soon),
+    or with ``from_today=False`` overdue ones too."""
+    until = f"date({TODAY_SQL}, '+{int(days)} days')"
+    since = f" AND {alias}.due_date >= {TODAY_SQL}" if from_today else ""
+    return f"{pending_sql(alias)}{since} AND {alias}.due_date <= {until}"
+
+
+def due_soon_sql(alias: str) -> str:
+    return due_within_sql(alias, DUE_SOON_DAYS)
+
+
+def done_late_sql(alias: str) -> str:
+    return (
+        f"{alias}.status = '{CommitmentStatus.done.value}' "
+        f"AND {alias}.completed_on > {alias}.due_date"
+    )
+
+
+def days_overdue_sql(alias: str) -> str:
+    """Days past the due date (negative: days still to go; NULL: no due date)."""
+    return f"CAST(julianday({TODAY_SQL}) - julianday({alias}.due_date) AS INTEGER)"
+
+
+def commitment_state_sql(alias: str) -> str:
+    """The CommitmentState value of each row."""
+    return (
+        f"CASE WHEN {overdue_sql(alias)} THEN '{CommitmentState.overdue.value}' "
+        f"WHEN {due_soon_sql(alias)} THEN '{CommitmentState.due_soon.value}' "
+        f"WHEN {pending_sql(alias)} THEN '{CommitmentState.pending.value}' "
+        f"WHEN {done_late_sql(alias)} THEN '{CommitmentState.done_late.value}' "
+        f"WHEN {alias}.status = '{CommitmentStatus.done.value}' "
+        f"THEN '{CommitmentState.done.value}' "
+        f"ELSE '{CommitmentState.dropped.value}' END"
+    )
+
+
+def open_ask_sql(alias: str) -> str:
+    return f"{alias}.status = '{AskStatus.open.value}'"
+
+
+def answered_ask_sql(alias: str) -> str:
+    return f"{alias}.status IN ({_quoted(tuple(s.value for s in ANSWERED))})"
+
+
+# --- Python: the same definitions for a record in memory ------------------------------
+
+
+def commitment_state(
+    status: CommitmentStatus | str,
+    due_date: date | None,
+    completed_on: date | None = None,
+    *,
+    today: date | None = None,
+) -> CommitmentState:
+    on = today or clock.today()
+    status = CommitmentStatus(status)
+    if status == CommitmentStatus.pending:
+        if due_date is None:
+            return CommitmentState.pending
+        if due_date < on:
+            return CommitmentState.overdue
+        if (due_date - on).days <= DUE_SOON_DAYS:
+            return CommitmentState.due_soon
+        return CommitmentState.pending
+    if status == CommitmentStatus.done:
+        late = due_date is not None and completed_on is not None and completed_on > due_date
+        return CommitmentState.done_late if late else CommitmentState.done
+    return CommitmentState.dropped
+
+
+def is_overdue(
+    status: CommitmentStatus | str, due_date: date | None, *, today: date | None = None
+) -> bool:
+    return commitment_state(status, due_date, today=today) == CommitmentState.overdue
+
+
+def days_overdue(due_date: date, *, today: date | None = None) -> int:
+    """Days past ``due_date`` (negative: days still to go)."""
+    return ((today or clock.today()) - due_date).days
+
+
+def ask_state(status: AskStatus | str) -> AskState:
+    status = AskStatus(status)
+    if status == AskStatus.open:
+        return AskState.open
+    if status == AskStatus.withdrawn:
+        return AskState.withdrawn
+    return AskState.answered
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def status_text(
+    status: CommitmentStatus | str,
+    due_date: date | None,
+    completed_on: date | None = None,
+    *,
+    today: date | None = None,
+) -> str:
+    """How a commitment stands, in the words lists and packs print: "12 days overdue",
+    "Due today", "Due in 9 days", "Kept on 3 May 2026 (4 days late)", "Dropped"."""
+    from .dates import format_date
+
+    state = commitment_state(status, due_date, completed_on, today=today)
+    if state in (CommitmentState.done, CommitmentState.done_late):
+        kept = f"Kept on {format_date(completed_on)}" if completed_on else "Kept"
+        if state == CommitmentState.done_late and due_date and completed_on:
+            kept += f" ({_days((completed_on - due_date).days)} late)"
+        return kept
+    if state == CommitmentState.dropped:
+        return "Dropped"
+    if due_date is None:
+        return "No date given"
+    days = days_overdue(due_date, today=today)
+    if days > 0:
+        return f"{_days(days)} overdue"
+    return "Due today" if days == 0 else f"Due in {_days(-days)}"
