@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .services.views import ENTITY_NAMES
+    from .model.kinds import LISTED_NAMES
 
     db_option = argparse.ArgumentParser(add_help=False)
     db_option.add_argument(
@@ -73,7 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
     init.add_argument("--position", metavar="TEXT", help="with --member: your position")
 
     listing = commands.add_parser("list", parents=[db_option], help="list records")
-    listing.add_argument("entity", choices=ENTITY_NAMES)
+    listing.add_argument("entity", choices=LISTED_NAMES)
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument(
         "--limit", type=_positive, default=50, metavar="N", help="at most N rows (default 50)"
@@ -608,21 +608,12 @@ def _backup(db_path: Path, args: argparse.Namespace) -> int:
     if target is not None and target.exists():
         raise UsageError(f"{target} already exists; choose a new file name")
     info = safety.back_up(db_path, target)
-    print(f"Backed up {db_path} to {info.path} ({_size(info.size)}, {_counts(info.counts)}).")
+    print(f"Backed up {db_path} to {info.path} ({_size(info.size)}, {info.summary}).")
     return EXIT_OK
 
 
 def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024)} KB"
-
-
-def _counts(counts: dict[str, int]) -> str:
-    shown = ("meeting", "ask", "commitment")
-    return ", ".join(
-        f"{value:,} {key}{'' if value == 1 else 's'}"
-        for key, value in counts.items()
-        if key in shown
-    )
 
 
 def _backups(db_path: Path, args: argparse.Namespace) -> int:
@@ -634,7 +625,7 @@ def _backups(db_path: Path, args: argparse.Namespace) -> int:
         print(f"There are no backups of {db_path} yet.")
         return EXIT_OK
     for info in backups:
-        state = _counts(info.counts) if info.ok else f"UNUSABLE: {info.problem}"
+        state = info.summary if info.ok else f"UNUSABLE: {info.problem}"
         print(f"{format_datetime(info.taken):<26} {_size(info.size):>9}  {state}  {info.path}")
     return EXIT_OK
 
@@ -658,7 +649,7 @@ def _restore(db_path: Path, args: argparse.Namespace) -> int:
             print("Nothing was changed.")
             return EXIT_OK
     result = safety.restore(db_path, backup)
-    print(f"Restored {db_path} from {backup} ({_counts(info.counts)}).")
+    print(f"Restored {db_path} from {backup} ({info.summary}).")
     if result.safety_backup:
         print(f"The database as it was is kept in {result.safety_backup}.")
     if result.set_aside:

@@ -131,7 +131,7 @@ def test_status_words() -> None:
     assert status_text("pending", None) == "No date given"
     assert status_text("dropped", days(-9)) == "Dropped"
     kept = status_text("done", days(-12), days(-2))
-    assert kept.startswith("Kept on ") and kept.endswith("(10 days late)")
+    assert kept.startswith("Done on ") and kept.endswith("(10 days late)")
     assert "late" not in status_text("done", days(-2), days(-2))
 
 

@@ -159,7 +159,7 @@ def test_cli_exports_and_json_import(seeded, db_path, tmp_path, capsys):
         assert main(["export", kind, "-o", str(tmp_path / name), "--db", str(db_path)]) == 0
     fresh = tmp_path / "fresh.sqlite"
     assert main(["import", "json", str(out), "--db", str(fresh)]) == 0
-    assert "1 meetings" in capsys.readouterr().out
+    assert "1 meeting," in capsys.readouterr().out
     assert main(["import", "json", str(out), "--db", str(fresh)]) == 2
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2", encoding="utf-8")

@@ -84,6 +84,11 @@ def due_within_sql(alias: str, days: int = DUE_SOON_DAYS, *, from_today: bool = 
     return f"{pending_sql(alias)}{since} AND {alias}.due_date <= {until}"
 
 
+def still_due_sql(alias: str) -> str:
+    """A pending commitment due today or later (not yet overdue)."""
+    return f"{pending_sql(alias)} AND {alias}.due_date >= {TODAY_SQL}"
+
+
 def due_soon_sql(alias: str) -> str:
     return due_within_sql(alias, DUE_SOON_DAYS)
 
@@ -179,12 +184,12 @@ def status_text(
     today: date | None = None,
 ) -> str:
     """How a commitment stands, in the words lists and packs print: "12 days overdue",
-    "Due today", "Due in 9 days", "Kept on 3 May 2026 (4 days late)", "Dropped"."""
+    "Due today", "Due in 9 days", "Done on 3 May 2026 (4 days late)", "Dropped"."""
     from .dates import format_date
 
     state = commitment_state(status, due_date, completed_on, today=today)
     if state in (CommitmentState.done, CommitmentState.done_late):
-        kept = f"Kept on {format_date(completed_on)}" if completed_on else "Kept"
+        kept = f"Done on {format_date(completed_on)}" if completed_on else "Done"
         if state == CommitmentState.done_late and due_date and completed_on:
             kept += f" ({_days((completed_on - due_date).days)} late)"
         return kept

@@ -143,7 +143,7 @@ class CommitmentItem:
     status: str
     overdue: bool
     days_overdue: int | None
-    status_text: str  # "12 days overdue", "Due in 9 days", "Kept on 3 May 2026"…
+    status_text: str  # "12 days overdue", "Due in 9 days", "Done on 3 May 2026"…
     made_at: str
     evidence: str
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model.clock import LONDON, today
 from ..model.engagement import DUE_SOON_DAYS, due_soon_sql, live_sql, open_ask_sql
 from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
@@ -27,20 +27,6 @@ from .engagement import CommitmentRow
 
 if TYPE_CHECKING:
     from ..store.engine import Database
-
-# Every kind of record: its name in the app and its table (also the noun for one of
-# them). The status bar counts them all; some tables keep deleted rows for undo.
-TABLE_OF_ENTITY = {
-    "footprints": "footprint",
-    "bodies": "body",
-    "contacts": "contact",
-    "members": "member",
-    "meetings": "meeting",
-    "asks": "ask",
-    "commitments": "commitment",
-    "letters": "letter",
-}
-SOFT_DELETED = frozenset({"contact", "meeting", "ask", "commitment", "letter"})
 
 LISTED = 100  # lines of the overdue and due-soon lists; their totals count them all
 
@@ -225,18 +211,22 @@ def record_counts(db: Database) -> dict[str, int]:
     """How many live records of each kind the database holds."""
     counts = {}
     with db.reader() as connection:
-        for name, table in TABLE_OF_ENTITY.items():
-            live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
-            counts[name] = connection.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
+        for kind in kinds.LISTED:
+            live = " WHERE deleted_at IS NULL" if kind.deletable else ""
+            counts[kind.name] = connection.execute(
+                f"SELECT count(*) FROM {kind.table}{live}"
+            ).fetchone()[0]
     return counts
 
 
 def is_empty(db: Database) -> bool:
     """No live records of any kind (a first run). One probe per table, at any size."""
     with db.reader() as connection:
-        for table in TABLE_OF_ENTITY.values():
-            live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
-            if connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table}{live})").fetchone()[0]:
+        for kind in kinds.LISTED:
+            live = " WHERE deleted_at IS NULL" if kind.deletable else ""
+            if connection.execute(f"SELECT EXISTS (SELECT 1 FROM {kind.table}{live})").fetchone()[
+                0
+            ]:
                 return False
     return True
 

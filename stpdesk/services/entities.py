@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
+from ..model import kinds
 from ..model import tables as t
 from ..model.dates import uk_day
 from ..model.types import format_date
@@ -263,17 +264,12 @@ letters = EntityService(
     )
 )
 
+_SERVICES = (footprints, bodies, contacts, members, themes, meetings, asks, commitments, letters)
 BY_NAME: dict[str, EntityService[Any]] = {
-    "footprints": footprints,
-    "bodies": bodies,
-    "contacts": contacts,
-    "members": members,
-    "themes": themes,
-    "meetings": meetings,
-    "asks": asks,
-    "commitments": commitments,
-    "letters": letters,
+    kind.name: next(service for service in _SERVICES if service.spec.name == kind.table)
+    for kind in kinds.KINDS
 }
+"""The service of each kind of record (``model.kinds``), by its name: "meetings"."""
 
 
 def record_meeting(

@@ -28,17 +28,6 @@ from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from .entities import BY_NAME, display_name, meetings
 
-ENTITY_NAMES: tuple[str, ...] = (
-    "footprints",
-    "bodies",
-    "contacts",
-    "members",
-    "meetings",
-    "asks",
-    "commitments",
-    "letters",
-)
-
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None

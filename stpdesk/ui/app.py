@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..model import kinds
 from ..model.dates import format_datetime
 from ..services import dashboard as dashboard_data
 from ..services.errors import ServiceError
@@ -101,16 +102,6 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], ActionId], ...] = (
     ("Commitments", ("commitments",), ActionId.GO_COMMITMENTS),
     ("Letters", ("letters",), ActionId.GO_LETTERS),
 )
-LIST_TITLES = {
-    "footprints": "Footprints",
-    "bodies": "Bodies",
-    "contacts": "Contacts",
-    "members": "Members",
-    "meetings": "Meetings",
-    "asks": "Asks",
-    "commitments": "Commitments",
-    "letters": "Letters",
-}
 
 
 class ListPages:
@@ -232,7 +223,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.DELETE_RECORD, self.delete_current)
         connect(ActionId.UNDO_DELETE, self.undo_delete)
         connect(ActionId.FIND, self.show_search)
-        connect(ActionId.REFRESH, lambda: self.refresh(set(LIST_TITLES)))
+        connect(ActionId.REFRESH, lambda: self.refresh(set(kinds.LISTED_NAMES)))
         connect(ActionId.MARK_DONE, lambda: self._commitment_workflow("done"))
         connect(ActionId.RESCHEDULE, lambda: self._commitment_workflow("reschedule"))
         connect(ActionId.DROP, lambda: self._commitment_workflow("drop"))
@@ -314,7 +305,9 @@ class MainWindow(QMainWindow):
         self._built_sections.add(index)
         label, list_entities, _action = SECTIONS[index]
         holder = self.pages[index]
-        pages = [ListPage(self.db, entity, LIST_TITLES[entity]) for entity in list_entities]
+        pages = [
+            ListPage(self.db, entity, kinds.BY_NAME[entity].plural) for entity in list_entities
+        ]
         splitter = QSplitter(Qt.Orientation.Vertical, holder) if len(pages) > 1 else None
         for page in pages:
             self.lists.add(page)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..model.dates import format_date, format_datetime
 from ..model.engagement import DUE_SOON_DAYS
 from ..services import dashboard as dashboard_data
@@ -32,8 +33,6 @@ from .colours import DONE_COLOUR, OVERDUE_COLOUR
 from .context import AppContext
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
-
-ENTITY_OF_TABLE = {table: entity for entity, table in dashboard_data.TABLE_OF_ENTITY.items()}
 
 
 def _plural(count: int, noun: str) -> str:
@@ -270,8 +269,8 @@ class Dashboard(QWidget):
             [
                 (
                     f"{format_datetime(a.at)} — {a.summary}",
-                    (ENTITY_OF_TABLE[a.entity], a.entity_id)
-                    if a.entity in ENTITY_OF_TABLE
+                    (kinds.BY_TABLE[a.entity].name, a.entity_id)
+                    if a.entity in kinds.BY_TABLE
                     else None,
                     None,
                 )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..model.clock import today
 from ..model.enums import (
     AskStatus,
@@ -32,7 +33,6 @@ from ..model.enums import (
 )
 from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
-from ..services.dashboard import TABLE_OF_ENTITY
 from ..services.errors import ValidationFailed
 from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
@@ -40,8 +40,6 @@ from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
 from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
-
-NOUNS = TABLE_OF_ENTITY  # "meetings" -> "meeting"
 
 
 class EditorDialog(QDialog):
@@ -62,7 +60,7 @@ class EditorDialog(QDialog):
         self.record_id = record_id
         self.dirty = False
         self.saving = False
-        noun = NOUNS[self.entity]
+        noun = kinds.BY_NAME[self.entity].table
         self.setWindowTitle(f"{'New' if record_id is None else 'Edit'} {noun} — {TITLE}")
         self.setAccessibleName(f"{noun.capitalize()} editor")
         self.setObjectName(f"{noun}_editor")
@@ -409,10 +407,7 @@ class CommitmentEditor(FormEditor):
     def load(self, record_id: str) -> None:
         super().load(record_id)
         record = self.loaded_record
-        status = commitment_status_text(record, today())
-        if record.completed_on:
-            status += f" on {format_date(record.completed_on)}"
-        self.status_label.setText(status)
+        self.status_label.setText(commitment_status_text(record, today()))
         pending = record.status.value == "pending"
         for button in (self.done_button, self.reschedule_button, self.drop_button):
             button.setEnabled(pending)

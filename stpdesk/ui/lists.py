@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
@@ -34,17 +35,6 @@ NEXT_STEP = {
     "record a meeting — Ctrl+N.",
     "letters": "Write a letter — Ctrl+Shift+L.",
     "*": "Add one — Ctrl+Shift+N.",
-}
-
-PLURAL_LABELS = {
-    "footprints": "footprints",
-    "bodies": "bodies",
-    "contacts": "contacts",
-    "members": "members",
-    "meetings": "meetings",
-    "asks": "asks",
-    "commitments": "commitments",
-    "letters": "letters",
 }
 
 
@@ -241,7 +231,7 @@ class ListPage(QWidget):
 
     def _show_count(self, total: int) -> None:
         shown = self.model.rowCount()
-        noun = PLURAL_LABELS[self.entity]
+        noun = kinds.BY_NAME[self.entity].plural.lower()
         self._show_empty_state(total)
         if total == shown:
             self.count_label.setText(f"{total:,} {noun}")
@@ -249,7 +239,7 @@ class ListPage(QWidget):
             self.count_label.setText(f"Showing {shown:,} of {total:,} {noun} (scroll for more)")
 
     def _show_empty_state(self, total: int) -> None:
-        noun = PLURAL_LABELS[self.entity]
+        noun = kinds.BY_NAME[self.entity].plural.lower()
         if total:
             self.empty_label.hide()
             return
