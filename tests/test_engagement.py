@@ -194,3 +194,20 @@ def test_no_second_definition_in_the_code() -> None:
         if suspicious.search(line)
     ]
     assert found == []
+
+
+def test_every_reader_takes_its_kinds_from_the_registry() -> None:
+    from stpdesk.model import kinds
+    from stpdesk.services import entities, exchange, exports, recycle
+
+    assert {kind.entity for kind in exchange.KINDS} == {k.table for k in kinds.KINDS if k.merged}
+    assert set(entities.BY_NAME) == set(kinds.BY_NAME)
+    assert [name for name, _title in exports.SHEETS] == [k.name for k in kinds.KINDS if k.exported]
+    assert tuple(k.name for k in kinds.KINDS if k.deletable) == recycle.RECOVERABLE
+    for kind in kinds.KINDS:
+        service = entities.BY_NAME[kind.name]
+        assert service.spec.name == kind.table and service.spec.table is kind.model
+        assert service.spec.soft_delete == kind.deletable, kind.name
+        assert service.spec.archivable == kind.archivable, kind.name
+    assert kinds.counted("meeting", 1) == "1 meeting"
+    assert kinds.counted("body", 1204) == "1,204 bodies"

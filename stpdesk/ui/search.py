@@ -35,18 +35,6 @@ from .context import TITLE, AppContext
 from .screen_fit import fit_to_screen
 
 SEARCH_DELAY_MS = 200
-KIND_LABELS = {
-    "footprint": "Footprint",
-    "body": "Body",
-    "contact": "Contact",
-    "member": "Member",
-    "meeting": "Meeting",
-    "ask": "Ask",
-    "commitment": "Commitment",
-    "letter": "Letter",
-}
-
-
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1  # the result as rich text, the match highlighted
 MATCH_STYLE = "background-color: #ffe066; color: #000000; font-weight: bold"
 
@@ -175,7 +163,7 @@ class SearchDialog(QDialog):
         for hit in hits:
             if hit.kind not in kinds.BY_TABLE:
                 continue
-            heading = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {hit.title}"
+            heading = f"{kinds.BY_TABLE[hit.kind].label}: {hit.title}"
             if hit.ref in starts:  # repeated board meetings differ only by their date
                 heading += f" — {format_datetime(starts[hit.ref])}"
             plain, marked = snippet_texts(hit.snippet)
