@@ -122,6 +122,21 @@ def _ask(row: Any) -> AskRow:
     )
 
 
+def _select(
+    connection: sqlite3.Connection,
+    select: str,
+    alias: str,
+    where: str,
+    params: Sequence[Any],
+    order: str,
+    limit: int | None,
+) -> list[Any]:
+    sql = f"{select}WHERE {live_sql(alias)} AND ({where}) ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return fetch(connection, sql, params)
+
+
 def commitments(
     connection: sqlite3.Connection,
     where: str,
@@ -131,10 +146,8 @@ def commitments(
     limit: int | None = None,
 ) -> list[CommitmentRow]:
     """Live commitments (alias ``c``) matching ``where``, in ``order``."""
-    sql = f"{_COMMITMENT_SELECT}WHERE {live_sql('c')} AND ({where}) ORDER BY {order}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [_commitment(row) for row in fetch(connection, sql, params)]
+    rows = _select(connection, _COMMITMENT_SELECT, "c", where, params, order, limit)
+    return [_commitment(row) for row in rows]
 
 
 def asks(
@@ -146,10 +159,7 @@ def asks(
     limit: int | None = None,
 ) -> list[AskRow]:
     """Live asks (alias ``a``) matching ``where``, in ``order``."""
-    sql = f"{_ASK_SELECT}WHERE {live_sql('a')} AND ({where}) ORDER BY {order}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [_ask(row) for row in fetch(connection, sql, params)]
+    return [_ask(row) for row in _select(connection, _ASK_SELECT, "a", where, params, order, limit)]
 
 
 def count_commitments(
