@@ -211,3 +211,23 @@ def test_every_reader_takes_its_kinds_from_the_registry() -> None:
         assert service.spec.archivable == kind.archivable, kind.name
     assert kinds.counted("meeting", 1) == "1 meeting"
     assert kinds.counted("body", 1204) == "1,204 bodies"
+
+
+@pytest.mark.slow
+def test_the_dashboard_headline_counts_every_overdue_commitment(qtbot, seeded) -> None:
+    from conftest import open_window
+
+    for n in range(150):  # with the seed's one: 151, more than the list shows
+        e.commitments.create(
+            seeded.db, {"text": f"Late {n}", "body_id": seeded.trust_id, "due_date": iso(-2)}
+        )
+    window = open_window(qtbot, seeded.db)
+    try:
+        board = window.dashboard
+        assert "151 commitments overdue" in board.summary_line.text()
+        lines = board.texts(board.overdue)
+        assert len(lines) == dashboard.LISTED + 1
+        assert lines[-1].startswith("… and 51 more")
+        window.grab().save(str(seeded.db.path.with_name("dashboard.png")))
+    finally:
+        window.ops.shutdown()

@@ -41,7 +41,7 @@ def test_main_window_shows_title_overdue_and_counts(qtbot, seeded):
     assert seeded.db.path.name in window.windowTitle()
     items = window.dashboard.texts(window.dashboard.overdue)
     assert any(overdue_text in text and "12 days overdue" in text for text in items)
-    assert "1 meetings" in window.counts_label.text() or "1 meeting" in window.counts_label.text()
+    assert window.counts_label.text().startswith("1 meeting · 2 asks · 2 commitments")
     assert "2 commitments" in window.counts_label.text()
     assert window.backup_label.text()  # "Last backup: …" or "No backup yet"
 

@@ -638,9 +638,9 @@ class MainWindow(QMainWindow):
     def _show_status(self, info: dashboard_data.StatusInfo) -> None:
         counts = info.counts
         self.dashboard.first_steps.setVisible(counts["meetings"] == 0)
+        shown = ("meetings", "asks", "commitments", "contacts")
         self.counts_label.setText(
-            f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
-            f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"
+            " · ".join(kinds.counted(kinds.BY_NAME[name].table, counts[name]) for name in shown)
         )
         self._show_last_backup(info.last_backup)
         self.status_shown.emit()
