@@ -20,19 +20,47 @@ Imports nothing heavy: the dashboard uses it before SQLAlchemy loads.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from . import clock
-from .enums import AskStatus, CommitmentStatus, LabelledEnum
+from .enums import AskStatus, CommitmentStatus, LabelledEnum, Rag
 
-DUE_SOON_DAYS = 14
-"""A pending commitment due from today to this many days ahead is "due soon"."""
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rules' numbers, set in Preferences (these are the defaults)."""
+
+    due_soon_days: int = 14  # pending and due from today to this many days ahead: due soon
+    amber_moves: int = 1  # moved this many times or more: amber
+    red_moves: int = 2  # moved this many times or more: red
+
+
+DUE_SOON_DAYS = Thresholds.due_soon_days
+_thresholds = Thresholds()
+
+
+def thresholds() -> Thresholds:
+    return _thresholds
+
+
+def use_thresholds(chosen: Thresholds) -> None:
+    """Apply Preferences' thresholds (the app and the command line do, on starting)."""
+    global _thresholds
+    _thresholds = chosen
+
 
 TODAY_SQL = "app_today()"
 """SQL for today's UK date as ISO text (registered on every connection)."""
 
-SQL_FUNCTIONS = {"app_today": lambda: clock.today().isoformat()}
-"""Functions every connection registers (name -> zero-argument callable)."""
+SQL_FUNCTIONS = {
+    "app_today": lambda: clock.today().isoformat(),
+    "app_due_soon_days": lambda: _thresholds.due_soon_days,
+    "app_amber_moves": lambda: _thresholds.amber_moves,
+    "app_red_moves": lambda: _thresholds.red_moves,
+}
+"""Functions every connection registers (name -> zero-argument callable): the SQL reads
+today and the thresholds from them, so one statement text serves every day and setting."""
 
 
 class CommitmentState(LabelledEnum):
@@ -76,10 +104,11 @@ def overdue_sql(alias: str) -> str:
     return f"{pending_sql(alias)} AND {alias}.due_date < {TODAY_SQL}"
 
 
-def due_within_sql(alias: str, days: int = DUE_SOON_DAYS, *, from_today: bool = True) -> str:
-    """A pending commitment due by ``days`` days from today: from today on (due soon),
-    or with ``from_today=False`` overdue ones too."""
-    until = f"date({TODAY_SQL}, '+{int(days)} days')"
+def due_within_sql(alias: str, days: int | None = None, *, from_today: bool = True) -> str:
+    """A pending commitment due by ``days`` days from today (default: the due-soon
+    window): from today on, or with ``from_today=False`` overdue ones too."""
+    ahead = "app_due_soon_days()" if days is None else str(int(days))
+    until = f"date({TODAY_SQL}, '+' || {ahead} || ' days')"
     since = f" AND {alias}.due_date >= {TODAY_SQL}" if from_today else ""
     return f"{pending_sql(alias)}{since} AND {alias}.due_date <= {until}"
 
@@ -90,7 +119,7 @@ def still_due_sql(alias: str) -> str:
 
 
 def due_soon_sql(alias: str) -> str:
-    return due_within_sql(alias, DUE_SOON_DAYS)
+    return due_within_sql(alias)
 
 
 def done_late_sql(alias: str) -> str:
@@ -115,6 +144,32 @@ def commitment_state_sql(alias: str) -> str:
         f"WHEN {alias}.status = '{CommitmentStatus.done.value}' "
         f"THEN '{CommitmentState.done.value}' "
         f"ELSE '{CommitmentState.dropped.value}' END"
+    )
+
+
+def moves_sql(alias: str) -> str:
+    """How many times the due date moved."""
+    return f"coalesce(json_array_length({alias}.revisions), 0)"
+
+
+def days_late_sql(alias: str) -> str:
+    """Days a done commitment was delivered after its (latest) due date; NULL otherwise."""
+    return (
+        f"CASE WHEN {done_late_sql(alias)} "
+        f"THEN CAST(julianday({alias}.completed_on) - julianday({alias}.due_date) AS INTEGER) END"
+    )
+
+
+def rag_sql(alias: str) -> str:
+    """The Rag value of each row (NULL for a dropped commitment). See ``rag``."""
+    moves = moves_sql(alias)
+    return (
+        f"CASE WHEN {alias}.status = '{CommitmentStatus.dropped.value}' THEN NULL "
+        f"WHEN {alias}.status = '{CommitmentStatus.done.value}' THEN "
+        f"CASE WHEN {done_late_sql(alias)} THEN '{Rag.amber.value}' ELSE '{Rag.green.value}' END "
+        f"WHEN {overdue_sql(alias)} OR {moves} >= app_red_moves() THEN '{Rag.red.value}' "
+        f"WHEN {due_soon_sql(alias)} OR {moves} >= app_amber_moves() THEN '{Rag.amber.value}' "
+        f"ELSE '{Rag.green.value}' END"
     )
 
 
@@ -143,7 +198,7 @@ def commitment_state(
             return CommitmentState.pending
         if due_date < on:
             return CommitmentState.overdue
-        if (due_date - on).days <= DUE_SOON_DAYS:
+        if (due_date - on).days <= _thresholds.due_soon_days:
             return CommitmentState.due_soon
         return CommitmentState.pending
     if status == CommitmentStatus.done:
@@ -201,3 +256,89 @@ def status_text(
     if days > 0:
         return f"{_days(days)} overdue"
     return "Due today" if days == 0 else f"Due in {_days(-days)}"
+
+
+RAG_RULE = (
+    "Red: overdue, or its date has moved {red} times or more. "
+    "Amber: due within {soon} days, its date has moved {amber} time(s), or it was done late. "
+    "Green: on track, or done on time. Dropped commitments have no rating."
+)
+
+
+def rag_rule() -> str:
+    """The rule in words, for tooltips and the README."""
+    t = _thresholds
+    return RAG_RULE.format(red=t.red_moves, amber=t.amber_moves, soon=t.due_soon_days)
+
+
+def rag(
+    status: CommitmentStatus | str,
+    due_date: date | None,
+    completed_on: date | None = None,
+    moves: int = 0,
+    *,
+    today: date | None = None,
+) -> Rag | None:
+    """Red, amber or green (see RAG_RULE); None for a dropped commitment."""
+    state = commitment_state(status, due_date, completed_on, today=today)
+    if state == CommitmentState.dropped:
+        return None
+    if state in (CommitmentState.done, CommitmentState.done_late):
+        return Rag.amber if state == CommitmentState.done_late else Rag.green
+    if state == CommitmentState.overdue or moves >= _thresholds.red_moves:
+        return Rag.red
+    if state == CommitmentState.due_soon or moves >= _thresholds.amber_moves:
+        return Rag.amber
+    return Rag.green
+
+
+RAG_SYMBOLS = {Rag.red: "●", Rag.amber: "▲", Rag.green: "✓"}
+"""Printed beside the word, so colour is never the only signal."""
+
+
+def rag_text(value: Rag | None) -> str:
+    """"▲ Amber": symbol and word; "" for none."""
+    return f"{RAG_SYMBOLS[value]} {value.label}" if value is not None else ""
+
+
+def slippage_text(original: date | None, due_date: date | None, moves: int) -> str:
+    """"due 14 March 2027, moved twice, now 30 June 2027" ("" when it never moved)."""
+    from .dates import format_date
+
+    if moves <= 0 or due_date is None:
+        return ""
+    times = {1: "once", 2: "twice"}.get(moves, f"{moves} times")
+    first = f"due {format_date(original)}, " if original else "first undated, "
+    return f"{first}moved {times}, now {format_date(due_date)}"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One move of a commitment's due date."""
+
+    moved_from: date | None
+    moved_to: date
+    reason: str
+    by: str
+    at: str  # ISO moment (UTC) it was recorded
+    meeting_id: str | None = None  # where the new date was agreed
+    letter_id: str | None = None
+
+
+def revisions_of(raw: list[dict] | str | None) -> list[Revision]:
+    """A commitment's ``revisions`` column (a list, or its JSON text from plain SQL)."""
+    import json
+
+    items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    return [
+        Revision(
+            moved_from=date.fromisoformat(item["from"]) if item.get("from") else None,
+            moved_to=date.fromisoformat(item["to"]),
+            reason=item.get("reason") or "",
+            by=item.get("by") or "",
+            at=item.get("at") or "",
+            meeting_id=item.get("meeting_id"),
+            letter_id=item.get("letter_id"),
+        )
+        for item in items
+    ]

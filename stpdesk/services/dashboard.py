@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..model import clock, kinds
 from ..model.clock import LONDON, today
-from ..model.engagement import DUE_SOON_DAYS, due_soon_sql, live_sql, open_ask_sql
+from ..model.engagement import due_soon_sql, live_sql, open_ask_sql, thresholds
 from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
 from ..store.backup import newest_backup_time
 from ..store.rows import as_stored, stored_day, stored_moment
@@ -94,7 +94,7 @@ def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
         result.overdue_total = engagement.overdue_total(connection)
         result.due_soon = engagement.due_soon(connection, limit=LISTED)
         result.due_soon_total = engagement.count_commitments(connection, due_soon_sql("c"))
-        result.upcoming = upcoming_meetings(connection, days=DUE_SOON_DAYS)
+        result.upcoming = upcoming_meetings(connection, days=thresholds().due_soon_days)
         result.open_asks = open_asks_summary(connection)
         result.recent = recent_activity(connection)
         footprints = connection.execute(
@@ -108,7 +108,7 @@ def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
 
 
 def upcoming_meetings(
-    connection: sqlite3.Connection, *, days: int = DUE_SOON_DAYS, limit: int = 20
+    connection: sqlite3.Connection, *, days: int, limit: int = 20
 ) -> list[MeetingLine]:
     now = clock.now()
     rows = connection.execute(

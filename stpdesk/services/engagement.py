@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from ..model.engagement import (
-    DUE_SOON_DAYS,
     CommitmentState,
     commitment_state_sql,
     days_overdue_sql,
@@ -177,9 +176,10 @@ def overdue(connection: sqlite3.Connection, *, limit: int | None = None) -> list
 
 
 def due_soon(
-    connection: sqlite3.Connection, *, days: int = DUE_SOON_DAYS, limit: int | None = None
+    connection: sqlite3.Connection, *, days: int | None = None, limit: int | None = None
 ) -> list[CommitmentRow]:
-    """Pending commitments due from today to ``days`` days ahead, soonest first."""
+    """Pending commitments due from today to ``days`` days ahead (default: the due-soon
+    window), soonest first."""
     return commitments(connection, due_within_sql("c", days), limit=limit)
 
 

@@ -17,12 +17,12 @@ from ..model import clock
 from ..model import tables as t
 from ..model.clock import today
 from ..model.engagement import (
-    DUE_SOON_DAYS,
     due_soon_sql,
     due_within_sql,
     is_overdue,
     overdue_sql,
     pending_sql,
+    thresholds,
 )
 from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
@@ -233,7 +233,7 @@ def commitment_filters() -> dict[str, list[Any]]:
         "All commitments": [],
         "Pending": [text(pending_sql("commitment"))],
         "Overdue": [text(overdue_sql("commitment"))],
-        f"Due in the next {DUE_SOON_DAYS} days": [text(due_soon_sql("commitment"))],
+        f"Due in the next {thresholds().due_soon_days} days": [text(due_soon_sql("commitment"))],
         "Done": [t.Commitment.status == CommitmentStatus.done],
         "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
     }

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..model import kinds
 from ..model.dates import format_date, format_datetime
-from ..model.engagement import DUE_SOON_DAYS
+from ..model.engagement import thresholds
 from ..services import dashboard as dashboard_data
 from ..services.dashboard import EngagementSummary
 from .colours import DONE_COLOUR, OVERDUE_COLOUR
@@ -139,8 +139,8 @@ class Dashboard(QWidget):
         grid = QGridLayout()
         layout.addLayout(grid)
         self.overdue = self._list("Overdue commitments")
-        self.due_soon = self._list(f"Commitments due in the next {DUE_SOON_DAYS} days")
-        self.upcoming = self._list(f"Meetings in the next {DUE_SOON_DAYS} days")
+        self.due_soon = self._list(f"Commitments due in the next {thresholds().due_soon_days} days")
+        self.upcoming = self._list(f"Meetings in the next {thresholds().due_soon_days} days")
         self.recent = self._list("Recent activity")
         self.open_asks = QTreeWidget()
         self.open_asks.setHeaderHidden(True)
@@ -152,8 +152,8 @@ class Dashboard(QWidget):
         for position, (title, widget) in enumerate(
             [
                 ("Overdue commitments", self.overdue),
-                (f"Due in the next {DUE_SOON_DAYS} days", self.due_soon),
-                (f"Meetings in the next {DUE_SOON_DAYS} days", self.upcoming),
+                (f"Due in the next {thresholds().due_soon_days} days", self.due_soon),
+                (f"Meetings in the next {thresholds().due_soon_days} days", self.upcoming),
                 ("Open asks by body", self.open_asks),
                 ("Engagement by footprint", self.engagement_box),
                 ("Recent activity", self.recent),
@@ -214,7 +214,7 @@ class Dashboard(QWidget):
         self.summary_line.setText(
             f"Today is {format_date(data.today)}. "
             f"{_plural(data.overdue_total, 'commitment')} overdue, "
-            f"{data.due_soon_total:,} due in the next {DUE_SOON_DAYS} days, "
+            f"{data.due_soon_total:,} due in the next {thresholds().due_soon_days} days, "
             f"{_plural(len(data.upcoming), 'meeting')} coming up."
         )
         self._fill(
@@ -247,9 +247,9 @@ class Dashboard(QWidget):
                 for line in data.due_soon
             ]
             + _more(
-                data.due_soon_total - len(data.due_soon), f"Due in the next {DUE_SOON_DAYS} days"
+                data.due_soon_total - len(data.due_soon), f"Due in the next {thresholds().due_soon_days} days"
             ),
-            f"Nothing is due in the next {DUE_SOON_DAYS} days.",
+            f"Nothing is due in the next {thresholds().due_soon_days} days.",
         )
         self._fill(
             self.upcoming,
@@ -262,7 +262,7 @@ class Dashboard(QWidget):
                 )
                 for m in data.upcoming
             ],
-            f"No meetings in the next {DUE_SOON_DAYS} days.",
+            f"No meetings in the next {thresholds().due_soon_days} days.",
         )
         self._fill(
             self.recent,
