@@ -218,6 +218,16 @@ def days_overdue(due_date: date, *, today: date | None = None) -> int:
     return ((today or clock.today()) - due_date).days
 
 
+def days_late(
+    status: CommitmentStatus | str, due_date: date | None, completed_on: date | None
+) -> int | None:
+    """Days a done commitment was delivered after its (latest) due date; None otherwise."""
+    state = commitment_state(status, due_date, completed_on)
+    if state != CommitmentState.done_late:
+        return None
+    return (completed_on - due_date).days  # type: ignore[operator]
+
+
 def ask_state(status: AskStatus | str) -> AskState:
     status = AskStatus(status)
     if status == AskStatus.open:
@@ -297,12 +307,12 @@ RAG_SYMBOLS = {Rag.red: "●", Rag.amber: "▲", Rag.green: "✓"}
 
 
 def rag_text(value: Rag | None) -> str:
-    """"▲ Amber": symbol and word; "" for none."""
+    """ "▲ Amber": symbol and word; "" for none."""
     return f"{RAG_SYMBOLS[value]} {value.label}" if value is not None else ""
 
 
 def slippage_text(original: date | None, due_date: date | None, moves: int) -> str:
-    """"due 14 March 2027, moved twice, now 30 June 2027" ("" when it never moved)."""
+    """ "due 14 March 2027, moved twice, now 30 June 2027" ("" when it never moved)."""
     from .dates import format_date
 
     if moves <= 0 or due_date is None:

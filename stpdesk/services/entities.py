@@ -232,6 +232,7 @@ asks = EntityService(
     )
 )
 
+
 class CommitmentService(EntityService[t.Commitment]):
     """Commitments keep the date first promised: a new one takes its due date as the
     original; later moves go through Reschedule (services.workflows), which keeps each."""

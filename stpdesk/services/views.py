@@ -17,11 +17,13 @@ from ..model import clock
 from ..model import tables as t
 from ..model.clock import today
 from ..model.engagement import (
+    days_late,
     due_soon_sql,
     due_within_sql,
     is_overdue,
     overdue_sql,
     pending_sql,
+    rag,
     thresholds,
 )
 from ..model.enums import AskStatus, CommitmentStatus
@@ -31,6 +33,10 @@ from .entities import BY_NAME, display_name, meetings
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _value(member: Any) -> str | None:
+    return member.value if member is not None else None
 
 
 def _first_line(text: str | None) -> str | None:
@@ -175,9 +181,16 @@ def rows(
                     "body_id": r.body_id,
                     "body": bodies.get(r.body_id),
                     "meeting_id": r.meeting_id,
+                    "original_due_date": _iso(r.original_due_date),
                     "due_date": _iso(r.due_date),
+                    "revisions": len(r.revisions or []),
                     "status": r.status.value,
                     "overdue": is_overdue(r.status, r.due_date, today=on),
+                    "rag": _value(
+                        rag(r.status, r.due_date, r.completed_on, len(r.revisions or []), today=on)
+                    ),
+                    "delivered_on": _iso(r.completed_on),
+                    "days_late": days_late(r.status, r.due_date, r.completed_on),
                 }
                 for r in records
             ]

@@ -247,7 +247,8 @@ class Dashboard(QWidget):
                 for line in data.due_soon
             ]
             + _more(
-                data.due_soon_total - len(data.due_soon), f"Due in the next {thresholds().due_soon_days} days"
+                data.due_soon_total - len(data.due_soon),
+                f"Due in the next {thresholds().due_soon_days} days",
             ),
             f"Nothing is due in the next {thresholds().due_soon_days} days.",
         )
