@@ -394,6 +394,37 @@ def choices(db: Database, entity: str) -> list[Choice]:
     raise ValueError(f"no picker for {entity!r}")
 
 
+def sources_for(db: Database, commitment_id: str, *, limit: int = 200) -> dict[str, list[Choice]]:
+    """The meetings and letters with a commitment's body, newest first: where a new date
+    may have been agreed, or its delivery shown."""
+    with db.read() as session:
+        record = e.commitments._get(session, commitment_id)
+        meetings = session.exec(
+            select(t.Meeting)
+            .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)
+            .where(t.MeetingBody.body_id == record.body_id)
+            .where(col(t.Meeting.deleted_at).is_(None))
+            .order_by(col(t.Meeting.starts_at).desc())
+            .limit(limit)
+        ).all()
+        letters = session.exec(
+            select(t.Letter)
+            .where(t.Letter.body_id == record.body_id)
+            .where(col(t.Letter.deleted_at).is_(None))
+            .order_by(col(t.Letter.letter_date).desc())
+            .limit(limit)
+        ).all()
+    return {
+        "meetings": [
+            Choice(m.id, f"{m.title} ({format_date(m.starts_at)})", "meeting") for m in meetings
+        ],
+        "letters": [
+            Choice(x.id, f"{x.subject or x.template} ({format_date(x.letter_date)})", "letter")
+            for x in letters
+        ],
+    }
+
+
 # --- first run -------------------------------------------------------------------
 
 

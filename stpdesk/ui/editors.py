@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 
 from ..model import kinds
 from ..model.clock import today
+from ..model.engagement import slippage_text
 from ..model.enums import (
     AskStatus,
     BodyKind,
     CommitmentDirection,
+    EvidenceKind,
     FootprintKind,
     LetterStatus,
     Priority,
@@ -39,7 +41,7 @@ from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
 from .screen_fit import fit_to_screen
-from .widgets import Form, ProblemLabel
+from .widgets import Form, Picker, ProblemLabel
 
 
 class EditorDialog(QDialog):
@@ -378,6 +380,7 @@ class CommitmentEditor(FormEditor):
         form.add_date("due_date", "Due date")
         form.add_multi("theme_ids", "Themes", "theme")
         self.status_label = form.add_readonly("status_text", "Status")
+        self.slipped_label = form.add_readonly("slipped", "Slipped")
         self.evidence_label = form.add_readonly("evidence", "Evidence")
 
         self.workflow = QWidget(self.body)
@@ -408,6 +411,11 @@ class CommitmentEditor(FormEditor):
         super().load(record_id)
         record = self.loaded_record
         self.status_label.setText(commitment_status_text(record, today()))
+        moves = len(record.revisions or [])
+        self.slipped_label.setText(
+            slippage_text(record.original_due_date, record.due_date, moves) or "Never moved"
+        )
+        self.form.fields["due_date"].setReadOnly(moves > 0)  # moves go through Reschedule
         pending = record.status.value == "pending"
         for button in (self.done_button, self.reschedule_button, self.drop_button):
             button.setEnabled(pending)
@@ -418,6 +426,7 @@ class CommitmentEditor(FormEditor):
     def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
         values, local = self.form.values()
         values.pop("status_text", None)
+        values.pop("slipped", None)
         values.pop("evidence", None)
         return values, local
 
@@ -477,14 +486,35 @@ class WorkflowDialog(QDialog):
         about.setAccessibleName("Commitment")
         layout.addWidget(about)
         self.form = Form(self)
+        if record.due_date is not None:
+            moved = slippage_text(
+                record.original_due_date, record.due_date, len(record.revisions or [])
+            )
+            now = QLabel(
+                moved.capitalize() if moved else f"Due {format_date(record.due_date)}", self
+            )
+            now.setAccessibleName("Due")
+            layout.addWidget(now)
+        sources = workflows.sources_for(ctx.db, commitment_id) if kind != "drop" else {}
         if kind == "done":
+            self.form.add_date("completed_on", "Delivered on").setText(format_date(today()))
+            self.form.add_enum("evidence_kind", "How we know", EvidenceKind)
+            self.form.add_picker("evidence_meeting", "Meeting", "meeting")
+            self.form.add_picker("evidence_letter", "Letter", "letter")
+            self.form.add_line(
+                "evidence_link", "Document or link", hint="a report's reference, or a web link"
+            )
             self.form.add_text("evidence", "Evidence", lines=3)
-            self.form.add_date("completed_on", "Completed on").setText(format_date(today()))
         elif kind == "reschedule":
             self.form.add_date("due_date", "New due date", required=True)
             self.form.add_text("reason", "Reason", lines=3)
+            self.form.add_picker("meeting_id", "Agreed at meeting", "meeting")
+            self.form.add_picker("letter_id", "Agreed in letter", "letter")
         else:
             self.form.add_text("reason", "Reason", lines=3)
+        for name, field in self.form.fields.items():
+            if isinstance(field, Picker):
+                field.set_choices(sources["letters" if "letter" in name else "meetings"])
         layout.addWidget(self.form)
         self.general = ProblemLabel("this change", self)
         layout.addWidget(self.general)
@@ -508,12 +538,28 @@ class WorkflowDialog(QDialog):
         values, _local = self.form.values()
         db, cid = self.ctx.db, self.commitment_id
         if self.kind == "done":
+            kind = values["evidence_kind"]
+            reference = {
+                "meeting": values["evidence_meeting"],
+                "letter": values["evidence_letter"],
+                "document": values["evidence_link"],
+            }.get(str(kind))
             work = lambda: workflows.mark_done(  # noqa: E731
-                db, cid, evidence=values["evidence"] or "", completed_on=values["completed_on"]
+                db,
+                cid,
+                evidence=values["evidence"] or "",
+                completed_on=values["completed_on"],
+                evidence_kind=kind,
+                evidence_ref=reference,
             )
         elif self.kind == "reschedule":
             work = lambda: workflows.reschedule(  # noqa: E731
-                db, cid, new_due_date=values["due_date"], reason=values["reason"] or ""
+                db,
+                cid,
+                new_due_date=values["due_date"],
+                reason=values["reason"] or "",
+                meeting_id=values["meeting_id"],
+                letter_id=values["letter_id"],
             )
         else:
             work = lambda: workflows.drop(db, cid, reason=values["reason"] or "")  # noqa: E731

@@ -1,0 +1,215 @@
+"""Holding partners to account: every date a commitment slipped to is kept, delivery is
+recorded with its evidence, and each commitment is rated red, amber or green."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from conftest import days
+
+from stpdesk.cli import main
+from stpdesk.model import clock, engagement
+from stpdesk.model.engagement import Thresholds, rag, rag_rule, revisions_of, use_thresholds
+from stpdesk.model.enums import CommitmentStatus, EvidenceKind, Rag
+from stpdesk.services import entities as e
+from stpdesk.services import exchange, exports, views, workflows
+from stpdesk.services.errors import ServiceError, ValidationFailed
+from stpdesk.store import open_database
+from stpdesk.store.backup import make_backup, restore_backup
+from stpdesk.store.schema import REVISIONS
+
+
+def _slipped_twice(seeded) -> str:
+    """The seed's commitment due in 9 days, moved twice (once at the meeting)."""
+    cid = seeded.commitment_ids[1]
+    workflows.reschedule(
+        seeded.db,
+        cid,
+        new_due_date=days(30),
+        reason="Board papers late",
+        meeting_id=seeded.meeting_id,
+    )
+    workflows.reschedule(seeded.db, cid, new_due_date=days(60), reason="Awaiting NHS England")
+    return cid
+
+
+def _history(db, cid: str) -> tuple:
+    record = e.commitments.get(db, cid)
+    moves = [
+        (r.moved_from, r.moved_to, r.reason, r.meeting_id) for r in revisions_of(record.revisions)
+    ]
+    return record.original_due_date, record.due_date, moves
+
+
+def test_rescheduling_keeps_the_original_and_every_move(seeded) -> None:
+    cid = _slipped_twice(seeded)
+    original, due, moves = _history(seeded.db, cid)
+    assert original == days(9) and due == days(60)
+    assert moves == [
+        (days(9), days(30), "Board papers late", seeded.meeting_id),
+        (days(30), days(60), "Awaiting NHS England", None),
+    ]
+    [row] = [r for r in views.list_rows(seeded.db, "commitments")[0] if r["id"] == cid]
+    assert row["original_due_date"] == days(9).isoformat() and row["revisions"] == 2
+    assert row["rag"] == "red"  # moved twice
+    text = engagement.slippage_text(original, due, 2)
+    assert text.startswith("due ") and "moved twice, now" in text
+
+
+def test_the_due_date_moves_only_by_reschedule(seeded) -> None:
+    cid = seeded.commitment_ids[1]
+    with seeded.db.session() as session:  # entered two days ago
+        record = e.commitments._get(session, cid)
+        record.created_at = clock.now() - timedelta(days=2)
+        session.add(record)
+    with pytest.raises(ValidationFailed) as refused:
+        e.commitments.update(seeded.db, cid, {"due_date": days(40)})
+    assert "use Reschedule" in str(refused.value)
+    assert e.commitments.get(seeded.db, cid).due_date == days(9)
+
+
+def test_a_same_day_correction_moves_the_original_too(seeded) -> None:
+    record = e.commitments.create(
+        seeded.db, {"text": "Typo", "body_id": seeded.icb_id, "due_date": days(5)}
+    )
+    e.commitments.update(seeded.db, record.id, {"due_date": days(50)})
+    fixed = e.commitments.get(seeded.db, record.id)
+    assert (fixed.original_due_date, fixed.due_date, fixed.revisions) == (days(50), days(50), None)
+
+
+def test_bad_reschedules_change_nothing(seeded) -> None:
+    cid = seeded.commitment_ids[1]
+    before = _history(seeded.db, cid)
+    for kwargs, message in (
+        (
+            {"new_due_date": "31 February 2027", "reason": "x"},
+            "new due date: 31 February 2027 is not a date",
+        ),
+        ({"new_due_date": days(20), "reason": "  "}, "say why"),
+        (
+            {"new_due_date": days(20), "reason": "x", "meeting_id": "nope"},
+            "no meeting with id nope",
+        ),
+        ({"new_due_date": days(9), "reason": "x"}, "already due"),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            workflows.reschedule(seeded.db, cid, **kwargs)
+        assert message in str(refused.value)
+    assert _history(seeded.db, cid) == before
+
+
+def test_revisions_survive_export_bundle_and_restore(seeded, tmp_path) -> None:
+    cid = _slipped_twice(seeded)
+    kept = _history(seeded.db, cid)
+    # JSON dump into a fresh database
+    dump = tmp_path / "dump.json"
+    exports.write_json(seeded.db, dump)
+    loaded = open_database(tmp_path / "loaded.sqlite")
+    exports.load(loaded, exports.read_json(dump))
+    assert _history(loaded, cid) == kept
+    loaded.close()
+    # a bundle to another laptop
+    laptop = open_database(tmp_path / "laptop.sqlite")
+    exchange.export_bundle(seeded.db, tmp_path / "a.stpdesk")
+    exchange.import_bundle(laptop, tmp_path / "a.stpdesk")
+    assert _history(laptop, cid) == kept
+    laptop.close()
+    # a backup taken now, restored after a third move
+    path = seeded.db.path
+    seeded.db.close()
+    backup = make_backup(path)
+    db = open_database(path)
+    workflows.reschedule(db, cid, new_due_date=days(90), reason="Again")
+    db.close()
+    restore_backup(path, backup, known_revisions=REVISIONS)
+    db = open_database(path)
+    assert _history(db, cid) == kept
+    db.close()
+
+
+def test_done_records_when_and_how_we_know(seeded) -> None:
+    cid = seeded.commitment_ids[0]  # 12 days overdue
+    done = workflows.mark_done(
+        seeded.db,
+        cid,
+        evidence="Figures tabled",
+        completed_on=days(-2),
+        evidence_kind="meeting",
+        evidence_ref=seeded.meeting_id,
+    )
+    assert done.evidence_kind == EvidenceKind.meeting and done.evidence_ref == seeded.meeting_id
+    [row] = [r for r in views.list_rows(seeded.db, "commitments")[0] if r["id"] == cid]
+    assert row["delivered_on"] == days(-2).isoformat() and row["days_late"] == 10
+    assert row["rag"] == "amber"  # done, but late
+
+
+def test_done_with_a_missing_meeting_changes_nothing(seeded) -> None:
+    cid = seeded.commitment_ids[0]
+    with pytest.raises(ValidationFailed) as refused:
+        workflows.mark_done(
+            seeded.db, cid, evidence="x", evidence_kind="meeting", evidence_ref="gone"
+        )
+    assert "no meeting with id gone" in str(refused.value)
+    assert e.commitments.get(seeded.db, cid).status == CommitmentStatus.pending
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "completed", "moves", "expected"),
+    [
+        ("pending", -1, None, 0, Rag.red),  # overdue
+        ("pending", 0, None, 0, Rag.amber),  # due today: within the window
+        ("pending", 14, None, 0, Rag.amber),  # the window's last day
+        ("pending", 15, None, 0, Rag.green),  # on track
+        ("pending", 15, None, 1, Rag.amber),  # moved once
+        ("pending", 15, None, 2, Rag.red),  # moved twice
+        ("pending", None, None, 0, Rag.green),
+        ("done", -3, -3, 0, Rag.green),  # on the day
+        ("done", -3, -2, 0, Rag.amber),  # a day late
+        ("done", -3, -4, 2, Rag.green),  # delivered early, however often it moved
+        ("dropped", -3, None, 0, None),
+    ],
+)
+def test_rag_on_each_boundary(seeded, status, due, completed, moves, expected) -> None:
+    on = lambda n: None if n is None else days(n)  # noqa: E731
+    assert rag(status, on(due), on(completed), moves) == expected
+    record = e.commitments.create(
+        seeded.db, {"text": "Rated", "body_id": seeded.icb_id, "due_date": on(due)}
+    )
+    with seeded.db.session() as session:  # the stored shape, written straight in
+        stored = session.get(type(record), record.id)
+        stored.status = CommitmentStatus(status)
+        stored.completed_on = on(completed)
+        stored.revisions = [{"from": None, "to": days(1).isoformat()}] * moves or None
+        session.add(stored)
+    with seeded.db.reader() as connection:
+        (value,) = connection.execute(
+            f"SELECT {engagement.rag_sql('c')} FROM commitment c WHERE id = ?", (record.id,)
+        ).fetchone()
+    assert value == (expected.value if expected else None)
+
+
+def test_thresholds_come_from_preferences(seeded) -> None:
+    try:
+        use_thresholds(Thresholds(due_soon_days=30, amber_moves=3, red_moves=5))
+        assert rag("pending", days(20), None, 2) == Rag.amber  # within 30 days
+        assert rag("pending", days(40), None, 2) == Rag.green  # two moves: under three
+        assert "30 days" in rag_rule() and "5 times" in rag_rule()
+        from stpdesk.services import dashboard
+
+        assert [c.text for c in dashboard.dashboard(seeded.db).due_soon] == [
+            "Reply on board membership"
+        ]
+    finally:
+        use_thresholds(Thresholds())
+
+
+def test_command_line_list_carries_the_record(seeded, capsys) -> None:
+    cid = _slipped_twice(seeded)
+    path = seeded.db.path
+    seeded.db.close()
+    assert main(["--db", str(path), "list", "commitments", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows[cid]["revisions"] == 2 and rows[cid]["rag"] == "red"
+    assert {"original_due_date", "delivered_on", "days_late"} <= set(rows[cid])
