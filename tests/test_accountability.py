@@ -213,3 +213,56 @@ def test_command_line_list_carries_the_record(seeded, capsys) -> None:
     rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows[cid]["revisions"] == 2 and rows[cid]["rag"] == "red"
     assert {"original_due_date", "delivered_on", "days_late"} <= set(rows[cid])
+
+
+def test_promises_kept_equal_a_count_by_hand(seeded) -> None:
+    from stpdesk.services import promises
+
+    db, trust = seeded.db, seeded.trust_id
+
+    def made(body: str, due: int, text: str, direction: str = "to_us") -> str:
+        record = e.commitments.create(
+            db, {"text": text, "body_id": body, "due_date": days(due), "direction": direction}
+        )
+        return record.id
+
+    # the trust (beside the seed's one 12 days overdue): two on time, two late (3 and 9
+    # days), one overdue, one dropped, one deleted, one moved past today
+    for n in range(2):
+        workflows.mark_done(
+            db, made(trust, -20, f"on time {n}"), evidence="x", completed_on=days(-21)
+        )
+    workflows.mark_done(db, made(trust, -20, "late 3"), evidence="x", completed_on=days(-17))
+    workflows.mark_done(db, made(trust, -20, "late 9"), evidence="x", completed_on=days(-11))
+    made(trust, -5, "overdue")
+    workflows.drop(db, made(trust, -30, "dropped"), reason="Superseded")
+    e.commitments.delete(db, made(trust, -8, "deleted"))
+    moved = made(trust, -40, "moved, not yet due")
+    workflows.reschedule(db, moved, new_due_date=days(10), reason="Waiting for funding")
+    made(trust, 30, "not yet due at all")  # outside the period: first due in the future
+    made(trust, -3, "ours, overdue", direction="by_us")
+
+    record = promises.promise_record(db, body_id=trust)
+    [line] = record.bodies
+    tally = line.to_us
+    assert (tally.made, tally.on_time, tally.late, tally.overdue, tally.dropped, tally.to_come) == (
+        8,
+        2,
+        2,
+        2,
+        1,
+        1,
+    )
+    assert tally.median_days_late == 6 and tally.moved == 1
+    assert (line.by_us.made, line.by_us.overdue) == (1, 1)
+    worst = [row.text for row in record.worst]
+    assert worst == ["Share discharge data with the housing team", "overdue", "moved, not yet due"]
+
+    # the footprint holds the ICB too, whose one commitment is not yet due
+    footprint = promises.promise_record(db, footprint_id=seeded.footprint_id)
+    assert (footprint.to_us.made, footprint.to_us.overdue) == (8, 2)
+    # a period from 25 days ago leaves out the two first due 30 and 40 days ago
+    recent = promises.promise_record(db, body_id=trust, since=days(-25))
+    assert recent.bodies[0].to_us.made == 6 and recent.bodies[0].to_us.dropped == 0
+    with pytest.raises(ServiceError):
+        promises.promise_record(db, body_id="nope")
