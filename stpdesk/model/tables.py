@@ -12,7 +12,17 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    func,
+    literal_column,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from .clock import now
@@ -74,7 +84,7 @@ class Record(SQLModel):
     updated_at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
 
 
-def live_index(name: str, *columns: str) -> Index:
+def live_index(name: str, *columns: Any) -> Index:
     """An index over live (not deleted) rows only."""
     live = text("deleted_at IS NULL")
     return Index(name, *columns, sqlite_where=live, postgresql_where=live)
@@ -418,6 +428,17 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
         *list_indexes("commitment", "due_date"),
         # a body's commitments by status and due date (briefing packs, engagement summary)
         live_index("ix_commitment_live_body_status", "body_id", "status", "due_date"),
+        # promises kept: by the date first promised, with every column its count reads
+        live_index(
+            "ix_commitment_live_first_due",
+            func.coalesce(literal_column("original_due_date"), literal_column("due_date")),
+            "body_id",
+            "direction",
+            "status",
+            "due_date",
+            "completed_on",
+            "revisions",
+        ),
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
