@@ -21,6 +21,7 @@ from ..model.engagement import (
     days_overdue_sql,
     due_within_sql,
     live_sql,
+    moves_sql,
     open_ask_sql,
     overdue_sql,
 )
@@ -44,6 +45,8 @@ class CommitmentRow:
     meeting_starts_at: datetime | None
     state: CommitmentState
     days_overdue: int | None  # negative: days still to go; None: no due date
+    original_due_date: date | None = None  # the date first promised
+    moves: int = 0  # how many times the due date moved
 
     @property
     def days_to_go(self) -> int | None:
@@ -70,7 +73,8 @@ _COMMITMENT_SELECT = (
     "SELECT c.id, c.text, c.direction, c.body_id, coalesce(b.name, '') AS body, "
     "ct.name AS contact, c.due_date, c.status, c.completed_on, c.evidence, "
     "m.title AS meeting_title, m.starts_at AS meeting_starts_at, "
-    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue "
+    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue, "
+    f"c.original_due_date, {moves_sql('c')} AS moves "
     "FROM commitment c LEFT JOIN body b ON b.id = c.body_id "
     "LEFT JOIN contact ct ON ct.id = c.contact_id "
     "LEFT JOIN meeting m ON m.id = c.meeting_id "
@@ -101,6 +105,8 @@ def _commitment(row: Any) -> CommitmentRow:
         meeting_starts_at=stored_moment(row.meeting_starts_at),
         state=CommitmentState(row.state),
         days_overdue=row.days_overdue,
+        original_due_date=stored_day(row.original_due_date),
+        moves=row.moves,
     )
 
 

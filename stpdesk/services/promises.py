@@ -29,6 +29,11 @@ from ..store.rows import marks
 from . import engagement
 from .errors import NotFound
 
+FIRST_DUE = "coalesce(c.original_due_date, c.due_date)"
+FIRST_DUE_INDEX = "ix_commitment_live_first_due"
+"""The date a commitment was first due (one first dated by a reschedule: that date). The
+period is read by it, on the index migration 0009 made of this very expression."""
+
 
 @dataclass
 class PromiseTally:
@@ -57,20 +62,23 @@ class PromiseTally:
         settled = self.on_time + self.late + self.overdue + self.dropped
         return self.on_time / settled if settled else None
 
-    def add(self, state: CommitmentState, days_late: int | None, moves: int) -> None:
-        self.made += 1
-        self.moved += moves > 0
+    def add(
+        self, state: CommitmentState, days_late: int | None, moves: int, count: int = 1
+    ) -> None:
+        """Count ``count`` commitments in ``state`` (each ``days_late``, moved ``moves`` times)."""
+        self.made += count
+        self.moved += count if moves > 0 else 0
         if state == CommitmentState.done:
-            self.on_time += 1
+            self.on_time += count
         elif state == CommitmentState.done_late:
-            self.late += 1
-            self.days_late.append(days_late or 0)
+            self.late += count
+            self.days_late += [days_late or 0] * count
         elif state == CommitmentState.overdue:
-            self.overdue += 1
+            self.overdue += count
         elif state == CommitmentState.dropped:
-            self.dropped += 1
+            self.dropped += count
         else:
-            self.to_come += 1
+            self.to_come += count
 
 
 @dataclass
@@ -131,39 +139,47 @@ def promises_in(
 ) -> PromiseRecord:
     """As ``promise_record``, on an open connection (packs read inside their own)."""
     today = clock.today()
-    where = [live_sql("c"), "coalesce(c.original_due_date, c.due_date) <= ?"]
+    where = [live_sql("c"), f"{FIRST_DUE} <= ?"]
     params: list[object] = [today.isoformat()]
     if since is not None:
-        where.append("coalesce(c.original_due_date, c.due_date) >= ?")
+        where.append(f"{FIRST_DUE} >= ?")
         params.append(since.isoformat())
     if body_ids is not None:
         where.append(f"c.body_id IN ({marks(len(body_ids))})")
         params += body_ids
+    # Both reads walk the first-due index (migration 0009), which holds every column they
+    # test: by the body or status index SQLite would fetch each row from the table
+    # (0.1-0.6 s at 100,000 meetings). Counted inside SQLite: one row per body, direction,
+    # state, days late and moved.
     rows = connection.execute(
-        f"SELECT c.body_id, coalesce(b.name, ''), c.direction, {commitment_state_sql('c')}, "
-        f"{days_late_sql('c')}, {moves_sql('c')} FROM commitment c "
-        f"JOIN body b ON b.id = c.body_id WHERE {' AND '.join(where)}",
+        "SELECT g.body_id, coalesce(b.name, ''), g.direction, g.state, g.days_late, g.moved, "
+        f"g.n FROM (SELECT c.body_id, c.direction, {commitment_state_sql('c')} AS state, "
+        f"{days_late_sql('c')} AS days_late, {moves_sql('c')} > 0 AS moved, count(*) AS n "
+        f"FROM commitment c INDEXED BY {FIRST_DUE_INDEX} WHERE {' AND '.join(where)} "
+        "GROUP BY 1, 2, 3, 4, 5) g JOIN body b ON b.id = g.body_id",
         params,
     ).fetchall()
     bodies: dict[str, BodyPromises] = {}
     to_us, by_us = PromiseTally(), PromiseTally()
-    for body_id, name, direction, state, days_late, moves in rows:
+    for body_id, name, direction, state, days_late, moved, count in rows:
         line = bodies.setdefault(body_id, BodyPromises(body_id, name))
         is_ours = direction == CommitmentDirection.by_us.value
         for tally in (line.by_us, by_us) if is_ours else (line.to_us, to_us):
-            tally.add(CommitmentState(state), days_late, moves)
-    worst_rows = (
-        engagement.commitments(
-            connection,
-            f"{' AND '.join(where[1:])} AND c.direction = ? AND {pending_sql('c')} "
-            f"AND ({overdue_sql('c')} OR {moves_sql('c')} > 0)",
-            [*params, CommitmentDirection.to_us.value],
-            order=f"c.due_date, {moves_sql('c')} DESC, c.id",
-            limit=worst,
+            tally.add(CommitmentState(state), days_late, moved, count)
+    worst_rows: list[engagement.CommitmentRow] = []
+    if worst:
+        # the worst few found on the index (their rowids), then only those rows read
+        order = f"c.due_date, {moves_sql('c')} DESC, c.rowid"
+        found = connection.execute(
+            f"SELECT c.rowid FROM commitment c INDEXED BY {FIRST_DUE_INDEX} "
+            f"WHERE {' AND '.join(where)} AND c.direction = ? AND {pending_sql('c')} "
+            f"AND ({overdue_sql('c')} OR {moves_sql('c')} > 0) ORDER BY {order} LIMIT ?",
+            [*params, CommitmentDirection.to_us.value, worst],
+        ).fetchall()
+        rowids = [row[0] for row in found]
+        worst_rows = engagement.commitments(
+            connection, f"c.rowid IN ({marks(len(rowids))})", rowids, order=order
         )
-        if worst
-        else []
-    )
     return PromiseRecord(
         since=since,
         until=today,
