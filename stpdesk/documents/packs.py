@@ -111,6 +111,8 @@ def meeting_document(
         talking_points="talking_points",
         asks_listed="asks_listed",
         commitments_listed="commitments_listed",
+        promise_months="promise_months",
+        promises_worst="promises_worst",
     )
     pack = briefing.meeting_pack(db, meeting_id, on=today, **gather)
     document = build_document(
@@ -144,6 +146,8 @@ def footprint_document(
         quarters="quarters",
         asks_listed="asks_listed",
         overdue_listed="overdue_listed",
+        promise_months="promise_months",
+        promises_worst="promises_worst",
     )
     pack = briefing.footprint_pack(db, footprint_id, on=today, **gather)
     return build_document(

@@ -43,6 +43,7 @@ from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
 from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
+from .promises import DEFAULT_MONTHS, PromiseSection, months_before, promise_section
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -168,6 +169,7 @@ class MeetingPack:
     open_asks_total: int = 0  # the lists above stop at a limit; these count them all
     owed_to_us_total: int = 0
     owed_by_us_total: int = 0
+    promises: PromiseSection | None = None  # their record on promises to us
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class FootprintPack:
     commitments_overdue: int
     overdue: list[CommitmentItem]
     extra: dict[str, Any] = field(default_factory=dict)
+    promises: PromiseSection | None = None  # the bodies' record on promises to us
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -367,11 +370,14 @@ def meeting_pack(
     talking_points: int = 10,
     asks_listed: int = 25,
     commitments_listed: int = 25,
+    promise_months: int = DEFAULT_MONTHS,
+    promises_worst: int = 5,
 ) -> MeetingPack:
     """Everything a meeting briefing shows, as of ``on`` (default: today in the UK).
 
     Lists stop at the ``*_listed`` limits (most pressing first); the ``*_total`` counts
-    say how many there are in all, so a pack can say "and 40 more"."""
+    say how many there are in all, so a pack can say "and 40 more". Their record on
+    promises counts those first due in the ``promise_months`` months up to ``on``."""
     on = on or clock.today()
     with clock.as_of(on), db.read() as session:
         found = fetch(
@@ -441,6 +447,12 @@ def meeting_pack(
                     owed_to_us = items
                 else:
                     owed_by_us = items
+        record = promise_section(
+            connection_of(session),
+            [(body.id, body.name) for body in bodies],
+            since=months_before(on, promise_months),
+            worst=promises_worst,
+        )
     points = _talking_points(open_asks, owed_to_us, owed_by_us, talking_points)
     when = format_date(starts_at)
     return MeetingPack(
@@ -465,6 +477,7 @@ def meeting_pack(
         themes=themes,
         talking_points=points,
         last_meeting=history_items[0] if history_items else None,
+        promises=record,
     )
 
 
@@ -717,6 +730,8 @@ def footprint_pack(
     asks_listed: int = 30,
     overdue_listed: int = 30,
     contacts_per_body: int = 4,
+    promise_months: int = DEFAULT_MONTHS,
+    promises_worst: int = 5,
 ) -> FootprintPack:
     """Everything a footprint briefing shows. Engagement counts the bodies of the footprint
     and of the earlier footprints it grew from (an ICS's pack includes its STP years)."""
@@ -858,6 +873,13 @@ def footprint_pack(
             else []
         )
         overdue_items = [commitment_item(row, our.name) for row in late]
+        record = promise_section(
+            connection,
+            [(body.id, body.name) for body in bodies],
+            since=months_before(on, promise_months),
+            worst=promises_worst,
+            archived={body.id for body in bodies if body.archived_at is not None},
+        )
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -876,6 +898,7 @@ def footprint_pack(
         commitments_kept=kept,
         commitments_overdue=overdue_total,
         overdue=overdue_items,
+        promises=record,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -187,4 +187,142 @@ def promises_in(
         to_us=to_us,
         by_us=by_us,
         worst=worst_rows,
+    )
+
+
+# --- the figures in words, as the dashboard, a body's page, packs and the command print ---
+
+DEFAULT_MONTHS = 12
+
+
+def months_before(day: date | None = None, months: int = DEFAULT_MONTHS) -> date:
+    """The first day of a period of ``months`` months up to and including ``day`` (default:
+    today): the same day of the month that many months before (or that month's last day:
+    28 February for 29 February)."""
+    import calendar
+
+    day = day or clock.today()
+    year, month = divmod(day.month - 1 - months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _days(count: float) -> str:
+    figure = f"{count:g}" if count != int(count) else f"{int(count)}"
+    return f"{figure} day{'' if count == 1 else 's'}"
+
+
+def median_late_text(tally: PromiseTally) -> str:
+    """ "9 days" (half days as "6.5 days"); "" when none was delivered late."""
+    median = tally.median_days_late
+    return "" if median is None else _days(median)
+
+
+def figures_text(tally: PromiseTally) -> str:
+    """ "8 made: 4 on time, 2 late (median 9 days), 1 overdue, 1 dropped, 2 not yet due"."""
+    if not tally.made:
+        return "None made"
+    late = f"{tally.late} late"
+    if tally.late:
+        late += f" (median {median_late_text(tally)})"
+    parts = [f"{tally.on_time} on time", late, f"{tally.overdue} overdue"]
+    parts.append(f"{tally.dropped} dropped")
+    if tally.to_come:
+        parts.append(f"{tally.to_come} not yet due")
+    return f"{tally.made} made: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class PromiseLine:
+    """One body's figures, as a table row (packs, ``stpdesk report promises``)."""
+
+    body_id: str
+    body: str
+    made: int
+    on_time: int
+    late: int
+    median_late: str  # "9 days", "" when none was late
+    overdue: int
+    dropped: int
+    to_come: int
+
+    @classmethod
+    def of(cls, body_id: str, body: str, tally: PromiseTally) -> PromiseLine:
+        return cls(
+            body_id=body_id,
+            body=body,
+            made=tally.made,
+            on_time=tally.on_time,
+            late=tally.late,
+            median_late=median_late_text(tally),
+            overdue=tally.overdue,
+            dropped=tally.dropped,
+            to_come=tally.to_come,
+        )
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    """A promise to us still outstanding and overdue or moved, as a table row."""
+
+    id: str
+    text: str
+    body: str
+    first_due: str  # "14 March 2027"
+    moves: int
+    now: str  # "30 June 2027 (12 days overdue)", "30 June 2027 (due in 40 days)"
+
+
+def worst_case(row: engagement.CommitmentRow) -> WorstCase:
+    from ..model.dates import format_date
+    from ..model.engagement import status_text
+
+    now = format_date(row.due_date)
+    if row.due_date is not None:
+        now += f" ({status_text(row.status, row.due_date).lower()})"
+    return WorstCase(
+        id=row.id,
+        text=row.text,
+        body=row.body,
+        first_due=format_date(row.original_due_date or row.due_date),
+        moves=row.moves,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class PromiseSection:
+    """What a pack's "Their record on promises" shows for its bodies."""
+
+    since: date
+    until: date
+    lines: list[PromiseLine]  # the bodies that made us promises first due in the period
+    without: list[str]  # the names of those that made none
+    worst: list[WorstCase]
+    total: PromiseLine | None  # all of them together, when more than one made any
+
+
+def promise_section(
+    connection: sqlite3.Connection,
+    bodies: Sequence[tuple[str, str]],
+    *,
+    since: date,
+    worst: int = 5,
+    archived: Collection[str] = (),
+) -> PromiseSection:
+    """The record of promises to us of ``bodies`` (id, name), first due from ``since`` to
+    today, on an open connection. Bodies that made none are named, ``archived`` ones
+    (merged or closed) only if they made some."""
+    record = promises_in(connection, [body_id for body_id, _ in bodies], since, worst)
+    made = {line.body_id: line for line in record.bodies if line.to_us.made}
+    lines = [PromiseLine.of(i, line.body, line.to_us) for i, line in made.items()]
+    return PromiseSection(
+        since=since,
+        until=record.until,
+        lines=lines,
+        without=[
+            name for body_id, name in bodies if body_id not in made and body_id not in archived
+        ],
+        worst=[worst_case(row) for row in record.worst],
+        total=PromiseLine.of("", "All together", record.to_us) if len(lines) > 1 else None,
     )
