@@ -1813,6 +1813,176 @@ class _DemoBuilder:
         )
 
 
+# --- promises kept: a realistic spread -------------------------------------------------
+# Added once the content's commitments are in, through the workflows (so each move and
+# delivery is kept and audited as the app keeps it): most bodies keep their word; one
+# trust slips, its dates moved once or twice with reasons, delivered late, one dropped.
+
+
+@dataclass(frozen=True)
+class _PromiseKept:
+    body: str  # body key
+    contact: str
+    text: str
+    due: int  # first due, in days from today
+    moves: tuple[tuple[int, str], ...] = ()  # (new due date in days from today, why)
+    done: int | None = None  # delivered, in days from today
+    evidence: str = ""
+    dropped: str = ""  # why it was dropped
+
+
+_PROMISE_HISTORY: tuple[_PromiseKept, ...] = (
+    _PromiseKept(
+        "mtw",
+        "mtw_flow",
+        "Share the discharge-to-assess pathway map with the district housing teams",
+        -270,
+        (
+            (-215, "The pathway is under review after the winter pressures"),
+            (-170, "Waiting for sign-off by the Trust's executive team"),
+        ),
+        done=-158,
+        evidence="Pathway map sent by the Head of Patient Flow and Discharge.",
+    ),
+    _PromiseKept(
+        "mtw",
+        "mtw_coo",
+        "Name a discharge lead for patients from Sevenoaks district",
+        -200,
+        done=-179,
+        evidence="Discharge lead named in a letter from the Chief Operating Officer.",
+    ),
+    _PromiseKept(
+        "mtw",
+        "mtw_coo",
+        "Fund the hospital housing adviser post for a second year",
+        -120,
+        ((-60, "Awaiting the ICB's decision on winter funding"),),
+        dropped="The ICB did not renew the funding and the Trust will not fund the post alone.",
+    ),
+    _PromiseKept(
+        "hcp",
+        "hcp_pm",
+        "Publish the Partnership's housing and health priorities",
+        -190,
+        done=-193,
+        evidence="Priorities published on the Partnership's website.",
+    ),
+    _PromiseKept(
+        "hcp",
+        "hcp_pm",
+        "Circulate the West Kent winter plan to district councillors",
+        -75,
+        done=-78,
+        evidence="Winter plan sent to every member of the council.",
+    ),
+    _PromiseKept(
+        "pcn",
+        "pcn_cd",
+        "Hold flu vaccination clinics in two district community centres",
+        -95,
+        done=-96,
+        evidence="Clinics held in Edenbridge and Swanley.",
+    ),
+    _PromiseKept(
+        "pcn",
+        "pcn_slw",
+        "Send social prescribing referral figures for the quarter",
+        -40,
+        done=-40,
+        evidence="Figures received by email.",
+    ),
+)
+
+# Commitments of the content that slipped too: (text, days later, why). One overdue stays
+# overdue (moved to two days ago at the latest).
+_SLIPPED: tuple[tuple[str, int, str], ...] = (
+    (
+        "Report on whether Maidstone Hospital can host the housing officer pilot",
+        28,
+        "The Trust's estates survey of the discharge lounge is not finished",
+    ),
+    (
+        "Confirm whether winter warm homes checks can be funded",
+        30,
+        "Waiting for the ICB's winter funding decision",
+    ),
+)
+
+
+def _meeting_with(session: Session, body_id: str, until: date, since: date | None) -> str | None:
+    """The last meeting with a body held from ``since`` to ``until`` (where a date was
+    agreed, or a promise made), if there was one."""
+    query = (
+        select(t.Meeting.id)
+        .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)
+        .where(t.MeetingBody.body_id == body_id)
+        .where(
+            col(t.Meeting.starts_at) < datetime.combine(until + timedelta(days=1), time(0), LONDON)
+        )
+        .order_by(col(t.Meeting.starts_at).desc())
+    )
+    if since is not None:
+        query = query.where(col(t.Meeting.starts_at) >= datetime.combine(since, time(0), LONDON))
+    return session.exec(query.limit(1)).first()
+
+
+def _promise_history(builder: _DemoBuilder) -> None:
+    from . import workflows
+
+    session, today = builder.session, builder.today
+
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
+
+    with clock.as_of(today):
+        for spec in _PROMISE_HISTORY:
+            body_id = builder.ids[spec.body]
+            made = day(min(spec.due - 30, -1))
+            record = builder.create(
+                BY_NAME["commitments"],
+                {
+                    "text": spec.text,
+                    "direction": CommitmentDirection.to_us,
+                    "body_id": body_id,
+                    "contact_id": builder.contacts[spec.contact].id,
+                    "meeting_id": _meeting_with(session, body_id, made, made - timedelta(days=60)),
+                    "due_date": day(spec.due),
+                },
+            )
+            due = day(spec.due)
+            for moved_to, reason in spec.moves:
+                workflows.reschedule_in(
+                    session,
+                    record.id,
+                    new_due_date=day(moved_to),
+                    reason=reason,
+                    meeting_id=_meeting_with(session, body_id, due, made),
+                )
+                due = day(moved_to)
+            if spec.done is not None:
+                workflows.mark_done_in(
+                    session, record.id, evidence=spec.evidence, completed_on=day(spec.done)
+                )
+            elif spec.dropped:
+                workflows.drop_in(session, record.id, reason=spec.dropped)
+        for text, later, reason in _SLIPPED:
+            record = session.exec(select(t.Commitment).where(t.Commitment.text == text)).one()
+            assert record.due_date is not None
+            moved_to = record.due_date + timedelta(days=later)
+            if record.due_date < today:
+                moved_to = min(moved_to, day(-2))
+            workflows.reschedule_in(
+                session,
+                record.id,
+                new_due_date=moved_to,
+                reason=reason,
+                meeting_id=_meeting_with(
+                    session, record.body_id, min(record.due_date, today), None
+                ),
+            )
+
+
 def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
     """Fill an empty database with a realistic record for Sevenoaks District Council.
 
@@ -1846,6 +2016,7 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
         builder.meetings([spec for spec in _MEETINGS if spec.days >= 0])
         builder.commitment_records()
         builder.letters(joint_day, joint_reply)
+        _promise_history(builder)
         return builder.counts
 
 

@@ -219,16 +219,21 @@ def median_late_text(tally: PromiseTally) -> str:
 
 
 def figures_text(tally: PromiseTally) -> str:
-    """ "8 made: 4 on time, 2 late (median 9 days), 1 overdue, 1 dropped, 2 not yet due"."""
+    """ "8 made: 4 on time, 2 late (median 9 days), 1 overdue, 1 not yet due": the parts
+    that are not nought, in the order the chart draws them."""
     if not tally.made:
         return "None made"
-    late = f"{tally.late} late"
-    if tally.late:
-        late += f" (median {median_late_text(tally)})"
-    parts = [f"{tally.on_time} on time", late, f"{tally.overdue} overdue"]
-    parts.append(f"{tally.dropped} dropped")
-    if tally.to_come:
-        parts.append(f"{tally.to_come} not yet due")
+    parts = [
+        f"{count} {words}"
+        for count, words in (
+            (tally.on_time, "on time"),
+            (tally.late, f"late (median {median_late_text(tally)})"),
+            (tally.overdue, "overdue"),
+            (tally.dropped, "dropped"),
+            (tally.to_come, "not yet due"),
+        )
+        if count
+    ]
     return f"{tally.made} made: " + ", ".join(parts)
 
 
