@@ -304,7 +304,7 @@ class PromiseSection:
     lines: list[PromiseLine]  # the bodies that made us promises first due in the period
     without: list[str]  # the names of those that made none
     worst: list[WorstCase]
-    total: PromiseLine | None  # all of them together, when more than one made any
+    total: str  # all of them together in words, when more than one made any ("" if not)
 
 
 def promise_section(
@@ -329,5 +329,5 @@ def promise_section(
             name for body_id, name in bodies if body_id not in made and body_id not in archived
         ],
         worst=[worst_case(row) for row in record.worst],
-        total=PromiseLine.of("", "All together", record.to_us) if len(lines) > 1 else None,
+        total=figures_text(record.to_us) if len(lines) > 1 else "",
     )
