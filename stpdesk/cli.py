@@ -325,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    from .services import preferences
     from .services.errors import ServiceError
     from .services.files import SaveFailed
     from .store import StoreError
@@ -333,6 +334,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
+        preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
             sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream
             return _start_gui(db_path, demo=args.demo)

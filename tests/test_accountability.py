@@ -266,3 +266,30 @@ def test_promises_kept_equal_a_count_by_hand(seeded) -> None:
     assert recent.bodies[0].to_us.made == 6 and recent.bodies[0].to_us.dropped == 0
     with pytest.raises(ServiceError):
         promises.promise_record(db, body_id="nope")
+
+
+def test_preferences_set_the_rating_thresholds(qtbot, seeded) -> None:
+    from conftest import open_window
+
+    from stpdesk.config import load_settings
+    from stpdesk.model.engagement import thresholds
+
+    window = open_window(qtbot, seeded.db)
+    try:
+        dialog = window.show_preferences()
+        dialog.profile.fields["name"].setText("Sevenoaks District Council")
+        assert "Red: overdue" in dialog.rule.text()
+        dialog.amber_moves.setValue(3)  # more than red's 2: refused, nothing saved
+        dialog.save()
+        assert "no more than the moves for red" in dialog.rating_problem.text()
+        assert load_settings().amber_after_moves == 1
+        dialog.red_moves.setValue(4)
+        dialog.due_soon.setValue(30)
+        with qtbot.waitSignal(dialog.saved, timeout=5000):
+            dialog.save()
+        saved = load_settings()
+        assert (saved.due_soon_days, saved.amber_after_moves, saved.red_after_moves) == (30, 3, 4)
+        assert thresholds() == Thresholds(30, 3, 4)
+    finally:
+        use_thresholds(Thresholds())
+        window.ops.shutdown()

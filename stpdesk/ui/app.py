@@ -42,6 +42,7 @@ from .. import __version__
 from ..model import kinds
 from ..model.dates import format_datetime
 from ..services import dashboard as dashboard_data
+from ..services import preferences
 from ..services.errors import ServiceError
 from ..store.engine import Database
 from ..store.errors import DatabaseDamaged, NotStpdesk, StoreError
@@ -737,6 +738,7 @@ def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
 
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
+    preferences.apply()  # the rating thresholds chosen in Preferences
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(TITLE)
     setup_logging()

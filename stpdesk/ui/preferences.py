@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -21,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..config import Settings, backup_dir_for, load_settings, save_settings
+from ..model.engagement import rag_rule
 from ..model.types import format_datetime
-from ..services import council, dashboard, workflows
+from ..services import council, dashboard, preferences, workflows
 from ..services.errors import ValidationFailed
 from .context import TITLE, AppContext, show_error
 from .screen_fit import fit_to_screen
@@ -99,6 +101,28 @@ class PreferencesDialog(QDialog):
             settings.backup_every_hours,
             "hours",
         )
+        layout.addWidget(group)
+
+        group = QGroupBox("Rating commitments (red, amber, green)", self)
+        box = QVBoxLayout(group)
+        self.due_soon = self._spin(box, "Due soon: due within", settings.due_soon_days, "days")
+        self.amber_moves = self._spin(
+            box, "Amber when its date has moved", settings.amber_after_moves, "times"
+        )
+        self.red_moves = self._spin(
+            box, "Red when its date has moved", settings.red_after_moves, "times"
+        )
+        self.rule = QLabel(rag_rule(), group)
+        self.rule.setWordWrap(True)
+        self.rule.setAccessibleName("The rule")
+        box.addWidget(self.rule)
+        self.rating_problem = ProblemLabel("Rating", group)
+        box.addWidget(self.rating_problem)
+        self.reminders = QCheckBox(
+            "Remind me once a day of commitments falling due or going overdue", group
+        )
+        self.reminders.setChecked(settings.reminders)
+        box.addWidget(self.reminders)
         layout.addWidget(group)
 
         buttons = QDialogButtonBox(
@@ -183,15 +207,29 @@ class PreferencesDialog(QDialog):
         settings.backup_keep_daily_days = self.keep_daily.value()
         settings.backup_every_hours = self.every_hours.value()
         settings.default_signatory_ids = self.signatories.ids()
+        settings.due_soon_days = self.due_soon.value()
+        settings.amber_after_moves = self.amber_moves.value()
+        settings.red_after_moves = self.red_moves.value()
+        settings.reminders = self.reminders.isChecked()
+        self.rating_problem.show_problem(None)
+        try:
+            preferences.check(settings)
+        except ValidationFailed as error:
+            self.rating_problem.show_problem(str(error))
+            return
         db, logo = self.ctx.db, self.logo
 
         def work() -> None:
             council.save_profile(db, values, logo=logo)
             save_settings(settings)
+            preferences.apply(settings)
 
         self.save_button.setEnabled(False)
         self.ctx.ops.run(
-            work, on_done=self._saved, on_error=self._failed, changes={"council_profile"}
+            work,
+            on_done=self._saved,
+            on_error=self._failed,
+            changes={"council_profile", "commitments"},  # ratings may change
         )
 
     def _saved(self, _result: object) -> None:
