@@ -123,6 +123,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_brief_commands(commands, db_option)
     _add_letter_command(commands, db_option)
+    from .cli_commitments import add_commands as _add_commitment_commands
+
+    _add_commitment_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -355,6 +358,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "brief": _brief,
             "templates": _templates,
             "letter": _letter,
+            "commitment": _commitment_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -382,6 +386,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         _say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE
+
+
+def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_commitments import run
+
+    return run(db_path, args)
 
 
 def _say(message: str) -> None:

@@ -293,3 +293,51 @@ def test_preferences_set_the_rating_thresholds(qtbot, seeded) -> None:
     finally:
         use_thresholds(Thresholds())
         window.ops.shutdown()
+
+
+def test_command_line_reschedule_and_done(seeded, capsys) -> None:
+    cid, path = seeded.commitment_ids[1], str(seeded.db.path)
+    seeded.db.close()
+    run = lambda *argv: main(["--db", path, "commitment", *argv])  # noqa: E731
+    assert run("reschedule", cid, "--to", days(20).isoformat(), "--reason", "Papers late") == 0
+    assert "moved once, now" in capsys.readouterr().out
+    # refused, each with a plain message and nothing changed
+    for argv, message in (
+        (("reschedule", "nope", "--to", days(30).isoformat(), "--reason", "x"), "nope"),
+        (("reschedule", cid, "--to", "31/02/2027", "--reason", "x"), "not a date"),
+        (
+            ("reschedule", cid, "--to", days(30).isoformat(), "--reason", "x", "--meeting", "m"),
+            "no meeting",
+        ),
+        (("done", cid, "--evidence", "x", "--on", days(5).isoformat()), "future"),
+        (("done", cid, "--evidence", "x", "--how", "letter", "--ref", "gone"), "no letter"),
+        (("done", cid, "--evidence", "x", "--how", "rumour"), "invalid choice"),
+    ):
+        assert run(*argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (argv, err)
+    db = open_database(seeded.db.path)
+    record = e.commitments.get(db, cid)
+    assert (record.due_date, len(record.revisions)) == (days(20), 1)
+    db.close()
+    assert (
+        run(
+            "done",
+            cid,
+            "--evidence",
+            "Report received",
+            "--how",
+            "document",
+            "--ref",
+            "https://example.org/r.pdf",
+        )
+        == 0
+    )
+    db = open_database(seeded.db.path)
+    record = e.commitments.get(db, cid)
+    assert (record.status, record.evidence_kind, record.evidence_ref) == (
+        CommitmentStatus.done,
+        EvidenceKind.document,
+        "https://example.org/r.pdf",
+    )
+    db.close()
