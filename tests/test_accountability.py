@@ -341,3 +341,23 @@ def test_command_line_reschedule_and_done(seeded, capsys) -> None:
         "https://example.org/r.pdf",
     )
     db.close()
+
+
+def test_a_daily_reminder_of_what_falls_due(qtbot, seeded) -> None:
+    from conftest import open_window
+
+    e.commitments.create(
+        seeded.db, {"text": "Due today", "body_id": seeded.icb_id, "due_date": days(0)}
+    )
+    e.commitments.create(
+        seeded.db, {"text": "Due yesterday", "body_id": seeded.icb_id, "due_date": days(-1)}
+    )
+    window = open_window(qtbot, seeded.db)
+    try:
+        with qtbot.waitSignal(window.reminders.shown, timeout=5000) as shown:
+            window.reminders.check()
+        assert shown.args == ["1 commitment due today; 2 overdue (1 since today)."]
+        with qtbot.assertNotEmitted(window.reminders.shown, wait=300):
+            window.reminders.check()  # once a day
+    finally:
+        window.ops.shutdown()

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..model.engagement import (
+    TODAY_SQL,
     CommitmentState,
     commitment_state_sql,
     days_overdue_sql,
@@ -23,6 +24,7 @@ from ..model.engagement import (
     live_sql,
     open_ask_sql,
     overdue_sql,
+    pending_sql,
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
@@ -232,3 +234,32 @@ def live_tallies(
         tuple(body_ids),
     ).fetchall()
     return {(entity, status, direction): live for entity, status, direction, live in rows}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a daily reminder says: commitments falling due today, and gone overdue."""
+
+    due_today: int
+    overdue: int
+    newly_overdue: int  # due yesterday: overdue since this morning
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.due_today:
+            parts.append(f"{self.due_today:,} commitment{'s' * (self.due_today != 1)} due today")
+        if self.overdue:
+            new = f" ({self.newly_overdue:,} since today)" if self.newly_overdue else ""
+            parts.append(f"{self.overdue:,} overdue{new}")
+        return "; ".join(parts).capitalize() + "." if parts else ""
+
+
+def reminder(connection: sqlite3.Connection) -> Reminder:
+    today = f"c.due_date = {TODAY_SQL}"
+    yesterday = f"c.due_date = date({TODAY_SQL}, '-1 day')"
+    return Reminder(
+        due_today=count_commitments(connection, f"{pending_sql('c')} AND {today}"),
+        overdue=overdue_total(connection),
+        newly_overdue=count_commitments(connection, f"{pending_sql('c')} AND {yesterday}"),
+    )

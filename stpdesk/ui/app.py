@@ -55,6 +55,7 @@ from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
+from .reminders import Reminders
 from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
+        self.reminders = Reminders(self.ctx, self)
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
