@@ -3,6 +3,7 @@ recorded with its evidence, and each commitment is rated red, amber or green."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
@@ -359,5 +360,73 @@ def test_a_daily_reminder_of_what_falls_due(qtbot, seeded) -> None:
         assert shown.args == ["1 commitment due today; 2 overdue (1 since today)."]
         with qtbot.assertNotEmitted(window.reminders.shown, wait=300):
             window.reminders.check()  # once a day
+    finally:
+        window.ops.shutdown()
+
+
+def test_chasing_a_slipped_commitment_puts_its_history_in_the_letter(seeded, tmp_path) -> None:
+    from conftest import long_date
+    from pypdf import PdfReader
+
+    from stpdesk.documents import letters as letter_documents
+    from stpdesk.services.letters import LetterRequest
+
+    cid = _slipped_twice(seeded)
+    body_id = e.commitments.get(seeded.db, cid).body_id
+    request = LetterRequest(
+        template="overdue-commitments",
+        to_contact_id=seeded.contact_id,
+        body_id=body_id,
+        signatory_ids=[seeded.member_id],
+        commitment_ids=[cid],
+    )
+    pdf = letter_documents.preview_pdf(seeded.db, request)
+
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Commitments we are following up" in text
+    assert f"First due {long_date(9)}." in text
+    assert f"moved to {long_date(30)}: Board papers late." in text
+    assert f"moved to {long_date(60)}: Awaiting NHS England." in text
+    with pytest.raises(ValidationFailed) as refused:
+        letter_documents.preview_pdf(
+            seeded.db, LetterRequest(**{**request.__dict__, "commitment_ids": ["nope"]})
+        )
+    assert "no commitment with id nope" in str(refused.value)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the picker's pop-up, offscreen
+def test_reschedule_in_the_app_and_chase_in_one_step(qtbot, seeded, tmp_path) -> None:
+    from conftest import long_date, open_window, pick
+    from PySide6.QtCore import Qt
+
+    window = open_window(qtbot, seeded.db)
+    try:
+        cid = seeded.commitment_ids[1]  # due in 9 days
+        editor = window.open_record("commitments", cid)
+        assert editor.slipped_label.text() == "Never moved"
+        assert not editor.chase_button.isEnabled()  # not overdue, never moved
+        qtbot.mouseClick(editor.reschedule_button, Qt.MouseButton.LeftButton)
+        dialog = editor.workflow_dialog
+        dialog.form.fields["due_date"].setText(long_date(30))
+        qtbot.keyClicks(dialog.form.fields["reason"], "Board papers late")
+        pick(qtbot, dialog.form.fields["meeting_id"], "ICS partnership")
+        dialog.grab().save(str(tmp_path / "reschedule.png"))
+        with qtbot.waitSignal(dialog.finished_ok, timeout=5000):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        record = e.commitments.get(seeded.db, cid)
+        assert revisions_of(record.revisions)[0].meeting_id == seeded.meeting_id
+        assert editor.slipped_label.text() == f"due {long_date(9)}, moved once, now {long_date(30)}"
+        assert editor.form.fields["due_date"].isReadOnly()
+        assert editor.chase_button.isEnabled()
+        editor.grab().save(str(tmp_path / "editor.png"))
+
+        editor.chase()
+        composer = editor.composer
+        with qtbot.waitSignal(composer.ready, timeout=10_000):
+            pass
+        request = composer.request()
+        assert request.template == "overdue-commitments" and request.commitment_ids == [cid]
+        assert request.body_id == record.body_id
+        composer.close()
     finally:
         window.ops.shutdown()

@@ -149,7 +149,7 @@ def commitment_state_sql(alias: str) -> str:
 
 def moves_sql(alias: str) -> str:
     """How many times the due date moved."""
-    return f"coalesce(json_array_length({alias}.revisions), 0)"
+    return f"coalesce(json_array_length({alias}.revisions), 0)"  # NULL and JSON null: 0
 
 
 def days_late_sql(alias: str) -> str:
@@ -335,11 +335,28 @@ class Revision:
     letter_id: str | None = None
 
 
+def history_lines(
+    original: date | None, revisions: list[Revision] | tuple[Revision, ...]
+) -> list[str]:
+    """A commitment's dates in words, for letters and packs: "First due 14 March 2027."
+    then "On 2 April 2027 moved to 30 June 2027: Board papers late." for each move."""
+    from .dates import format_date
+
+    if not revisions:
+        return []
+    lines = [f"First due {format_date(original)}." if original else "First given no date."]
+    for move in revisions:
+        when = f"On {format_date(date.fromisoformat(move.at[:10]))} moved" if move.at else "Moved"
+        reason = f": {move.reason}" if move.reason else ""
+        lines.append(f"{when} to {format_date(move.moved_to)}{reason}.")
+    return lines
+
+
 def revisions_of(raw: list[dict] | str | None) -> list[Revision]:
     """A commitment's ``revisions`` column (a list, or its JSON text from plain SQL)."""
     import json
 
-    items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    items = (json.loads(raw) if isinstance(raw, str) else raw) or []  # JSON null: none
     return [
         Revision(
             moved_from=date.fromisoformat(item["from"]) if item.get("from") else None,

@@ -18,6 +18,7 @@ from typing import Any
 from ..model.engagement import (
     TODAY_SQL,
     CommitmentState,
+    Revision,
     commitment_state_sql,
     days_overdue_sql,
     due_within_sql,
@@ -25,6 +26,7 @@ from ..model.engagement import (
     open_ask_sql,
     overdue_sql,
     pending_sql,
+    revisions_of,
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
@@ -46,6 +48,8 @@ class CommitmentRow:
     meeting_starts_at: datetime | None
     state: CommitmentState
     days_overdue: int | None  # negative: days still to go; None: no due date
+    original_due_date: date | None = None  # the date first promised
+    revisions: tuple[Revision, ...] = ()  # each move of the due date, oldest first
 
     @property
     def days_to_go(self) -> int | None:
@@ -72,7 +76,8 @@ _COMMITMENT_SELECT = (
     "SELECT c.id, c.text, c.direction, c.body_id, coalesce(b.name, '') AS body, "
     "ct.name AS contact, c.due_date, c.status, c.completed_on, c.evidence, "
     "m.title AS meeting_title, m.starts_at AS meeting_starts_at, "
-    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue "
+    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue, "
+    "c.original_due_date, c.revisions "
     "FROM commitment c LEFT JOIN body b ON b.id = c.body_id "
     "LEFT JOIN contact ct ON ct.id = c.contact_id "
     "LEFT JOIN meeting m ON m.id = c.meeting_id "
@@ -103,6 +108,8 @@ def _commitment(row: Any) -> CommitmentRow:
         meeting_starts_at=stored_moment(row.meeting_starts_at),
         state=CommitmentState(row.state),
         days_overdue=row.days_overdue,
+        original_due_date=stored_day(row.original_due_date),
+        revisions=tuple(revisions_of(row.revisions)),
     )
 
 
