@@ -43,7 +43,11 @@ class PreferencesDialog(QDialog):
         self.setAccessibleName("Preferences")
         self.setObjectName("preferences_dialog")
         self.logo: bytes | None = None
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        columns = QHBoxLayout()
+        outer.addLayout(columns)
+        layout = QVBoxLayout()  # the left column: what documents print
+        columns.addLayout(layout)
 
         group = QGroupBox("Council profile (printed on letters and briefing packs)", self)
         box = QVBoxLayout(group)
@@ -73,6 +77,9 @@ class PreferencesDialog(QDialog):
         box.addWidget(self.letters)
         layout.addWidget(group)
 
+        layout.addStretch(1)
+        layout = QVBoxLayout()  # the right column: data, backups and ratings
+        columns.addLayout(layout)
         group = QGroupBox("Data and backups", self)
         box = QVBoxLayout(group)
         last = dashboard.last_backup(ctx.db.path)
@@ -107,10 +114,10 @@ class PreferencesDialog(QDialog):
         box = QVBoxLayout(group)
         self.due_soon = self._spin(box, "Due soon: due within", settings.due_soon_days, "days")
         self.amber_moves = self._spin(
-            box, "Amber when its date has moved", settings.amber_after_moves, "times"
+            box, "Amber when its date has moved", settings.amber_after_moves, "time(s)"
         )
         self.red_moves = self._spin(
-            box, "Red when its date has moved", settings.red_after_moves, "times"
+            box, "Red when its date has moved", settings.red_after_moves, "time(s)"
         )
         self.rule = QLabel(rag_rule(), group)
         self.rule.setWordWrap(True)
@@ -131,7 +138,8 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        layout.addWidget(buttons)
+        layout.addStretch(1)
+        outer.addWidget(buttons)
         self._load(settings)
         fit_to_screen(self, "preferences")
 
