@@ -16,14 +16,17 @@ from datetime import date, datetime
 from typing import Any
 
 from ..model.engagement import (
+    TODAY_SQL,
     CommitmentState,
+    Revision,
     commitment_state_sql,
     days_overdue_sql,
     due_within_sql,
     live_sql,
-    moves_sql,
     open_ask_sql,
     overdue_sql,
+    pending_sql,
+    revisions_of,
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
@@ -46,11 +49,16 @@ class CommitmentRow:
     state: CommitmentState
     days_overdue: int | None  # negative: days still to go; None: no due date
     original_due_date: date | None = None  # the date first promised
-    moves: int = 0  # how many times the due date moved
+    revisions: tuple[Revision, ...] = ()  # each move of the due date, oldest first
 
     @property
     def days_to_go(self) -> int | None:
         return None if self.days_overdue is None else -self.days_overdue
+
+    @property
+    def moves(self) -> int:
+        """How many times the due date moved."""
+        return len(self.revisions)
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ _COMMITMENT_SELECT = (
     "ct.name AS contact, c.due_date, c.status, c.completed_on, c.evidence, "
     "m.title AS meeting_title, m.starts_at AS meeting_starts_at, "
     f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue, "
-    f"c.original_due_date, {moves_sql('c')} AS moves "
+    "c.original_due_date, c.revisions "
     "FROM commitment c LEFT JOIN body b ON b.id = c.body_id "
     "LEFT JOIN contact ct ON ct.id = c.contact_id "
     "LEFT JOIN meeting m ON m.id = c.meeting_id "
@@ -106,7 +114,7 @@ def _commitment(row: Any) -> CommitmentRow:
         state=CommitmentState(row.state),
         days_overdue=row.days_overdue,
         original_due_date=stored_day(row.original_due_date),
-        moves=row.moves,
+        revisions=tuple(revisions_of(row.revisions)),
     )
 
 
@@ -238,3 +246,32 @@ def live_tallies(
         tuple(body_ids),
     ).fetchall()
     return {(entity, status, direction): live for entity, status, direction, live in rows}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a daily reminder says: commitments falling due today, and gone overdue."""
+
+    due_today: int
+    overdue: int
+    newly_overdue: int  # due yesterday: overdue since this morning
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.due_today:
+            parts.append(f"{self.due_today:,} commitment{'s' * (self.due_today != 1)} due today")
+        if self.overdue:
+            new = f" ({self.newly_overdue:,} since today)" if self.newly_overdue else ""
+            parts.append(f"{self.overdue:,} overdue{new}")
+        return "; ".join(parts).capitalize() + "." if parts else ""
+
+
+def reminder(connection: sqlite3.Connection) -> Reminder:
+    today = f"c.due_date = {TODAY_SQL}"
+    yesterday = f"c.due_date = date({TODAY_SQL}, '-1 day')"
+    return Reminder(
+        due_today=count_commitments(connection, f"{pending_sql('c')} AND {today}"),
+        overdue=overdue_total(connection),
+        newly_overdue=count_commitments(connection, f"{pending_sql('c')} AND {yesterday}"),
+    )
