@@ -126,6 +126,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from .cli_commitments import add_commands as _add_commitment_commands
 
     _add_commitment_commands(commands, db_option)
+    from .cli_reports import add_commands as _add_report_commands
+
+    _add_report_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -359,6 +362,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "templates": _templates,
             "letter": _letter,
             "commitment": _commitment_command,
+            "report": _report_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -390,6 +394,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_commitments import run
+
+    return run(db_path, args)
+
+
+def _report_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_reports import run
 
     return run(db_path, args)
 
