@@ -8,7 +8,6 @@ through the one definition of state (``model.engagement``) on the plain read pat
 from __future__ import annotations
 
 import sqlite3
-import statistics
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +49,8 @@ class PromiseTally:
 
     @property
     def median_days_late(self) -> float | None:
+        import statistics  # 9 ms to import: not before the dashboard is on screen
+
         return statistics.median(self.days_late) if self.days_late else None
 
     @property
@@ -276,15 +277,16 @@ class WorstCase:
     first_due: str  # "14 March 2027"
     moves: int
     now: str  # "30 June 2027 (12 days overdue)", "30 June 2027 (due in 40 days)"
+    standing: str  # "12 days overdue", "due in 40 days"
+    slipped: str  # "due 14 March 2027, moved twice, now 30 June 2027" ("" if never moved)
 
 
 def worst_case(row: engagement.CommitmentRow) -> WorstCase:
     from ..model.dates import format_date
-    from ..model.engagement import status_text
+    from ..model.engagement import slippage_text, status_text
 
-    now = format_date(row.due_date)
-    if row.due_date is not None:
-        now += f" ({status_text(row.status, row.due_date).lower()})"
+    standing = status_text(row.status, row.due_date).lower() if row.due_date else ""
+    now = f"{format_date(row.due_date)} ({standing})" if standing else ""
     return WorstCase(
         id=row.id,
         text=row.text,
@@ -292,6 +294,8 @@ def worst_case(row: engagement.CommitmentRow) -> WorstCase:
         first_due=format_date(row.original_due_date or row.due_date),
         moves=row.moves,
         now=now,
+        standing=standing,
+        slipped=slippage_text(row.original_due_date, row.due_date, row.moves),
     )
 
 

@@ -29,8 +29,10 @@ from ..model.dates import format_date, format_datetime
 from ..model.engagement import thresholds
 from ..services import dashboard as dashboard_data
 from ..services.dashboard import EngagementSummary
+from ..services.promises import PromiseRecord
 from .colours import DONE_COLOUR, OVERDUE_COLOUR
 from .context import AppContext
+from .promises_view import ChartRow, PromisesChart, legend
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
 
@@ -94,6 +96,7 @@ class Dashboard(QWidget):
     choice_changed = Signal()  # another line of the overdue or due-soon list is chosen
     loaded = Signal()
     load_failed = Signal()
+    promises_loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,6 +166,18 @@ class Dashboard(QWidget):
             box = QVBoxLayout(group)
             box.addWidget(widget)
             grid.addWidget(group, position // 2, position % 2)
+        # Promises kept: read once the rest is shown (see _load_promises), across the width.
+        self.promises_box = QGroupBox("Promises kept to us", inner)
+        box = QVBoxLayout(self.promises_box)
+        self.promises_caption = QLabel("Loading…", self.promises_box)
+        self.promises_caption.setWordWrap(True)
+        self.promises_caption.setAccessibleName("Promises kept, period")
+        box.addWidget(self.promises_caption)
+        self.promises = PromisesChart("Promises kept to us, by body")
+        self.promises.open_record = self.open_record.emit
+        box.addWidget(self.promises)
+        box.addWidget(legend(self.promises_box))
+        grid.addWidget(self.promises_box, 3, 0, 1, 2)
         layout.addStretch(1)
 
     def _list(self, name: str) -> QListWidget:
@@ -209,8 +224,37 @@ class Dashboard(QWidget):
         self.summary_line.setText(f"The dashboard could not be read. {error}")
         self.load_failed.emit()
 
+    def _load_promises(self) -> None:
+        """Queued behind the dashboard's own read, so the window paints without waiting."""
+        db = self.ctx.db
+        self.ctx.ops.run(
+            lambda: dashboard_data.promises_kept(db),
+            on_done=self.show_promises,
+            on_error=self._promises_failed,
+        )
+
+    def _promises_failed(self, error: BaseException) -> None:
+        self.promises_caption.setText(f"Promises kept could not be read. {error}")
+
+    def show_promises(self, record: PromiseRecord) -> None:
+        self.promises_caption.setText(
+            f"Promises made to us that were first due from {format_date(record.since)} to "
+            f"today, by body: delivered on time, delivered late, overdue now or dropped. "
+            "Open a body to see its record both ways and its worst cases."
+        )
+        self.promises.show_rows(
+            [
+                ChartRow(line.body, line.to_us, f"bodies:{line.body_id}")
+                for line in record.bodies
+                if line.to_us.made
+            ],
+            "No body made us promises due in the last 12 months.",
+        )
+        self.promises_loaded.emit()
+
     def show_data(self, data: dashboard_data.Dashboard) -> None:
         self.data = data
+        self._load_promises()
         self.summary_line.setText(
             f"Today is {format_date(data.today)}. "
             f"{_plural(data.overdue_total, 'commitment')} overdue, "

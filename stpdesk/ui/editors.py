@@ -11,9 +11,11 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -34,12 +36,13 @@ from ..model.enums import (
     Priority,
 )
 from ..model.types import format_date, format_datetime
-from ..services import entities, workflows
+from ..services import entities, promises, workflows
 from ..services.errors import ValidationFailed
 from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
+from .promises_view import ChartRow, PromisesChart, legend
 from .screen_fit import fit_to_screen
 from .widgets import Form, Picker, ProblemLabel
 
@@ -291,8 +294,11 @@ class FootprintEditor(FormEditor):
 
 
 class BodyEditor(FormEditor):
+    """A body, and under it its record on promises (to us and by us) and its worst cases."""
+
     entity = "bodies"
     pickers = {"footprint_ids": "footprints"}
+    preferred_size = (720, 760)
 
     def build(self, form: Form) -> None:
         form.add_line("name", "Name", required=True)
@@ -301,6 +307,57 @@ class BodyEditor(FormEditor):
         form.add_line("website", "Website")
         form.add_multi("footprint_ids", "Footprints", "footprint")
         form.add_text("notes", "Notes")
+        self.promises_box = QGroupBox("Promises kept", self.body)
+        box = QVBoxLayout(self.promises_box)
+        self.promises_caption = QLabel(self.promises_box)
+        self.promises_caption.setWordWrap(True)
+        self.promises_caption.setAccessibleName("Promises kept, period")
+        box.addWidget(self.promises_caption)
+        self.promises = PromisesChart("Promises kept, each way", first_heading="Promises")
+        box.addWidget(self.promises)
+        box.addWidget(legend(self.promises_box))
+        self.worst = QListWidget(self.promises_box)
+        self.worst.setAccessibleName("Their worst cases")
+        self.worst.setWordWrap(True)
+        self.worst.itemActivated.connect(self._open_worst)
+        worst_title = QLabel("Their &worst cases (still outstanding, overdue or moved)")
+        worst_title.setBuddy(self.worst)
+        box.addWidget(worst_title)
+        box.addWidget(self.worst)
+        self.body_layout.addWidget(self.promises_box)
+        self.promises_box.setVisible(self.record_id is not None)
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        record = promises.promise_record(
+            self.ctx.db, body_id=record_id, since=promises.months_before()
+        )
+        [line] = record.bodies or [promises.BodyPromises(record_id, "")]
+        self.promises_caption.setText(
+            f"Promises first due from {format_date(record.since)} to today: delivered on time, "
+            "delivered late, overdue now or dropped."
+        )
+        self.promises.show_rows(
+            [ChartRow("Made to us", line.to_us), ChartRow("Made by us", line.by_us)], ""
+        )
+        self.worst.clear()
+        for row in record.worst:
+            case = promises.worst_case(row)
+            when = case.slipped or f"due {case.first_due}"
+            item = QListWidgetItem(f"{case.text} — {when} ({case.standing})")
+            item.setData(Qt.ItemDataRole.UserRole, case.id)
+            self.worst.addItem(item)
+        if not record.worst:
+            self.worst.addItem(
+                "None: nothing they promised in this period is overdue or has moved."
+            )
+        lines = max(min(self.worst.count(), 5), 1)  # two lines each, as a rule
+        self.worst.setFixedHeight(self.worst.fontMetrics().lineSpacing() * lines * 2 + 12)
+
+    def _open_worst(self, item: QListWidgetItem) -> None:
+        commitment_id = item.data(Qt.ItemDataRole.UserRole)
+        if commitment_id and self.ctx.open_record is not None:
+            self.ctx.open_record("commitments", commitment_id)
 
 
 class ContactEditor(FormEditor):
