@@ -438,6 +438,8 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
             "due_date",
             "completed_on",
             "revisions",
+            "original_due_date",  # before SQLite 3.41, covering needs every named column
+            "deleted_at",
         ),
     )
     due_date: date | None = Field(default=None)
