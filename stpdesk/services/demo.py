@@ -1928,6 +1928,7 @@ def _meeting_with(session: Session, body_id: str, until: date, since: date | Non
 
 
 def _promise_history(builder: _DemoBuilder) -> None:
+    from ..model.engagement import is_overdue
     from . import workflows
 
     session, today = builder.session, builder.today
@@ -1970,7 +1971,7 @@ def _promise_history(builder: _DemoBuilder) -> None:
             record = session.exec(select(t.Commitment).where(t.Commitment.text == text)).one()
             assert record.due_date is not None
             moved_to = record.due_date + timedelta(days=later)
-            if record.due_date < today:
+            if is_overdue(record.status, record.due_date, today=today):
                 moved_to = min(moved_to, day(-2))
             workflows.reschedule_in(
                 session,
