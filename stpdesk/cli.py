@@ -413,7 +413,7 @@ def _open_existing(db_path: Path):  # noqa: ANN202 - returns store.Database
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     import time
 
-    from .services import demo
+    from .services import demo, demo_scale
     from .store import open_database
     from .store.lock import SETUP
 
@@ -425,7 +425,7 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         counts = demo.build_demo(db)
         if args.scale:
             print(f"Adding {args.scale:,} synthetic meetings…", file=sys.stderr)
-            added = demo.add_scale(db, args.scale)
+            added = demo_scale.add_scale(db, args.scale)
             counts = {key: counts.get(key, 0) + added.get(key, 0) for key in counts | added}
         elapsed = time.perf_counter() - started
     except BaseException:

@@ -22,10 +22,10 @@ from stpdesk.model.enums import (
     LetterStatus,
 )
 from stpdesk.model.types import LONDON
-from stpdesk.services import council, dashboard, queries
-from stpdesk.services import demo as demo_module
+from stpdesk.services import council, dashboard, demo_scale, queries
 from stpdesk.services.council import get_profile
-from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
+from stpdesk.services.demo import COUNT_KEYS, DemoRefused, build_demo
+from stpdesk.services.demo_scale import add_scale
 from stpdesk.services.entities import contacts, footprints, letters, meetings
 from stpdesk.store import Database, open_database
 
@@ -284,7 +284,7 @@ def test_add_scale_to_the_demo(db: Database) -> None:
 
 
 def test_add_scale_to_an_empty_database(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo_module, "SCALE_BATCH", 400)
+    monkeypatch.setattr(demo_scale, "SCALE_BATCH", 400)
     seen: list[int] = []
     added = add_scale(db, 1000, seed=1, today=TODAY, progress=seen.append)
     assert seen == [400, 800, 1000]

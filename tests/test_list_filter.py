@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 import pytest
 from conftest import TODAY
 
-from stpdesk.services import demo, records, recycle
+from stpdesk.services import demo, demo_scale, records, recycle
 from stpdesk.services import entities as e
 from stpdesk.store import Database, open_database
 from stpdesk.store.engine import make_engine
@@ -43,7 +43,7 @@ TEXTS = [
 def scaled(tmp_path_factory: pytest.TempPathFactory) -> Database:
     db = open_database(tmp_path_factory.mktemp("filter") / "scaled.sqlite")
     demo.build_demo(db, today=TODAY)
-    demo.add_scale(db, 400, today=TODAY)
+    demo_scale.add_scale(db, 400, today=TODAY)
     yield db
     db.close()
 
