@@ -50,7 +50,14 @@ from .errors import ServiceError
 from .records import EntityService, audit, snapshot, validate
 from .reference import council_by_name, icbs, stps
 
-__all__ = ["COUNT_KEYS", "DemoRefused", "build_demo", "demo_data", "email_address"]
+__all__ = [
+    "COUNT_KEYS",
+    "DemoRefused",
+    "build_demo",
+    "demo_data",
+    "email_address",
+    "is_working_day",
+]
 
 COUNT_KEYS = (
     "footprints",
@@ -93,6 +100,23 @@ def email_address(name: str, domain: str) -> str:
     plain = unicodedata.normalize("NFKD", " ".join(words).translate(_FOLD))
     ascii_name = plain.encode("ascii", "ignore").decode()
     return ".".join(ascii_name.lower().split()) + "@" + domain
+
+
+def _christmas_and_new_year(year: int) -> set[date]:
+    """England's bank holidays for Christmas Day, Boxing Day and New Year's Day of
+    ``year``: one that falls on a weekend moves to the next free weekday."""
+    holidays: set[date] = set()
+    for day in (date(year, 12, 25), date(year, 12, 26), date(year, 1, 1)):
+        while day.weekday() >= 5 or day in holidays:
+            day += timedelta(days=1)
+        holidays.add(day)
+    return holidays
+
+
+def is_working_day(day: date) -> bool:
+    """Not a Saturday or Sunday, nor a Christmas or New Year bank holiday (a council
+    does not meet then; Easter and the other bank holidays are not counted)."""
+    return day.weekday() < 5 and day not in _christmas_and_new_year(day.year)
 
 
 # --- The content, as resources/demo/ holds it ------------------------------------
@@ -188,7 +212,7 @@ class _CommitmentSpec(_Spec):
     contact: str | None = None
     ask: str | None = None
     meeting: str | None = None  # None: the ask's meeting
-    status: Literal["done", "dropped", "overdue", "pending"]
+    status: Literal["done", "dropped", "overdue", "pending", "due_soon"]
     due_days: int  # after the meeting or the day the ask was raised
     evidence: str | None = None
 
@@ -421,10 +445,15 @@ class _DemoBuilder:
     def meeting_day(self, days: int) -> date:
         jitter = self.rng.randint(-3, 3) if days < -10 else 0
         day = self.today + timedelta(days=days + jitter)
-        if day.weekday() >= 5:  # Saturday or Sunday: the Friday before
-            day -= timedelta(days=day.weekday() - 4)
-            if day <= self.today and days > 0:
-                day += timedelta(days=3)
+        # Not on a weekend or a Christmas or New Year holiday: the working day before,
+        # unless that takes an upcoming meeting to today or earlier.
+        before = day
+        while not is_working_day(before):
+            before -= timedelta(days=1)
+        if before > self.today or days <= 0:
+            return before
+        while not is_working_day(day):
+            day += timedelta(days=1)
         return day
 
     def meetings(self, specs: list[_MeetingSpec]) -> None:
@@ -603,6 +632,8 @@ class _DemoBuilder:
                 due = min(due, today - timedelta(days=rng.randint(4, 30)))
             elif spec.status == "pending":
                 due = max(due, today + timedelta(days=rng.randint(7, 60)))
+            elif spec.status == "due_soon":
+                due = min(max(due, today + timedelta(days=3)), today + timedelta(days=10))
             elif spec.status == "done":
                 status = CommitmentStatus.done
                 completed = due + timedelta(days=rng.randint(-10, 12))
