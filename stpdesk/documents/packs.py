@@ -17,11 +17,12 @@ from typing import Any, Literal
 
 from ..model.types import format_date
 from ..services import briefing
+from ..services.errors import Cancelled
 from ..services.files import write_private
 from ..store import Database
 from . import content as c
 from .html import render_html
-from .pdf import Cancelled, Progress, render_pdf
+from .pdf import Progress, render_pdf
 from .templates import TemplateError, TemplateInfo, load_template, render
 
 Format = Literal["pdf", "html"]

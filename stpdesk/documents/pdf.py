@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import drawPageNumbers
 
-from ..services.errors import ServiceError
+from ..services.errors import Cancelled, ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
 from .charts import bar_chart
@@ -83,10 +83,6 @@ GRID_LOOK = TableLook(
 rl_config.useA85 = 0
 
 Progress = Callable[[int, int, str], None]  # (done, total or 0 if unknown, message)
-
-
-class Cancelled(ServiceError):
-    """The user stopped generation; nothing was written."""
 
 
 def _markup(span: c.Span, text: str) -> str:
@@ -1143,4 +1139,4 @@ def render_pdf(
     return PdfWriter(documents, title=title, progress=progress, cancelled=cancelled).render()
 
 
-__all__ = ["Cancelled", "PdfWriter", "Progress", "render_pdf"]
+__all__ = ["PdfWriter", "Progress", "render_pdf"]
