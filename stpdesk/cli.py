@@ -236,10 +236,10 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .documents.fonts import noting_missing
     from .model.types import parse_date
     from .services.files import check_target
-    from .services.letters import LetterRequest
+    from .services.letters import LetterRequest, save_letter
 
     output = Path(args.output).expanduser()
-    letters.format_for(output)  # a wrong suffix is reported before anything is read
+    fmt = letters.format_for(output)  # a wrong suffix is reported before anything is read
     check_target(output, force=args.force)
     on = None
     if args.date:
@@ -263,7 +263,7 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
         letter_date=on,
     )
     with _open_existing(db_path) as db, noting_missing() as missing:
-        result = letters.compose(db, request, output)
+        result = save_letter(db, letters.render_letter(db, request, fmt), output)
     print(
         f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
     )

@@ -1,9 +1,10 @@
 """The letter composer: choose a template, the recipient, who signs and which asks (in
 order), edit the opening and closing, preview, then save as PDF or Word.
 
-The letter comes from :func:`stpdesk.documents.letters.compose`, the same code
-``stpdesk letter`` runs; reading the record, the preview and the saving all run off the
-UI thread through the window's work queue.
+The letter is laid out by :func:`stpdesk.documents.letters.render_letter` and saved and
+logged by :func:`stpdesk.services.letters.save_letter`, as ``stpdesk letter`` does;
+reading the record, the preview and the saving all run off the UI thread through the
+window's work queue.
 """
 
 from __future__ import annotations
@@ -402,14 +403,20 @@ class LetterComposer(QDialog):
         request, db = self.request(), self.ctx.db
         self._set_busy(True)
         self.status.setText("Saving and logging the letter…")
+        kind = letters.format_for(path)
+
+        def save() -> letter_service.SavedLetter:
+            rendered = letters.render_letter(db, request, kind)
+            return letter_service.save_letter(db, rendered, path)
+
         self.ctx.ops.run(
-            lambda: letters.compose(db, request, path),
+            save,
             on_done=self._saved,
             on_error=lambda error: self._failed(error, "Saving the letter"),
             changes={"letters"},
         )
 
-    def _saved(self, result: letters.Composed) -> None:
+    def _saved(self, result: letter_service.SavedLetter) -> None:
         self._set_busy(False)
         self.status.setText(
             f"Saved {result.path.name} and logged it as a draft letter to "
