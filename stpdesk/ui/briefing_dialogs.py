@@ -8,7 +8,6 @@ brief`` command runs; these dialogs only choose, show progress and handle files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -56,6 +55,7 @@ from ..documents import packs
 from ..documents.templates import TemplateInfo, list_templates
 from ..model import clock
 from ..model.types import format_date
+from ..safe_files import safe_file_name
 from ..services import briefing, entities
 from ..services.errors import Cancelled, ServiceError
 from ..services.files import SaveFailed
@@ -95,11 +95,6 @@ def _documents_folder() -> Path:
         QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         or Path.home()
     )
-
-
-def _safe_file_name(text: str, suffix: str = ".pdf") -> str:
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text)
-    return (" ".join(text.split()).strip(" .")[:80] or "briefing") + suffix
 
 
 def _saving(path: Path, write: Callable[[], Path]) -> Path:
@@ -281,7 +276,7 @@ class PackDialog(JobDialog):
         self.suggested_name = (
             packs.file_name(record)
             if entity == "meetings"
-            else _safe_file_name(f"{record.name} briefing")
+            else safe_file_name(f"{record.name} briefing", ".pdf", fallback="briefing")
         )
         self.pdf_bytes: bytes | None = None
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown

@@ -9,7 +9,6 @@ window's work queue.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..documents import letters
 from ..documents.templates import TemplateInfo
+from ..safe_files import safe_file_name
 from ..services import letters as letter_service
 from ..services.errors import ServiceError
 from ..services.letters import LetterRequest
@@ -144,11 +144,6 @@ class OrderedChoice(QWidget):
             for row in range(self.list.count())
             if self.list.item(row).checkState() == Qt.CheckState.Checked
         ]
-
-
-def _safe_file_name(text: str, suffix: str) -> str:
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text)
-    return (" ".join(text.split()).strip(" .")[:80] or "letter") + suffix
 
 
 CHASE_TEMPLATE = "overdue-commitments"
@@ -385,7 +380,7 @@ class LetterComposer(QDialog):
             QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
             or Path.home()
         )
-        name = _safe_file_name(self.subject.text() or "letter", f".{fmt}")
+        name = safe_file_name(self.subject.text(), f".{fmt}", fallback="letter")
         kind = "PDF (*.pdf)" if fmt == "pdf" else "Word document (*.docx)"
         path, _filter = QFileDialog.getSaveFileName(
             self, "Save the letter", str(folder / name), kind
