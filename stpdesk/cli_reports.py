@@ -57,7 +57,7 @@ def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
 
 
 def run(db_path: Path, args: argparse.Namespace) -> int:
-    from .cli import EXIT_OK, UsageError, _open_existing
+    from .cli_common import EXIT_OK, UsageError, open_existing
     from .model import clock
     from .model.dates import format_date, parse_date
     from .services import promises
@@ -69,7 +69,7 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
         raise UsageError(f"--since: {error}") from None
     if since > clock.today():
         raise UsageError(f"--since: {format_date(since)} is after today")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         try:
             record = promises.promise_record(
                 db, body_id=args.body, footprint_id=args.footprint, since=since, worst=0

@@ -304,3 +304,26 @@ def test_the_demo_has_reliable_bodies_and_one_that_slips(tmp_path) -> None:
         )
     assert 2 in moves.values() and 1 in moves.values()
     db.close()
+
+
+def test_a_moved_commitment_exports_to_a_workbook_and_csv(seeded, tmp_path) -> None:
+    """Its revisions (a JSON column) go into one cell as JSON text; the workbook was
+    refused whole before ("Cannot convert [...] to Excel") once any date had moved."""
+    from openpyxl import load_workbook
+
+    from stpdesk.services import exports
+
+    workflows.reschedule(
+        seeded.db, seeded.commitment_ids[1], new_due_date=days(30), reason="Board papers late"
+    )
+    exports.write_xlsx(seeded.db, tmp_path / "all.xlsx")
+    sheet = load_workbook(tmp_path / "all.xlsx")["Commitments"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("revisions")
+    [moved] = [row[column] for row in rows[1:] if row[column]]
+    [revision] = json.loads(moved)
+    assert (revision["to"], revision["reason"]) == (days(30).isoformat(), "Board papers late")
+    [csv_file] = [
+        path for path in exports.write_csv(seeded.db, tmp_path / "csv") if "ommitment" in path.name
+    ]
+    assert '""reason"": ""Board papers late""' in csv_file.read_text(encoding="utf-8-sig")

@@ -344,6 +344,8 @@ def _sheet_value(value: Any) -> Any:
         return value.label
     if isinstance(value, bytes):
         return f"{len(value):,} bytes"
+    if isinstance(value, list | dict):  # a JSON column (a commitment's revisions)
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
