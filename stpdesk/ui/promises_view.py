@@ -48,8 +48,9 @@ class ChartRow:
 
 
 def legend_html() -> str:
-    """The key to the bar's colours, as swatches with their words."""
-    return " &nbsp; ".join(
+    """The key to the bar's colours, as swatches with their words (spaced with no-break
+    spaces, not "&nbsp;", whose "&" would read as a keyboard shortcut)."""
+    return " \u00a0 ".join(
         f'<span style="color:{colour.name()}">■</span> {word}' for _, word, colour in SEGMENTS
     )
 
