@@ -769,7 +769,7 @@ class _DemoBuilder:
                 )
                 due = day(spec.due)
                 for move in spec.moves:
-                    workflows.reschedule_in(
+                    workflows.reschedule(
                         session,
                         record.id,
                         new_due_date=day(move.to),
@@ -778,11 +778,11 @@ class _DemoBuilder:
                     )
                     due = day(move.to)
                 if spec.done is not None:
-                    workflows.mark_done_in(
+                    workflows.mark_done(
                         session, record.id, evidence=spec.evidence, completed_on=day(spec.done)
                     )
                 elif spec.dropped:
-                    workflows.drop_in(session, record.id, reason=spec.dropped)
+                    workflows.drop(session, record.id, reason=spec.dropped)
             for slipped in self.content.slipped:
                 record = session.exec(
                     select(t.Commitment).where(t.Commitment.text == slipped.text)
@@ -791,7 +791,7 @@ class _DemoBuilder:
                 moved_to = record.due_date + timedelta(days=slipped.days)
                 if is_overdue(record.status, record.due_date, today=today):
                     moved_to = min(moved_to, day(-2))
-                workflows.reschedule_in(
+                workflows.reschedule(
                     session,
                     record.id,
                     new_due_date=moved_to,

@@ -5,7 +5,8 @@ set-up from the reference data, the dashboard, and pickers. No Qt here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -72,6 +73,17 @@ def _write_audit(
     )
 
 
+@contextmanager
+def _writing(db: Database | Session) -> Iterator[Session]:
+    """A transaction of its own, or the open session given (the demo builds its whole
+    history in one transaction, through these same steps)."""
+    if isinstance(db, Session):
+        yield db
+    else:
+        with db.session() as session:
+            yield session
+
+
 def _pending(session: Session, commitment_id: str, verb: str) -> t.Commitment:
     record = e.commitments.get_in(session, commitment_id)
     if record.status != CommitmentStatus.pending:
@@ -82,7 +94,7 @@ def _pending(session: Session, commitment_id: str, verb: str) -> t.Commitment:
 
 
 def mark_done(
-    db: Database,
+    db: Database | Session,
     commitment_id: str,
     *,
     evidence: str,
@@ -94,29 +106,6 @@ def mark_done(
     """Record that a commitment was delivered: on which day, and how we know (a meeting,
     a letter, a document or link, or a note; ``evidence_ref`` names the meeting or letter
     by id, or gives the document's reference or link)."""
-    with db.session() as session:
-        return mark_done_in(
-            session,
-            commitment_id,
-            evidence=evidence,
-            completed_on=completed_on,
-            evidence_kind=evidence_kind,
-            evidence_ref=evidence_ref,
-            actor=actor,
-        )
-
-
-def mark_done_in(
-    session: Session,
-    commitment_id: str,
-    *,
-    evidence: str,
-    completed_on: date | str | None = None,
-    evidence_kind: EvidenceKind | str | None = None,
-    evidence_ref: str | None = None,
-    actor: str | None = None,
-) -> t.Commitment:
-    """As ``mark_done``, within an open session (the demo builds its history in one)."""
     evidence = (evidence or "").strip()
     if not evidence:
         raise _problem(
@@ -134,26 +123,27 @@ def mark_done_in(
         choices = ", ".join(k.value for k in EvidenceKind)
         raise _problem("evidence_kind", "How we know", f"choose one of {choices}") from None
     reference = (evidence_ref or "").strip() or None
-    record = _pending(session, commitment_id, "mark as done")
-    _check_evidence(session, kind, reference)
-    before = snapshot(record)
-    record.status = CommitmentStatus.done
-    record.evidence = evidence
-    record.completed_on = done_on
-    record.evidence_kind = kind
-    record.evidence_ref = reference
-    record.updated_at = clock.now()
-    session.add(record)
-    session.flush()
-    _write_audit(
-        session,
-        record,
-        before,
-        f"Marked done on {format_date(done_on)}: {evidence}",
-        None,
-        actor,
-    )
-    return record
+    with _writing(db) as session:
+        record = _pending(session, commitment_id, "mark as done")
+        _check_evidence(session, kind, reference)
+        before = snapshot(record)
+        record.status = CommitmentStatus.done
+        record.evidence = evidence
+        record.completed_on = done_on
+        record.evidence_kind = kind
+        record.evidence_ref = reference
+        record.updated_at = clock.now()
+        session.add(record)
+        session.flush()
+        _write_audit(
+            session,
+            record,
+            before,
+            f"Marked done on {format_date(done_on)}: {evidence}",
+            None,
+            actor,
+        )
+        return record
 
 
 def _check_evidence(session: Session, kind: EvidenceKind, reference: str | None) -> None:
@@ -185,7 +175,7 @@ def _check_source(session: Session, meeting_id: str | None, letter_id: str | Non
 
 
 def reschedule(
-    db: Database,
+    db: Database | Session,
     commitment_id: str,
     *,
     new_due_date: date | str | None,
@@ -195,30 +185,8 @@ def reschedule(
     actor: str | None = None,
 ) -> t.Commitment:
     """Move a pending commitment's due date. The date first promised and every move (from,
-    to, reason, who, when, and the meeting or letter where it was agreed) are kept."""
-    with db.session() as session:
-        return reschedule_in(
-            session,
-            commitment_id,
-            new_due_date=new_due_date,
-            reason=reason,
-            meeting_id=meeting_id,
-            letter_id=letter_id,
-            actor=actor,
-        )
-
-
-def reschedule_in(
-    session: Session,
-    commitment_id: str,
-    *,
-    new_due_date: date | str | None,
-    reason: str,
-    meeting_id: str | None = None,
-    letter_id: str | None = None,
-    actor: str | None = None,
-) -> t.Commitment:
-    """As ``reschedule``, within an open session."""
+    to, reason, who, when, and the meeting or letter where it was agreed) are kept. Like
+    Mark done and Drop, in a transaction of its own or in the open session given."""
     reason = (reason or "").strip()
     problems = []
     try:
@@ -242,62 +210,58 @@ def reschedule_in(
     if problems:
         raise ValidationFailed(problems)
     assert new_due is not None
-    record = _pending(session, commitment_id, "reschedule")
-    if record.due_date == new_due:
-        raise _problem("due_date", "New due date", f"it is already due on {format_date(new_due)}")
-    _check_source(session, meeting_id, letter_id)
-    before = snapshot(record)
-    old = format_date(record.due_date) if record.due_date else "no date"
-    if record.original_due_date is None and not record.revisions:
-        record.original_due_date = record.due_date
-    revision = {
-        "from": record.due_date.isoformat() if record.due_date else None,
-        "to": new_due.isoformat(),
-        "reason": reason,
-        "by": actor or current_user(),
-        "at": clock.now().isoformat(timespec="seconds"),
-        "meeting_id": meeting_id or None,
-        "letter_id": letter_id or None,
-    }
-    record.revisions = [*(record.revisions or []), revision]  # a new list: JSON is saved
-    record.due_date = new_due
-    record.updated_at = clock.now()
-    session.add(record)
-    session.flush()
-    _write_audit(
-        session,
-        record,
-        before,
-        f"Rescheduled from {old} to {format_date(new_due)}: {reason}",
-        reason,
-        actor,
-    )
-    return record
+    with _writing(db) as session:
+        record = _pending(session, commitment_id, "reschedule")
+        if record.due_date == new_due:
+            raise _problem(
+                "due_date", "New due date", f"it is already due on {format_date(new_due)}"
+            )
+        _check_source(session, meeting_id, letter_id)
+        before = snapshot(record)
+        old = format_date(record.due_date) if record.due_date else "no date"
+        if record.original_due_date is None and not record.revisions:
+            record.original_due_date = record.due_date
+        revision = {
+            "from": record.due_date.isoformat() if record.due_date else None,
+            "to": new_due.isoformat(),
+            "reason": reason,
+            "by": actor or current_user(),
+            "at": clock.now().isoformat(timespec="seconds"),
+            "meeting_id": meeting_id or None,
+            "letter_id": letter_id or None,
+        }
+        record.revisions = [*(record.revisions or []), revision]  # a new list: JSON is saved
+        record.due_date = new_due
+        record.updated_at = clock.now()
+        session.add(record)
+        session.flush()
+        _write_audit(
+            session,
+            record,
+            before,
+            f"Rescheduled from {old} to {format_date(new_due)}: {reason}",
+            reason,
+            actor,
+        )
+        return record
 
 
 def drop(
-    db: Database, commitment_id: str, *, reason: str, actor: str | None = None
+    db: Database | Session, commitment_id: str, *, reason: str, actor: str | None = None
 ) -> t.Commitment:
     """Stop chasing a commitment, saying why."""
-    with db.session() as session:
-        return drop_in(session, commitment_id, reason=reason, actor=actor)
-
-
-def drop_in(
-    session: Session, commitment_id: str, *, reason: str, actor: str | None = None
-) -> t.Commitment:
-    """As ``drop``, within an open session."""
     reason = (reason or "").strip()
     if not reason:
         raise _problem("reason", "Reason", "say why it is being dropped")
-    record = _pending(session, commitment_id, "drop")
-    before = snapshot(record)
-    record.status = CommitmentStatus.dropped
-    record.updated_at = clock.now()
-    session.add(record)
-    session.flush()
-    _write_audit(session, record, before, f"Dropped: {reason}", reason, actor)
-    return record
+    with _writing(db) as session:
+        record = _pending(session, commitment_id, "drop")
+        before = snapshot(record)
+        record.status = CommitmentStatus.dropped
+        record.updated_at = clock.now()
+        session.add(record)
+        session.flush()
+        _write_audit(session, record, before, f"Dropped: {reason}", reason, actor)
+        return record
 
 
 def history(db: Database, entity_id: str) -> list[HistoryLine]:
