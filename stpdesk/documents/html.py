@@ -14,7 +14,7 @@ from typing import Any
 
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .charts import bar_chart, svg
+from .charts import bar_chart, power_grid, svg
 from .fonts import clean_text
 from .templates import display_value
 
@@ -245,6 +245,16 @@ class HtmlWriter:
         return (
             f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}" '
             f'width="480" height="{int(drawing.height)}"></figure>'
+        )
+
+    def block_power_grid(self, params: dict[str, Any], document: c.Document) -> str:
+        grid = params["grid"]
+        drawing = power_grid(grid, 360)
+        data = base64.b64encode(svg(drawing).encode("utf-8")).decode("ascii")
+        alt = escape(clean_text(grid.describe()))
+        return (
+            f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}" '
+            f'width="360" height="{int(drawing.height)}"></figure>'
         )
 
     def block_table(self, params: dict[str, Any], document: c.Document) -> str:
