@@ -121,6 +121,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from .cli_commitments import add_commands as _add_commitment_commands
 
     _add_commitment_commands(commands, db_option)
+    from .cli_relationships import add_commands as _add_relationship_commands
+
+    _add_relationship_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -354,6 +357,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "templates": _templates,
             "letter": _letter,
             "commitment": _commitment_command,
+            "map": _relationship_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -385,6 +389,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_commitments import run
+
+    return run(db_path, args)
+
+
+def _relationship_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run
 
     return run(db_path, args)
 

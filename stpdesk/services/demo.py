@@ -155,6 +155,9 @@ class _BodySpec(_Spec):
     website: str | None = None
     notes: str | None = None
     archived: bool = False
+    influence: int | None = None  # the relationship map
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _ContactSpec(_Spec):
@@ -163,6 +166,9 @@ class _ContactSpec(_Spec):
     role: str
     body: str
     notes: str | None = None
+    influence: int | None = None
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _MemberSpec(_Spec):
@@ -394,6 +400,9 @@ class _DemoBuilder:
                     "website": spec.website,
                     "notes": spec.notes,
                     "footprint_ids": [self.ids[key] for key in spec.footprints],
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
             self.ids[spec.key] = body.id
@@ -426,6 +435,9 @@ class _DemoBuilder:
                     "email": email_address(spec.name, domains[spec.body]),
                     "phone": f"01632 960{phone:03d}",
                     "notes": spec.notes,
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
         for member in self.content.members:

@@ -41,6 +41,11 @@ class MapPoint:
         return quadrant(self.influence, self.interest)
 
     @property
+    def strength_text(self) -> str:
+        """ "working relationship", "no relationship" """
+        return f"{'no' if self.strength == 'None' else self.strength.lower()} relationship"
+
+    @property
     def list_name(self) -> str:
         """ "Jo Bloggs (Kent and Medway ICB)": a contact with their body."""
         return f"{self.name} ({self.body})" if self.body else self.name

@@ -1,0 +1,128 @@
+"""`stpdesk map`: the relationship map as text, JSON, a PDF or a PNG picture.
+
+The same services as the app's map page (services.relationships); a bad footprint id
+or file type is refused with exit status 2 and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .model.enums import BodyKind
+
+
+def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    mapping = commands.add_parser(
+        "map",
+        parents=[db_option],
+        help="the relationship map: who has influence and interest, by quadrant",
+        description="Bodies and contacts placed by influence (1 to 5) and interest in the "
+        "council's asks (1 to 5), in four quadrants: manage closely, keep satisfied, keep "
+        "informed, monitor.",
+    )
+    mapping.add_argument("--footprint", metavar="ID", help="only the bodies in this footprint")
+    mapping.add_argument(
+        "--kind",
+        choices=[kind.value for kind in BodyKind],
+        metavar="KIND",
+        help="only bodies of this kind (icb, nhs_trust, county_council…)",
+    )
+    mapping.add_argument("--json", action="store_true", help="print the points as JSON")
+    mapping.add_argument(
+        "-o", "--output", metavar="FILE", help="save the map as FILE.pdf or FILE.png"
+    )
+
+
+def run(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_common import EXIT_OK, UsageError, open_existing
+    from .model.relationships import Quadrant
+    from .services import entities, relationships
+
+    output = Path(args.output).expanduser() if args.output else None
+    if output is not None:
+        if output.suffix.lower() not in (".pdf", ".png"):
+            raise UsageError(f"-o {args.output}: name a .pdf or a .png file")
+        if not output.parent.is_dir():
+            raise UsageError(f"-o {args.output}: there is no folder {output.parent}")
+    with open_existing(db_path) as db:
+        mapped = relationships.relationship_map(
+            db, footprint_id=args.footprint, body_kind=args.kind
+        )
+        title = "Relationship map"
+        if args.footprint:
+            title += f": {entities.footprints.get(db, args.footprint).name}"
+        marking = _marking(db)
+    if output is not None:
+        _save(mapped, title, marking, output)
+        print(f"Saved the map of {_count(len(mapped.points))} to {output}.")
+        return EXIT_OK
+    if args.json:
+        points = [point.as_json() for point in mapped.points]
+        print(json.dumps({"points": points, "unmapped": mapped.unmapped}, indent=2,
+                         ensure_ascii=False))
+        return EXIT_OK
+    if not mapped.points:
+        print("No one is on the map yet: give bodies and contacts an influence and interest.")
+    for which in Quadrant:
+        here = mapped.in_quadrant(which)
+        if not here:
+            continue
+        print(f"{which.label} ({which.meaning}): {len(here)}")
+        for point in here:
+            print(
+                f"  {point.list_name} — influence {point.influence}, interest "
+                f"{point.interest}, {point.strength_text}"
+            )
+    if mapped.unmapped:
+        print(f"Not yet on the map: {mapped.unmapped:,}.")
+    return EXIT_OK
+
+
+def _count(number: int) -> str:
+    return f"{number:,} bod{'y or person' if number == 1 else 'ies and people'}"
+
+
+def _marking(db: Any) -> str:
+    from .services import briefing
+
+    return briefing.council(db).protective_marking
+
+
+def _save(mapped: Any, title: str, marking: str, output: Path) -> None:
+    from .documents.packs import save
+    from .documents.pdf import render_pdf
+    from .documents.relationship_map import map_document
+
+    if output.suffix.lower() == ".pdf":
+        save(render_pdf(map_document(mapped, title, marking=marking)), output)
+        return
+    from .documents.charts import GridData, power_grid, svg
+    from .services.relationships import numbered
+
+    rows = numbered(mapped.points)
+    drawing = power_grid(GridData(title, rows), 480)  # type: ignore[arg-type]
+    save(_png(svg(drawing).encode("utf-8"), drawing.width, drawing.height), output)
+
+
+def _png(svg_data: bytes, width: float, height: float) -> bytes:
+    """The picture drawn at twice its size (ReportLab's own PNG writer needs Cairo)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    _app = QGuiApplication.instance() or QGuiApplication([])
+    image = QImage(int(width * 2), int(height * 2), QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    QSvgRenderer(QByteArray(svg_data)).render(painter)
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())
