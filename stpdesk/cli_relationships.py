@@ -61,8 +61,11 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.json:
         points = [point.as_json() for point in mapped.points]
-        print(json.dumps({"points": points, "unmapped": mapped.unmapped}, indent=2,
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"points": points, "unmapped": mapped.unmapped}, indent=2, ensure_ascii=False
+            )
+        )
         return EXIT_OK
     if not mapped.points:
         print("No one is on the map yet: give bodies and contacts an influence and interest.")

@@ -177,29 +177,12 @@ class GridData:
         return f"{self.title}. " + "; ".join(parts) + "."
 
 
-def spread_out(points: Sequence[GridPoint]) -> dict[int, tuple[float, float]]:
-    """Where each point is drawn, in grid units (influence, interest from 1 to 5): points
-    on the same square sit side by side rather than on top of each other."""
-    squares: dict[tuple[int, int], list[GridPoint]] = {}
-    for point in points:
-        squares.setdefault((point.influence, point.interest), []).append(point)
-    placed: dict[int, tuple[float, float]] = {}
-    for (influence, interest), sharing in squares.items():
-        across = min(len(sharing), 3)
-        for index, point in enumerate(sharing):
-            column, row = index % across, index // across
-            dx = (column - (across - 1) / 2) * 0.28
-            dy = -row * 0.28 + (0.14 * ((len(sharing) - 1) // across) if across > 1 else 0)
-            placed[point.number] = (influence + dy, interest + dx)
-    return placed
-
-
 def power_grid(data: GridData, size: float = 250) -> Drawing:
     """Influence up, interest across, 1 to 5 each, in the four quadrants; each point a
     numbered circle filled by the strength of the relationship."""
     from reportlab.graphics.shapes import Circle, Line, Rect
 
-    from ..model.relationships import HIGH_FROM, Quadrant
+    from ..model.relationships import HIGH_FROM, Quadrant, spread
 
     margin_left, margin_bottom, top_room, legend_room = 30, 30, 18, 22
     side = size - margin_left - 6
@@ -296,8 +279,9 @@ def power_grid(data: GridData, size: float = 250) -> Drawing:
     turned.translate(y0 + side / 2, -8)
     drawing.add(turned)
     radius = step * 0.13
-    for number, (influence, interest) in spread_out(data.points).items():
-        point = next(p for p in data.points if p.number == number)
+    squares = [(p.influence, p.interest) for p in data.points]
+    for point, (up, across) in zip(data.points, spread(squares), strict=True):
+        influence, interest, number = point.influence + up, point.interest + across, point.number
         fill = STRENGTH_FILL.get(point.strength, colors.white)
         drawing.add(
             Circle(

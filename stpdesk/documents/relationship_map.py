@@ -42,7 +42,5 @@ def map_document(mapped: RelationshipMap, title: str, *, marking: str = "") -> c
         ),
     ]
     if mapped.unmapped:
-        blocks.append(
-            c.Paragraph([c.Span(f"{mapped.unmapped:,} not yet placed on the map.")])
-        )
+        blocks.append(c.Paragraph([c.Span(f"{mapped.unmapped:,} not yet placed on the map.")]))
     return c.Document(title=title, blocks=blocks, marking=marking)

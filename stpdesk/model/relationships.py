@@ -40,3 +40,23 @@ def quadrant(influence: int, interest: int) -> Quadrant:
     if interested:
         return Quadrant.keep_informed
     return Quadrant.monitor
+
+
+def spread(squares: list[tuple[int, int]]) -> list[tuple[float, float]]:
+    """Where to draw each of several points, as (up, across) offsets in squares from the
+    middle of its square: points on the same square sit side by side, three to a row,
+    rather than on top of each other. ``squares`` are (influence, interest) pairs."""
+    sharing: dict[tuple[int, int], list[int]] = {}
+    for index, square in enumerate(squares):
+        sharing.setdefault(square, []).append(index)
+    offsets: list[tuple[float, float]] = [(0.0, 0.0)] * len(squares)
+    for indexes in sharing.values():
+        across = min(len(indexes), 3)
+        rows = (len(indexes) + across - 1) // across
+        for place, index in enumerate(indexes):
+            column, row = place % across, place // across
+            offsets[index] = (
+                (rows - 1) / 2 * 0.28 - row * 0.28,
+                (column - (across - 1) / 2) * 0.28,
+            )
+    return offsets
