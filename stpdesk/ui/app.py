@@ -317,9 +317,7 @@ class MainWindow(QMainWindow):
 
             self.relationship_map = MapPage(self.ctx, holder)
             self.relationship_map.open_record.connect(self.open_record)
-            self.relationship_map.undo_stack.canUndoChanged.connect(
-                lambda _can: self.update_actions()
-            )
+            self.relationship_map.undo_stack.canUndoChanged.connect(self._map_undo_changed)
             holder.layout().addWidget(self.relationship_map)
             return
         pages = [
@@ -507,6 +505,10 @@ class MainWindow(QMainWindow):
             on_error=lambda error: show_error(self, error, "Deleting"),
             changes={page.entity},
         )
+
+    def _map_undo_changed(self, _can_undo: bool) -> None:
+        if shiboken6.isValid(self.stack):  # the undo stack empties as the window closes
+            self.update_actions()
 
     def _map_can_undo(self) -> bool:
         """On the relationship map, Ctrl+Z undoes the last move of a point."""

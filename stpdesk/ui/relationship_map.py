@@ -298,8 +298,8 @@ class MapPage(QWidget):
 
     def _fill_footprints(self) -> None:
         self.footprint_box.addItem("All footprints", None)
-        for footprint_id, name in workflows.choices(self.ctx.db, "footprints"):
-            self.footprint_box.addItem(name, footprint_id)
+        for choice in workflows.choices(self.ctx.db, "footprints"):
+            self.footprint_box.addItem(choice.label, choice.id)
 
     def reload(self) -> None:
         db = self.ctx.db
