@@ -279,7 +279,8 @@ class MapPage(QWidget):
         self.table.verticalHeader().setVisible(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(COLUMNS)):
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in range(2, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.activated.connect(lambda index: self._open_row(index.row()))
@@ -287,6 +288,7 @@ class MapPage(QWidget):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([470, 650])
         outer.addWidget(splitter, 1)
 
         self._fill_footprints()
@@ -322,7 +324,10 @@ class MapPage(QWidget):
         text = f"{count:,} on the map" if count else "No one is on the map yet"
         if mapped.unmapped:
             text += f"; {mapped.unmapped:,} not placed yet (give them an influence and interest)"
-        self.summary.setText(text + ". Tab to a point, move it with the arrow keys, Enter opens.")
+        self.summary.setText(
+            text + ". Fill shows the relationship: white none, orange weak, light blue "
+            "working, dark blue strong. Tab to a point, move it with the arrow keys, Enter opens."
+        )
         if focused and (item := self.item_for(focused)) is not None:
             self.view.setFocus()
             item.setFocus()
@@ -387,6 +392,7 @@ class MapPage(QWidget):
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
             self.table.setVerticalHeaderItem(row, QTableWidgetItem(str(row + 1)))
+        self.table.resizeRowsToContents()
 
     # --- points -------------------------------------------------------------------
 
