@@ -130,3 +130,126 @@ def _png(svg_data: bytes, width: float, height: float) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
     return bytes(buffer.data())
+
+
+# --- the partnership health check --------------------------------------------------------
+
+
+def add_health_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    check = commands.add_parser(
+        "health-check",
+        parents=[db_option],
+        help="the partnership health check: frameworks, scores and the report",
+        description="Members score a footprint (or one body) against a framework; the report "
+        "gives each principle's median and spread and compares it with the last round.",
+    )
+    steps = check.add_subparsers(dest="step", metavar="STEP", required=True)
+    listing = steps.add_parser("frameworks", parents=[db_option], help="the frameworks to use")
+    listing.add_argument("--json", action="store_true", help="print them as JSON")
+    scoring = steps.add_parser(
+        "record", parents=[db_option], help="record one member's scores from a CSV file"
+    )
+    scoring.add_argument("--footprint", required=True, metavar="ID", help="the footprint")
+    scoring.add_argument("--body", metavar="ID", help="one body of it, if not the whole")
+    scoring.add_argument("--framework", required=True, metavar="NAME", help="the framework")
+    scoring.add_argument("--assessor", required=True, metavar="MEMBER_ID", help="who scored")
+    scoring.add_argument(
+        "--scores",
+        required=True,
+        metavar="FILE.csv",
+        help="a header statement,score,evidence and one row per statement; evidence may "
+        "name meeting:ID, commitment:ID or letter:ID",
+    )
+    scoring.add_argument("--on", metavar="DATE", help="the day it was scored (default today)")
+    reporting = steps.add_parser("report", parents=[db_option], help="the latest round's report")
+    reporting.add_argument("--footprint", required=True, metavar="ID", help="the footprint")
+    reporting.add_argument("--body", metavar="ID", help="one body of it, if not the whole")
+    reporting.add_argument("--framework", metavar="NAME", help="default: the latest used")
+    reporting.add_argument("--json", action="store_true", help="print the report as JSON")
+    reporting.add_argument("-o", "--output", metavar="FILE", help="save it as FILE.pdf or .html")
+
+
+def run_health(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_common import EXIT_OK, UsageError, open_existing
+    from .services import health
+
+    if args.step == "frameworks":
+        known = health.frameworks()
+        if args.json:
+            print(json.dumps([fw.as_json() for fw in known.values()], indent=2, ensure_ascii=False))
+            return EXIT_OK
+        for fw in known.values():
+            print(
+                f"{fw.name}: {fw.title} ({len(fw.statements)} statements, scored 1 to "
+                f"{len(fw.levels)}: {', '.join(fw.levels)})"
+            )
+            print(f"  Source: {fw.source}")
+        return EXIT_OK
+    if args.step == "record":
+        from .model.types import parse_date
+
+        path = Path(args.scores).expanduser()
+        if not path.is_file():
+            raise UsageError(f"--scores {args.scores}: there is no such file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"--scores {args.scores}: save it as UTF-8 CSV") from None
+        on = None
+        if args.on:
+            try:
+                on = parse_date(args.on)
+            except ValueError as error:
+                raise UsageError(f"--on {args.on}: {error}") from None
+        rows = health.read_scores_csv(text)
+        with open_existing(db_path) as db:
+            saved = health.record(
+                db,
+                footprint_id=args.footprint,
+                framework_name=args.framework,
+                member_id=args.assessor,
+                rows=rows,
+                body_id=args.body,
+                on=on,
+            )
+        from .model.types import format_date
+
+        print(
+            f"Recorded {len(saved.scores)} scores against {saved.framework} in the round "
+            f"started {format_date(saved.round_on)}."
+        )
+        return EXIT_OK
+    output = Path(args.output).expanduser() if args.output else None
+    if output is not None and output.suffix.lower() not in (".pdf", ".html"):
+        raise UsageError(f"-o {args.output}: name a .pdf or an .html file")
+    with open_existing(db_path) as db:
+        result = health.report(db, args.footprint, framework_name=args.framework, body_id=args.body)
+        marking = _marking(db)
+    if output is not None:
+        from .documents.health_report import health_document
+        from .documents.packs import save
+
+        document = health_document(result, marking=marking)
+        if output.suffix.lower() == ".pdf":
+            from .documents.pdf import render_pdf
+
+            save(render_pdf(document), output)
+        else:
+            from .documents.html import render_html
+
+            save(render_html(document).encode("utf-8"), output)
+        print(f"Saved the health check report to {output}.")
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(
+        f"{result.framework.title}: {result.footprint}, round started "
+        f"{result.round_on}, scored by {', '.join(result.assessors)}"
+    )
+    for p in result.principles:
+        change = "" if p.change is None else f" (last round {p.previous_median:g}, {p.change:+g})"
+        print(f"  {p.id} {p.title}: median {p.median:g}, spread {p.spread}{change}")
+    for s in result.disputed:
+        print(f"  Disagreement on {s.id}: scores {', '.join(map(str, s.scores))}")
+    return EXIT_OK

@@ -579,3 +579,30 @@ class AuditEntry(SQLModel, table=True):
     summary: str = Field(default="", max_length=SHORT)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# --- Partnership health check -----------------------------------------------------
+
+
+class HealthAssessmentBase(Editable):
+    """One member's scores of a footprint (or one body) against a framework."""
+
+    label: ClassVar[str] = "Health check"
+    footprint_id: str = Field(foreign_key="footprint.id", title="Footprint", index=True)
+    body_id: str | None = Field(default=None, foreign_key="body.id", title="Body", index=True)
+    framework: str = Field(min_length=1, max_length=100, title="Framework")
+    member_id: str = Field(foreign_key="member.id", title="Assessor", index=True)
+    round_on: UKDate = Field(default=None, title="Round started on")
+    assessed_on: UKDate = Field(default=None, title="Assessed on")
+    # [{"statement": "1.1", "score": 3, "evidence": "…"}], one per statement of the framework
+    scores: list[dict] = Field(default_factory=list, sa_column=Column(JSON), title="Scores")
+
+
+class HealthAssessment(HealthAssessmentBase, Record, table=True):
+    __tablename__ = "health_assessment"
+    round_on: date = Field(nullable=False)
+    assessed_on: date = Field(nullable=False)
+
+
+class HealthAssessmentCreate(HealthAssessmentBase):
+    pass

@@ -703,6 +703,49 @@ class _DemoBuilder:
             }
             self.create(BY_NAME["letters"], {k: v for k, v in data.items() if v is not None})
 
+    def health_checks(self) -> None:
+        """Two rounds of the partnership health check of the ICS a year apart, scored by
+        three members: trust and arrangements improve; commitment is disputed."""
+        from .health import frameworks
+
+        chosen = frameworks(shipped_only=True)["partnership-assessment-tool"]
+        assessors = list(self.members.values())[:3]
+        for years_ago, lift in ((1, 0), (0, 1)):
+            day = self.today - timedelta(days=365 * years_ago + 12)
+            for place, member in enumerate(assessors):
+                scores = []
+                for number, statement in enumerate(chosen.statements):
+                    principle = statement.id.split(".")[0]
+                    base = 2 + (lift if principle in ("4", "5") else 0)
+                    wobble = (0, 0, 1)[(number + place) % 3] if principle != "3" else place - 1
+                    wobble *= 2 if principle == "3" and lift else 1
+                    evidence = (
+                        "Board papers now arrive a week ahead"
+                        if statement.id == "5.2" and lift
+                        else ""
+                    )
+                    scores.append(
+                        {
+                            "statement": statement.id,
+                            "score": max(1, min(5, base + wobble)),
+                            "evidence": evidence,
+                        }
+                    )
+                BY_NAME["health_checks"].create_in(
+                    self.session,
+                    validate(
+                        t.HealthAssessmentCreate,
+                        {
+                            "footprint_id": self.ids["ics"],
+                            "framework": chosen.name,
+                            "member_id": member.id,
+                            "round_on": day,
+                            "assessed_on": day + timedelta(days=place),
+                            "scores": scores,
+                        },
+                    ),
+                )
+
 
 def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
     """Fill an empty database with a realistic record for Sevenoaks District Council.
@@ -741,4 +784,5 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
         builder.meetings([spec for spec in content.meetings if spec.days >= 0])
         builder.commitment_records()
         builder.letters()
+        builder.health_checks()
         return builder.counts
