@@ -243,9 +243,11 @@ def run_health(db_path: Path, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
         return EXIT_OK
+    from .model.types import format_date
+
     print(
         f"{result.framework.title}: {result.footprint}, round started "
-        f"{result.round_on}, scored by {', '.join(result.assessors)}"
+        f"{format_date(result.round_on)}, scored by {', '.join(result.assessors)}"
     )
     for p in result.principles:
         change = "" if p.change is None else f" (last round {p.previous_median:g}, {p.change:+g})"
