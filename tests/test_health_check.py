@@ -192,6 +192,7 @@ def test_health_check_commands(capsys, seeded, tmp_path):
         capsys, "health-check", "report", "--footprint", seeded.footprint_id, "--json", "--db", db
     )
     data = json.loads(out)
+    report_args = ("health-check", "report", "--footprint", seeded.footprint_id, "--db", db)
     trust = data["principles"][3]
     assert (trust["median"], trust["spread"]) == (3, 2)
     assert trust["statements"][1] == trust["statements"][1] | {
@@ -199,34 +200,14 @@ def test_health_check_commands(capsys, seeded, tmp_path):
         "median": 5,
         "spread": 0,
     }
-    code, _, _ = run(
-        capsys,
-        "health-check",
-        "report",
-        "--footprint",
-        seeded.footprint_id,
-        "-o",
-        str(tmp_path / "report.pdf"),
-        "--db",
-        db,
-    )
+    code, _, _ = run(capsys, *report_args, "-o", str(tmp_path / "report.pdf"))
     assert code == 0
     reader = PdfReader(io.BytesIO((tmp_path / "report.pdf").read_bytes()))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Partnership health check: Kent and Medway" in text
     assert "P4 Develop and maintain trust 3 Growing 2" in text
     assert "This is the first round" in text
-    code, _, _ = run(
-        capsys,
-        "health-check",
-        "report",
-        "--footprint",
-        seeded.footprint_id,
-        "-o",
-        str(tmp_path / "report.html"),
-        "--db",
-        db,
-    )
+    code, _, _ = run(capsys, *report_args, "-o", str(tmp_path / "report.html"))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<th" in html and "Median score by principle" in html
 

@@ -4,7 +4,7 @@ principle's median, now and last time, and the tables behind it."""
 from __future__ import annotations
 
 from ..model.types import format_date
-from ..services.health import DISAGREEMENT, HealthReport
+from ..services.health import DISAGREEMENT, HealthReport, StatementResult
 from . import content as c
 from .blocks import bar_chart, table
 
@@ -19,6 +19,17 @@ def _change(value: float | None) -> str:
     if value is None:
         return "–"
     return "no change" if value == 0 else f"{value:+g}"
+
+
+def _statement_row(result: StatementResult) -> dict[str, str]:
+    return {
+        "id": result.id,
+        "text": result.text,
+        "scores": ", ".join(map(str, result.scores)) or "–",
+        "median": _number(result.median),
+        "spread": _number(result.spread),
+        "previous": _number(result.previous_median),
+    }
 
 
 def _text(words: str) -> c.Paragraph:
@@ -91,15 +102,7 @@ def health_document(result: HealthReport, *, marking: str = "") -> c.Document:
             c.NamedBlock(
                 "table",
                 table(
-                    [
-                        {
-                            "id": s.id,
-                            "text": s.text,
-                            "scores": ", ".join(map(str, s.scores)),
-                            "spread": _number(s.spread),
-                        }
-                        for s in disputed
-                    ],
+                    [_statement_row(s) for s in disputed],
                     {"": "id", "Statement": "text", "Scores": "scores", "Spread": "spread"},
                     widths=[1.2, 10, 2.4, 1.6],
                 ),
@@ -113,17 +116,7 @@ def health_document(result: HealthReport, *, marking: str = "") -> c.Document:
             c.NamedBlock(
                 "table",
                 table(
-                    [
-                        {
-                            "id": s.id,
-                            "text": s.text,
-                            "scores": ", ".join(map(str, s.scores)) or "–",
-                            "median": _number(s.median),
-                            "spread": _number(s.spread),
-                            "previous": _number(s.previous_median),
-                        }
-                        for s in principle.statements
-                    ],
+                    [_statement_row(s) for s in principle.statements],
                     {
                         "": "id",
                         "Statement": "text",
