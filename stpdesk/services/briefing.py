@@ -45,6 +45,7 @@ from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
 from .promises import DEFAULT_MONTHS, PromiseSection, months_before, promise_section
+from .relationships import MapRow, numbered, relationship_map
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -207,6 +208,9 @@ class FootprintPack:
     overdue: list[CommitmentItem]
     extra: dict[str, Any] = field(default_factory=dict)
     promises: PromiseSection | None = None  # the bodies' record on promises to us
+    # the bodies and contacts of this footprint on the relationship map, numbered
+    relationship_map: list[MapRow] = field(default_factory=list)
+    unmapped: int = 0  # bodies and contacts not yet placed on the map
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -885,6 +889,7 @@ def footprint_pack(
             worst=promises_worst,
             archived={body.id for body in bodies if body.archived_at is not None},
         )
+    mapped = relationship_map(db, footprint_id=footprint.id)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -904,6 +909,8 @@ def footprint_pack(
         commitments_overdue=overdue_total,
         overdue=overdue_items,
         promises=record,
+        relationship_map=numbered(mapped.points),
+        unmapped=mapped.unmapped,
     )
 
 
