@@ -306,7 +306,29 @@ letters = EntityService(
     )
 )
 
-_SERVICES = (footprints, bodies, contacts, members, themes, meetings, asks, commitments, letters)
+replies = EntityService(
+    EntitySpec(
+        name="letter_reply",
+        table=t.LetterReply,
+        create=t.LetterReplyCreate,
+        update=t.LetterReplyUpdate,
+        summary=lambda reply: f"Reply from {reply.from_whom}"[:300],
+        default_order=("received_on", True),
+    )
+)
+
+_SERVICES = (
+    footprints,
+    bodies,
+    contacts,
+    members,
+    themes,
+    meetings,
+    asks,
+    commitments,
+    letters,
+    replies,
+)
 BY_NAME: dict[str, EntityService[Any]] = {
     kind.name: next(service for service in _SERVICES if service.spec.name == kind.table)
     for kind in kinds.KINDS
