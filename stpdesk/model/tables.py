@@ -474,6 +474,8 @@ class LetterBase(Editable):
     cc: list[str] | None = Field(default=None, title="Copied to")
     sent_on: UKDate = Field(default=None, title="Sent on")
     sent_by: SentBy | None = Field(default=None, title="Sent by")
+    # every file the letter was saved as (its PDF and its Word copy); file_path is the first
+    files: list[str] | None = Field(default=None, title="Files")
 
     @field_validator("cc", mode="before")
     @classmethod
@@ -497,6 +499,7 @@ class Letter(LetterBase, Record, Deletable, table=True):
     reply_on: date | None = Field(default=None)
     sent_on: date | None = Field(default=None)
     cc: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    files: list[str] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class LetterCreate(LetterBase):

@@ -5,7 +5,8 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-12
 
-A letter stores its reference, cc list (JSON), the day it was sent and how (post,
+A letter stores its reference, cc list (JSON), every file it was saved as (its PDF and
+its Word copy are one letter), the day it was sent and how (post,
 email). ``letter_reply`` holds each reply: when it came, from whom, what it says, its
 file or link, and the outcome for each ask the letter carried (JSON). Columns are added
 with ALTER TABLE ADD COLUMN, not batch mode: rebuilding letter would drop its search
@@ -26,12 +27,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("letter", sa.Column("reference", sa.String(length=100), nullable=True))
     op.add_column("letter", sa.Column("cc", sa.JSON(), nullable=True))
+    op.add_column("letter", sa.Column("files", sa.JSON(), nullable=True))
     op.add_column("letter", sa.Column("sent_on", sa.Date(), nullable=True))
     op.add_column(
         "letter",
         sa.Column("sent_by", sa.Enum("post", "email", name="sentby"), nullable=True),
     )
     op.execute("UPDATE letter SET sent_on = letter_date WHERE status != 'draft'")
+    op.execute(
+        "UPDATE letter SET files = json_array(file_path) WHERE file_path IS NOT NULL"
+    )
     op.create_index(
         "ix_letter_live_status_sent",
         "letter",
@@ -59,5 +64,5 @@ def downgrade() -> None:
     op.drop_index("ix_letter_reply_letter_id", table_name="letter_reply")
     op.drop_table("letter_reply")
     op.drop_index("ix_letter_live_status_sent", table_name="letter")
-    for column in ("sent_by", "sent_on", "cc", "reference"):
+    for column in ("sent_by", "sent_on", "files", "cc", "reference"):
         op.drop_column("letter", column)
