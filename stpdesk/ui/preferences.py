@@ -78,7 +78,7 @@ class PreferencesDialog(QDialog):
         self.reply_days = self._spin(
             box,
             "Awaiting a reply: sent, unanswered for",
-            settings.reply_working_days,
+            load_settings().reply_working_days,
             "working days",
         )
         self.reply_days.setToolTip(
