@@ -458,8 +458,11 @@ def save_letter(
     output: str | os.PathLike[str],
     *,
     actor: str | None = None,
+    letter_id: str | None = None,
 ) -> SavedLetter:
-    """Save the letter's file as ``output`` and log it as a draft letter, both or neither."""
+    """Save the letter's file as ``output`` and log it as a draft letter, both or neither.
+    ``letter_id``: the same letter was logged already (saved in the other format): the
+    file is added to it, so a letter saved as PDF and as Word is one letter, logged once."""
     target = Path(output).expanduser()
     if target.is_dir():
         raise ServiceError(f"{target} is a folder; give a file name ending in .pdf or .docx")
@@ -472,7 +475,10 @@ def save_letter(
     logged = False
     try:
         with db.session() as session:
-            record = letters.create_in(session, checked, actor=actor)
+            if letter_id is None:
+                record = letters.create_in(session, checked, actor=actor)
+            else:
+                record = _add_file(session, letter_id, str(target.resolve()), actor)
             session.flush()
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)  # a folder the Save dialog named
@@ -491,6 +497,17 @@ def save_letter(
         if partial is not None and not logged:
             partial.unlink(missing_ok=True)
     return SavedLetter(letter=record, path=target, size=len(payload), data=rendered.data)
+
+
+def _add_file(session: Session, letter_id: str, path: str, actor: str | None) -> t.Letter:
+    record = letters.get_in(session, letter_id)
+    files = list(record.files or ([record.file_path] if record.file_path else []))
+    if path not in files:
+        files.append(path)
+    changes: dict[str, Any] = {"files": files}
+    if not record.file_path:
+        changes["file_path"] = path
+    return letters.update_in(session, letter_id, validate(t.LetterUpdate, changes), actor=actor)
 
 
 def log_values(data: LetterData, *, file_path: str | None) -> dict[str, Any]:
@@ -655,9 +672,9 @@ def record_reply(
                 ask.updated_at = clock.now()
                 session.add(ask)
                 session.flush()
-                said = f"{outcome.label} in the reply"
+                said, still = f"{outcome.label} in the reply", ""
             else:
-                said = f"No answer in the reply (still {ask.status.label.lower()})"
+                said, still = "No answer in the reply", f" (still {ask.status.label.lower()})"
             audit(
                 session,
                 action=AuditAction.update,
@@ -665,11 +682,24 @@ def record_reply(
                 record=ask,
                 before=before,
                 summary=f"{said} from {checked.from_whom} on {format_date(received)} "
-                f"to the letter “{about}”",
+                f"to the letter “{about}”{still}",
                 actor=actor,
             )
             answered.append((ask, outcome))
         return ReplyResult(reply=reply, letter=letter, asks=answered)
+
+
+def asks_carried(db: Database, letter_id: str) -> list[t.Ask]:
+    """The asks a letter set out, in its order."""
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(t.Ask)
+                .join(t.LetterAsk, col(t.LetterAsk.ask_id) == t.Ask.id)
+                .where(t.LetterAsk.letter_id == letter_id)
+                .order_by(col(t.LetterAsk.position))
+            ).all()
+        )
 
 
 @dataclass(frozen=True)
