@@ -616,17 +616,33 @@ def record_reply(
     received: date = checked.received_on
     with db.session() as session:
         letter = letters.get_in(session, letter_id)
-        _not_future(received, "received_on", "Received on", "record a reply once it has come")
+        if received > clock.today():
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "received_on",
+                        field_message(
+                            "Reply",
+                            "Received on",
+                            f"{format_date(received)} is after today: record a reply once it "
+                            "has come",
+                        ),
+                    )
+                ]
+            )
         since = letter.sent_on or letter.letter_date
         if since and received < since:
             what = "was sent" if letter.sent_on else "is dated"
             raise ValidationFailed(
                 [
-                    _problem(
+                    FieldProblem(
                         "received_on",
-                        "Received on",
-                        f"{format_date(received)} is before the letter {what}, "
-                        f"{format_date(since)}",
+                        field_message(
+                            "Reply",
+                            "Received on",
+                            f"{format_date(received)} is before the letter {what}, "
+                            f"{format_date(since)}",
+                        ),
                     )
                 ]
             )
