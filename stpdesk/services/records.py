@@ -263,10 +263,15 @@ class EntityService(Generic[T]):
         if self.spec.archivable and not include_archived:
             query = query.where(col(table.archived_at).is_(None))
         if text:
-            pattern = f"%{text.strip()}%"
+            # what was typed, literally: % and _ would be LIKE's wildcards ("50%")
+            typed = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{typed}%"
             query = query.where(
                 or_(
-                    *(col(getattr(table, name)).ilike(pattern) for name in self.spec.search_columns)
+                    *(
+                        col(getattr(table, name)).ilike(pattern, escape="\\")
+                        for name in self.spec.search_columns
+                    )
                 )
             )
         for condition in where:
