@@ -572,6 +572,12 @@ def _not_future(day: date, name: str, label: str, why: str) -> None:
         raise ValidationFailed([_problem(name, label, f"{format_date(day)} is after today: {why}")])
 
 
+def _reply_date_problem(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        [FieldProblem("received_on", field_message("Reply", "Received on", message))]
+    )
+
+
 @dataclass(frozen=True)
 class ReplyResult:
     reply: t.LetterReply
@@ -617,34 +623,14 @@ def record_reply(
     with db.session() as session:
         letter = letters.get_in(session, letter_id)
         if received > clock.today():
-            raise ValidationFailed(
-                [
-                    FieldProblem(
-                        "received_on",
-                        field_message(
-                            "Reply",
-                            "Received on",
-                            f"{format_date(received)} is after today: record a reply once it "
-                            "has come",
-                        ),
-                    )
-                ]
+            raise _reply_date_problem(
+                f"{format_date(received)} is after today: record a reply once it has come"
             )
         since = letter.sent_on or letter.letter_date
         if since and received < since:
             what = "was sent" if letter.sent_on else "is dated"
-            raise ValidationFailed(
-                [
-                    FieldProblem(
-                        "received_on",
-                        field_message(
-                            "Reply",
-                            "Received on",
-                            f"{format_date(received)} is before the letter {what}, "
-                            f"{format_date(since)}",
-                        ),
-                    )
-                ]
+            raise _reply_date_problem(
+                f"{format_date(received)} is before the letter {what}, {format_date(since)}"
             )
         carried = set(
             session.exec(select(t.LetterAsk.ask_id).where(t.LetterAsk.letter_id == letter_id))
