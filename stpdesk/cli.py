@@ -186,6 +186,9 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
         help="write a letter (PDF, or Word to edit) and log it",
         description="Write a letter from a template, save it as PDF or Word (.docx) and log it "
         "as a draft letter to the recipient.",
+        epilog="Later: “stpdesk letter sent ID [--on DATE] [--by post|email]” records that it "
+        "went out, and “stpdesk letter reply ID --on DATE --from TEXT [--summary TEXT] "
+        "[--file PATH] [--ask ASK_ID=accepted|partly_met|declined|no_answer …]” records a reply.",
     )
     letter.add_argument(
         "--template",
@@ -335,7 +338,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .store.errors import NotStpdesk
 
     try:
-        args = _build_parser().parse_args(argv)
+        from . import cli_letters
+
+        words = sys.argv[1:] if argv is None else list(argv)
+        if cli_letters.is_letter_step(words):  # `letter sent` / `letter reply`
+            args = cli_letters.parse(words, _Parser)
+        else:
+            args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
@@ -361,6 +370,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "commitment": _commitment_command,
             "map": _relationship_command,
             "health-check": _health_command,
+            cli_letters.COMMAND: cli_letters.run,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,

@@ -69,6 +69,7 @@ COUNT_KEYS = (
     "commitments",
     "letters",
     "themes",
+    "replies",
 )
 _KEY_OF = {service.spec.name: key for key, service in BY_NAME.items()}
 
@@ -700,8 +701,28 @@ class _DemoBuilder:
                 "closing": spec.closing,
                 "signatory_ids": [self.members[key].id for key in spec.signatories],
                 "ask_ids": [self.asks[key].id for key in spec.asks],
+                "reference": f"SDC/{spec.key.upper()}/{self.letter_day(spec.key).isoformat()}",
             }
-            self.create(BY_NAME["letters"], {k: v for k, v in data.items() if v is not None})
+            if spec.status != "draft":  # posted the day after it was signed
+                data["sent_on"] = self.letter_day(spec.key) + timedelta(days=1)
+                data["sent_by"] = "post" if spec.recipient_address else "email"
+            letter = self.create(
+                BY_NAME["letters"], {k: v for k, v in data.items() if v is not None}
+            )
+            if spec.status == "reply_received":
+                self.create(
+                    BY_NAME["replies"],
+                    {
+                        "letter_id": letter.id,
+                        "received_on": self.reply_day(spec.key),
+                        "from_whom": spec.recipient_address.strip().splitlines()[0]
+                        if spec.recipient_address
+                        else contact.name
+                        if contact
+                        else "",
+                        "summary": spec.reply_notes,
+                    },
+                )
 
     def health_checks(self) -> None:
         """Two rounds of the partnership health check of the ICS a year apart, scored by
