@@ -241,3 +241,32 @@ def test_a_reply_survives_export_and_bundle(letter, tmp_path: Path) -> None:
         assert [r.id for r in service.replies_to(laptop, record.id)] == [reply.id]
     finally:
         laptop.close()
+
+
+def test_packs_list_our_letters_awaiting_a_reply(letter) -> None:
+    import io
+
+    from conftest import long_date
+    from pypdf import PdfReader
+
+    from stpdesk.documents import packs
+
+    seeded, record, _asks = letter
+    service.mark_sent(seeded.db, record.id, on=days(-59))
+    waited = working_days_between(days(-59), clock.today())
+    for pdf in (
+        packs.meeting_pack(seeded.db, seeded.meeting_id),  # the ICB is at the meeting
+        packs.footprint_pack(seeded.db, seeded.footprint_id),
+    ):
+        text = " ".join(
+            " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+        )
+        assert "Our letters awaiting a reply" in text
+        assert (
+            f"Housing and health, to Zofia Łukasiewicz: sent {long_date(-59)}, "
+            f"{waited} working days without a reply." in text
+        )
+    service.record_reply(seeded.db, record.id, on=days(-1), from_whom="Zofia Łukasiewicz")
+    pdf = packs.meeting_pack(seeded.db, seeded.meeting_id)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "No letter of ours to them is waiting for a reply." in text
