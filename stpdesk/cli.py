@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
 from .config import resolve_db_path
+from .model import kinds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -440,7 +441,9 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
         raise
     db.close()
-    summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+    summary = ", ".join(
+        kinds.counted(kinds.BY_NAME[key].table, value) for key, value in counts.items()
+    )
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
     return EXIT_OK
 

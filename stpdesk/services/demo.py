@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -59,18 +59,8 @@ __all__ = [
     "is_working_day",
 ]
 
-COUNT_KEYS = (
-    "footprints",
-    "bodies",
-    "contacts",
-    "members",
-    "meetings",
-    "asks",
-    "commitments",
-    "letters",
-    "themes",
-    "replies",
-)
+# what the demo counts: every kind of record it makes (model.kinds)
+COUNT_KEYS = tuple(kind.name for kind in kinds.KINDS if kind.name != "health_checks")
 _KEY_OF = {service.spec.name: key for key, service in BY_NAME.items()}
 
 DEMO_SEED = 2016
