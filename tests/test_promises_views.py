@@ -105,7 +105,7 @@ def test_the_period_starts_the_same_day_months_before(day, months, expected) -> 
 
 def test_the_count_reads_the_first_due_index(seeded) -> None:
     """At 100,000 meetings the count took 0.5-0.9 s through the live-rows index: both
-    reads must stay ranges of the covering index migration 0010 made."""
+    reads must stay ranges of the covering index migration 0011 made."""
     statements: list[str] = []
     with seeded.db.reader() as connection:
         connection.set_trace_callback(statements.append)  # each statement, values filled in

@@ -173,6 +173,7 @@ class MeetingPack:
     open_asks_total: int = 0  # the lists above stop at a limit; these count them all
     owed_to_us_total: int = 0
     owed_by_us_total: int = 0
+    awaiting_reply: list[engagement.AwaitingLetter] = field(default_factory=list)
     promises: PromiseSection | None = None  # their record on promises to us
 
 
@@ -206,6 +207,7 @@ class FootprintPack:
     commitments_kept: int
     commitments_overdue: int
     overdue: list[CommitmentItem]
+    awaiting_reply: list[engagement.AwaitingLetter] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     promises: PromiseSection | None = None  # the bodies' record on promises to us
     # the bodies and contacts of this footprint on the relationship map, numbered
@@ -434,6 +436,7 @@ def meeting_pack(
 
         open_asks: list[AskItem] = []
         asks_open = 0
+        awaiting: list[engagement.AwaitingLetter] = []
         owed_to_us: list[CommitmentItem] = []
         owed_by_us: list[CommitmentItem] = []
         pending_counts = {direction: 0 for direction in CommitmentDirection}
@@ -456,6 +459,7 @@ def meeting_pack(
                     owed_to_us = items
                 else:
                     owed_by_us = items
+            awaiting = _awaiting_reply(connection, body_ids)
         record = promise_section(
             connection_of(session),
             [(body.id, body.name) for body in bodies],
@@ -486,8 +490,21 @@ def meeting_pack(
         themes=themes,
         talking_points=points,
         last_meeting=history_items[0] if history_items else None,
+        awaiting_reply=awaiting,
         promises=record,
     )
+
+
+def _awaiting_reply(
+    connection: sqlite3.Connection, body_ids: list[str]
+) -> list[engagement.AwaitingLetter]:
+    """Our letters to these bodies still awaiting a reply, longest waiting first."""
+    letters = {
+        letter.id: letter
+        for body_id in body_ids
+        for letter in engagement.awaiting_replies(connection, body_id=body_id)[0]
+    }
+    return sorted(letters.values(), key=lambda letter: (letter.sent_on, letter.id))
 
 
 def _names_of(
@@ -882,6 +899,7 @@ def footprint_pack(
             else []
         )
         overdue_items = [commitment_item(row, our.name) for row in late]
+        awaiting = _awaiting_reply(connection, body_ids)
         record = promise_section(
             connection,
             [(body.id, body.name) for body in bodies],
@@ -908,6 +926,7 @@ def footprint_pack(
         commitments_kept=kept,
         commitments_overdue=overdue_total,
         overdue=overdue_items,
+        awaiting_reply=awaiting,
         promises=record,
         relationship_map=numbered(mapped.points),
         unmapped=mapped.unmapped,

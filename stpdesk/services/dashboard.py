@@ -23,7 +23,7 @@ from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
 from ..store.backup import newest_backup_time
 from ..store.rows import as_stored, stored_day, stored_moment
 from . import engagement
-from .engagement import CommitmentRow
+from .engagement import AwaitingLetter, CommitmentRow
 
 if TYPE_CHECKING:
     from ..store.engine import Database
@@ -83,12 +83,14 @@ class Dashboard:
     upcoming: list[MeetingLine] = field(default_factory=list)
     open_asks: list[tuple[str, int, list[AskLine]]] = field(default_factory=list)
     recent: list[ActivityLine] = field(default_factory=list)
+    awaiting_reply: list[AwaitingLetter] = field(default_factory=list)  # the first LISTED
+    awaiting_reply_total: int = 0
     engagement: list[EngagementSummary] = field(default_factory=list)
 
 
 def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
-    """Overdue and due commitments, coming meetings, open asks, recent activity and
-    engagement with each current footprint."""
+    """Overdue and due commitments, coming meetings, open asks, letters awaiting a reply,
+    recent activity and engagement with each current footprint."""
     with clock.as_of(on), db.reader() as connection:
         result = Dashboard(today=today())
         result.overdue = engagement.overdue(connection, limit=LISTED)
@@ -98,6 +100,9 @@ def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
         result.upcoming = upcoming_meetings(connection, days=thresholds().due_soon_days)
         result.open_asks = open_asks_summary(connection)
         result.recent = recent_activity(connection)
+        result.awaiting_reply, result.awaiting_reply_total = engagement.awaiting_replies(
+            connection, limit=LISTED
+        )
         footprints = connection.execute(
             "SELECT id, name, kind FROM footprint WHERE successor_id IS NULL ORDER BY name"
         ).fetchall()
@@ -207,7 +212,7 @@ def _engagement(
 
 def promises_kept(db: Database, *, on: date | None = None) -> PromiseRecord:
     """Promises kept by every body over the last 12 months (by first due date). Read after
-    the dashboard is on screen: one range of the first-due index (migration 0010), about
+    the dashboard is on screen: one range of the first-due index (migration 0011), about
     0.1 s at 100,000 meetings."""
     from .promises import months_before, promise_record
 

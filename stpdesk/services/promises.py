@@ -31,7 +31,7 @@ from .errors import NotFound
 FIRST_DUE = "coalesce(c.original_due_date, c.due_date)"
 FIRST_DUE_INDEX = "ix_commitment_live_first_due"
 """The date a commitment was first due (one first dated by a reschedule: that date). The
-period is read by it, on the index migration 0010 made of this very expression."""
+period is read by it, on the index migration 0011 made of this very expression."""
 
 
 @dataclass
@@ -148,7 +148,7 @@ def promises_in(
     if body_ids is not None:
         where.append(f"c.body_id IN ({marks(len(body_ids))})")
         params += body_ids
-    # Both reads walk the first-due index (migration 0010), which holds every column they
+    # Both reads walk the first-due index (migration 0011), which holds every column they
     # test: by the body or status index SQLite would fetch each row from the table
     # (0.1-0.6 s at 100,000 meetings). Counted inside SQLite: one row per body, direction,
     # state, days late and moved.
