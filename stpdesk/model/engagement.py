@@ -311,15 +311,21 @@ def rag_text(value: Rag | None) -> str:
     return f"{RAG_SYMBOLS[value]} {value.label}" if value is not None else ""
 
 
+def moved_text(moves: int) -> str:
+    """ "moved once", "moved twice", "moved 3 times" ("" when it never moved)."""
+    if moves <= 0:
+        return ""
+    return "moved " + {1: "once", 2: "twice"}.get(moves, f"{moves} times")
+
+
 def slippage_text(original: date | None, due_date: date | None, moves: int) -> str:
     """ "due 14 March 2027, moved twice, now 30 June 2027" ("" when it never moved)."""
     from .dates import format_date
 
     if moves <= 0 or due_date is None:
         return ""
-    times = {1: "once", 2: "twice"}.get(moves, f"{moves} times")
     first = f"due {format_date(original)}, " if original else "first undated, "
-    return f"{first}moved {times}, now {format_date(due_date)}"
+    return f"{first}{moved_text(moves)}, now {format_date(due_date)}"
 
 
 @dataclass(frozen=True)
@@ -339,7 +345,8 @@ def revisions_of(raw: list[dict] | str | None) -> list[Revision]:
     """A commitment's ``revisions`` column (a list, or its JSON text from plain SQL)."""
     import json
 
-    items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    # a column never set reads as JSON null ("null") through plain SQL
+    items = (json.loads(raw) if isinstance(raw, str) else raw) or []
     return [
         Revision(
             moved_from=date.fromisoformat(item["from"]) if item.get("from") else None,

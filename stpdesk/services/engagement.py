@@ -26,6 +26,7 @@ from ..model.engagement import (
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
+from .errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -232,3 +233,34 @@ def live_tallies(
         tuple(body_ids),
     ).fetchall()
     return {(entity, status, direction): live for entity, status, direction, live in rows}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose commitments a report covers: one body, a footprint's bodies, or every body."""
+
+    name: str  # "NHS Kent and Medway ICB", "Kent and Medway", "every body"
+    body_ids: list[str] | None  # None: every body
+
+
+def scope_of(
+    connection: sqlite3.Connection, body_id: str | None = None, footprint_id: str | None = None
+) -> Scope:
+    """The scope ``--body`` or ``--footprint`` names (neither: everything); a NotFound
+    names an id that matches no record."""
+    if body_id is not None:
+        found = connection.execute("SELECT name FROM body WHERE id = ?", (body_id,)).fetchone()
+        if found is None:
+            raise NotFound(f"There is no body with id {body_id}.")
+        return Scope(found[0], [body_id])
+    if footprint_id is not None:
+        found = connection.execute(
+            "SELECT name FROM footprint WHERE id = ?", (footprint_id,)
+        ).fetchone()
+        if found is None:
+            raise NotFound(f"There is no footprint with id {footprint_id}.")
+        rows = connection.execute(
+            "SELECT body_id FROM body_footprint WHERE footprint_id = ?", (footprint_id,)
+        )
+        return Scope(found[0], [row[0] for row in rows])
+    return Scope("every body", None)
