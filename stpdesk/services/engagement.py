@@ -24,7 +24,7 @@ from ..model.engagement import (
     open_ask_sql,
     overdue_sql,
 )
-from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
+from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, FootprintKind, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
 from .errors import NotFound
 
@@ -239,7 +239,7 @@ def live_tallies(
 class Scope:
     """Whose commitments a report covers: one body, a footprint's bodies, or every body."""
 
-    name: str  # "NHS Kent and Medway ICB", "Kent and Medway", "every body"
+    name: str  # "NHS Kent and Medway ICB", "Kent and Medway (Integrated Care System)"…
     body_ids: list[str] | None  # None: every body
 
 
@@ -255,12 +255,14 @@ def scope_of(
         return Scope(found[0], [body_id])
     if footprint_id is not None:
         found = connection.execute(
-            "SELECT name FROM footprint WHERE id = ?", (footprint_id,)
+            "SELECT name, kind FROM footprint WHERE id = ?", (footprint_id,)
         ).fetchone()
         if found is None:
             raise NotFound(f"There is no footprint with id {footprint_id}.")
         rows = connection.execute(
             "SELECT body_id FROM body_footprint WHERE footprint_id = ?", (footprint_id,)
         )
-        return Scope(found[0], [row[0] for row in rows])
+        # a council's STP and the ICS that succeeded it often share a name
+        name = f"{found[0]} ({FootprintKind(found[1]).label})"
+        return Scope(name, [row[0] for row in rows])
     return Scope("every body", None)
