@@ -40,14 +40,38 @@ SECTIONS = {
 FILLS = {value: f"#{colour}" for value, colour in service.RAG_FILLS.items()}
 
 
+PAGE = landscape(A4)
+MARGINS = (12 * mm, 22 * mm, 20 * mm)  # left and right, top, bottom
+
+
+class WholeRowsTable(Table):
+    """A table that breaks between rows: a row that does not fit what is left of a page
+    starts the next one, and only a row taller than a whole page is split across pages.
+    (ReportLab's splitInRow splits the row at the foot of every page.)"""
+
+    page_height = PAGE[1] - MARGINS[1] - MARGINS[2]  # the frame's: a fresh page's room
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.splitInRow = 0  # parts made by a split copy the setting: start from none
+        parts = super().split(available_width, available_height)
+        if parts or available_height < self.page_height - 1:
+            return parts  # between rows; or nothing here, and the row starts a new page
+        self.splitInRow = 1  # at the top of a page, and the row alone is taller than it
+        try:
+            return super().split(available_width, available_height)
+        finally:
+            self.splitInRow = 0
+
+
 class ActionLogPdfWriter(PdfWriter):
     """Landscape A4, smaller type: eight columns across the page."""
 
-    page_size = landscape(A4)
-    margin_left = margin_right = 12 * mm
-    margin_top = 22 * mm
-    margin_bottom = 20 * mm
+    page_size = PAGE
+    margin_left = margin_right = MARGINS[0]
+    margin_top = MARGINS[1]
+    margin_bottom = MARGINS[2]
     font_size = 9
+    data_table = WholeRowsTable
 
     def block_action_log_table(
         self, params: dict[str, Any], document: c.Document, offset: int
@@ -75,9 +99,8 @@ class ActionLogPdfWriter(PdfWriter):
             for row in rows
         ]
         table = self.grid(header, cells, WEIGHTS)
-        # every status cell is styled (its rating in bold), so the grid is a Table, whose
-        # rows split only when one alone is taller than a page
-        assert isinstance(table, Table)
+        # every status cell is styled (its rating in bold), so the grid is a WholeRowsTable
+        assert isinstance(table, WholeRowsTable)
         status = HEADINGS.index("Status")
         table.setStyle(
             TableStyle(

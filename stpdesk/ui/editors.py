@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
@@ -229,6 +230,12 @@ class EditorDialog(QDialog):
             super().reject()
 
 
+def add_minute_ref(form: Form) -> QLineEdit:
+    """The minute of the meeting that records an ask or commitment ("7.3"): the action
+    log's Source cites it."""
+    return form.add_line("minute_ref", "Minute ref.", hint="the meeting's minute, e.g. 7.3")
+
+
 class FormEditor(EditorDialog):
     """An editor made of one :class:`Form`."""
 
@@ -337,6 +344,7 @@ class AskEditor(FormEditor):
         form.add_enum("priority", "Priority", Priority)
         form.add_enum("status", "Status", AskStatus)
         form.add_date("raised_on", "Raised on")
+        add_minute_ref(form)
         form.add_text("rationale", "The case for it")
         form.add_text("response", "Their response")
         form.add_date("responded_on", "Responded on")
@@ -378,6 +386,7 @@ class CommitmentEditor(FormEditor):
         form.add_picker("body_id", "Body", "body", required=True)
         form.add_picker("contact_id", "Contact", "contact")
         form.add_date("due_date", "Due date")
+        add_minute_ref(form)
         form.add_multi("theme_ids", "Themes", "theme")
         self.status_label = form.add_readonly("status_text", "Status")
         self.slipped_label = form.add_readonly("slipped", "Slipped")
