@@ -219,7 +219,6 @@ def test_pdf_is_landscape_and_carries_every_row_and_user_text_as_typed(logged, t
     assert "Owed to us" in text and "Owed by us" in text
 
 
-@pytest.mark.slow
 def test_pdf_repeats_the_header_and_keeps_each_row_on_one_page(seeded, tmp_path) -> None:
     words = "the housing team will have the figures and the plan for the winter ahead " * 4
     for number in range(40):
