@@ -130,24 +130,27 @@ def _status(row: service.ActionRow) -> c.Inline:
 
 def document(log: service.ActionLog) -> c.Document:
     """The log as a document: a title, what it covers, then a table for each direction."""
+    counts = "; ".join(
+        f"{heading.lower()}, {log.summary(log.of(direction))}"
+        for direction, (heading, _) in SECTIONS.items()
+    )
     blocks: list[c.Block] = [
         c.Heading(1, [c.Span(log.title, literal=True)]),
         c.Paragraph(
             [
                 c.Span(
-                    f"Commitments made to and by {log.council}, as at {format_date(log.today)}. "
-                    f"{log.rule}",
+                    f"Commitments made to and by {log.council}, as at {format_date(log.today)}: "
+                    f"{counts}. {log.rule}",
                     literal=True,
                 )
             ]
         ),
     ]
     for direction, (heading, empty) in SECTIONS.items():
-        rows = log.of(direction)
+        # the heading right before its table, so the two start a page together
         blocks += [
             c.Heading(2, [c.Span(heading)]),
-            c.Paragraph([c.Span(log.summary(rows) + ".", literal=True)]),
-            c.NamedBlock("action_log_table", {"rows": rows, "empty": empty}),
+            c.NamedBlock("action_log_table", {"rows": log.of(direction), "empty": empty}),
         ]
     return c.Document(
         title=log.title,

@@ -102,7 +102,7 @@ class ActionRow:
 
 @dataclass(frozen=True)
 class ActionLog:
-    scope: str  # "NHS Kent and Medway ICB", "Kent and Medway", "every body"
+    scope: str  # "NHS Kent and Medway ICB", "Kent and Medway (Integrated Care System)"…
     council: str  # our council, the lead on what we owe
     marking: str  # the council's protective marking
     today: date
@@ -311,8 +311,8 @@ def _latest_update(row: Any, names: _Names) -> str:
     except ValueError:
         when = ""
     agreed = names.meetings.get(last.meeting_id or "") or names.letters.get(last.letter_id or "")
-    text = f"Moved to {format_date(last.moved_to)}"
-    text = f"{when}: {text[:1].lower()}{text[1:]}" if when else text
+    moved_to = format_date(last.moved_to)
+    text = f"Moved on {when} to {moved_to}" if when else f"Moved to {moved_to}"
     if last.reason:
         text += f": {last.reason}"
     if agreed:

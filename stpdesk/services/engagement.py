@@ -265,4 +265,4 @@ def scope_of(
         # a council's STP and the ICS that succeeded it often share a name
         name = f"{found[0]} ({FootprintKind(found[1]).label})"
         return Scope(name, [row[0] for row in rows])
-    return Scope("every body", None)
+    return Scope("all bodies", None)
