@@ -123,6 +123,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_brief_commands(commands, db_option)
     _add_letter_command(commands, db_option)
+    from .cli_commitments import add_commands as _add_commitment_commands
+
+    _add_commitment_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -325,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    from .services import preferences
     from .services.errors import ServiceError
     from .services.files import SaveFailed
     from .store import StoreError
@@ -333,6 +337,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
+        preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
             sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream
             return _start_gui(db_path, demo=args.demo)
@@ -353,6 +358,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "brief": _brief,
             "templates": _templates,
             "letter": _letter,
+            "commitment": _commitment_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -380,6 +386,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         _say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE
+
+
+def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_commitments import run
+
+    return run(db_path, args)
 
 
 def _say(message: str) -> None:

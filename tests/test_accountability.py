@@ -3,6 +3,7 @@ recorded with its evidence, and each commitment is rated red, amber or green."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
@@ -266,3 +267,166 @@ def test_promises_kept_equal_a_count_by_hand(seeded) -> None:
     assert recent.bodies[0].to_us.made == 6 and recent.bodies[0].to_us.dropped == 0
     with pytest.raises(ServiceError):
         promises.promise_record(db, body_id="nope")
+
+
+def test_preferences_set_the_rating_thresholds(qtbot, seeded) -> None:
+    from conftest import open_window
+
+    from stpdesk.config import load_settings
+    from stpdesk.model.engagement import thresholds
+
+    window = open_window(qtbot, seeded.db)
+    try:
+        dialog = window.show_preferences()
+        dialog.profile.fields["name"].setText("Sevenoaks District Council")
+        assert "Red: overdue" in dialog.rule.text()
+        dialog.amber_moves.setValue(3)  # more than red's 2: refused, nothing saved
+        dialog.save()
+        assert "no more than the moves for red" in dialog.rating_problem.text()
+        assert load_settings().amber_after_moves == 1
+        dialog.red_moves.setValue(4)
+        dialog.due_soon.setValue(30)
+        with qtbot.waitSignal(dialog.saved, timeout=5000):
+            dialog.save()
+        saved = load_settings()
+        assert (saved.due_soon_days, saved.amber_after_moves, saved.red_after_moves) == (30, 3, 4)
+        assert thresholds() == Thresholds(30, 3, 4)
+    finally:
+        use_thresholds(Thresholds())
+        window.ops.shutdown()
+
+
+def test_command_line_reschedule_and_done(seeded, capsys) -> None:
+    cid, path = seeded.commitment_ids[1], str(seeded.db.path)
+    seeded.db.close()
+    run = lambda *argv: main(["--db", path, "commitment", *argv])  # noqa: E731
+    assert run("reschedule", cid, "--to", days(20).isoformat(), "--reason", "Papers late") == 0
+    assert "moved once, now" in capsys.readouterr().out
+    # refused, each with a plain message and nothing changed
+    for argv, message in (
+        (("reschedule", "nope", "--to", days(30).isoformat(), "--reason", "x"), "nope"),
+        (("reschedule", cid, "--to", "31/02/2027", "--reason", "x"), "not a date"),
+        (
+            ("reschedule", cid, "--to", days(30).isoformat(), "--reason", "x", "--meeting", "m"),
+            "no meeting",
+        ),
+        (("done", cid, "--evidence", "x", "--on", days(5).isoformat()), "future"),
+        (("done", cid, "--evidence", "x", "--how", "letter", "--ref", "gone"), "no letter"),
+        (("done", cid, "--evidence", "x", "--how", "rumour"), "invalid choice"),
+    ):
+        assert run(*argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (argv, err)
+    db = open_database(seeded.db.path)
+    record = e.commitments.get(db, cid)
+    assert (record.due_date, len(record.revisions)) == (days(20), 1)
+    db.close()
+    assert (
+        run(
+            "done",
+            cid,
+            "--evidence",
+            "Report received",
+            "--how",
+            "document",
+            "--ref",
+            "https://example.org/r.pdf",
+        )
+        == 0
+    )
+    db = open_database(seeded.db.path)
+    record = e.commitments.get(db, cid)
+    assert (record.status, record.evidence_kind, record.evidence_ref) == (
+        CommitmentStatus.done,
+        EvidenceKind.document,
+        "https://example.org/r.pdf",
+    )
+    db.close()
+
+
+def test_a_daily_reminder_of_what_falls_due(qtbot, seeded) -> None:
+    from conftest import open_window
+
+    e.commitments.create(
+        seeded.db, {"text": "Due today", "body_id": seeded.icb_id, "due_date": days(0)}
+    )
+    e.commitments.create(
+        seeded.db, {"text": "Due yesterday", "body_id": seeded.icb_id, "due_date": days(-1)}
+    )
+    window = open_window(qtbot, seeded.db)
+    try:
+        with qtbot.waitSignal(window.reminders.shown, timeout=5000) as shown:
+            window.reminders.check()
+        assert shown.args == ["1 commitment due today; 2 overdue (1 since today)."]
+        with qtbot.assertNotEmitted(window.reminders.shown, wait=300):
+            window.reminders.check()  # once a day
+    finally:
+        window.ops.shutdown()
+
+
+def test_chasing_a_slipped_commitment_puts_its_history_in_the_letter(seeded, tmp_path) -> None:
+    from conftest import long_date
+    from pypdf import PdfReader
+
+    from stpdesk.documents import letters as letter_documents
+    from stpdesk.services.letters import LetterRequest
+
+    cid = _slipped_twice(seeded)
+    body_id = e.commitments.get(seeded.db, cid).body_id
+    request = LetterRequest(
+        template="overdue-commitments",
+        to_contact_id=seeded.contact_id,
+        body_id=body_id,
+        signatory_ids=[seeded.member_id],
+        commitment_ids=[cid],
+    )
+    pdf = letter_documents.preview_pdf(seeded.db, request)
+
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Commitments we are following up" in text
+    assert f"First due {long_date(9)}." in text
+    assert f"moved to {long_date(30)}: Board papers late." in text
+    assert f"moved to {long_date(60)}: Awaiting NHS England." in text
+    with pytest.raises(ValidationFailed) as refused:
+        letter_documents.preview_pdf(
+            seeded.db, LetterRequest(**{**request.__dict__, "commitment_ids": ["nope"]})
+        )
+    assert "no commitment with id nope" in str(refused.value)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the picker's pop-up, offscreen
+def test_reschedule_in_the_app_and_chase_in_one_step(qtbot, seeded, tmp_path) -> None:
+    from conftest import long_date, open_window, pick
+    from PySide6.QtCore import Qt
+
+    window = open_window(qtbot, seeded.db)
+    try:
+        cid = seeded.commitment_ids[1]  # due in 9 days
+        editor = window.open_record("commitments", cid)
+        assert editor.slipped_label.text() == "Never moved"
+        assert not editor.chase_button.isEnabled()  # not overdue, never moved
+        qtbot.mouseClick(editor.reschedule_button, Qt.MouseButton.LeftButton)
+        dialog = editor.workflow_dialog
+        dialog.form.fields["due_date"].setText(long_date(30))
+        qtbot.keyClicks(dialog.form.fields["reason"], "Board papers late")
+        pick(qtbot, dialog.form.fields["meeting_id"], "ICS partnership")
+        dialog.grab().save(str(tmp_path / "reschedule.png"))
+        with qtbot.waitSignal(dialog.finished_ok, timeout=5000):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        record = e.commitments.get(seeded.db, cid)
+        assert revisions_of(record.revisions)[0].meeting_id == seeded.meeting_id
+        assert editor.slipped_label.text() == f"due {long_date(9)}, moved once, now {long_date(30)}"
+        assert editor.form.fields["due_date"].isReadOnly()
+        assert editor.chase_button.isEnabled()
+        editor.grab().save(str(tmp_path / "editor.png"))
+
+        editor.chase()
+        composer = editor.composer
+        with qtbot.waitSignal(composer.ready, timeout=10_000):
+            pass
+        request = composer.request()
+        assert request.template == "overdue-commitments" and request.commitment_ids == [cid]
+        assert request.body_id == record.body_id
+        composer.close()
+    finally:
+        window.ops.shutdown()

@@ -113,8 +113,8 @@ def test_rows_say_where_each_was_promised_who_leads_and_where_it_stands(logged) 
     assert slipped.revised_text == f"{long_date(60)} (moved twice)"
     assert slipped.status_line.startswith("● Red: Due in 60 days")
     assert slipped.latest_update == (
-        f"Moved on {long_date(0)} to {long_date(60)}: {SLIP_REASON} "
-        f"(agreed at ICS partnership board, {long_date(-19)})"
+        f"On {long_date(0)} moved to {long_date(60)}: {SLIP_REASON}. "
+        f"Agreed at ICS partnership board, {long_date(-19)}."
     )
 
     assert rows[logged.odd].lead == "NHS Kent and Medway ICB (Zofia Łukasiewicz)"

@@ -149,7 +149,7 @@ def commitment_state_sql(alias: str) -> str:
 
 def moves_sql(alias: str) -> str:
     """How many times the due date moved."""
-    return f"coalesce(json_array_length({alias}.revisions), 0)"
+    return f"coalesce(json_array_length({alias}.revisions), 0)"  # NULL and JSON null: 0
 
 
 def days_late_sql(alias: str) -> str:
@@ -268,17 +268,19 @@ def status_text(
     return "Due today" if days == 0 else f"Due in {_days(-days)}"
 
 
-RAG_RULE = (
-    "Red: overdue, or its date has moved {red} times or more. "
-    "Amber: due within {soon} days, its date has moved {amber} time(s), or it was done late. "
-    "Green: on track, or done on time. Dropped commitments have no rating."
-)
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
 def rag_rule() -> str:
-    """The rule in words, for tooltips and the README."""
+    """The rule in words, for tooltips, Preferences and the README."""
     t = _thresholds
-    return RAG_RULE.format(red=t.red_moves, amber=t.amber_moves, soon=t.due_soon_days)
+    return (
+        f"Red: overdue, or its date has moved {_times(t.red_moves)} or more. "
+        f"Amber: due within {t.due_soon_days} days, its date has moved "
+        f"{_times(t.amber_moves)} or more, or it was done late. "
+        "Green: on track, or done on time. Dropped commitments have no rating."
+    )
 
 
 def rag(
@@ -289,7 +291,7 @@ def rag(
     *,
     today: date | None = None,
 ) -> Rag | None:
-    """Red, amber or green (see RAG_RULE); None for a dropped commitment."""
+    """Red, amber or green (see rag_rule); None for a dropped commitment."""
     state = commitment_state(status, due_date, completed_on, today=today)
     if state == CommitmentState.dropped:
         return None
@@ -315,7 +317,7 @@ def moved_text(moves: int) -> str:
     """ "moved once", "moved twice", "moved 3 times" ("" when it never moved)."""
     if moves <= 0:
         return ""
-    return "moved " + {1: "once", 2: "twice"}.get(moves, f"{moves} times")
+    return f"moved {_times(moves)}"
 
 
 def slippage_text(original: date | None, due_date: date | None, moves: int) -> str:
@@ -341,12 +343,38 @@ class Revision:
     letter_id: str | None = None
 
 
+def history_lines(
+    original: date | None, revisions: list[Revision] | tuple[Revision, ...]
+) -> list[str]:
+    """A commitment's dates in words, for letters and packs: "First due 14 March 2027."
+    then "On 2 April 2027 moved to 30 June 2027: Board papers late." for each move."""
+    from .dates import format_date
+
+    if not revisions:
+        return []
+    first = f"First due {format_date(original)}." if original else "First given no date."
+    return [first, *(move_text(move) for move in revisions)]
+
+
+def move_text(move: Revision) -> str:
+    """One move in words: "On 2 April 2027 moved to 30 June 2027: Board papers late." """
+    from datetime import datetime
+
+    from .dates import format_date, uk_day
+
+    # the day in the UK it was recorded (``at`` is UTC: after 11pm in summer, a day behind)
+    when = (
+        f"On {format_date(uk_day(datetime.fromisoformat(move.at)))} moved" if move.at else "Moved"
+    )
+    reason = f": {move.reason}" if move.reason else ""
+    return f"{when} to {format_date(move.moved_to)}{reason}."
+
+
 def revisions_of(raw: list[dict] | str | None) -> list[Revision]:
     """A commitment's ``revisions`` column (a list, or its JSON text from plain SQL)."""
     import json
 
-    # a column never set reads as JSON null ("null") through plain SQL
-    items = (json.loads(raw) if isinstance(raw, str) else raw) or []
+    items = (json.loads(raw) if isinstance(raw, str) else raw) or []  # JSON null: none
     return [
         Revision(
             moved_from=date.fromisoformat(item["from"]) if item.get("from") else None,

@@ -30,6 +30,7 @@ from ..model import clock
 from ..model.dates import format_date
 from ..model.engagement import (
     live_sql,
+    move_text,
     moved_text,
     rag,
     rag_rule,
@@ -293,8 +294,7 @@ def _latest_update(row: Any, names: _Names) -> str:
         if row.evidence_kind == EvidenceKind.meeting.value and row.evidence_ref:
             where = f"reported at {names.meetings.get(row.evidence_ref, 'a meeting')}"
         elif row.evidence_kind == EvidenceKind.letter.value and row.evidence_ref:
-            letter = names.letters.get(row.evidence_ref, "a letter")
-            where = f"in {letter[:1].lower()}{letter[1:]}"
+            where = f"in {_lowered(names.letters.get(row.evidence_ref, 'a letter'))}"
         elif row.evidence_kind == EvidenceKind.document.value and row.evidence_ref:
             where = f"see {row.evidence_ref}"
         said = "; ".join(filter(None, [evidence, where]))
@@ -306,18 +306,15 @@ def _latest_update(row: Any, names: _Names) -> str:
     if not revisions:
         return ""
     last = revisions[-1]
-    try:
-        when = format_date(datetime.fromisoformat(last.at))
-    except ValueError:
-        when = ""
-    agreed = names.meetings.get(last.meeting_id or "") or names.letters.get(last.letter_id or "")
-    moved_to = format_date(last.moved_to)
-    text = f"Moved on {when} to {moved_to}" if when else f"Moved to {moved_to}"
-    if last.reason:
-        text += f": {last.reason}"
-    if agreed:
-        text += f" (agreed at {agreed})" if last.meeting_id else f" (agreed in {agreed})"
-    return text
+    if last.meeting_id in names.meetings:
+        return f"{move_text(last)} Agreed at {names.meetings[last.meeting_id]}."
+    if last.letter_id in names.letters:
+        return f"{move_text(last)} Agreed in {_lowered(names.letters[last.letter_id])}."
+    return move_text(last)
+
+
+def _lowered(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _action(row: Any, ref: str, council: str, names: _Names, today: date) -> ActionRow:

@@ -22,6 +22,7 @@ from ..model import clock
 from ..model import tables as t
 from ..model.engagement import (
     CommitmentState,
+    history_lines,
     live_sql,
     open_ask_sql,
     overdue_sql,
@@ -146,6 +147,8 @@ class CommitmentItem:
     status_text: str  # "12 days overdue", "Due in 9 days", "Done on 3 May 2026"…
     made_at: str
     evidence: str
+    history: list[str] = field(default_factory=list)  # first due, then each move and why
+    moves: int = 0
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ def commitment_item(commitment: engagement.CommitmentRow, our_name: str) -> Comm
         status_text=status_text(commitment.status, commitment.due_date, commitment.completed_on),
         made_at=_made_at(commitment.meeting_title, commitment.meeting_starts_at),
         evidence=commitment.evidence,
+        history=history_lines(commitment.original_due_date, commitment.revisions),
+        moves=len(commitment.revisions),
     )
 
 

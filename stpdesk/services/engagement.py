@@ -16,13 +16,17 @@ from datetime import date, datetime
 from typing import Any
 
 from ..model.engagement import (
+    TODAY_SQL,
     CommitmentState,
+    Revision,
     commitment_state_sql,
     days_overdue_sql,
     due_within_sql,
     live_sql,
     open_ask_sql,
     overdue_sql,
+    pending_sql,
+    revisions_of,
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, FootprintKind, Priority
 from ..store.rows import fetch, marks, stored_day, stored_moment
@@ -45,6 +49,8 @@ class CommitmentRow:
     meeting_starts_at: datetime | None
     state: CommitmentState
     days_overdue: int | None  # negative: days still to go; None: no due date
+    original_due_date: date | None = None  # the date first promised
+    revisions: tuple[Revision, ...] = ()  # each move of the due date, oldest first
 
     @property
     def days_to_go(self) -> int | None:
@@ -71,7 +77,8 @@ _COMMITMENT_SELECT = (
     "SELECT c.id, c.text, c.direction, c.body_id, coalesce(b.name, '') AS body, "
     "ct.name AS contact, c.due_date, c.status, c.completed_on, c.evidence, "
     "m.title AS meeting_title, m.starts_at AS meeting_starts_at, "
-    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue "
+    f"{commitment_state_sql('c')} AS state, {days_overdue_sql('c')} AS days_overdue, "
+    "c.original_due_date, c.revisions "
     "FROM commitment c LEFT JOIN body b ON b.id = c.body_id "
     "LEFT JOIN contact ct ON ct.id = c.contact_id "
     "LEFT JOIN meeting m ON m.id = c.meeting_id "
@@ -102,6 +109,8 @@ def _commitment(row: Any) -> CommitmentRow:
         meeting_starts_at=stored_moment(row.meeting_starts_at),
         state=CommitmentState(row.state),
         days_overdue=row.days_overdue,
+        original_due_date=stored_day(row.original_due_date),
+        revisions=tuple(revisions_of(row.revisions)),
     )
 
 
@@ -233,6 +242,35 @@ def live_tallies(
         tuple(body_ids),
     ).fetchall()
     return {(entity, status, direction): live for entity, status, direction, live in rows}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a daily reminder says: commitments falling due today, and gone overdue."""
+
+    due_today: int
+    overdue: int
+    newly_overdue: int  # due yesterday: overdue since this morning
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.due_today:
+            parts.append(f"{self.due_today:,} commitment{'s' * (self.due_today != 1)} due today")
+        if self.overdue:
+            new = f" ({self.newly_overdue:,} since today)" if self.newly_overdue else ""
+            parts.append(f"{self.overdue:,} overdue{new}")
+        return "; ".join(parts).capitalize() + "." if parts else ""
+
+
+def reminder(connection: sqlite3.Connection) -> Reminder:
+    today = f"c.due_date = {TODAY_SQL}"
+    yesterday = f"c.due_date = date({TODAY_SQL}, '-1 day')"
+    return Reminder(
+        due_today=count_commitments(connection, f"{pending_sql('c')} AND {today}"),
+        overdue=overdue_total(connection),
+        newly_overdue=count_commitments(connection, f"{pending_sql('c')} AND {yesterday}"),
+    )
 
 
 @dataclass(frozen=True)

@@ -519,6 +519,11 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
             event.add("dtend", commitment.due_date + timedelta(days=1))
             event.add("description", f"{commitment.text}\n\nCommitment {owed} {body.name}.")
             event.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
+            alarm = icalendar.Alarm()  # Outlook and the rest remind at 09:00 the day before
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Due tomorrow: {commitment.text[:120]}")
+            alarm.add("trigger", timedelta(hours=-15))
+            event.add_component(alarm)
             cal.add_component(event)
     return cal.to_ical()
 

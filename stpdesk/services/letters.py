@@ -108,6 +108,8 @@ class LetterRequest:
     subject: str | None = None
     cc: list[str] = field(default_factory=list)
     letter_date: date | None = None
+    # the commitments to chase (overdue or moved); none: every overdue one of the body
+    commitment_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,12 @@ def gather(
         body_info = None
         if body is not None:
             body_info = briefing.BodyInfo(body.id, body.name, body.kind.label, body.code or "")
-            overdue, overdue_total = _overdue(session, body, council.name)
+            chased = _split_ids(request.commitment_ids)
+            if chased:
+                overdue = _chased(session, body, chased, council.name, problems)
+                overdue_total = len(overdue)
+            else:
+                overdue, overdue_total = _overdue(session, body, council.name)
         meeting_info = None
         asks_made: list[briefing.AskItem] = []
         given: list[briefing.CommitmentItem] = []
@@ -357,6 +364,27 @@ def _last_meeting_with(session: Session, body_id: str, on: date) -> t.Meeting | 
         .order_by(col(t.Meeting.starts_at).desc())
     ).all()
     return next((m for m in held if m.starts_at.astimezone(briefing.LONDON).date() <= on), None)
+
+
+def _chased(
+    session: Session, body: t.Body, ids: list[str], our_name: str, problems: list[FieldProblem]
+) -> list[briefing.CommitmentItem]:
+    """The chosen commitments, in the order given; each must be a live one of the body."""
+    rows = engagement.commitments(
+        connection_of(session), f"c.id IN ({marks(len(ids))}) AND c.body_id = ?", [*ids, body.id]
+    )
+    found = {row.id: row for row in rows}
+    for missing in (i for i in ids if i not in found):
+        problems.append(
+            _problem(
+                "commitment_ids",
+                "Commitments",
+                f"there is no commitment with id {missing} from {body.name}",
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return [briefing.commitment_item(found[i], our_name) for i in ids]
 
 
 def _overdue(

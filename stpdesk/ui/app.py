@@ -42,6 +42,7 @@ from .. import __version__
 from ..model import kinds
 from ..model.dates import format_datetime
 from ..services import dashboard as dashboard_data
+from ..services import preferences
 from ..services.errors import ServiceError
 from ..store.engine import Database
 from ..store.errors import DatabaseDamaged, NotStpdesk, StoreError
@@ -54,6 +55,7 @@ from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
+from .reminders import Reminders
 from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
+        self.reminders = Reminders(self.ctx, self)
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
@@ -737,6 +740,7 @@ def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
 
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
+    preferences.apply()  # the rating thresholds chosen in Preferences
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(TITLE)
     setup_logging()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..model import kinds
 from ..model.clock import today
-from ..model.engagement import slippage_text
+from ..model.engagement import is_overdue, slippage_text
 from ..model.enums import (
     AskStatus,
     BodyKind,
@@ -398,7 +398,17 @@ class CommitmentEditor(FormEditor):
         self.done_button = QPushButton("Mark &done…", self.workflow)
         self.reschedule_button = QPushButton("&Reschedule…", self.workflow)
         self.drop_button = QPushButton("Dro&p…", self.workflow)
-        for button in (self.done_button, self.reschedule_button, self.drop_button):
+        self.chase_button = QPushButton("C&hase by letter…", self.workflow)
+        self.chase_button.setToolTip(
+            "Write to the body about this commitment: the letter sets out its first due date "
+            "and each move"
+        )
+        for button in (
+            self.done_button,
+            self.reschedule_button,
+            self.drop_button,
+            self.chase_button,
+        ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             row.addWidget(button)
         row.addStretch(1)
@@ -412,6 +422,7 @@ class CommitmentEditor(FormEditor):
         self.done_button.clicked.connect(lambda: self._workflow("done"))
         self.reschedule_button.clicked.connect(lambda: self._workflow("reschedule"))
         self.drop_button.clicked.connect(lambda: self._workflow("drop"))
+        self.chase_button.clicked.connect(self.chase)
         self.workflow.setVisible(self.record_id is not None)
         history_title.setVisible(self.record_id is not None)
         self.history.setVisible(self.record_id is not None)
@@ -428,6 +439,8 @@ class CommitmentEditor(FormEditor):
         pending = record.status.value == "pending"
         for button in (self.done_button, self.reschedule_button, self.drop_button):
             button.setEnabled(pending)
+        chaseable = is_overdue(record.status, record.due_date) or bool(record.revisions)
+        self.chase_button.setEnabled(pending and chaseable)
         self.history.clear()
         for line in workflows.history(self.ctx.db, record_id):
             self.history.addItem(f"{format_datetime(line.at)} — {line.summary} ({line.actor})")
@@ -438,6 +451,15 @@ class CommitmentEditor(FormEditor):
         values.pop("slipped", None)
         values.pop("evidence", None)
         return values, local
+
+    def chase(self) -> None:
+        """Open the overdue-commitments letter for this commitment, its history filled in."""
+        from .letter_composer import open_letter_composer
+
+        record = self.loaded_record
+        self.composer = open_letter_composer(
+            self.ctx, self, chase=(record.id, record.body_id, record.contact_id)
+        )
 
     def _workflow(self, kind: str) -> None:
         if self.record_id is None:
