@@ -22,17 +22,8 @@ from stpdesk.services.errors import NotFound, ServiceError
 # the offscreen platform says this as a picker's suggestions open; harmless
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-HEADINGS = [
-    "Ref",
-    "Source",
-    "Action",
-    "Lead",
-    "Original due",
-    "Revised due",
-    "Status",
-    "Latest update",
-    "Who owes it",
-]
+# spelt out here, not read from the code, so a change of order fails
+HEADINGS = "Ref|Source|Action|Lead|Original due|Revised due|Status|Latest update|Who owes it"
 ODD_TEXT = "Fix <b>bins</b> & rebuild the Łódź link"
 SLIP_REASON = "Awaiting NHS England <draft> & sign-off"
 
@@ -164,7 +155,7 @@ def test_workbook_has_the_columns_in_order_one_row_each_rag_fills_and_real_dates
     target = tmp_path / "log.xlsx"
     save_action_log(logged.db, target)
     sheet = load_workbook(target)["Action log"]
-    assert [cell.value for cell in sheet[1]] == HEADINGS
+    assert [cell.value for cell in sheet[1]] == HEADINGS.split("|")
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:I{len(logged.live) + 1}"
     assert sheet.column_dimensions["C"].width >= 50  # the action has room

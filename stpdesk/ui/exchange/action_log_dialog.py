@@ -42,11 +42,11 @@ class ActionLogDialog(QDialog):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
-        self.job: ExportJob | None = None
+        self.setObjectName("action_log_dialog")
         self.setWindowTitle(f"Export action log — {TITLE}")
         self.setAccessibleName("Export action log")
-        self.setObjectName("action_log_dialog")
+        self.ctx = ctx
+        self.job: ExportJob | None = None  # the export once Save is pressed
         layout = QVBoxLayout(self)
         about = QLabel(
             "Every commitment made to us and by us, in the columns NHS boards use for their "
