@@ -1,6 +1,6 @@
 """``stpdesk export action-log [--body ID | --footprint ID] -o FILE.xlsx|FILE.pdf``.
 
-Registered on the ``export`` command (cli_data.py); exit statuses as cli.py: 0 written,
+Registered on the ``export`` command (cli_data.py); exit statuses as cli_common: 0 written,
 2 bad input (a wrong suffix, an unknown id, an existing file without --force), nothing
 written.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli import EXIT_OK, UsageError, _open_existing, _say_missing
+from .cli_common import EXIT_OK, UsageError, open_existing, say_missing
 
 KIND = "action-log"
 
@@ -40,8 +40,8 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
     target = Path(args.output).expanduser()
     suffix = format_for(target)  # a wrong suffix is reported before anything is read
     check_target(target, force=args.force)
-    with _open_existing(db_path) as db, noting_missing() as missing:
+    with open_existing(db_path) as db, noting_missing() as missing:
         log = save_action_log(db, target, body_id=args.body, footprint_id=args.footprint)
     print(f"Wrote {target}: the action log of {log.scope}, {log.summary()}.")
-    _say_missing(missing if suffix == ".pdf" else set(), "spreadsheet (.xlsx)")
+    say_missing(missing if suffix == ".pdf" else set(), "spreadsheet (.xlsx)")
     return EXIT_OK

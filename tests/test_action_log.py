@@ -130,7 +130,7 @@ def test_refs_come_from_the_id_and_never_change(logged) -> None:
         cid: everything[cid] for cid in (logged.slipped, logged.odd, logged.ours)
     }
     # two ids that share their first eight digits take more of them, until they differ
-    refs = action_log._refs(["abcdef12-3456-0000", "abcdef12-3457-0000", "99999999-0000"])
+    refs = action_log.refs_for(["abcdef12-3456-0000", "abcdef12-3457-0000", "99999999-0000"])
     assert sorted(refs.values()) == ["A-99999999", "A-ABCDEF123456", "A-ABCDEF123457"]
 
 

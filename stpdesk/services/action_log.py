@@ -178,7 +178,7 @@ def action_log(
             params += scope.body_ids
         rows = fetch(connection, f"{_SELECT}WHERE {where} ORDER BY {_ORDER}", params)
         names = _Names(connection, rows)
-        refs = _refs([row.id for row in rows])
+        refs = refs_for([row.id for row in rows])
         actions = [_action(row, refs[row.id], council.name, names, today) for row in rows]
     return ActionLog(
         scope=scope.name,
@@ -189,7 +189,7 @@ def action_log(
     )
 
 
-def _refs(ids: Sequence[str]) -> dict[str, str]:
+def refs_for(ids: Sequence[str]) -> dict[str, str]:
     """ "A-" and the first eight hex digits of each id, more where two would clash."""
     digits = {record_id: record_id.replace("-", "").upper() for record_id in ids}
     length = {record_id: REF_DIGITS for record_id in ids}

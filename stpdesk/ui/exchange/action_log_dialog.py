@@ -4,7 +4,6 @@ thread as every export is (see export.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -22,15 +21,16 @@ from PySide6.QtWidgets import (
 
 from ...documents.action_log import save_action_log
 from ...model import clock
+from ...safe_files import safe_file_name
 from ...services import workflows
 from ...services.action_log import FORMATS
 from ...store import Database
 from ..context import TITLE, AppContext
+from ..jobs import ProgressReporter
 from ..screen_fit import fit_to_screen
 from ..widgets import Picker, ProblemLabel
 from . import choosers
 from .export import ExportJob, ExportKind
-from .progress import ProgressReporter
 
 FILTERS = {".xlsx": "Excel workbook (*.xlsx)", ".pdf": "PDF document (*.pdf)"}
 
@@ -165,5 +165,6 @@ class ActionLogDialog(QDialog):
 
 def file_name(scope: str, suffix: str) -> str:
     """ "Action log - Kent and Medway 2026-12-06.xlsx": safe on Windows too."""
-    cleaned = " ".join(re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", scope).split()).strip(" .")
-    return f"Action log - {cleaned[:80] or 'everything'} {clock.today().isoformat()}{suffix}"
+    return safe_file_name(
+        f"Action log - {scope} {clock.today().isoformat()}", suffix, fallback="Action log"
+    )
