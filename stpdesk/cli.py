@@ -129,6 +129,11 @@ def _build_parser() -> argparse.ArgumentParser:
     from .cli_commitments import add_commands as _add_commitment_commands
 
     _add_commitment_commands(commands, db_option)
+    from .cli_relationships import add_commands as _add_relationship_commands
+    from .cli_relationships import add_health_commands as _add_health_commands
+
+    _add_relationship_commands(commands, db_option)
+    _add_health_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -351,6 +356,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "templates": _templates,
             "letter": _letter,
             "commitment": _commitment_command,
+            "map": _relationship_command,
+            "health-check": _health_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -384,6 +391,18 @@ def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_commitments import run
 
     return run(db_path, args)
+
+
+def _relationship_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run
+
+    return run(db_path, args)
+
+
+def _health_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run_health
+
+    return run_health(db_path, args)
 
 
 def _demo(db_path: Path, args: argparse.Namespace) -> int:

@@ -27,6 +27,11 @@ def user_templates_dir() -> Path:
     return data_dir() / "templates"
 
 
+def user_frameworks_dir() -> Path:
+    """Health check frameworks a council adds (TOML, as resources/frameworks shows)."""
+    return data_dir() / "frameworks"
+
+
 def default_db_path() -> Path:
     """``STPDESK_DB`` if set, else ``stpdesk.sqlite`` in the user data folder."""
     env = os.environ.get(DB_ENV_VAR)

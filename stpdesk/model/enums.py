@@ -112,6 +112,15 @@ class LetterStatus(LabelledEnum):
     reply_received = "reply_received"
 
 
+class RelationshipStrength(LabelledEnum):
+    """How well we work with a body or a person (the relationship map)."""
+
+    none = "none"
+    weak = "weak"
+    working = "working"
+    strong = "strong"
+
+
 class AuditAction(LabelledEnum):
     create = "create"
     update = "update"
@@ -122,6 +131,7 @@ class AuditAction(LabelledEnum):
 
 
 _LABELS = {
+    "none": "None",
     "stp": "STP footprint",
     "ics": "Integrated Care System",
     "icb": "Integrated Care Board",

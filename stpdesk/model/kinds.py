@@ -64,6 +64,16 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("footprints", "footprint", "Footprint", "Footprints", "Footprint"),
     RecordKind("letters", "letter", "Letter", "Letters", "Letter", deletable=True, searched=True),
     RecordKind("themes", "theme", "Theme", "Themes", "Theme", listed=False),
+    # one member's scores in a partnership health check (`stpdesk health-check`)
+    RecordKind(
+        "health_checks",
+        "health_assessment",
+        "Health check",
+        "Health checks",
+        "HealthAssessment",
+        listed=False,
+        exported=False,
+    ),
 )
 
 BY_NAME: dict[str, RecordKind] = {kind.name: kind for kind in KINDS}

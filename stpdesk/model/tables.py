@@ -28,6 +28,7 @@ from .enums import (
     LetterStatus,
     MeetingKind,
     Priority,
+    RelationshipStrength,
 )
 from .types import UKDate, UKDateTime, UTCDateTime, new_id
 
@@ -66,6 +67,40 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+SCALE_LOW, SCALE_HIGH = 1, 5  # influence and interest on the relationship map
+
+
+def check_scale(value: Any) -> int | None:
+    """A reading from 1 to 5, or nothing (not yet mapped); "3" from a form is 3."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: Any = value
+    if isinstance(value, str):
+        number = int(value.strip()) if value.strip().lstrip("-").isdigit() else None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, int)
+        or not (SCALE_LOW <= number <= SCALE_HIGH)
+    ):
+        raise ValueError(
+            f"“{value}” is not on the scale: give a whole number from {SCALE_LOW} (least) "
+            f"to {SCALE_HIGH} (most), or leave it empty"
+        )
+    return number
+
+
+class Mapped(Editable):
+    """Where a body or a person sits on the relationship map (each change is audited)."""
+
+    influence: int | None = Field(default=None, title="Influence")
+    interest: int | None = Field(default=None, title="Interest")
+    strength: RelationshipStrength = Field(
+        default=RelationshipStrength.none, title="Relationship strength"
+    )
+
+    _scale = field_validator("influence", "interest", mode="before")(check_scale)
 
 
 class Record(SQLModel):
@@ -144,7 +179,7 @@ class FootprintUpdate(FootprintBase):
 # --- Bodies -----------------------------------------------------------------
 
 
-class BodyBase(Editable):
+class BodyBase(Mapped):
     label: ClassVar[str] = "Body"
     name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
     kind: BodyKind = Field(default=BodyKind.other, title="Kind")
@@ -162,6 +197,7 @@ class BodyCreate(BodyBase):
 
 
 class BodyUpdate(BodyBase):
+    strength: RelationshipStrength | None = Field(default=None, title="Relationship strength")
     name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
     kind: BodyKind | None = Field(default=None, title="Kind")
     footprint_ids: list[str] | None = Field(default=None, title="Footprints")
@@ -187,7 +223,7 @@ def _check_email(value: str | None) -> str | None:
     return value
 
 
-class ContactBase(Editable):
+class ContactBase(Mapped):
     label: ClassVar[str] = "Contact"
     name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
     role: str | None = Field(default=None, max_length=SHORT, title="Role")
@@ -208,6 +244,7 @@ class ContactCreate(ContactBase):
 
 
 class ContactUpdate(ContactBase):
+    strength: RelationshipStrength | None = Field(default=None, title="Relationship strength")
     name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
 
 
@@ -542,3 +579,30 @@ class AuditEntry(SQLModel, table=True):
     summary: str = Field(default="", max_length=SHORT)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# --- Partnership health check -----------------------------------------------------
+
+
+class HealthAssessmentBase(Editable):
+    """One member's scores of a footprint (or one body) against a framework."""
+
+    label: ClassVar[str] = "Health check"
+    footprint_id: str = Field(foreign_key="footprint.id", title="Footprint", index=True)
+    body_id: str | None = Field(default=None, foreign_key="body.id", title="Body", index=True)
+    framework: str = Field(min_length=1, max_length=100, title="Framework")
+    member_id: str = Field(foreign_key="member.id", title="Assessor", index=True)
+    round_on: UKDate = Field(default=None, title="Round started on")
+    assessed_on: UKDate = Field(default=None, title="Assessed on")
+    # [{"statement": "1.1", "score": 3, "evidence": "…"}], one per statement of the framework
+    scores: list[dict] = Field(default_factory=list, sa_column=Column(JSON), title="Scores")
+
+
+class HealthAssessment(HealthAssessmentBase, Record, table=True):
+    __tablename__ = "health_assessment"
+    round_on: date = Field(nullable=False)
+    assessed_on: date = Field(nullable=False)
+
+
+class HealthAssessmentCreate(HealthAssessmentBase):
+    pass

@@ -44,6 +44,7 @@ from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
 from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
+from .relationships import MapRow, numbered, relationship_map
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -204,6 +205,9 @@ class FootprintPack:
     commitments_overdue: int
     overdue: list[CommitmentItem]
     extra: dict[str, Any] = field(default_factory=dict)
+    # the bodies and contacts of this footprint on the relationship map, numbered
+    relationship_map: list[MapRow] = field(default_factory=list)
+    unmapped: int = 0  # bodies and contacts not yet placed on the map
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -863,6 +867,7 @@ def footprint_pack(
             else []
         )
         overdue_items = [commitment_item(row, our.name) for row in late]
+    mapped = relationship_map(db, footprint_id=footprint.id)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -881,6 +886,8 @@ def footprint_pack(
         commitments_kept=kept,
         commitments_overdue=overdue_total,
         overdue=overdue_items,
+        relationship_map=numbered(mapped.points),
+        unmapped=mapped.unmapped,
     )
 
 

@@ -155,6 +155,9 @@ class _BodySpec(_Spec):
     website: str | None = None
     notes: str | None = None
     archived: bool = False
+    influence: int | None = None  # the relationship map
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _ContactSpec(_Spec):
@@ -163,6 +166,9 @@ class _ContactSpec(_Spec):
     role: str
     body: str
     notes: str | None = None
+    influence: int | None = None
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _MemberSpec(_Spec):
@@ -394,6 +400,9 @@ class _DemoBuilder:
                     "website": spec.website,
                     "notes": spec.notes,
                     "footprint_ids": [self.ids[key] for key in spec.footprints],
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
             self.ids[spec.key] = body.id
@@ -426,6 +435,9 @@ class _DemoBuilder:
                     "email": email_address(spec.name, domains[spec.body]),
                     "phone": f"01632 960{phone:03d}",
                     "notes": spec.notes,
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
         for member in self.content.members:
@@ -691,6 +703,49 @@ class _DemoBuilder:
             }
             self.create(BY_NAME["letters"], {k: v for k, v in data.items() if v is not None})
 
+    def health_checks(self) -> None:
+        """Two rounds of the partnership health check of the ICS a year apart, scored by
+        three members: trust and arrangements improve; commitment is disputed."""
+        from .health import frameworks
+
+        chosen = frameworks(shipped_only=True)["partnership-assessment-tool"]
+        assessors = list(self.members.values())[:3]
+        for years_ago, lift in ((1, 0), (0, 1)):
+            day = self.today - timedelta(days=365 * years_ago + 12)
+            for place, member in enumerate(assessors):
+                scores = []
+                for number, statement in enumerate(chosen.statements):
+                    principle = statement.id.split(".")[0]
+                    base = 2 + (lift if principle in ("4", "5") else 0)
+                    wobble = (0, 0, 1)[(number + place) % 3] if principle != "3" else place - 1
+                    wobble *= 2 if principle == "3" and lift else 1
+                    evidence = (
+                        "Board papers now arrive a week ahead"
+                        if statement.id == "5.2" and lift
+                        else ""
+                    )
+                    scores.append(
+                        {
+                            "statement": statement.id,
+                            "score": max(1, min(5, base + wobble)),
+                            "evidence": evidence,
+                        }
+                    )
+                BY_NAME["health_checks"].create_in(
+                    self.session,
+                    validate(
+                        t.HealthAssessmentCreate,
+                        {
+                            "footprint_id": self.ids["ics"],
+                            "framework": chosen.name,
+                            "member_id": member.id,
+                            "round_on": day,
+                            "assessed_on": day + timedelta(days=place),
+                            "scores": scores,
+                        },
+                    ),
+                )
+
 
 def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
     """Fill an empty database with a realistic record for Sevenoaks District Council.
@@ -729,4 +784,5 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
         builder.meetings([spec for spec in content.meetings if spec.days >= 0])
         builder.commitment_records()
         builder.letters()
+        builder.health_checks()
         return builder.counts

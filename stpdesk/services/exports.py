@@ -61,6 +61,7 @@ DUMP_TABLES: tuple[type[SQLModel], ...] = (
     t.LetterSignatory,
     t.LetterAsk,
     t.CouncilProfile,
+    t.HealthAssessment,
     t.AuditEntry,
     s.ExternalRef,
     s.SyncVersion,

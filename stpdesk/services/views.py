@@ -75,6 +75,15 @@ def _linked_names(
     return result
 
 
+def _mapped(record: t.Body | t.Contact) -> dict[str, Any]:
+    """A body's or contact's place on the relationship map."""
+    return {
+        "influence": record.influence,
+        "interest": record.interest,
+        "strength": record.strength.value,
+    }
+
+
 def rows(
     db: Database, entity: str, records: Sequence[Any], *, on: date | None = None
 ) -> list[dict[str, Any]]:
@@ -108,6 +117,7 @@ def rows(
                     "code": r.code,
                     "footprints": footprints[r.id],
                     "archived": r.archived_at is not None,
+                    **_mapped(r),
                 }
                 for r in records
             ]
@@ -123,6 +133,7 @@ def rows(
                     "email": r.email,
                     "phone": r.phone,
                     "archived": r.archived_at is not None,
+                    **_mapped(r),
                 }
                 for r in records
             ]

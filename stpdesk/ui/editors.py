@@ -33,6 +33,7 @@ from ..model.enums import (
     FootprintKind,
     LetterStatus,
     Priority,
+    RelationshipStrength,
 )
 from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
@@ -297,7 +298,27 @@ class FootprintEditor(FormEditor):
         form.add_text("notes", "Notes")
 
 
-class BodyEditor(FormEditor):
+class MappedEditor(FormEditor):
+    """A body's or contact's place on the relationship map, and how it has moved."""
+
+    def add_map_fields(self, form: Form) -> None:
+        hint = "1 (least) to 5 (most); leave empty if not assessed"
+        form.add_line("influence", "Influence", hint=hint)
+        form.add_line("interest", "Interest in our asks", hint=hint)
+        form.add_enum("strength", "Relationship", RelationshipStrength)
+        form.add_readonly("map_history", "How it has moved")
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        from ..services import relationships
+
+        entity = "body" if self.entity == "bodies" else "contact"
+        changes = relationships.history(self.ctx.db, entity, record_id)
+        lines = [f"{format_date(change.at)}: {change.text}" for change in changes[-8:]]
+        self.form.set_values({"map_history": "\n".join(lines) or "Not yet on the map."})
+
+
+class BodyEditor(MappedEditor):
     entity = "bodies"
     pickers = {"footprint_ids": "footprints"}
 
@@ -307,10 +328,11 @@ class BodyEditor(FormEditor):
         form.add_line("code", "Code")
         form.add_line("website", "Website")
         form.add_multi("footprint_ids", "Footprints", "footprint")
+        self.add_map_fields(form)
         form.add_text("notes", "Notes")
 
 
-class ContactEditor(FormEditor):
+class ContactEditor(MappedEditor):
     entity = "contacts"
     pickers = {"body_id": "bodies"}
 
@@ -320,7 +342,8 @@ class ContactEditor(FormEditor):
         form.add_picker("body_id", "Body", "body")
         form.add_line("email", "Email", hint="name@example.gov.uk")
         form.add_line("phone", "Phone")
-        form.add_text("notes", "Notes")
+        self.add_map_fields(form)
+        form.add_text("notes", "Notes", lines=3)
 
 
 class MemberEditor(FormEditor):
