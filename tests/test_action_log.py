@@ -217,8 +217,14 @@ def test_pdf_repeats_the_header_and_keeps_each_row_on_one_page(seeded, tmp_path)
             seeded.db,
             {"text": f"Item {number}: {words}", "body_id": seeded.icb_id, "due_date": days(number)},
         )
+    with seeded.db.session() as session:  # a ref of the widest letters still fits its line
+        session.connection().exec_driver_sql(
+            "UPDATE commitment SET id = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' "
+            "WHERE text LIKE 'Item 7:%'"
+        )
     target = tmp_path / "long.pdf"
     log = save_action_log(seeded.db, target, body_id=seeded.icb_id)
+    assert "A-DDDDDDDD" in {row.ref for row in log.rows}
     pages = _pages(target)
     assert len(pages) > 3
     assert all("Ref Source Action Lead" in page for page in pages)  # the header, each page

@@ -32,7 +32,8 @@ Progress = Callable[[int, int], None]
 
 # The workbook's columns bar "Who owes it": the PDF has a table for each direction
 HEADINGS = service.COLUMNS[:8]
-WEIGHTS = (62, 105, 160, 100, 70, 70, 84, 123)  # points, on a 273 mm wide frame
+# points, on a 273 mm wide frame; the ref's fits A-DDDDDDDD, the widest, on one line
+WEIGHTS = (68, 105, 154, 100, 70, 70, 84, 123)
 SECTIONS = {
     CommitmentDirection.to_us: ("Owed to us", "Nothing in this log is owed to us."),
     CommitmentDirection.by_us: ("Owed by us", "Nothing in this log is owed by us."),
