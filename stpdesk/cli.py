@@ -24,6 +24,7 @@ from .cli_common import (
     say_missing,
 )
 from .config import resolve_db_path
+from .model import kinds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,6 +195,9 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
         help="write a letter (PDF, or Word to edit) and log it",
         description="Write a letter from a template, save it as PDF or Word (.docx) and log it "
         "as a draft letter to the recipient.",
+        epilog="Later: “stpdesk letter sent ID [--on DATE] [--by post|email]” records that it "
+        "went out, and “stpdesk letter reply ID --on DATE --from TEXT [--summary TEXT] "
+        "[--file PATH] [--ask ASK_ID=accepted|partly_met|declined|no_answer …]” records a reply.",
     )
     letter.add_argument(
         "--template",
@@ -332,7 +336,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .store.errors import NotStpdesk
 
     try:
-        args = _build_parser().parse_args(argv)
+        from . import cli_letters
+
+        words = sys.argv[1:] if argv is None else list(argv)
+        if cli_letters.is_letter_step(words):  # `letter sent` / `letter reply`
+            args = cli_letters.parse(words, _Parser)
+        else:
+            args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
@@ -358,6 +368,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "commitment": _commitment_command,
             "map": _relationship_command,
             "health-check": _health_command,
+            cli_letters.COMMAND: cli_letters.run,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -427,7 +438,9 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
         raise
     db.close()
-    summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+    summary = ", ".join(
+        kinds.counted(kinds.BY_NAME[key].table, value) for key, value in counts.items()
+    )
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
     return EXIT_OK
 

@@ -121,6 +121,20 @@ class RelationshipStrength(LabelledEnum):
     strong = "strong"
 
 
+class SentBy(LabelledEnum):
+    post = "post"
+    email = "email"
+
+
+class ReplyOutcome(LabelledEnum):
+    """What a reply did to one ask the letter carried."""
+
+    accepted = "accepted"
+    partly_met = "partly_met"
+    declined = "declined"
+    no_answer = "no_answer"
+
+
 class AuditAction(LabelledEnum):
     create = "create"
     update = "update"

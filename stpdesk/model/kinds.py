@@ -74,6 +74,9 @@ KINDS: tuple[RecordKind, ...] = (
         listed=False,
         exported=False,
     ),
+    # Replies show on their letter's and asks' pages; they are part of the record, so
+    # exports and bundles carry them.
+    RecordKind("replies", "letter_reply", "Reply", "Replies", "LetterReply", listed=False),
 )
 
 BY_NAME: dict[str, RecordKind] = {kind.name: kind for kind in KINDS}

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -59,17 +59,8 @@ __all__ = [
     "is_working_day",
 ]
 
-COUNT_KEYS = (
-    "footprints",
-    "bodies",
-    "contacts",
-    "members",
-    "meetings",
-    "asks",
-    "commitments",
-    "letters",
-    "themes",
-)
+# what the demo counts: every kind of record it makes (model.kinds)
+COUNT_KEYS = tuple(kind.name for kind in kinds.KINDS if kind.name != "health_checks")
 _KEY_OF = {service.spec.name: key for key, service in BY_NAME.items()}
 
 DEMO_SEED = 2016
@@ -700,8 +691,28 @@ class _DemoBuilder:
                 "closing": spec.closing,
                 "signatory_ids": [self.members[key].id for key in spec.signatories],
                 "ask_ids": [self.asks[key].id for key in spec.asks],
+                "reference": f"SDC/{spec.key.upper()}/{self.letter_day(spec.key).isoformat()}",
             }
-            self.create(BY_NAME["letters"], {k: v for k, v in data.items() if v is not None})
+            if spec.status != "draft":  # posted the day after it was signed
+                data["sent_on"] = self.letter_day(spec.key) + timedelta(days=1)
+                data["sent_by"] = "post" if spec.recipient_address else "email"
+            letter = self.create(
+                BY_NAME["letters"], {k: v for k, v in data.items() if v is not None}
+            )
+            if spec.status == "reply_received":
+                self.create(
+                    BY_NAME["replies"],
+                    {
+                        "letter_id": letter.id,
+                        "received_on": self.reply_day(spec.key),
+                        "from_whom": spec.recipient_address.strip().splitlines()[0]
+                        if spec.recipient_address
+                        else contact.name
+                        if contact
+                        else "",
+                        "summary": spec.reply_notes,
+                    },
+                )
 
     def health_checks(self) -> None:
         """Two rounds of the partnership health check of the ICS a year apart, scored by

@@ -321,6 +321,17 @@ health_assessments = EntityService(
     )
 )
 
+replies = EntityService(
+    EntitySpec(
+        name="letter_reply",
+        table=t.LetterReply,
+        create=t.LetterReplyCreate,
+        update=t.LetterReplyUpdate,
+        summary=lambda reply: f"Reply from {reply.from_whom}"[:300],
+        default_order=("received_on", True),
+    )
+)
+
 _SERVICES = (
     footprints,
     bodies,
@@ -332,6 +343,7 @@ _SERVICES = (
     commitments,
     letters,
     health_assessments,
+    replies,
 )
 BY_NAME: dict[str, EntityService[Any]] = {
     kind.name: next(service for service in _SERVICES if service.spec.name == kind.table)

@@ -60,6 +60,7 @@ DUMP_TABLES: tuple[type[SQLModel], ...] = (
     t.CommitmentTheme,
     t.LetterSignatory,
     t.LetterAsk,
+    t.LetterReply,
     t.CouncilProfile,
     t.HealthAssessment,
     t.AuditEntry,

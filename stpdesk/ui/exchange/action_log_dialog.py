@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -28,7 +27,7 @@ from ...store import Database
 from ..context import TITLE, AppContext
 from ..jobs import ProgressReporter
 from ..screen_fit import fit_to_screen
-from ..widgets import Picker, ProblemLabel
+from ..widgets import Picker, ProblemLabel, ok_and_cancel
 from . import choosers
 from .export import ExportJob, ExportKind
 
@@ -99,15 +98,7 @@ class ActionLogDialog(QDialog):
 
         self.problem = ProblemLabel("the action log", self)
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Sa&ve…")
-        self.save_button.setAccessibleName("Save")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save_button = ok_and_cancel(self, "Sa&ve…", self.save)
         layout.addWidget(buttons)
         fit_to_screen(self, "action_log", 560, 0)
 
