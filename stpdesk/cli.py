@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
-from .cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
+from .cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    open_existing,
+    say,
+    say_missing,
+)
 from .config import resolve_db_path
 from .model import kinds
 
@@ -274,19 +282,8 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
     print(
         f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
     )
-    _say_missing(missing if output.suffix.lower() == ".pdf" else set(), "Word (.docx)")
+    say_missing(missing if output.suffix.lower() == ".pdf" else set(), "Word (.docx)")
     return EXIT_OK
-
-
-def _say_missing(characters: set[str], other: str) -> None:
-    """Name the characters a PDF shows as � (no font stpdesk has can draw them)."""
-    from .documents.fonts import describe_missing
-
-    if characters:
-        say(
-            "Note: the PDF shows � for characters its font cannot draw: "
-            f"{describe_missing(characters)}. The {other} version shows them."
-        )
 
 
 def _positive(text: str) -> int:
@@ -759,7 +756,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
                 )
         packs.save(data, output)
         print(f"Saved {output} ({_size(len(data))}).")
-        _say_missing(missing if fmt == "pdf" else set(), "web page (.html)")
+        say_missing(missing if fmt == "pdf" else set(), "web page (.html)")
         return EXIT_OK
     if not args.output and not args.combined:
         raise UsageError(

@@ -22,6 +22,17 @@ def say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def say_missing(characters: set[str], other: str) -> None:
+    """Name the characters a PDF shows as � (no font stpdesk has can draw them)."""
+    from .documents.fonts import describe_missing
+
+    if characters:
+        say(
+            "Note: the PDF shows � for characters its font cannot draw: "
+            f"{describe_missing(characters)}. The {other} version shows them."
+        )
+
+
 def open_existing(db_path: Path):  # noqa: ANN201 - returns store.Database
     """The database at ``db_path``, which must exist: a sub-command never creates one."""
     from .store import open_database

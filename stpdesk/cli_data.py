@@ -11,11 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import cli_action_log
 from .cli_common import EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
 from .model import kinds
 
 IMPORT_KINDS = ("ics", "contacts", "json", "bundle")
-EXPORT_KINDS = ("csv", "xlsx", "json", "ics", "bundle")
+EXPORT_KINDS = ("csv", "xlsx", "json", "ics", "bundle", "action-log")
 
 
 def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
@@ -56,13 +57,15 @@ def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
     exporting = commands.add_parser(
         "export",
         parents=[db_option],
-        help="export to CSV files, an XLSX workbook, a JSON dump, an .ics calendar or a bundle",
+        help="export to CSV files, an XLSX workbook, a JSON dump, an .ics calendar, a bundle, "
+        "or the action log (.xlsx or .pdf)",
     )
     exporting.add_argument("kind", choices=EXPORT_KINDS)
     exporting.add_argument(
         "-o", "--output", required=True, metavar="PATH", help="file to write (csv: a folder)"
     )
     exporting.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    cli_action_log.add_options(exporting)
 
     conflicts = commands.add_parser(
         "conflicts",
@@ -224,6 +227,8 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
     from .services import exchange, exports
     from .services.files import check_folder, check_target
 
+    if cli_action_log.wanted(args):
+        return cli_action_log.export(db_path, args)
     target = Path(args.output).expanduser()
     if args.kind != "csv":
         check_target(target, force=args.force)

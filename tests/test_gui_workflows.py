@@ -276,12 +276,14 @@ def test_keyboard_only_meeting_with_two_attendees_an_ask_and_a_commitment(qtbot,
     type_and_tab("", "Themes")
     type_and_tab("", "Ask")
     type_and_tab("A seat on the board", "Asked of")
-    type_and_tab("Kent and Medway ICB", "Priority")
+    type_and_tab("Kent and Medway ICB", "Minute ref.")
+    type_and_tab("4.1", "Priority")
     type_and_tab("", "Add ask")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
     assert editor.asks_list.count() == 1
     assert focused() == "Ask"
     type_and_tab("", "Asked of")
+    type_and_tab("", "Minute ref.")
     type_and_tab("", "Priority")
     type_and_tab("", "Add ask")
     type_and_tab("", "Asks made at this meeting")
@@ -301,7 +303,7 @@ def test_keyboard_only_meeting_with_two_attendees_an_ask_and_a_commitment(qtbot,
     assert detail.meeting.location == "Sessions House"
     assert detail.body_ids == [seeded.icb_id]
     assert len(detail.attendees) == 2
-    assert [a.title for a in detail.asks] == ["A seat on the board"]
+    assert [(a.title, a.minute_ref) for a in detail.asks] == [("A seat on the board", "4.1")]
     assert [(c.text, c.body_id) for c in detail.commitments] == [
         ("Reply on board membership", seeded.trust_id)
     ]

@@ -385,6 +385,7 @@ class PdfWriter:
     margin_top = 24 * mm
     margin_bottom = 20 * mm
     font_size = 10
+    data_table: type[Table] = Table  # how grid() lays out a table of styled cells
 
     def __init__(
         self,
@@ -872,7 +873,9 @@ class PdfWriter:
             return text_table
         header = [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in header]
         rows, text_styles = self._plain_cells(rows, widths)
-        table = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+        table = self.data_table(
+            [header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT"
+        )
         table.setStyle(
             TableStyle(
                 [

@@ -361,15 +361,21 @@ def rag_text(value: Rag | None) -> str:
     return f"{RAG_SYMBOLS[value]} {value.label}" if value is not None else ""
 
 
+def moved_text(moves: int) -> str:
+    """ "moved once", "moved twice", "moved 3 times" ("" when it never moved)."""
+    if moves <= 0:
+        return ""
+    return f"moved {_times(moves)}"
+
+
 def slippage_text(original: date | None, due_date: date | None, moves: int) -> str:
     """ "due 14 March 2027, moved twice, now 30 June 2027" ("" when it never moved)."""
     from .dates import format_date
 
     if moves <= 0 or due_date is None:
         return ""
-    times = _times(moves)
     first = f"due {format_date(original)}, " if original else "first undated, "
-    return f"{first}moved {times}, now {format_date(due_date)}"
+    return f"{first}{moved_text(moves)}, now {format_date(due_date)}"
 
 
 @dataclass(frozen=True)
@@ -394,12 +400,22 @@ def history_lines(
 
     if not revisions:
         return []
-    lines = [f"First due {format_date(original)}." if original else "First given no date."]
-    for move in revisions:
-        when = f"On {format_date(date.fromisoformat(move.at[:10]))} moved" if move.at else "Moved"
-        reason = f": {move.reason}" if move.reason else ""
-        lines.append(f"{when} to {format_date(move.moved_to)}{reason}.")
-    return lines
+    first = f"First due {format_date(original)}." if original else "First given no date."
+    return [first, *(move_text(move) for move in revisions)]
+
+
+def move_text(move: Revision) -> str:
+    """One move in words: "On 2 April 2027 moved to 30 June 2027: Board papers late." """
+    from datetime import datetime
+
+    from .dates import format_date, uk_day
+
+    # the day in the UK it was recorded (``at`` is UTC: after 11pm in summer, a day behind)
+    when = (
+        f"On {format_date(uk_day(datetime.fromisoformat(move.at)))} moved" if move.at else "Moved"
+    )
+    reason = f": {move.reason}" if move.reason else ""
+    return f"{when} to {format_date(move.moved_to)}{reason}."
 
 
 def revisions_of(raw: list[dict] | str | None) -> list[Revision]:

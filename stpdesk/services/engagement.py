@@ -30,9 +30,10 @@ from ..model.engagement import (
     pending_sql,
     revisions_of,
 )
-from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
+from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, FootprintKind, Priority
 from ..model.working_days import working_days_between
 from ..store.rows import fetch, marks, stored_day, stored_moment
+from .errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,39 @@ def reminder(connection: sqlite3.Connection) -> Reminder:
         overdue=overdue_total(connection),
         newly_overdue=count_commitments(connection, f"{pending_sql('c')} AND {yesterday}"),
     )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose commitments a report covers: one body, a footprint's bodies, or every body."""
+
+    name: str  # "NHS Kent and Medway ICB", "Kent and Medway (Integrated Care System)"…
+    body_ids: list[str] | None  # None: every body
+
+
+def scope_of(
+    connection: sqlite3.Connection, body_id: str | None = None, footprint_id: str | None = None
+) -> Scope:
+    """The scope ``--body`` or ``--footprint`` names (neither: everything); a NotFound
+    names an id that matches no record."""
+    if body_id is not None:
+        found = connection.execute("SELECT name FROM body WHERE id = ?", (body_id,)).fetchone()
+        if found is None:
+            raise NotFound(f"There is no body with id {body_id}.")
+        return Scope(found[0], [body_id])
+    if footprint_id is not None:
+        found = connection.execute(
+            "SELECT name, kind FROM footprint WHERE id = ?", (footprint_id,)
+        ).fetchone()
+        if found is None:
+            raise NotFound(f"There is no footprint with id {footprint_id}.")
+        rows = connection.execute(
+            "SELECT body_id FROM body_footprint WHERE footprint_id = ?", (footprint_id,)
+        )
+        # a council's STP and the ICS that succeeded it often share a name
+        name = f"{found[0]} ({FootprintKind(found[1]).label})"
+        return Scope(name, [row[0] for row in rows])
+    return Scope("all bodies", None)
 
 
 # --- letters awaiting a reply --------------------------------------------------------

@@ -406,10 +406,37 @@ def write_csv(db: Database, folder: Path, *, progress: Progress | None = None) -
 EXCEL_CELL_LIMIT = 32_767
 
 
+def sheet_cell(worksheet: Any, row: int, column: int, value: Any) -> Any:
+    """Put one value in a worksheet and return its cell: text without the characters Excel
+    refuses, cut to what a cell holds and never run as a formula; dates as real dates."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > EXCEL_CELL_LIMIT:  # Excel cannot hold more in a cell
+            value = value[: EXCEL_CELL_LIMIT - 40] + " … (cut: see the JSON export)"
+    cell = worksheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+    elif isinstance(value, datetime):
+        cell.number_format = "dd/mm/yyyy hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "dd/mm/yyyy"
+    return cell
+
+
+def save_workbook(workbook: Any, path: Path) -> None:
+    """Write a workbook whole or not at all, owner-only."""
+    # Built in memory, then written: openpyxl's zip writer, failing on a full disk half-way
+    # through a file, leaves an object that complains ("seek of closed file") when collected.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_private(path, lambda handle: handle.write(buffer.getbuffer()), text=False)
+
+
 def write_xlsx(db: Database, path: Path, *, progress: Progress | None = None) -> dict[str, int]:
     """One workbook, a sheet per entity; returns the row count of each sheet."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -426,17 +453,7 @@ def write_xlsx(db: Database, path: Path, *, progress: Progress | None = None) ->
         widths = [len(header) for header in sheet.headers]
         for row_number, row in enumerate(sheet.rows, start=2):
             for column_number, value in enumerate(row, start=1):
-                if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    if len(value) > EXCEL_CELL_LIMIT:  # Excel cannot hold more in a cell
-                        value = value[: EXCEL_CELL_LIMIT - 40] + " … (cut: see the JSON export)"
-                cell = worksheet.cell(row=row_number, column=column_number, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                elif isinstance(value, datetime):
-                    cell.number_format = "dd/mm/yyyy hh:mm"
-                elif isinstance(value, date):
-                    cell.number_format = "dd/mm/yyyy"
+                value = sheet_cell(worksheet, row_number, column_number, value).value
                 if value is not None:
                     widths[column_number - 1] = max(
                         widths[column_number - 1], min(len(str(value)), 60)
@@ -444,11 +461,7 @@ def write_xlsx(db: Database, path: Path, *, progress: Progress | None = None) ->
         for number, width in enumerate(widths, start=1):
             worksheet.column_dimensions[get_column_letter(number)].width = max(8, width + 2)
         counts[sheet.name] = len(sheet.rows)
-    # Built in memory, then written: openpyxl's zip writer, failing on a full disk half-way
-    # through a file, leaves an object that complains ("seek of closed file") when collected.
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_private(path, lambda handle: handle.write(buffer.getbuffer()), text=False)
+    save_workbook(workbook, path)
     if progress:
         progress(len(SHEETS) + 1, len(SHEETS) + 1)
     return counts

@@ -26,7 +26,6 @@ from ..model.enums import CommitmentDirection
 from ..store import Database
 from ..store.rows import marks
 from . import engagement
-from .errors import NotFound
 
 FIRST_DUE = "coalesce(c.original_due_date, c.due_date)"
 FIRST_DUE_INDEX = "ix_commitment_live_first_due"
@@ -111,25 +110,8 @@ def promise_record(
     """Promises made by (and to) one body, a footprint's bodies, or every body, first due
     from ``since`` (default: all) to today."""
     with db.reader() as connection:
-        return promises_in(connection, _bodies(connection, body_id, footprint_id), since, worst)
-
-
-def _bodies(
-    connection: sqlite3.Connection, body_id: str | None, footprint_id: str | None
-) -> list[str] | None:
-    if body_id is not None:
-        if connection.execute("SELECT 1 FROM body WHERE id = ?", (body_id,)).fetchone() is None:
-            raise NotFound(f"There is no body with id {body_id}.")
-        return [body_id]
-    if footprint_id is not None:
-        found = connection.execute("SELECT 1 FROM footprint WHERE id = ?", (footprint_id,))
-        if found.fetchone() is None:
-            raise NotFound(f"There is no footprint with id {footprint_id}.")
-        rows = connection.execute(
-            "SELECT body_id FROM body_footprint WHERE footprint_id = ?", (footprint_id,)
-        )
-        return [row[0] for row in rows]
-    return None
+        scope = engagement.scope_of(connection, body_id, footprint_id)
+        return promises_in(connection, scope.body_ids, since, worst)
 
 
 def promises_in(

@@ -39,6 +39,7 @@ class ActionId(Enum):
     EXPORT_JSON = auto()
     EXPORT_ICS = auto()
     EXPORT_BUNDLE = auto()
+    EXPORT_ACTION_LOG = auto()
     EXCHANGE = auto()
     DATA_PROTECTION = auto()
     RETENTION_REVIEW = auto()
@@ -144,6 +145,11 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.EXPORT_BUNDLE: ActionSpec(
         "E&xchange bundle…", "A file to merge into another laptop's stpdesk", submenu="E&xport"
+    ),
+    ActionId.EXPORT_ACTION_LOG: ActionSpec(
+        "&Action log…",
+        "Every commitment to and by us, red, amber or green, as a spreadsheet or PDF",
+        submenu="E&xport",
     ),
     ActionId.EXCHANGE: ActionSpec(
         "Exc&hange…", "Merge records from another laptop and settle conflicts"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -50,7 +51,7 @@ from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
 from .promises_view import ChartRow, PromisesChart, legend
 from .screen_fit import fit_to_screen
-from .widgets import Form, Picker, ProblemLabel
+from .widgets import Form, Picker, ProblemLabel, ok_and_cancel
 
 
 class EditorDialog(QDialog):
@@ -238,6 +239,12 @@ class EditorDialog(QDialog):
             super().reject()
 
 
+def add_minute_ref(form: Form) -> QLineEdit:
+    """The minute of the meeting that records an ask or commitment ("7.3"): the action
+    log's Source cites it."""
+    return form.add_line("minute_ref", "Minute ref.", hint="the meeting's minute, e.g. 7.3")
+
+
 class FormEditor(EditorDialog):
     """An editor made of one :class:`Form`."""
 
@@ -422,6 +429,7 @@ class AskEditor(FormEditor):
         form.add_enum("priority", "Priority", Priority)
         form.add_enum("status", "Status", AskStatus)
         form.add_date("raised_on", "Raised on")
+        add_minute_ref(form)
         form.add_text("rationale", "The case for it")
         form.add_text("response", "Their response")
         form.add_date("responded_on", "Responded on")
@@ -592,14 +600,7 @@ class ReplyDialog(QDialog):
             layout.addWidget(group)
         self.general = ProblemLabel("this reply", self)
         layout.addWidget(self.general)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Record reply")
-        self.ok_button.setAccessibleName("Record reply")
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button = ok_and_cancel(self, "Record reply", self.apply)
         layout.addWidget(buttons)
         fit_to_screen(self, "reply")
 
@@ -655,6 +656,7 @@ class CommitmentEditor(FormEditor):
         form.add_picker("body_id", "Body", "body", required=True)
         form.add_picker("contact_id", "Contact", "contact")
         form.add_date("due_date", "Due date")
+        add_minute_ref(form)
         form.add_multi("theme_ids", "Themes", "theme")
         self.status_label = form.add_readonly("status_text", "Status")
         self.slipped_label = form.add_readonly("slipped", "Slipped")
@@ -817,16 +819,8 @@ class WorkflowDialog(QDialog):
         layout.addWidget(self.form)
         self.general = ProblemLabel("this change", self)
         layout.addWidget(self.general)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(
-            {"done": "Mark done", "reschedule": "Reschedule", "drop": "Drop"}[kind]
-        )
-        self.ok_button.setAccessibleName(self.ok_button.text())
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
+        verb = {"done": "Mark done", "reschedule": "Reschedule", "drop": "Drop"}[kind]
+        buttons, self.ok_button = ok_and_cancel(self, verb, self.apply)
         layout.addWidget(buttons)
         first = next(iter(self.form.fields.values()))
         first.setFocus()

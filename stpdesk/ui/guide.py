@@ -17,6 +17,7 @@ SECTION_FOR = {
     "meetings": "For councillors: recording a meeting",
     "CommitmentEditor": "For councillors: following up commitments",
     "WorkflowDialog": "For councillors: following up commitments",
+    "ActionLogDialog": "For councillors: following up commitments",
     "commitments": "For councillors: following up commitments",
     "asks": "For councillors: recording a meeting",
     "PackDialog": "For members' services officers: briefing packs",

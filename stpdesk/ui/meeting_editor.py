@@ -26,7 +26,7 @@ from ..services import workflows
 from ..services.errors import ValidationFailed
 from ..services.records import validate
 from .context import AppContext
-from .editors import EditorDialog
+from .editors import EditorDialog, add_minute_ref
 from .widgets import DeletableList, Form, Picker, ProblemLabel
 
 if TYPE_CHECKING:
@@ -111,6 +111,7 @@ class MeetingEditor(EditorDialog):
         self.ask_form = Form(group)
         self.ask_form.add_line("title", "Ask")
         self.ask_form.add_picker("body_id", "Asked of", "body").set_choices(bodies)
+        add_minute_ref(self.ask_form).returnPressed.connect(self._add_ask)
         self.ask_form.add_enum("priority", "Priority", Priority)
         self.ask_form.fields["priority"].setCurrentIndex(  # type: ignore[attr-defined]
             list(Priority).index(Priority.medium)
@@ -137,6 +138,7 @@ class MeetingEditor(EditorDialog):
         self.commitment_form.add_picker("body_id", "Body", "body").set_choices(bodies)
         self.commitment_form.add_enum("direction", "Who owes it", CommitmentDirection)
         self.commitment_form.add_date("due_date", "Due date")
+        add_minute_ref(self.commitment_form).returnPressed.connect(self._add_commitment)
         box.addWidget(self.commitment_form)
         self.add_commitment_button = QPushButton("Add &commitment", group)
         self.add_commitment_button.setAccessibleName("Add commitment")
@@ -210,12 +212,17 @@ class MeetingEditor(EditorDialog):
                 person["attendance"],
             )
         for ask in detail.asks:
-            item = QListWidgetItem(f"{ask.title} ({ask.status.label}; saved)")
+            item = QListWidgetItem(
+                f"{ask.title}{_minute(ask.minute_ref)} ({ask.status.label}; saved)"
+            )
             item.setData(Qt.ItemDataRole.UserRole, f"saved:{ask.id}")
             self.asks_list.addItem(item)
         for commitment in detail.commitments:
             due = f", due {format_date(commitment.due_date)}" if commitment.due_date else ""
-            item = QListWidgetItem(f"{commitment.text}{due} ({commitment.status.label}; saved)")
+            minute = _minute(commitment.minute_ref)
+            item = QListWidgetItem(
+                f"{commitment.text}{due}{minute} ({commitment.status.label}; saved)"
+            )
             item.setData(Qt.ItemDataRole.UserRole, f"saved:{commitment.id}")
             self.commitments_list.addItem(item)
 
@@ -272,10 +279,11 @@ class MeetingEditor(EditorDialog):
             return
         self.new_asks.append(values)
         body = self.ask_form.fields["body_id"].text()  # type: ignore[attr-defined]
-        item = QListWidgetItem(f"{values['title']} — asked of {body} (new)")
+        minute = _minute(values.get("minute_ref"))
+        item = QListWidgetItem(f"{values['title']} — asked of {body}{minute} (new)")
         item.setData(Qt.ItemDataRole.UserRole, f"new:{self._keep(values)}")
         self.asks_list.addItem(item)
-        for name in ("title", "body_id"):
+        for name in ("title", "body_id", "minute_ref"):
             self.ask_form.fields[name].clear()  # type: ignore[attr-defined]
         self.ask_form.fields["title"].setFocus()
         self.mark_dirty()
@@ -287,10 +295,12 @@ class MeetingEditor(EditorDialog):
         self.new_commitments.append(values)
         body = self.commitment_form.fields["body_id"].text()  # type: ignore[attr-defined]
         due = f", due {values['due_date']}" if values.get("due_date") else ""
-        item = QListWidgetItem(f"{values['text']} — {body}{due} (new)")
+        item = QListWidgetItem(
+            f"{values['text']} — {body}{due}{_minute(values.get('minute_ref'))} (new)"
+        )
         item.setData(Qt.ItemDataRole.UserRole, f"new:{self._keep(values)}")
         self.commitments_list.addItem(item)
-        for name in ("text", "body_id", "due_date"):
+        for name in ("text", "body_id", "due_date", "minute_ref"):
             self.commitment_form.fields[name].clear()  # type: ignore[attr-defined]
         self.commitment_form.fields["text"].setFocus()
         self.mark_dirty()
@@ -381,3 +391,7 @@ class MeetingEditor(EditorDialog):
         for form in (self.form, self.notes_form, self.ask_form, self.commitment_form):
             form.clear_problems()
         self.attendee_problem.show_problem(None)
+
+
+def _minute(minute_ref: str | None) -> str:
+    return f", minute {minute_ref}" if minute_ref else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
@@ -11,12 +11,15 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +42,22 @@ def record_table(parent: QWidget, headers: list[str], name: str) -> QTableWidget
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def ok_and_cancel(
+    dialog: QDialog, ok_text: str, accept: Callable[[], object]
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's OK and Cancel buttons, OK saying what it does ("Record reply"): OK calls
+    ``accept``, Cancel closes the dialog. Returns the box and the OK button."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setAccessibleName(ok_text.replace("&", "").rstrip("…"))
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
 
 
 class ProblemLabel(QLabel):

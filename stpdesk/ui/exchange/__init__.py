@@ -20,6 +20,7 @@ from . import choosers
 # imported when first used, so they cost nothing at start-up.
 if TYPE_CHECKING:
     from ..app import MainWindow
+    from .action_log_dialog import ActionLogDialog
     from .export import ExportJob
     from .import_dialog import CalendarImportDialog, ContactsImportDialog, ImportDialog
     from .merge import ExchangeDialog
@@ -49,6 +50,7 @@ class ExchangeActions:
         connect(ActionId.IMPORT_CONTACTS, self.import_contacts)
         for action_id, key in EXPORT_ACTIONS.items():
             connect(action_id, lambda key=key: self.export(key))
+        connect(ActionId.EXPORT_ACTION_LOG, self.show_action_log)
         connect(ActionId.EXCHANGE, self.show_exchange)
         connect(ActionId.DATA_PROTECTION, self.show_data_protection)
         connect(ActionId.RETENTION_REVIEW, lambda: self.show_data_protection(review=True))
@@ -107,9 +109,19 @@ class ExchangeActions:
             raise KeyError(key)
         job = start_export(self.ctx, self.window, key)
         if job is not None:
-            job.finished.connect(self._status)
-            self.export_job = job
+            self._export_started(job)
         return job
+
+    def show_action_log(self) -> ActionLogDialog:
+        from .action_log_dialog import ActionLogDialog
+
+        dialog = ActionLogDialog(self.ctx, self.window)
+        dialog.started.connect(self._export_started)
+        return self._show(dialog)  # type: ignore[return-value]
+
+    def _export_started(self, job: ExportJob) -> None:
+        job.finished.connect(self._status)
+        self.export_job = job
 
     def show_exchange(self) -> ExchangeDialog:
         from .merge import ExchangeDialog
