@@ -449,7 +449,9 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         raise
     db.close()
     summary = ", ".join(
-        kinds.counted(kinds.BY_NAME[key].table, value) for key, value in counts.items()
+        kinds.counted(kinds.BY_NAME[key].table, value)
+        for key, value in counts.items()
+        if key in kinds.BY_NAME  # --scale also counts attendees, which are not a kind
     )
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
     return EXIT_OK
