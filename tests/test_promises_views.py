@@ -253,6 +253,12 @@ def test_the_dashboard_shows_each_body_figures_in_words(qtbot, seeded) -> None:
     with qtbot.waitSignal(window.dashboard.promises_loaded, timeout=10_000):
         window.show()
     chart = window.dashboard.promises
+    # a panel of its own, below the others (a panel added to the grid must not cover it)
+    from PySide6.QtWidgets import QGroupBox
+
+    box = window.dashboard.promises_box
+    others = [group for group in window.dashboard.findChildren(QGroupBox) if group is not box]
+    assert others and not any(group.geometry().intersects(box.geometry()) for group in others)
     # the ICB's only promise is not yet in the period: it has no row
     assert chart.texts() == [f"{TRUST}: {TRUST_FIGURES}"]
     item = chart.topLevelItem(0)

@@ -182,7 +182,7 @@ class Dashboard(QWidget):
         self.promises.open_record = self.open_record.emit
         box.addWidget(self.promises)
         box.addWidget(legend(self.promises_box))
-        grid.addWidget(self.promises_box, 3, 0, 1, 2)
+        grid.addWidget(self.promises_box, grid.rowCount(), 0, 1, 2)  # below every other panel
         layout.addStretch(1)
 
     def _list(self, name: str) -> QListWidget:
