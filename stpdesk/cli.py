@@ -28,9 +28,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see “{self.prog} --help”)")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from .services.views import ENTITY_NAMES
-
+def _db_option() -> argparse.ArgumentParser:
     db_option = argparse.ArgumentParser(add_help=False)
     db_option.add_argument(
         "--db",
@@ -38,15 +36,40 @@ def _build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="database file (default: $STPDESK_DB, else stpdesk.sqlite in your data folder)",
     )
+    return db_option
+
+
+def _app_options(db_option: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """What ``stpdesk`` without a command (the app) takes: --db and --demo."""
+    options = _Parser(prog="stpdesk", add_help=False, parents=[db_option])
+    options.add_argument(
+        "--demo", action="store_true", help="start the app with demo data (in an empty database)"
+    )
+    options.set_defaults(command=None)
+    return options
+
+
+def _app_launch(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options of a plain ``stpdesk [--db PATH] [--demo]``, read without building the
+    whole parser, whose commands' modules bring in SQLAlchemy (half a second before the
+    window shows); None for anything else (a command, --help, a mistake)."""
+    try:
+        args, rest = _app_options(_db_option()).parse_known_args(argv)
+    except UsageError:
+        return None
+    return None if rest else args
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from .services.views import ENTITY_NAMES
+
+    db_option = _db_option()
     parser = _Parser(
         prog="stpdesk",
         description="Record your council's engagement with NHS footprints; print briefing packs and letters.",
-        parents=[db_option],
+        parents=[_app_options(db_option)],
     )
     parser.add_argument("--version", action="version", version=f"stpdesk {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="start the app with demo data (in an empty database)"
-    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -331,7 +354,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .store.errors import NotStpdesk
 
     try:
-        args = _build_parser().parse_args(argv)
+        args = _app_launch(argv) or _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         if args.command is None:
             sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream

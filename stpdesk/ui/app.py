@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 import threading
 import time
@@ -245,9 +246,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.ABOUT, self.show_about)
         connect(ActionId.USER_GUIDE, self.show_user_guide)
         # F1 opens the guide from the editors and dialogs too, at the part about them
-        self.actions[ActionId.USER_GUIDE].setShortcutContext(
-            Qt.ShortcutContext.ApplicationShortcut
-        )
+        self.actions[ActionId.USER_GUIDE].setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # import, export, exchange and data protection: handlers in ui/exchange
         from .exchange import ExchangeActions
 
@@ -765,6 +764,10 @@ def run(db_path: Path, *, demo: bool = False) -> int:
             return
         windows.append(window)
         window.reopen_requested.connect(lambda: show(open_main_window(db_path)))
+        if report := os.environ.get("STPDESK_REPORT_READY"):  # a start-up benchmark
+            from .launch_report import report_when_ready
+
+            report_when_ready(window, report)
         window.show()
         if dashboard_data.is_empty(window.db):
             with HEAVY_IMPORTS:
