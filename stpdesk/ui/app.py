@@ -17,13 +17,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -160,9 +160,12 @@ class MainWindow(QMainWindow):
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
+        # The dashboard's figures are read (mostly inside SQLite, which lets this thread
+        # run on) while the rest of the window is built, so they are there for its first paint.
+        self.dashboard = Dashboard(self.ctx)
+        self.dashboard.reload()
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
-        guard_wheel()
         fit_to_screen(self, "main_window", 1200, 780)
 
         self.actions = ActionRegistry(self)
@@ -191,7 +194,6 @@ class MainWindow(QMainWindow):
         # A clear frame round the list, table or box that has the keyboard focus.
         central.setStyleSheet(FOCUS_FRAME)
 
-        self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
         self.dashboard.choice_changed.connect(self.update_actions)
         for text, action_id in (
@@ -261,13 +263,24 @@ class MainWindow(QMainWindow):
         self._filled_once = False
         self.dashboard.loaded.connect(self._after_first_fill)
         self.dashboard.load_failed.connect(self._after_first_fill)
-        self.dashboard.reload()
 
     def _after_first_fill(self) -> None:
         """Once the dashboard shows: the status bar, then the heavy imports, then the checks."""
         if self._filled_once:
             return
         self._filled_once = True
+        if self.isVisible():
+            # Started once the filled dashboard is on screen: begun sooner, the check and
+            # the imports compete with painting it for the processor and the interpreter.
+            _AfterPaint(self, self._start_background_work)
+        else:
+            self._start_background_work()
+
+    def _start_background_work(self) -> None:
+        # The dashboard has no box the wheel could change: the guard, which sees every
+        # event of the app, is not needed before this and would slow the first paint.
+        guard_wheel()
+        gc.enable()  # off since the command started (cli._start_gui)
         self.db.start_checks()
         self.refresh_status()
         self.ops.run(_warm_up(self.db))
@@ -670,6 +683,30 @@ class MainWindow(QMainWindow):
             briefing_dialogs.cancel_pack_work(self)
         self.ops.shutdown()
         event.accept()
+
+
+class _AfterPaint(QObject):
+    """Calls ``work`` once, after the window's next paint has gone to the screen (or after
+    a second, should the window not paint, say minimised)."""
+
+    def __init__(self, window: QWidget, work: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._work: Callable[[], None] | None = work
+        window.installEventFilter(self)
+        QTimer.singleShot(1000, self, self._run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        # A widget window paints in answer to UpdateRequest; queued, the work runs after.
+        if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        if self._work is not None:
+            work, self._work = self._work, None
+            self._window.removeEventFilter(self)
+            work()
 
 
 def _warm_up(db: Database):  # noqa: ANN202  (a task for the worker thread)
