@@ -4,6 +4,7 @@ and a database found damaged behind the window is never written and offers its b
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +31,44 @@ def test_the_first_window_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+LAUNCH = r"""
+import sys
+import stpdesk.cli
+from stpdesk.ui import launch_report
+
+heavy = sys.argv[1].split(",")
+report_filled = launch_report.LaunchReport._done
+
+def noting_heavy_libraries(self):
+    print("loaded when filled:", sorted(name for name in heavy if name in sys.modules))
+    report_filled(self)
+
+launch_report.LaunchReport._done = noting_heavy_libraries
+sys.exit(stpdesk.cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.slow
+def test_stpdesk_paints_its_filled_window_before_loading_a_heavy_library(seeded, tmp_path):
+    """``stpdesk --db FILE`` as a user runs it, telling the start-up benchmark when its
+    window is on screen (STPDESK_REPORT_READY), then quitting by itself."""
+    seeded.db.close()
+    report = tmp_path / "ready"
+    child = subprocess.run(
+        [sys.executable, "-c", LAUNCH, ",".join(HEAVY), "--db", str(seeded.db.path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "STPDESK_REPORT_READY": str(report)},
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert "loaded when filled: []" in child.stdout
+    marks = dict(line.split() for line in report.read_text(encoding="utf-8").splitlines())
+    assert list(marks) == ["painted", "filled"]
+    assert float(marks["painted"]) <= float(marks["filled"])
 
 
 def tallies(db) -> dict[tuple[str, str, str], int]:
