@@ -84,6 +84,9 @@ WARM_UP_MODULES = (
     "stpdesk.services.recycle",
 )
 
+# How long a new window waits for its dashboard's figures before it is shown without them.
+FIRST_FILL_WAIT_MS = 250
+
 FOCUS_FRAME = (
     "QListWidget:focus, QTableView:focus, QTreeWidget:focus "
     "{ border: 2px solid palette(highlight); }"
@@ -361,7 +364,8 @@ class MainWindow(QMainWindow):
         # Arrow keys in the sidebar keep the focus there; a shortcut (Ctrl+5) goes to the list.
         if SECTIONS[index][1] and not self.nav.hasFocus():
             self.lists[SECTIONS[index][1][0]].table.setFocus()
-        make_unique(self)
+        if self.isVisible():  # a window being shown gets its letters then (screen_fit)
+            make_unique(self)
         self.update_actions()
 
     def go_to_list(self, entity: str) -> ListPage:
@@ -805,6 +809,9 @@ def run(db_path: Path, *, demo: bool = False) -> int:
             from .launch_report import report_when_ready
 
             report_when_ready(window, report)
+        # The dashboard's figures are being read behind the window: a short wait for them
+        # lets the first paint show them, not "Loading…" followed by a second paint.
+        window.ops.wait(FIRST_FILL_WAIT_MS)
         window.show()
         if dashboard_data.is_empty(window.db):
             with HEAVY_IMPORTS:
