@@ -183,6 +183,26 @@ def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkey
     assert good.exists()
 
 
+def test_a_half_made_file_opened_for_the_window_is_refused_behind_it_and_never_written(seeded):
+    """The window leaves comparing the file's tables, indexes and triggers with its
+    revision to the check behind it; saves wait for that check as for the integrity one."""
+    path = seeded.db.path
+    seeded.db.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP INDEX ix_meeting_deleted")
+    connection.close()
+    before = path.read_bytes()
+    db = open_database(path, defer_checks=True)  # the window opens on it
+    try:
+        with pytest.raises(DatabaseDamaged, match="the index ix_meeting_deleted is missing"):
+            e.meetings.create(db, {"title": "Not saved", "starts_at": "1/12/2026 10:00"})
+    finally:
+        db.close()
+    assert path.read_bytes() == before
+    with pytest.raises(DatabaseDamaged, match="not a complete stpdesk database"):
+        open_database(path)  # a command is refused at once, as before
+
+
 def test_the_routine_backup_is_taken_behind_the_window(seeded):
     path = seeded.db.path
     seeded.db.close()
