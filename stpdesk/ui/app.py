@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
     status_shown = Signal()
     checks_done = Signal()  # the start-up integrity check passed (saves may go ahead)
     reopen_requested = Signal()  # a damaged database was replaced by a backup
+    on_screen = Signal()  # the window and its filled dashboard have been painted
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -284,6 +285,7 @@ class MainWindow(QMainWindow):
         # event of the app, is not needed before this and would slow the first paint.
         guard_wheel()
         gc.enable()  # off since the command started (cli._start_gui)
+        self.on_screen.emit()
         self.db.start_checks()
         self.refresh_status()
         self.ops.run(_warm_up(self.db))
@@ -784,6 +786,13 @@ def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
     return MainWindow(db)
 
 
+def _offer_setup(window: MainWindow) -> None:
+    """A first run (nothing recorded): the setup dialog, over the window on screen."""
+    if dashboard_data.is_empty(window.db):
+        with HEAVY_IMPORTS:
+            window.show_setup()
+
+
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -812,10 +821,8 @@ def run(db_path: Path, *, demo: bool = False) -> int:
         # The dashboard's figures are being read behind the window: a short wait for them
         # lets the first paint show them, not "Loading…" followed by a second paint.
         window.ops.wait(FIRST_FILL_WAIT_MS)
+        window.on_screen.connect(lambda: _offer_setup(window))
         window.show()
-        if dashboard_data.is_empty(window.db):
-            with HEAVY_IMPORTS:
-                window.show_setup()
 
     try:
         show(open_main_window(db_path, demo=demo))
