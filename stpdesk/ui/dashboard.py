@@ -169,6 +169,10 @@ class Dashboard(QWidget):
         widget = QListWidget()
         widget.setAccessibleName(name)
         widget.setWordWrap(True)
+        # Wrapped lines are measured one by one: laid out a few at a time, the lines on
+        # show are painted without waiting for the rest of a long list (up to 100 lines).
+        widget.setLayoutMode(QListWidget.LayoutMode.Batched)
+        widget.setBatchSize(10)
         widget.itemActivated.connect(self._activated)
         widget.currentItemChanged.connect(lambda *_: self.choice_changed.emit())
         return widget
