@@ -62,7 +62,7 @@ def _app_launch(argv: Sequence[str] | None) -> argparse.Namespace | None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .services.views import ENTITY_NAMES
+    from .model.kinds import LISTED_NAMES
 
     db_option = _db_option()
     parser = _Parser(
@@ -97,7 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     init.add_argument("--position", metavar="TEXT", help="with --member: your position")
 
     listing = commands.add_parser("list", parents=[db_option], help="list records")
-    listing.add_argument("entity", choices=ENTITY_NAMES)
+    listing.add_argument("entity", choices=LISTED_NAMES)
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument(
         "--limit", type=_positive, default=50, metavar="N", help="at most N rows (default 50)"
@@ -147,6 +147,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_brief_commands(commands, db_option)
     _add_letter_command(commands, db_option)
+    from .cli_commitments import add_commands as _add_commitment_commands
+
+    _add_commitment_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -349,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    from .services import preferences
     from .services.errors import ServiceError
     from .services.files import SaveFailed
     from .store import StoreError
@@ -357,6 +361,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _app_launch(argv) or _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
+        preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
             sys.stdout, sys.stderr = sys.stdout._stream, sys.stderr._stream
             return _start_gui(db_path, demo=args.demo)
@@ -377,6 +382,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "brief": _brief,
             "templates": _templates,
             "letter": _letter,
+            "commitment": _commitment_command,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -404,6 +410,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         _say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE
+
+
+def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_commitments import run
+
+    return run(db_path, args)
 
 
 def _say(message: str) -> None:
@@ -632,21 +644,12 @@ def _backup(db_path: Path, args: argparse.Namespace) -> int:
     if target is not None and target.exists():
         raise UsageError(f"{target} already exists; choose a new file name")
     info = safety.back_up(db_path, target)
-    print(f"Backed up {db_path} to {info.path} ({_size(info.size)}, {_counts(info.counts)}).")
+    print(f"Backed up {db_path} to {info.path} ({_size(info.size)}, {info.summary}).")
     return EXIT_OK
 
 
 def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024)} KB"
-
-
-def _counts(counts: dict[str, int]) -> str:
-    shown = ("meeting", "ask", "commitment")
-    return ", ".join(
-        f"{value:,} {key}{'' if value == 1 else 's'}"
-        for key, value in counts.items()
-        if key in shown
-    )
 
 
 def _backups(db_path: Path, args: argparse.Namespace) -> int:
@@ -658,7 +661,7 @@ def _backups(db_path: Path, args: argparse.Namespace) -> int:
         print(f"There are no backups of {db_path} yet.")
         return EXIT_OK
     for info in backups:
-        state = _counts(info.counts) if info.ok else f"UNUSABLE: {info.problem}"
+        state = info.summary if info.ok else f"UNUSABLE: {info.problem}"
         print(f"{format_datetime(info.taken):<26} {_size(info.size):>9}  {state}  {info.path}")
     return EXIT_OK
 
@@ -682,7 +685,7 @@ def _restore(db_path: Path, args: argparse.Namespace) -> int:
             print("Nothing was changed.")
             return EXIT_OK
     result = safety.restore(db_path, backup)
-    print(f"Restored {db_path} from {backup} ({_counts(info.counts)}).")
+    print(f"Restored {db_path} from {backup} ({info.summary}).")
     if result.safety_backup:
         print(f"The database as it was is kept in {result.safety_backup}.")
     if result.set_aside:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli import EXIT_OK, EXIT_USAGE, UsageError, _open_existing
+from .model import kinds
 
 IMPORT_KINDS = ("ics", "contacts", "json", "bundle")
 EXPORT_KINDS = ("csv", "xlsx", "json", "ics", "bundle")
@@ -215,16 +216,10 @@ def _import_json(db_path: Path, source: Path) -> int:
         db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
         raise
     db.close()
-    shown = {
-        "meeting": "meetings",
-        "ask": "asks",
-        "commitment": "commitments",
-        "contact": "contacts",
-        "audit_entry": "audit entries",
-    }
+    shown = ("meeting", "ask", "commitment", "contact", "audit_entry")
     print(
         f"Loaded {source.name} into {db_path}: "
-        + ", ".join(f"{counts[key]:,} {label}" for key, label in shown.items())
+        + ", ".join(kinds.counted(table, counts[table]) for table in shown)
         + "."
     )
     return EXIT_OK
@@ -258,7 +253,11 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
             counts = exports.write_xlsx(db, target)
             print(
                 f"Wrote {target}: "
-                + ", ".join(f"{n:,} {s.lower()}" for s, n in counts.items())
+                + ", ".join(
+                    kinds.counted(kind.table, counts[kind.plural])
+                    for kind in kinds.KINDS
+                    if kind.plural in counts
+                )
                 + "."
             )
         elif args.kind == "json":

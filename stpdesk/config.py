@@ -61,6 +61,11 @@ class Settings:
     backup_keep_daily_days: int = 14  # plus the newest backup of each of the last N days
     backup_every_hours: int = 24  # back up on opening when the newest backup is older
     default_signatory_ids: list[str] = field(default_factory=list)  # members who sign letters
+    # how commitments are rated (model.engagement.Thresholds)
+    due_soon_days: int = 14  # pending and due within this many days: due soon, amber
+    amber_after_moves: int = 1  # its date moved this many times: amber
+    red_after_moves: int = 2  # its date moved this many times: red
+    reminders: bool = True  # a desktop notice once a day of what falls due or goes overdue
 
 
 def settings_path() -> Path:
@@ -85,6 +90,9 @@ def load_settings() -> Settings:
         value = saved.get(item.name)
         if isinstance(getattr(settings, item.name), list):
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                setattr(settings, item.name, value)
+        elif isinstance(getattr(settings, item.name), bool):
+            if isinstance(value, bool):
                 setattr(settings, item.name, value)
         elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             setattr(settings, item.name, value)

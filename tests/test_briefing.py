@@ -15,7 +15,7 @@ from stpdesk.cli import main
 from stpdesk.documents import packs
 from stpdesk.documents.pdf import Cancelled
 from stpdesk.model.dates import LONDON, format_date
-from stpdesk.services import briefing, demo, queries
+from stpdesk.services import briefing, dashboard, demo, engagement
 from stpdesk.services import entities as e
 from stpdesk.services.errors import NotFound
 from stpdesk.store import Database, open_database
@@ -69,7 +69,7 @@ def test_meeting_pack_lists_overdue_commitments_with_days_overdue(
     body_ids = set(e.meetings.links_of(demo_db, meeting_id)["body_ids"])
     overdue = [
         c
-        for c in queries.overdue_commitments(demo_db, on=TODAY)
+        for c in dashboard.dashboard(demo_db).overdue
         if c.body_id in body_ids and c.direction == "to_us"
     ]
     assert overdue, "the demo meeting should have overdue commitments to brief on"
@@ -89,12 +89,11 @@ def test_meeting_pack_lists_open_asks_and_talking_points(
 ) -> None:
     meeting_id, text = hwb_pack
     body_ids = set(e.meetings.links_of(demo_db, meeting_id)["body_ids"])
-    open_asks = [
-        ask
-        for body, asks in queries.open_asks_by_body(demo_db)
-        if body.id in body_ids
-        for ask in asks
-    ]
+    with demo_db.reader() as connection:
+        open_asks = [
+            ask for body_id in body_ids for ask in engagement.open_asks(connection, body_id)
+        ]
+    open_asks.sort(key=lambda ask: (ask.raised_on is None, ask.raised_on, ask.title))
     assert open_asks
     flat = squash(text)
     for ask in open_asks:

@@ -25,7 +25,7 @@ from stpdesk.documents import packs
 from stpdesk.model import clock
 from stpdesk.model.clock import LONDON
 from stpdesk.model.dates import format_date
-from stpdesk.services import briefing, demo, privacy, queries
+from stpdesk.services import briefing, demo, privacy
 from stpdesk.services import dashboard as dashboard_service
 from stpdesk.services import entities as e
 from stpdesk.store import open_database
@@ -127,11 +127,11 @@ def test_overdue_and_due_soon_agree_everywhere_on_awkward_days(
         )
         e.commitments.update(db, kept.id, {"status": "done"})
 
-        assert [c.text for c in queries.overdue_commitments(db)] == ["Due -1"]
         board = dashboard_service.dashboard(db)
+        assert [c.text for c in board.overdue] == ["Due -1"] and board.overdue_total == 1
         assert board.today == uk_day
-        assert [(line.text, line.days) for line in board.overdue] == [("Due -1", 1)]
-        assert [(line.text, line.days) for line in board.due_soon] == [
+        assert [(line.text, line.days_overdue) for line in board.overdue] == [("Due -1", 1)]
+        assert [(line.text, line.days_to_go) for line in board.due_soon] == [
             ("Due +0", 0),
             ("Due +1", 1),
             ("Due +14", 14),
@@ -202,7 +202,7 @@ def test_demo_data_is_dated_from_the_uk_day(wall: datetime, db) -> None:
     with at(wall):
         demo.build_demo(db)
         uk_day = clock.today()
-        overdue = queries.overdue_commitments(db)
+        overdue = dashboard_service.dashboard(db).overdue
         assert overdue and all(c.due_date < uk_day for c in overdue)
         start_of_day = datetime.combine(uk_day, time(0), LONDON)
         future = [m for m in e.meetings.page(db, limit=500).rows if m.starts_at >= start_of_day]

@@ -22,7 +22,7 @@ from stpdesk.model.enums import (
     LetterStatus,
 )
 from stpdesk.model.types import LONDON
-from stpdesk.services import council, queries
+from stpdesk.services import council, dashboard, queries
 from stpdesk.services import demo as demo_module
 from stpdesk.services.council import get_profile
 from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
@@ -175,7 +175,7 @@ def test_asks_and_commitments_are_mixed(demo: tuple[Database, dict[str, int]]) -
 
 def test_some_commitments_are_overdue(demo: tuple[Database, dict[str, int]]) -> None:
     db, _ = demo
-    overdue = queries.overdue_commitments(db, on=TODAY)
+    overdue = dashboard.dashboard(db).overdue
     assert len(overdue) >= 6
     assert all(c.due_date is not None and c.due_date < TODAY for c in overdue)
 

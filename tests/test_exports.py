@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 import pytest
@@ -141,6 +141,8 @@ def test_ics_export_of_upcoming_meetings_and_due_dates(seeded, tmp_path):
     due = found["Due: Reply on board membership"]
     assert due.decoded("DTSTART").isoformat() == iso(9)
     assert "NHS Kent and Medway ICB" in str(due["DESCRIPTION"])
+    [alarm] = due.walk("VALARM")  # Outlook reminds the councillor the day before, at 09:00
+    assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(hours=-15)
     later = exports.write_ics(seeded.db, path, now=datetime.combine(days(-2), time(0), UTC))
     assert later == 1
 
@@ -159,7 +161,7 @@ def test_cli_exports_and_json_import(seeded, db_path, tmp_path, capsys):
         assert main(["export", kind, "-o", str(tmp_path / name), "--db", str(db_path)]) == 0
     fresh = tmp_path / "fresh.sqlite"
     assert main(["import", "json", str(out), "--db", str(fresh)]) == 0
-    assert "1 meetings" in capsys.readouterr().out
+    assert "1 meeting," in capsys.readouterr().out
     assert main(["import", "json", str(out), "--db", str(fresh)]) == 2
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2", encoding="utf-8")

@@ -41,7 +41,7 @@ def test_main_window_shows_title_overdue_and_counts(qtbot, seeded):
     assert seeded.db.path.name in window.windowTitle()
     items = window.dashboard.texts(window.dashboard.overdue)
     assert any(overdue_text in text and "12 days overdue" in text for text in items)
-    assert "1 meetings" in window.counts_label.text() or "1 meeting" in window.counts_label.text()
+    assert window.counts_label.text().startswith("1 meeting · 2 asks · 2 commitments")
     assert "2 commitments" in window.counts_label.text()
     assert window.backup_label.text()  # "Last backup: …" or "No backup yet"
 
@@ -92,7 +92,7 @@ def test_overdue_commitment_stands_out_in_words_and_colour(qtbot, seeded):
         model.data(model.index(row, 1)): model.data(model.index(row, status_column))
         for row in range(model.rowCount())
     }
-    assert statuses["Share discharge data with the housing team"] == "Overdue by 3 days"
+    assert statuses["Share discharge data with the housing team"] == "3 days overdue"
     row = model.row_of(seeded.commitment_ids[0])
     assert model.data(model.index(row, 0), STATUS_ROLE) == "overdue"
     assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole) is not None

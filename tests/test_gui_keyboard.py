@@ -21,7 +21,9 @@ def label_for(dialog: QWidget, buddy: QWidget) -> QLabel:
 def press_alt(qtbot, dialog: QWidget, label: QLabel) -> None:
     letter = mnemonic(label.text())
     assert letter, f"{label.text()!r} has no Alt+letter"
-    qtbot.keyClick(dialog, getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(
+        dialog, getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier
+    )
 
 
 def activate(qtbot, dialog: QWidget) -> None:

@@ -53,7 +53,7 @@ def test_backups_dialog_backs_up_and_restores(qtbot, window, seeded):
     with qtbot.waitSignal(dialog.loaded, timeout=10_000):
         dialog.back_up_button.click()
     assert dialog.table.rowCount() == 1
-    assert "1 meetings" in dialog.table.item(0, 2).text()
+    assert "1 meeting, 2 asks" in dialog.table.item(0, 2).text()
     e.meetings.create(seeded.db, {"title": "After the backup", "starts_at": "1/12/2026"})
     dialog.table.selectRow(0)
     assert dialog.restore_button.isEnabled()

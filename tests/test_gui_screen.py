@@ -69,7 +69,11 @@ def test_meeting_editor_and_briefing_pack_buttons_are_on_the_laptop_screen(
     qtbot.waitExposed(editor)
     assert_inside(editor, screen)
     save = editor.save_button
-    assert screen_named(screen).availableGeometry().contains(save.mapToGlobal(save.rect().bottomRight()))
+    assert (
+        screen_named(screen)
+        .availableGeometry()
+        .contains(save.mapToGlobal(save.rect().bottomRight()))
+    )
     editor.close()
     window.go_to_list("meetings").select(seeded.meeting_id)
     pack = window.show_briefing_pack()

@@ -79,7 +79,9 @@ def keyboard_problems(window: QWidget) -> list[str]:
                 or not _shown(buddy, window)
                 or buddy.focusPolicy() == Qt.FocusPolicy.NoFocus
             ):
-                problems.append(f"label {widget.text()!r}: Alt+{mnemonic(widget.text())} goes nowhere")
+                problems.append(
+                    f"label {widget.text()!r}: Alt+{mnemonic(widget.text())} goes nowhere"
+                )
             claim(widget.text(), f"label {widget.text()!r}")
         elif isinstance(widget, QAbstractButton):
             if isinstance(widget.parent(), QToolBar):

@@ -9,6 +9,7 @@ from conftest import TODAY, long_date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stpdesk.model.engagement import CommitmentState
 from stpdesk.model.enums import AskStatus, AuditAction, CommitmentStatus
 from stpdesk.services import dashboard, queries
 from stpdesk.services import entities as e
@@ -260,18 +261,18 @@ def test_meeting_links_and_attendees_are_stored(seeded):
 
 
 def test_overdue_and_due_soon(seeded):
-    overdue = queries.overdue_commitments(seeded.db, on=TODAY)
+    board = dashboard.dashboard(seeded.db)
+    overdue = board.overdue
     assert [c.text for c in overdue] == ["Share discharge data with the housing team"]
-    assert overdue[0].is_overdue(TODAY)
-    due = queries.commitments_due_within(seeded.db, 14, on=TODAY)
-    assert [c.text for c in due] == ["Reply on board membership"]
+    assert overdue[0].state == CommitmentState.overdue and overdue[0].days_overdue == 12
+    assert [c.text for c in board.due_soon] == ["Reply on board membership"]
     e.commitments.update(seeded.db, overdue[0].id, {"status": "done", "evidence": "Data received"})
-    assert queries.overdue_commitments(seeded.db, on=TODAY) == []
+    assert dashboard.dashboard(seeded.db).overdue == []
 
 
 def test_open_asks_by_body_and_meetings_with_body(seeded):
-    grouped = queries.open_asks_by_body(seeded.db)
-    assert [(body.name, [a.title for a in asks]) for body, asks in grouped] == [
+    board = dashboard.dashboard(seeded.db)
+    assert [(body, [a.title for a in asks]) for body, _count, asks in board.open_asks] == [
         (
             "Maidstone and Tunbridge Wells NHS Trust",
             ["Housing officers in hospital discharge teams"],

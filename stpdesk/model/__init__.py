@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["clock", "dates", "enums", "sync", "tables", "types"]
+__all__ = ["clock", "dates", "engagement", "enums", "kinds", "sync", "tables", "types"]
 
 
 def __getattr__(name: str) -> Any:

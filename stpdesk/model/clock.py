@@ -8,10 +8,16 @@ else in stpdesk calls ``datetime.now()``, ``date.today()`` or SQLite's ``'now'``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+
+# Set by as_of(): the day a pack or a count is prepared "as of" instead of today.
+_as_of: ContextVar[date | None] = ContextVar("stpdesk_as_of", default=None)
 
 
 def now() -> datetime:
@@ -25,5 +31,19 @@ def local_now() -> datetime:
 
 
 def today() -> date:
-    """Today's date in the UK."""
-    return local_now().date()
+    """Today's date in the UK (or the day of an enclosing ``as_of`` block)."""
+    return _as_of.get() or local_now().date()
+
+
+@contextmanager
+def as_of(day: date | None) -> Iterator[None]:
+    """Within the block (in this thread), ``today()`` and SQL's ``app_today()`` are ``day``:
+    what was overdue as of that day. ``None`` leaves today as it is."""
+    if day is None:
+        yield
+        return
+    token = _as_of.set(day)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)

@@ -89,6 +89,23 @@ class CommitmentStatus(LabelledEnum):
     dropped = "dropped"
 
 
+class EvidenceKind(LabelledEnum):
+    """How we know a commitment was delivered."""
+
+    meeting = "meeting"
+    letter = "letter"
+    document = "document"
+    note = "note"
+
+
+class Rag(LabelledEnum):
+    """Red, amber or green, as NHS boards' action logs rate their actions."""
+
+    red = "red"
+    amber = "amber"
+    green = "green"
+
+
 class LetterStatus(LabelledEnum):
     draft = "draft"
     sent = "sent"
@@ -119,6 +136,10 @@ _LABELS = {
     "to_us": "Owed to us",
     "by_us": "Owed by us",
     "reply_received": "Reply received",
+    "meeting": "At a meeting",
+    "letter": "In a letter or its reply",
+    "document": "A document or link",
+    "note": "A note",
 }
 
 STANDARD_THEMES: tuple[str, ...] = (

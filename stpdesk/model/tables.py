@@ -23,6 +23,7 @@ from .enums import (
     BodyKind,
     CommitmentDirection,
     CommitmentStatus,
+    EvidenceKind,
     FootprintKind,
     LetterStatus,
     MeetingKind,
@@ -353,6 +354,7 @@ class AskBase(Editable):
     letter_id: str | None = Field(
         default=None, foreign_key="letter.id", title="Raised in letter", index=True
     )
+    minute_ref: str | None = Field(default=None, max_length=20, title="Minute reference")
     priority: Priority = Field(default=Priority.medium, title="Priority")
     status: AskStatus = Field(default=AskStatus.open, title="Status", index=True)
     response: str | None = Field(default=None, max_length=LONG, title="Their response")
@@ -403,6 +405,7 @@ class CommitmentBase(Editable):
         default=None, foreign_key="meeting.id", title="Made at meeting", index=True
     )
     ask_id: str | None = Field(default=None, foreign_key="ask.id", title="In answer to ask")
+    minute_ref: str | None = Field(default=None, max_length=20, title="Minute reference")
     due_date: UKDate = Field(default=None, title="Due date")
     status: CommitmentStatus = Field(default=CommitmentStatus.pending, title="Status")
     evidence: str | None = Field(default=None, max_length=LONG, title="Evidence")
@@ -418,12 +421,14 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
-
-    def is_overdue(self, today: date) -> bool:
-        """Overdue is derived, never stored: pending and past its due date."""
-        return bool(
-            self.status == CommitmentStatus.pending and self.due_date and self.due_date < today
-        )
+    # The date first promised; due_date is the latest. Each move is kept in revisions
+    # (oldest first: from, to, reason, by, at, meeting_id, letter_id), never overwritten.
+    original_due_date: date | None = Field(default=None)
+    revisions: list[dict] | None = Field(default=None, sa_column=Column(JSON))
+    # How we know it was delivered (with completed_on and evidence, the note)
+    evidence_kind: EvidenceKind | None = Field(default=None)
+    evidence_ref: str | None = Field(default=None, max_length=2000)
+    # Overdue, due soon and done late are derived, never stored: see model.engagement.
 
 
 class CommitmentCreate(CommitmentBase):

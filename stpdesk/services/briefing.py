@@ -9,11 +9,10 @@ frozen dataclasses that templates read as ``meeting.title``, ``pack.open_asks`` 
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, defaultdict, namedtuple
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import case, func
@@ -21,6 +20,15 @@ from sqlmodel import Session, col, select
 
 from ..model import clock
 from ..model import tables as t
+from ..model.engagement import (
+    CommitmentState,
+    history_lines,
+    live_sql,
+    open_ask_sql,
+    overdue_sql,
+    pending_sql,
+    status_text,
+)
 from ..model.enums import (
     AskStatus,
     Attendance,
@@ -31,8 +39,10 @@ from ..model.enums import (
     Priority,
 )
 from ..model.types import LONDON, format_date
-from ..store import Database, StoreError
-from .entities import display_name, footprints
+from ..store import Database
+from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
+from . import engagement
+from .entities import footprints, titled_name
 from .errors import NotFound
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
@@ -134,9 +144,11 @@ class CommitmentItem:
     status: str
     overdue: bool
     days_overdue: int | None
-    status_text: str  # "12 days overdue", "Due in 9 days", "Kept on 3 May 2026"…
+    status_text: str  # "12 days overdue", "Due in 9 days", "Done on 3 May 2026"…
     made_at: str
     evidence: str
+    history: list[str] = field(default_factory=list)  # first due, then each move and why
+    moves: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,12 +215,13 @@ def _live(table: Any) -> Any:
 
 def council(db: Database) -> Council:
     with db.read() as session:
-        return _council(session)
+        return council_of(session)
 
 
-def _council(session: Session) -> Council:
-    found = _rows(
-        session, "SELECT name, address, protective_marking, logo FROM council_profile LIMIT 1"
+def council_of(session: Session) -> Council:
+    found = fetch(
+        connection_of(session),
+        "SELECT name, address, protective_marking, logo FROM council_profile LIMIT 1",
     )
     profile = found[0] if found else None
     if profile is None:
@@ -230,7 +243,7 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def _meeting_info(meeting: t.Meeting, bodies: list[str], themes: list[str]) -> MeetingInfo:
+def meeting_info(meeting: t.Meeting, bodies: list[str], themes: list[str]) -> MeetingInfo:
     return MeetingInfo(
         id=meeting.id,
         title=meeting.title,
@@ -246,11 +259,11 @@ def _meeting_info(meeting: t.Meeting, bodies: list[str], themes: list[str]) -> M
     )
 
 
-def _body_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
+def body_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
     return _linked_names(session, t.MeetingBody.body_id, t.Body, meeting_ids, t.MeetingBody)
 
 
-def _theme_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
+def theme_names(session: Session, meeting_ids: list[str]) -> dict[str, list[str]]:
     return _linked_names(session, t.MeetingTheme.theme_id, t.Theme, meeting_ids, t.MeetingTheme)
 
 
@@ -271,139 +284,54 @@ def _linked_names(
     return names
 
 
-def _meeting_titles(session: Session, ids: set[str | None]) -> dict[str, Any]:
-    """Title and start of each meeting (plain rows: its notes and agenda are not needed)."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    rows = session.exec(
-        select(t.Meeting.id, t.Meeting.title, t.Meeting.starts_at).where(
-            col(t.Meeting.id).in_(wanted)
-        )
-    ).all()
-    return {row.id: row for row in rows}
+def _made_at(title: str | None, starts_at: datetime | None) -> str:
+    """Where an ask or commitment came up: "Partnership board, 3 May 2026"."""
+    return f"{title}, {format_date(starts_at)}" if title is not None else ""
 
 
-def _made_at(meeting: Any) -> str:
-    return f"{meeting.title}, {format_date(meeting.starts_at)}" if meeting else ""
-
-
-def _ask_items(
-    session: Session, asks: list[t.Ask], body_names: dict[str, str], on: date
-) -> list[AskItem]:
-    raised_at = _meeting_titles(session, {a.meeting_id for a in asks})
-    return [
-        _ask_item(ask, _made_at(raised_at.get(ask.meeting_id or "")), body_names, on)
-        for ask in asks
-    ]
-
-
-def _ask_item(ask: Any, raised_at: str, body_names: dict[str, str], on: date) -> AskItem:
+def ask_item(ask: engagement.AskRow) -> AskItem:
+    """One ask as packs and letters list it."""
     is_open = ask.status == AskStatus.open
     return AskItem(
         id=ask.id,
         title=ask.title,
-        rationale=ask.rationale or "",
-        body=body_names.get(ask.body_id, ""),
+        rationale=ask.rationale,
+        body=ask.body,
         status=ask.status.label,
         priority=ask.priority.label,
         raised_on=ask.raised_on,
-        raised_at=raised_at,
-        response=ask.response or "",
+        raised_at=_made_at(ask.meeting_title, ask.meeting_starts_at),
+        response=ask.response,
         responded_on=ask.responded_on,
-        days_open=(on - ask.raised_on).days if ask.raised_on and is_open else None,
+        days_open=(clock.today() - ask.raised_on).days if ask.raised_on and is_open else None,
         is_open=is_open,
     )
 
 
-def _status_text(commitment: Any, on: date) -> tuple[bool, int | None, str]:
-    if commitment.status == CommitmentStatus.done:
-        done = f" on {format_date(commitment.completed_on)}" if commitment.completed_on else ""
-        return False, None, f"Kept{done}"
-    if commitment.status == CommitmentStatus.dropped:
-        return False, None, "Dropped"
-    if commitment.due_date is None:
-        return False, None, "No date given"
-    days = (on - commitment.due_date).days
-    if days > 0:
-        return True, days, f"{_days(days)} overdue"
-    if days == 0:
-        return False, None, "Due today"
-    return False, None, f"Due in {_days(-days)}"
-
-
-def _commitment_items(
-    session: Session,
-    commitments: list[t.Commitment],
-    body_names: dict[str, str],
-    on: date,
-    our_name: str,
-) -> list[CommitmentItem]:
-    made_at = _meeting_titles(session, {c.meeting_id for c in commitments})
-    contact_ids = {c.contact_id for c in commitments if c.contact_id}
-    contacts = (
-        {
-            row.id: row
-            for row in session.exec(
-                select(t.Contact.id, t.Contact.name).where(col(t.Contact.id).in_(contact_ids))
-            )
-        }
-        if contact_ids
-        else {}
-    )
-    return [
-        _commitment_item(
-            commitment,
-            _made_at(made_at.get(commitment.meeting_id or "")),
-            contacts[commitment.contact_id].name if commitment.contact_id in contacts else None,
-            body_names,
-            on,
-            our_name,
-        )
-        for commitment in commitments
-    ]
-
-
-def _commitment_item(
-    commitment: Any,
-    made_at: str,
-    contact_name: str | None,
-    body_names: dict[str, str],
-    on: date,
-    our_name: str,
-) -> CommitmentItem:
-    """One commitment as a pack lists it; ``contact_name`` is who at the body made it."""
-    overdue, days, text = _status_text(commitment, on)
-    body = body_names.get(commitment.body_id, "")
+def commitment_item(commitment: engagement.CommitmentRow, our_name: str) -> CommitmentItem:
+    """One commitment as packs and letters list it; ``owed_by`` names who must act."""
     if commitment.direction == CommitmentDirection.by_us:
         owed_by = our_name
+    elif commitment.contact is not None:
+        owed_by = f"{commitment.contact}, {commitment.body}"
     else:
-        owed_by = f"{contact_name}, {body}" if contact_name is not None else body
+        owed_by = commitment.body
+    overdue = commitment.state == CommitmentState.overdue
     return CommitmentItem(
         id=commitment.id,
         text=commitment.text,
-        body=body,
+        body=commitment.body,
         owed_by=owed_by,
         direction=commitment.direction.label,
         due_date=commitment.due_date,
         status=commitment.status.label,
         overdue=overdue,
-        days_overdue=days,
-        status_text=text,
-        made_at=made_at,
-        evidence=commitment.evidence or "",
-    )
-
-
-def _overdue_first(items: list[CommitmentItem]) -> list[CommitmentItem]:
-    far = date.max
-    return sorted(
-        items,
-        key=lambda item: (
-            not item.overdue,
-            -(item.days_overdue or 0),
-            item.due_date or far,
-        ),
+        days_overdue=commitment.days_overdue if overdue else None,
+        status_text=status_text(commitment.status, commitment.due_date, commitment.completed_on),
+        made_at=_made_at(commitment.meeting_title, commitment.meeting_starts_at),
+        evidence=commitment.evidence,
+        history=history_lines(commitment.original_due_date, commitment.revisions),
+        moves=len(commitment.revisions),
     )
 
 
@@ -419,49 +347,12 @@ _PRIORITY_ORDER = {Priority.high: 0, Priority.medium: 1, Priority.low: 2}
 _MEETING_COLUMNS = "id, title, starts_at, ends_at, location, kind, agenda, notes, outcome"
 
 
-@cache
-def _row_type(columns: tuple[str, ...]) -> Any:
-    return namedtuple("Row", columns, rename=True)  # type: ignore[misc]
-
-
-def _rows(session: Session, sql: str, params: Any = ()) -> list[Any]:
-    """Rows as named tuples, read on the session's own SQLite connection without
-    SQLAlchemy's result machinery (which cost a seventh of a pack's gather)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, tuple(params))
-        row = _row_type(tuple(column[0] for column in cursor.description))
-        return [row._make(values) for values in cursor.fetchall()]
-    except sqlite3.Error as error:  # as Database.read() words SQLAlchemy's errors
-        raise StoreError(f"The database could not be read: {error}") from error
-    finally:
-        cursor.close()
-
-
-def _marks(count: int) -> str:
-    return ", ".join("?" * count)
-
-
-def _when(stored: str | None) -> datetime | None:
-    """A stored moment (naive UTC text, as UTCDateTime writes it) as an aware datetime."""
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC) if stored else None
-
-
-def _day(stored: str | None) -> date | None:
-    return date.fromisoformat(stored[:10]) if stored else None  # as SQLAlchemy reads a Date
-
-
-def _stored(moment: datetime) -> str:
-    """A moment as the text the store holds, so comparisons in SQL match UTCDateTime's."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
 def _meeting_row_info(row: Any, bodies: list[str], themes: list[str]) -> MeetingInfo:
     return MeetingInfo(
         id=row.id,
         title=row.title,
-        starts_at=_when(row.starts_at),  # type: ignore[arg-type]
-        ends_at=_when(row.ends_at),
+        starts_at=stored_moment(row.starts_at),  # type: ignore[arg-type]
+        ends_at=stored_moment(row.ends_at),
         location=row.location or "",
         kind=MeetingKind(row.kind).label,
         bodies=bodies,
@@ -487,26 +378,25 @@ def meeting_pack(
     Lists stop at the ``*_listed`` limits (most pressing first); the ``*_total`` counts
     say how many there are in all, so a pack can say "and 40 more"."""
     on = on or clock.today()
-    with db.read() as session:
-        found = _rows(
-            session,
+    with clock.as_of(on), db.read() as session:
+        found = fetch(
+            connection_of(session),
             f"SELECT {_MEETING_COLUMNS}, deleted_at FROM meeting WHERE id = ?",
             [meeting_id],
         )
         if not found or found[0].deleted_at is not None:
             raise NotFound(f"There is no meeting with id {meeting_id}.")
         meeting = found[0]
-        starts_at: datetime = _when(meeting.starts_at)  # type: ignore[assignment]
-        our = _council(session)
-        bodies = _rows(
-            session,
+        starts_at: datetime = stored_moment(meeting.starts_at)  # type: ignore[assignment]
+        our = council_of(session)
+        bodies = fetch(
+            connection_of(session),
             "SELECT body.id, body.name, body.kind, body.code, body.website FROM body "
             "JOIN meeting_body ON meeting_body.body_id = body.id "
             "WHERE meeting_body.meeting_id = ? ORDER BY body.name",
             [meeting.id],
         )
         body_ids = [body.id for body in bodies]
-        body_names = {body.id: body.name for body in bodies}
         attendees, members = _people(session, meeting.id, our.name)
 
         # history is what has happened: meetings before this one that are not in the future
@@ -516,14 +406,14 @@ def meeting_pack(
         if body_ids and history:
             # walk the meetings newest first and keep those with these bodies:
             # reads a handful of index entries, where IN (...) sorted them all
-            earlier = _rows(
-                session,
+            earlier = fetch(
+                connection_of(session),
                 f"SELECT {_MEETING_COLUMNS} FROM meeting WHERE EXISTS (SELECT 1 FROM meeting_body "
                 "WHERE meeting_body.meeting_id = meeting.id "
-                f"AND meeting_body.body_id IN ({_marks(len(body_ids))})) "
+                f"AND meeting_body.body_id IN ({marks(len(body_ids))})) "
                 "AND meeting.deleted_at IS NULL AND meeting.starts_at < ? AND meeting.id != ? "
                 "ORDER BY meeting.starts_at DESC, meeting.id DESC LIMIT ?",
-                [*body_ids, _stored(held_before), meeting.id, history],
+                [*body_ids, as_stored(held_before), meeting.id, history],
             )
         names = _names_of(session, [meeting.id], [m.id for m in earlier])
         themes = names["theme", meeting.id]
@@ -538,30 +428,20 @@ def meeting_pack(
         owed_by_us: list[CommitmentItem] = []
         pending_counts = {direction: 0 for direction in CommitmentDirection}
         if body_ids:
-            counts = _live_counts(session, body_ids)
+            connection = connection_of(session)
+            counts = engagement.live_tallies(connection, body_ids)
             asks_open = counts.get(("ask", AskStatus.open.value, ""), 0)
             for direction in CommitmentDirection:
                 key = ("commitment", CommitmentStatus.pending.value, direction.value)
                 pending_counts[direction] = counts.get(key, 0)
             open_asks = [
-                _ask_item(_ask_of(row), _made_at_row(row), body_names, on)
-                for row in _most_pressing_asks(session, body_ids, asks_listed)
+                ask_item(ask) for ask in _most_pressing_asks(connection, body_ids, asks_listed)
             ]
             for direction in CommitmentDirection:
-                rows = _most_overdue_commitments(session, body_ids, direction, commitments_listed)
-                items = _overdue_first(
-                    [
-                        _commitment_item(
-                            _commitment_of(row),
-                            _made_at_row(row),
-                            row.contact_name,
-                            body_names,
-                            on,
-                            our.name,
-                        )
-                        for row in rows
-                    ]
+                rows = _most_overdue_commitments(
+                    connection, body_ids, direction, commitments_listed
                 )
+                items = [commitment_item(row, our.name) for row in rows]
                 if direction == CommitmentDirection.to_us:
                     owed_to_us = items
                 else:
@@ -603,51 +483,19 @@ def _names_of(
     sql = (
         "SELECT 'theme' AS kind, meeting_theme.meeting_id, theme.name FROM meeting_theme "
         "JOIN theme ON theme.id = meeting_theme.theme_id "
-        f"WHERE meeting_theme.meeting_id IN ({_marks(len(themed))})"
+        f"WHERE meeting_theme.meeting_id IN ({marks(len(themed))})"
     )
     if bodied:
         sql += (
             " UNION ALL SELECT 'body', meeting_body.meeting_id, body.name FROM meeting_body "
             "JOIN body ON body.id = meeting_body.body_id "
-            f"WHERE meeting_body.meeting_id IN ({_marks(len(bodied))})"
+            f"WHERE meeting_body.meeting_id IN ({marks(len(bodied))})"
         )
-    for kind, meeting_id, name in _rows(session, sql + " ORDER BY 3", [*themed, *bodied]):
+    for kind, meeting_id, name in fetch(
+        connection_of(session), sql + " ORDER BY 3", [*themed, *bodied]
+    ):
         names[kind, meeting_id].append(name)
     return names
-
-
-def _made_at_row(row: Any) -> str:
-    """Where an ask or commitment came up, from the meeting columns joined to its row."""
-    if row.meeting_title is None:
-        return ""
-    return f"{row.meeting_title}, {format_date(_when(row.meeting_starts_at))}"
-
-
-def _ask_of(row: Any) -> SimpleNamespace:
-    return SimpleNamespace(
-        id=row.id,
-        title=row.title,
-        rationale=row.rationale,
-        body_id=row.body_id,
-        status=AskStatus(row.status),
-        priority=Priority(row.priority),
-        raised_on=_day(row.raised_on),
-        response=row.response,
-        responded_on=_day(row.responded_on),
-    )
-
-
-def _commitment_of(row: Any) -> SimpleNamespace:
-    return SimpleNamespace(
-        id=row.id,
-        text=row.text,
-        direction=CommitmentDirection(row.direction),
-        body_id=row.body_id,
-        due_date=_day(row.due_date),
-        status=CommitmentStatus(row.status),
-        evidence=row.evidence,
-        completed_on=_day(row.completed_on),
-    )
 
 
 def _firsts_of_each(arms: list[str]) -> str:
@@ -660,12 +508,11 @@ def _firsts_of_each(arms: list[str]) -> str:
 
 
 @cache
-def _pressing_asks_sql(bodies: int) -> str:
-    """Open asks of ``bodies`` bodies at one priority: oldest first (undated ones last),
-    then by title. Parameters per body: body, priority, limit, body, priority, limit;
-    then the limit of the whole."""
-    same = "SELECT id FROM ask WHERE body_id = ? AND deleted_at IS NULL AND status = 'open' "
-    same += "AND priority = ? AND raised_on IS"
+def _pressing_asks_where(bodies: int) -> str:
+    """Open asks of ``bodies`` bodies at one priority. Parameters per body: body,
+    priority, limit, body, priority, limit."""
+    same = f"SELECT id FROM ask a WHERE a.body_id = ? AND {live_sql('a')} AND {open_ask_sql('a')} "
+    same += "AND a.priority = ? AND a.raised_on IS"
     arms = [
         arm
         for _ in range(bodies)
@@ -674,23 +521,18 @@ def _pressing_asks_sql(bodies: int) -> str:
             f"{same} NULL ORDER BY title, id",
         )
     ]
-    return (
-        "SELECT ask.id, ask.title, ask.rationale, ask.body_id, ask.priority, ask.status, "
-        "ask.response, ask.raised_on, ask.responded_on, meeting.title AS meeting_title, "
-        "meeting.starts_at AS meeting_starts_at FROM ask "
-        "LEFT JOIN meeting ON meeting.id = ask.meeting_id "
-        f"WHERE ask.id IN ({_firsts_of_each(arms)}) "
-        "ORDER BY ask.raised_on IS NULL, ask.raised_on, ask.title, ask.id LIMIT ?"
-    )
+    return f"a.id IN ({_firsts_of_each(arms)})"
 
 
-def _most_pressing_asks(session: Session, body_ids: list[str], limit: int) -> list[Any]:
+def _most_pressing_asks(
+    connection: sqlite3.Connection, body_ids: list[str], limit: int
+) -> list[engagement.AskRow]:
     """The first ``limit`` open asks of these bodies: high priority first, then oldest
     first (undated ones last), then by title and id (the same order every time).
 
     One query per priority, highest first, stopping once the list is full: a priority
     holds thousands of open asks at 100,000 meetings, so the high ones usually fill it."""
-    found: list[Any] = []
+    found: list[engagement.AskRow] = []
     if not body_ids:
         return found
     for level in (Priority.high, Priority.medium, Priority.low):
@@ -700,60 +542,47 @@ def _most_pressing_asks(session: Session, body_ids: list[str], limit: int) -> li
         params: list[Any] = []
         for body_id in body_ids:
             params += [body_id, level.value, wanted, body_id, level.value, wanted]
-        found += _rows(session, _pressing_asks_sql(len(body_ids)), [*params, wanted])
+        found += engagement.asks(
+            connection, _pressing_asks_where(len(body_ids)), params, limit=wanted
+        )
     return found
 
 
 @cache
-def _overdue_commitments_sql(bodies: int) -> str:
-    """Pending commitments of ``bodies`` bodies one way: earliest due first (most overdue
-    first), undated last. Parameters per body: body, direction, limit, body, direction,
-    limit; then the limit of the whole."""
-    same = "SELECT id FROM commitment WHERE body_id = ? AND deleted_at IS NULL "
-    same += "AND status = 'pending' AND direction = ? AND due_date IS"
+def _pending_commitments_where(bodies: int) -> str:
+    """Pending commitments of ``bodies`` bodies one way. Parameters per body: body,
+    direction, limit, body, direction, limit."""
+    same = f"SELECT id FROM commitment c WHERE c.body_id = ? AND {live_sql('c')} "
+    same += f"AND {pending_sql('c')} AND c.direction = ? AND c.due_date IS"
     arms = [
         arm
         for _ in range(bodies)
         for arm in (f"{same} NOT NULL ORDER BY due_date, id", f"{same} NULL ORDER BY id")
     ]
-    return (
-        "SELECT commitment.id, commitment.text, commitment.direction, commitment.body_id, "
-        "commitment.due_date, commitment.status, commitment.evidence, "
-        "commitment.completed_on, meeting.title AS meeting_title, "
-        "meeting.starts_at AS meeting_starts_at, contact.name AS contact_name "
-        "FROM commitment LEFT JOIN meeting ON meeting.id = commitment.meeting_id "
-        "LEFT JOIN contact ON contact.id = commitment.contact_id "
-        f"WHERE commitment.id IN ({_firsts_of_each(arms)}) "
-        "ORDER BY commitment.due_date IS NULL, commitment.due_date, commitment.id LIMIT ?"
-    )
+    return f"c.id IN ({_firsts_of_each(arms)})"
 
 
 def _most_overdue_commitments(
-    session: Session, body_ids: list[str], direction: CommitmentDirection, limit: int
-) -> list[Any]:
+    connection: sqlite3.Connection,
+    body_ids: list[str],
+    direction: CommitmentDirection,
+    limit: int,
+) -> list[engagement.CommitmentRow]:
+    """The first ``limit`` pending commitments of these bodies one way: earliest due first
+    (most overdue first), undated last."""
     if not body_ids or limit <= 0:
         return []
     params: list[Any] = []
     for body_id in body_ids:
         params += [body_id, direction.value, limit, body_id, direction.value, limit]
-    return _rows(session, _overdue_commitments_sql(len(body_ids)), [*params, limit])
-
-
-def _live_counts(session: Session, body_ids: list[str]) -> dict[tuple[str, str, str], int]:
-    """Live asks and commitments of these bodies by (entity, status, direction), read from
-    the counts triggers keep (migration 0006), not by counting thousands of rows."""
-    rows = _rows(
-        session,
-        "SELECT entity, status, direction, sum(live) FROM tally_by_body "
-        f"WHERE body_id IN ({_marks(len(body_ids))}) GROUP BY entity, status, direction",
-        body_ids,
+    return engagement.commitments(
+        connection, _pending_commitments_where(len(body_ids)), params, limit=limit
     )
-    return {(entity, status, direction): live for entity, status, direction, live in rows}
 
 
 def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Person], list[Person]]:
-    rows = _rows(
-        session,
+    rows = fetch(
+        connection_of(session),
         "SELECT meeting_attendee.attendance, contact.id AS contact_id, contact.name, "
         "contact.role, member.id AS member_id, member.title AS member_title, "
         "member.name AS member_name, member.position, member.council, body.name AS body_name "
@@ -767,10 +596,9 @@ def _people(session: Session, meeting_id: str, our_name: str) -> tuple[list[Pers
     for row in rows:
         attendance = Attendance(row.attendance).label
         if row.member_id is not None:
-            member = SimpleNamespace(title=row.member_title, name=row.member_name)
             ours.append(
                 Person(
-                    name=display_name(member),  # type: ignore[arg-type]
+                    name=titled_name(row.member_title, row.member_name),
                     role=row.position or "",
                     body=row.council or our_name,
                     attendance=attendance,
@@ -899,8 +727,8 @@ def footprint_pack(
     and of the earlier footprints it grew from (an ICS's pack includes its STP years)."""
     on = on or clock.today()
     footprint = footprints.get(db, footprint_id)
-    with db.read() as session:
-        our = _council(session)
+    with clock.as_of(on), db.read() as session:
+        our = council_of(session)
         lineage = _lineage(session, footprint)
         index = lineage.index(footprint)
         covered = [row.id for row in lineage[: index + 1]]
@@ -1007,38 +835,34 @@ def footprint_pack(
             if body_ids
             else {}
         )
+        connection = connection_of(session)
+        of_bodies = f"IN ({marks(len(body_ids))})"
         recent = (
-            list(
-                session.exec(
-                    select(t.Ask)
-                    .where(col(t.Ask.body_id).in_(body_ids))
-                    .where(_live(t.Ask))
-                    .order_by(col(t.Ask.raised_on).desc(), col(t.Ask.id))
-                    .limit(asks_listed)
-                ).all()
+            engagement.asks(
+                connection,
+                f"a.body_id {of_bodies}",
+                body_ids,
+                order="a.raised_on DESC, a.id",
+                limit=asks_listed,
             )
             if body_ids and asks_listed
             else []
         )
-        recent_asks = _ask_items(session, recent, body_names, on)
+        recent_asks = [ask_item(ask) for ask in recent]
 
-        chart_rows, kept, overdue_total = _commitment_counts(session, body_ids, on, our.name)
+        chart_rows, kept, overdue_total = _commitment_counts(connection, body_ids, our.name)
         late = (
-            list(
-                session.exec(
-                    select(t.Commitment)
-                    .where(col(t.Commitment.body_id).in_(body_ids))
-                    .where(_live(t.Commitment))
-                    .where(t.Commitment.status == CommitmentStatus.pending)
-                    .where(col(t.Commitment.due_date) < on)
-                    .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
-                    .limit(overdue_listed)
-                ).all()
+            engagement.commitments(
+                connection,
+                f"{overdue_sql('c')} AND c.body_id {of_bodies}",
+                body_ids,
+                order="c.due_date, c.id",
+                limit=overdue_listed,
             )
             if body_ids and overdue_listed
             else []
         )
-        overdue_items = _commitment_items(session, late, body_names, on, our.name)
+        overdue_items = [commitment_item(row, our.name) for row in late]
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -1061,32 +885,20 @@ def footprint_pack(
 
 
 def _commitment_counts(
-    session: Session, body_ids: list[str], on: date, our_name: str
+    connection: sqlite3.Connection, body_ids: list[str], our_name: str
 ) -> tuple[list[tuple[str, int, int, int, int]], int, int]:
-    if not body_ids:
-        return [], 0, 0
-    late = col(t.Commitment.due_date) < on
-    rows = session.exec(
-        select(
-            t.Commitment.direction,
-            t.Commitment.status,
-            func.coalesce(late, False),
-            func.count(),
-        )
-        .where(col(t.Commitment.body_id).in_(body_ids))
-        .where(_live(t.Commitment))
-        .group_by(t.Commitment.direction, t.Commitment.status, func.coalesce(late, False))
-    ).all()
+    """The chart's rows (who owes: kept, pending, overdue, dropped), kept and overdue."""
+    column = {
+        CommitmentState.done: 0,
+        CommitmentState.done_late: 0,
+        CommitmentState.pending: 1,
+        CommitmentState.due_soon: 1,
+        CommitmentState.overdue: 2,
+        CommitmentState.dropped: 3,
+    }
     counts: dict[CommitmentDirection, list[int]] = {d: [0, 0, 0, 0] for d in CommitmentDirection}
-    for direction, status, is_late, count in rows:
-        if status == CommitmentStatus.done:
-            counts[direction][0] += count
-        elif status == CommitmentStatus.dropped:
-            counts[direction][3] += count
-        elif is_late:
-            counts[direction][2] += count
-        else:
-            counts[direction][1] += count
+    for (direction, state), count in engagement.commitment_counts(connection, body_ids).items():
+        counts[direction][column[state]] += count
     chart = [
         ("Owed to us", *counts[CommitmentDirection.to_us]),
         (

@@ -12,55 +12,23 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model.clock import LONDON, today
+from ..model.engagement import due_soon_sql, live_sql, open_ask_sql, thresholds
 from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
 from ..store.backup import newest_backup_time
+from ..store.rows import as_stored, stored_day, stored_moment
+from . import engagement
+from .engagement import CommitmentRow
 
 if TYPE_CHECKING:
     from ..store.engine import Database
 
-DUE_SOON_DAYS = 14
-
-# Every kind of record: its name in the app and its table (also the noun for one of
-# them). The status bar counts them all; some tables keep deleted rows for undo.
-TABLE_OF_ENTITY = {
-    "footprints": "footprint",
-    "bodies": "body",
-    "contacts": "contact",
-    "members": "member",
-    "meetings": "meeting",
-    "asks": "ask",
-    "commitments": "commitment",
-    "letters": "letter",
-}
-SOFT_DELETED = frozenset({"contact", "meeting", "ask", "commitment", "letter"})
-
-
-def _stored(moment: datetime) -> str:
-    """A UTC moment as the datetime columns hold it (SQLAlchemy's SQLite format)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _moment(stored: str) -> datetime:
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
-
-
-def _day(stored: str | None) -> date | None:
-    return date.fromisoformat(stored) if stored else None
-
-
-@dataclass(frozen=True)
-class CommitmentLine:
-    id: str
-    text: str
-    body: str
-    due_date: date | None
-    days: int  # days overdue (positive) or days until due
+LISTED = 100  # lines of the overdue and due-soon lists; their totals count them all
 
 
 @dataclass(frozen=True)
@@ -107,8 +75,10 @@ class EngagementSummary:
 @dataclass
 class Dashboard:
     today: date
-    overdue: list[CommitmentLine] = field(default_factory=list)
-    due_soon: list[CommitmentLine] = field(default_factory=list)
+    overdue: list[CommitmentRow] = field(default_factory=list)  # the first LISTED of them
+    overdue_total: int = 0
+    due_soon: list[CommitmentRow] = field(default_factory=list)
+    due_soon_total: int = 0
     upcoming: list[MeetingLine] = field(default_factory=list)
     open_asks: list[tuple[str, int, list[AskLine]]] = field(default_factory=list)
     recent: list[ActivityLine] = field(default_factory=list)
@@ -118,59 +88,36 @@ class Dashboard:
 def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
     """Overdue and due commitments, coming meetings, open asks, recent activity and
     engagement with each current footprint."""
-    on = on or today()
-    result = Dashboard(today=on)
-    with db.reader() as connection:
-        result.overdue = [
-            CommitmentLine(row[0], row[1], row[2], due, (on - due).days)
-            for row in _pending_commitments(connection, "c.due_date < ?", (on.isoformat(),))
-            if (due := _day(row[3]))
-        ]
-        result.due_soon = [
-            CommitmentLine(row[0], row[1], row[2], due, (due - on).days)
-            for row in _pending_commitments(
-                connection,
-                "c.due_date >= ? AND c.due_date <= ?",
-                (on.isoformat(), (on + timedelta(days=DUE_SOON_DAYS)).isoformat()),
-            )
-            if (due := _day(row[3]))
-        ]
-        result.upcoming = upcoming_meetings(connection, days=DUE_SOON_DAYS)
+    with clock.as_of(on), db.reader() as connection:
+        result = Dashboard(today=today())
+        result.overdue = engagement.overdue(connection, limit=LISTED)
+        result.overdue_total = engagement.overdue_total(connection)
+        result.due_soon = engagement.due_soon(connection, limit=LISTED)
+        result.due_soon_total = engagement.count_commitments(connection, due_soon_sql("c"))
+        result.upcoming = upcoming_meetings(connection, days=thresholds().due_soon_days)
         result.open_asks = open_asks_summary(connection)
         result.recent = recent_activity(connection)
         footprints = connection.execute(
             "SELECT id, name, kind FROM footprint WHERE successor_id IS NULL ORDER BY name"
         ).fetchall()
         result.engagement = [
-            _engagement(connection, FootprintRef(fid, name, FootprintKind(kind)), on)
+            _engagement(connection, FootprintRef(fid, name, FootprintKind(kind)), today())
             for fid, name, kind in footprints
         ]
     return result
 
 
-def _pending_commitments(
-    connection: sqlite3.Connection, due: str, params: tuple[str, ...], limit: int = 100
-) -> list[tuple[str, str, str, str | None]]:
-    return connection.execute(
-        "SELECT c.id, c.text, coalesce(b.name, ''), c.due_date FROM commitment c "
-        "LEFT JOIN body b ON b.id = c.body_id "
-        f"WHERE c.deleted_at IS NULL AND c.status = ? AND {due} "
-        "ORDER BY c.due_date, c.id LIMIT ?",
-        (CommitmentStatus.pending.value, *params, limit),
-    ).fetchall()
-
-
 def upcoming_meetings(
-    connection: sqlite3.Connection, *, days: int = DUE_SOON_DAYS, limit: int = 20
+    connection: sqlite3.Connection, *, days: int, limit: int = 20
 ) -> list[MeetingLine]:
     now = clock.now()
     rows = connection.execute(
         "SELECT id, title, starts_at, location FROM meeting "
         "WHERE deleted_at IS NULL AND starts_at >= ? AND starts_at <= ? "
         "ORDER BY starts_at, id LIMIT ?",
-        (_stored(now), _stored(now + timedelta(days=days)), limit),
+        (as_stored(now), as_stored(now + timedelta(days=days)), limit),
     ).fetchall()
-    return [MeetingLine(row[0], row[1], _moment(row[2]), row[3]) for row in rows]
+    return [MeetingLine(row[0], row[1], stored_moment(row[2]), row[3]) for row in rows]
 
 
 def open_asks_summary(
@@ -188,12 +135,11 @@ def open_asks_summary(
     result = []
     for body_id, name, total in counted:
         asks = connection.execute(
-            "SELECT id, title, raised_on FROM ask "
-            "WHERE body_id = ? AND status = ? AND deleted_at IS NULL "
-            "ORDER BY raised_on, id LIMIT ?",
-            (body_id, AskStatus.open.value, per_body),
+            f"SELECT id, title, raised_on FROM ask a WHERE a.body_id = ? AND {open_ask_sql('a')} "
+            f"AND {live_sql('a')} ORDER BY raised_on, id LIMIT ?",
+            (body_id, per_body),
         ).fetchall()
-        result.append((name, total, [AskLine(a[0], a[1], _day(a[2])) for a in asks]))
+        result.append((name, total, [AskLine(a[0], a[1], stored_day(a[2])) for a in asks]))
     return result
 
 
@@ -202,22 +148,20 @@ def recent_activity(connection: sqlite3.Connection, *, limit: int = 15) -> list[
         "SELECT at, actor, entity, entity_id, summary FROM audit_entry ORDER BY id DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    return [ActivityLine(_moment(row[0]), row[1], row[2], row[3], row[4]) for row in rows]
+    return [ActivityLine(stored_moment(row[0]), row[1], row[2], row[3], row[4]) for row in rows]
 
 
 def engagement_summary(
     db: Database, footprint_id: str, *, on: date | None = None
 ) -> EngagementSummary:
     """How engagement with one footprint's bodies stands (its successor's bodies not included)."""
-    with db.reader() as connection:
+    with clock.as_of(on), db.reader() as connection:
         row = connection.execute(
             "SELECT id, name, kind FROM footprint WHERE id = ?", (footprint_id,)
         ).fetchone()
         if row is None:
             raise LookupError(f"no footprint {footprint_id}")
-        return _engagement(
-            connection, FootprintRef(row[0], row[1], FootprintKind(row[2])), on or today()
-        )
+        return _engagement(connection, FootprintRef(row[0], row[1], FootprintKind(row[2])), today())
 
 
 _FOOTPRINT_BODIES = "SELECT body_id FROM body_footprint WHERE footprint_id = ?"
@@ -238,7 +182,7 @@ def _engagement(
         "AND m.starts_at >= ? AND m.starts_at <= ? AND EXISTS ("
         "SELECT 1 FROM meeting_body mb WHERE mb.meeting_id = m.id "
         f"AND +mb.body_id IN ({_FOOTPRINT_BODIES}))",
-        (_stored(since), _stored(until), footprint.id),
+        (as_stored(since), as_stored(until), footprint.id),
     ).fetchone()
     tallies = dict(
         connection.execute(
@@ -248,11 +192,8 @@ def _engagement(
         ).fetchall()
     )
     # Overdue depends on the day, so it cannot be tallied: a range on the body/status/due index.
-    (overdue,) = connection.execute(
-        "SELECT count(*) FROM commitment WHERE deleted_at IS NULL AND status = ? "
-        f"AND due_date < ? AND body_id IN ({_FOOTPRINT_BODIES})",
-        (CommitmentStatus.pending.value, on.isoformat(), footprint.id),
-    ).fetchone()
+    body_ids = [row[0] for row in connection.execute(_FOOTPRINT_BODIES, (footprint.id,))]
+    overdue = engagement.overdue_total(connection, body_ids)
     return EngagementSummary(
         footprint=footprint,
         meetings_last_90_days=meetings,
@@ -270,18 +211,22 @@ def record_counts(db: Database) -> dict[str, int]:
     """How many live records of each kind the database holds."""
     counts = {}
     with db.reader() as connection:
-        for name, table in TABLE_OF_ENTITY.items():
-            live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
-            counts[name] = connection.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
+        for kind in kinds.LISTED:
+            live = " WHERE deleted_at IS NULL" if kind.deletable else ""
+            counts[kind.name] = connection.execute(
+                f"SELECT count(*) FROM {kind.table}{live}"
+            ).fetchone()[0]
     return counts
 
 
 def is_empty(db: Database) -> bool:
     """No live records of any kind (a first run). One probe per table, at any size."""
     with db.reader() as connection:
-        for table in TABLE_OF_ENTITY.values():
-            live = " WHERE deleted_at IS NULL" if table in SOFT_DELETED else ""
-            if connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table}{live})").fetchone()[0]:
+        for kind in kinds.LISTED:
+            live = " WHERE deleted_at IS NULL" if kind.deletable else ""
+            if connection.execute(f"SELECT EXISTS (SELECT 1 FROM {kind.table}{live})").fetchone()[
+                0
+            ]:
                 return False
     return True
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.dates import uk_day
 from ..model.types import format_date
@@ -114,8 +115,12 @@ def _attendee(item: t.AttendeeIn | dict[str, Any]) -> t.AttendeeIn:
 def display_name(person: t.Contact | t.Member | None) -> str:
     if person is None:
         return ""
-    title = getattr(person, "title", None)
-    return f"{title} {person.name}" if title else person.name
+    return titled_name(getattr(person, "title", None), person.name)
+
+
+def titled_name(title: str | None, name: str) -> str:
+    """ "Cllr Michelle Lowe": a member's name as it is printed."""
+    return f"{title} {name}" if title else name
 
 
 def _meeting_summary(meeting: t.Meeting) -> str:
@@ -227,7 +232,49 @@ asks = EntityService(
     )
 )
 
-commitments = EntityService(
+
+class CommitmentService(EntityService[t.Commitment]):
+    """Commitments keep the date first promised: a new one takes its due date as the
+    original; later moves go through Reschedule (services.workflows), which keeps each."""
+
+    def create_in(self, session: Session, checked: BaseModel, **kwargs: Any) -> t.Commitment:
+        record = super().create_in(session, checked, **kwargs)
+        if record.original_due_date is None:
+            record.original_due_date = record.due_date
+        return record
+
+    def update_in(
+        self, session: Session, record_id: str, checked: BaseModel, *, actor: str | None = None
+    ) -> t.Commitment:
+        changes = checked.model_dump(exclude_unset=True)
+        record = self._get(session, record_id)
+        moved = "due_date" in changes and changes["due_date"] != record.due_date
+        if moved and not self._correctable(record):
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "due_date",
+                        field_message(
+                            "Commitment",
+                            "Due date",
+                            "use Reschedule to move it, so the date first promised and the "
+                            "reason it moved stay on record",
+                        ),
+                    )
+                ]
+            )
+        updated = super().update_in(session, record_id, checked, actor=actor)
+        if moved:  # a same-day correction of a date never moved: it is the original
+            updated.original_due_date = updated.due_date
+        return updated
+
+    @staticmethod
+    def _correctable(record: t.Commitment) -> bool:
+        """A due date may be corrected in place on the day it was entered, before any move."""
+        return not record.revisions and uk_day(record.created_at) == clock.today()
+
+
+commitments = CommitmentService(
     EntitySpec(
         name="commitment",
         table=t.Commitment,
@@ -259,17 +306,12 @@ letters = EntityService(
     )
 )
 
+_SERVICES = (footprints, bodies, contacts, members, themes, meetings, asks, commitments, letters)
 BY_NAME: dict[str, EntityService[Any]] = {
-    "footprints": footprints,
-    "bodies": bodies,
-    "contacts": contacts,
-    "members": members,
-    "themes": themes,
-    "meetings": meetings,
-    "asks": asks,
-    "commitments": commitments,
-    "letters": letters,
+    kind.name: next(service for service in _SERVICES if service.spec.name == kind.table)
+    for kind in kinds.KINDS
 }
+"""The service of each kind of record (``model.kinds``), by its name: "meetings"."""
 
 
 def record_meeting(

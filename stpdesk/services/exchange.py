@@ -34,7 +34,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ..config import current_user
-from ..model import clock
+from ..model import clock, kinds
 from ..model import sync as s
 from ..model import tables as t
 from ..model.enums import AuditAction
@@ -58,52 +58,49 @@ MAX_RATIO = 100  # inflated size over stored size
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of record in a bundle, with its link lists."""
+    """One kind of record in a bundle (``model.kinds``), with its link lists."""
 
-    entity: str  # the table name: "meeting"
-    model: type[SQLModel]
-    label: str
+    record: kinds.RecordKind
     # link list name -> (link table, own column, other column, ordered)
     links: dict[str, tuple[type[SQLModel], str, str, bool]] = field(default_factory=dict)
 
+    @property
+    def entity(self) -> str:  # the table name: "meeting"
+        return self.record.table
 
-# Parents first; bundle records are written in this order.
+    @property
+    def model(self) -> type[SQLModel]:
+        return self.record.model
+
+    @property
+    def label(self) -> str:
+        return self.record.label
+
+
+def _kind(table: str, **links: tuple[type[SQLModel], str, str, bool]) -> Kind:
+    return Kind(kinds.BY_TABLE[table], links)
+
+
+# The kinds a bundle carries (model.kinds' ``merged``), parents first: records are
+# written in this order.
 KINDS: tuple[Kind, ...] = (
-    Kind("footprint", t.Footprint, "Footprint"),
-    Kind("theme", t.Theme, "Theme"),
-    Kind(
-        "body",
-        t.Body,
-        "Body",
-        {"footprint_ids": (t.BodyFootprint, "body_id", "footprint_id", False)},
-    ),
-    Kind("contact", t.Contact, "Contact"),
-    Kind("member", t.Member, "Member"),
-    Kind(
+    _kind("footprint"),
+    _kind("theme"),
+    _kind("body", footprint_ids=(t.BodyFootprint, "body_id", "footprint_id", False)),
+    _kind("contact"),
+    _kind("member"),
+    _kind(
         "meeting",
-        t.Meeting,
-        "Meeting",
-        {
-            "body_ids": (t.MeetingBody, "meeting_id", "body_id", False),
-            "theme_ids": (t.MeetingTheme, "meeting_id", "theme_id", False),
-        },
+        body_ids=(t.MeetingBody, "meeting_id", "body_id", False),
+        theme_ids=(t.MeetingTheme, "meeting_id", "theme_id", False),
     ),
-    Kind(
+    _kind(
         "letter",
-        t.Letter,
-        "Letter",
-        {
-            "signatory_ids": (t.LetterSignatory, "letter_id", "member_id", True),
-            "ask_ids": (t.LetterAsk, "letter_id", "ask_id", True),
-        },
+        signatory_ids=(t.LetterSignatory, "letter_id", "member_id", True),
+        ask_ids=(t.LetterAsk, "letter_id", "ask_id", True),
     ),
-    Kind("ask", t.Ask, "Ask", {"theme_ids": (t.AskTheme, "ask_id", "theme_id", False)}),
-    Kind(
-        "commitment",
-        t.Commitment,
-        "Commitment",
-        {"theme_ids": (t.CommitmentTheme, "commitment_id", "theme_id", False)},
-    ),
+    _kind("ask", theme_ids=(t.AskTheme, "ask_id", "theme_id", False)),
+    _kind("commitment", theme_ids=(t.CommitmentTheme, "commitment_id", "theme_id", False)),
 )
 BY_ENTITY = {kind.entity: kind for kind in KINDS}
 

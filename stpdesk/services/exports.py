@@ -19,14 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Integer, LargeBinary, Table, func, insert, select
+from sqlalchemy import JSON, Boolean, Date, Integer, LargeBinary, Table, func, insert, select, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Session, SQLModel, col
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model import sync as s
 from ..model import tables as t
-from ..model.enums import CommitmentStatus
+from ..model.engagement import still_due_sql
 from ..model.types import LONDON, UTCDateTime
 from ..store import Database
 from ..store.schema import HEAD_REVISION
@@ -196,17 +196,9 @@ def write_json(db: Database, path: Path, *, progress: Progress | None = None) ->
 
 # --- spreadsheets -----------------------------------------------------------------
 
-# Sheet (and CSV file) per entity, in the order people look for them.
-SHEETS: tuple[tuple[str, str], ...] = (
-    ("meetings", "Meetings"),
-    ("asks", "Asks"),
-    ("commitments", "Commitments"),
-    ("contacts", "Contacts"),
-    ("members", "Members"),
-    ("bodies", "Bodies"),
-    ("footprints", "Footprints"),
-    ("letters", "Letters"),
-    ("themes", "Themes"),
+# Sheet (and CSV file) per kind of record, in the registry's order.
+SHEETS: tuple[tuple[str, str], ...] = tuple(
+    (kind.name, kind.plural) for kind in kinds.KINDS if kind.exported
 )
 
 # Foreign keys shown by name beside the id, so a spreadsheet reads without look-ups.
@@ -475,7 +467,7 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
     cal.add("prodid", "-//stpdesk//Engagement calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "stpdesk: meetings and commitments")
-    with db.read() as session:
+    with clock.as_of(today), db.read() as session:
         meetings = session.exec(
             select(t.Meeting)
             .where(col(t.Meeting.deleted_at).is_(None))
@@ -501,8 +493,7 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
             select(t.Commitment, t.Body)
             .join(t.Body, col(t.Body.id) == t.Commitment.body_id)
             .where(col(t.Commitment.deleted_at).is_(None))
-            .where(t.Commitment.status == CommitmentStatus.pending)
-            .where(col(t.Commitment.due_date) >= today)
+            .where(text(still_due_sql("commitment")))
             .order_by(col(t.Commitment.due_date))
         ).all()
         for commitment, body in commitments:
@@ -515,6 +506,11 @@ def calendar(db: Database, *, now: datetime | None = None) -> bytes:
             event.add("dtend", commitment.due_date + timedelta(days=1))
             event.add("description", f"{commitment.text}\n\nCommitment {owed} {body.name}.")
             event.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
+            alarm = icalendar.Alarm()  # Outlook and the rest remind at 09:00 the day before
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Due tomorrow: {commitment.text[:120]}")
+            alarm.add("trigger", timedelta(hours=-15))
+            event.add_component(alarm)
             cal.add_component(event)
     return cal.to_ical()
 

@@ -17,10 +17,12 @@ from sqlmodel import Session, col, select
 
 from ..model import clock
 from ..model import tables as t
-from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, LetterStatus
+from ..model.engagement import overdue_sql
+from ..model.enums import AskStatus, CommitmentDirection, LetterStatus
 from ..model.types import format_date
 from ..store import Database
-from . import briefing
+from ..store.rows import connection_of, marks
+from . import briefing, engagement
 from .entities import display_name, letters
 from .errors import FieldProblem, ValidationFailed, field_message
 
@@ -106,6 +108,8 @@ class LetterRequest:
     subject: str | None = None
     cc: list[str] = field(default_factory=list)
     letter_date: date | None = None
+    # the commitments to chase (overdue or moved); none: every overdue one of the body
+    commitment_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,8 @@ def gather(
         problems.append(
             _problem("recipient", "Recipient", "choose a contact or type an address to write to")
         )
-    with db.read() as session:
-        council = briefing._council(session)
+    with clock.as_of(on), db.read() as session:
+        council = briefing.council_of(session)
         contact = body = meeting = None
         if request.to_contact_id:
             contact = session.get(t.Contact, request.to_contact_id)
@@ -236,10 +240,13 @@ def gather(
         if problems:
             raise ValidationFailed(problems)
 
-        body_names = dict(session.exec(select(t.Body.id, t.Body.name)).all()) if asks else {}
-        if body is not None:
-            body_names[body.id] = body.name
-        ask_items = briefing._ask_items(session, [asks[i] for i in ask_ids], body_names, on)
+        chosen = {
+            row.id: briefing.ask_item(row)
+            for row in engagement.asks(
+                connection_of(session), f"a.id IN ({marks(len(ask_ids))})", ask_ids
+            )
+        }
+        ask_items = [chosen[i] for i in ask_ids]
         solutions = [
             Solution(
                 number=number,
@@ -268,12 +275,17 @@ def gather(
         body_info = None
         if body is not None:
             body_info = briefing.BodyInfo(body.id, body.name, body.kind.label, body.code or "")
-            overdue, overdue_total = _overdue(session, body, on, council.name)
+            chased = _split_ids(request.commitment_ids)
+            if chased:
+                overdue = _chased(session, body, chased, council.name, problems)
+                overdue_total = len(overdue)
+            else:
+                overdue, overdue_total = _overdue(session, body, council.name)
         meeting_info = None
         asks_made: list[briefing.AskItem] = []
         given: list[briefing.CommitmentItem] = []
         if meeting is not None:
-            meeting_info, asks_made, given = _meeting_record(session, meeting, on, council.name)
+            meeting_info, asks_made, given = _meeting_record(session, meeting, council.name)
     subject = (request.subject or "").strip() or defaults.get("subject", "")
     return LetterData(
         template=request.template,
@@ -354,48 +366,56 @@ def _last_meeting_with(session: Session, body_id: str, on: date) -> t.Meeting | 
     return next((m for m in held if m.starts_at.astimezone(briefing.LONDON).date() <= on), None)
 
 
+def _chased(
+    session: Session, body: t.Body, ids: list[str], our_name: str, problems: list[FieldProblem]
+) -> list[briefing.CommitmentItem]:
+    """The chosen commitments, in the order given; each must be a live one of the body."""
+    rows = engagement.commitments(
+        connection_of(session), f"c.id IN ({marks(len(ids))}) AND c.body_id = ?", [*ids, body.id]
+    )
+    found = {row.id: row for row in rows}
+    for missing in (i for i in ids if i not in found):
+        problems.append(
+            _problem(
+                "commitment_ids",
+                "Commitments",
+                f"there is no commitment with id {missing} from {body.name}",
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return [briefing.commitment_item(found[i], our_name) for i in ids]
+
+
 def _overdue(
-    session: Session, body: t.Body, on: date, our_name: str
+    session: Session, body: t.Body, our_name: str
 ) -> tuple[list[briefing.CommitmentItem], int]:
-    query = (
-        select(t.Commitment)
-        .where(t.Commitment.body_id == body.id)
-        .where(col(t.Commitment.deleted_at).is_(None))
-        .where(t.Commitment.direction == CommitmentDirection.to_us)
-        .where(t.Commitment.status == CommitmentStatus.pending)
-        .where(col(t.Commitment.due_date) < on)
-        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
+    """The body's overdue commitments to us (the first OVERDUE_LISTED) and how many."""
+    connection = connection_of(session)
+    where = f"{overdue_sql('c')} AND c.body_id = ? AND c.direction = ?"
+    params = (body.id, CommitmentDirection.to_us.value)
+    rows = engagement.commitments(
+        connection, where, params, order="c.due_date, c.id", limit=OVERDUE_LISTED
     )
-    rows = list(session.exec(query).all())
-    items = briefing._commitment_items(
-        session, rows[:OVERDUE_LISTED], {body.id: body.name}, on, our_name
-    )
-    return items, len(rows)
+    total = engagement.count_commitments(connection, where, params)
+    return [briefing.commitment_item(row, our_name) for row in rows], total
 
 
 def _meeting_record(
-    session: Session, meeting: t.Meeting, on: date, our_name: str
+    session: Session, meeting: t.Meeting, our_name: str
 ) -> tuple[briefing.MeetingInfo, list[briefing.AskItem], list[briefing.CommitmentItem]]:
-    bodies = briefing._body_names(session, [meeting.id])[meeting.id]
-    themes = briefing._theme_names(session, [meeting.id])[meeting.id]
-    info = briefing._meeting_info(meeting, bodies, themes)
-    names = dict(session.exec(select(t.Body.id, t.Body.name)).all())
-    asks = session.exec(
-        select(t.Ask)
-        .where(t.Ask.meeting_id == meeting.id)
-        .where(col(t.Ask.deleted_at).is_(None))
-        .order_by(col(t.Ask.title))
-    ).all()
-    commitments = session.exec(
-        select(t.Commitment)
-        .where(t.Commitment.meeting_id == meeting.id)
-        .where(col(t.Commitment.deleted_at).is_(None))
-        .order_by(col(t.Commitment.due_date), col(t.Commitment.id))
-    ).all()
+    bodies = briefing.body_names(session, [meeting.id])[meeting.id]
+    themes = briefing.theme_names(session, [meeting.id])[meeting.id]
+    info = briefing.meeting_info(meeting, bodies, themes)
+    connection = connection_of(session)
+    asks = engagement.asks(connection, "a.meeting_id = ?", (meeting.id,), order="a.title, a.id")
+    commitments = engagement.commitments(
+        connection, "c.meeting_id = ?", (meeting.id,), order="c.due_date, c.id"
+    )
     return (
         info,
-        briefing._ask_items(session, list(asks), names, on),
-        briefing._commitment_items(session, list(commitments), names, on, our_name),
+        [briefing.ask_item(ask) for ask in asks],
+        [briefing.commitment_item(row, our_name) for row in commitments],
     )
 
 

@@ -42,14 +42,6 @@ TEXT_COLUMNS: dict[type, tuple[str, ...]] = {
     t.Contact: ("notes",),
     t.Body: ("notes",),
 }
-_KIND_OF = {
-    t.Meeting: "meeting",
-    t.Ask: "ask",
-    t.Commitment: "commitment",
-    t.Letter: "letter",
-    t.Contact: "contact",
-    t.Body: "body",
-}
 
 
 def find_contact(db: Database, text: str) -> t.Contact:
@@ -131,7 +123,7 @@ def _mentions(session: Session, contact: t.Contact) -> list[dict[str, Any]]:
                 if match:
                     found.append(
                         {
-                            "kind": _KIND_OF[model],
+                            "kind": model.__tablename__,
                             "id": record.id,
                             "record": getattr(record, "title", None)
                             or getattr(record, "name", None)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from ..config import current_user
-from ..model import clock
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
@@ -664,17 +664,8 @@ def check_stored(entity: str, values: dict[str, Any], links: dict[str, Any] | No
 
 
 def _stored_schemas() -> dict[str, type[BaseModel]]:
-    return {
-        "footprint": t.FootprintCreate,
-        "theme": t.ThemeCreate,
-        "body": t.BodyCreate,
-        "contact": t.ContactCreate,
-        "member": t.MemberCreate,
-        "meeting": t.MeetingCreate,
-        "letter": t.LetterCreate,
-        "ask": t.AskCreate,
-        "commitment": t.CommitmentCreate,
-    }
+    """The create form of every kind of record (model.kinds), by table: "meeting"."""
+    return {kind.table: getattr(t, f"{kind.model_name}Create") for kind in kinds.KINDS}
 
 
 STORED_SCHEMAS = _stored_schemas()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select, update
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
@@ -17,7 +17,7 @@ from .errors import NotFound
 from .records import EntityService, audit, snapshot
 
 # The kinds a user can delete and get back, in the order the bin shows them.
-RECOVERABLE: tuple[str, ...] = ("meetings", "asks", "commitments", "contacts", "letters")
+RECOVERABLE: tuple[str, ...] = tuple(kind.name for kind in kinds.RECOVERABLE)
 
 
 @dataclass(frozen=True)

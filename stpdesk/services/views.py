@@ -7,31 +7,36 @@ query per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from ..model import clock
 from ..model import tables as t
 from ..model.clock import today
+from ..model.engagement import (
+    days_late,
+    due_soon_sql,
+    due_within_sql,
+    is_overdue,
+    overdue_sql,
+    pending_sql,
+    rag,
+    thresholds,
+)
 from ..model.enums import AskStatus, CommitmentStatus
 from ..store import Database
 from .entities import BY_NAME, display_name, meetings
 
-ENTITY_NAMES: tuple[str, ...] = (
-    "footprints",
-    "bodies",
-    "contacts",
-    "members",
-    "meetings",
-    "asks",
-    "commitments",
-    "letters",
-)
-
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _value(member: Any) -> str | None:
+    return member.value if member is not None else None
 
 
 def _first_line(text: str | None) -> str | None:
@@ -176,9 +181,16 @@ def rows(
                     "body_id": r.body_id,
                     "body": bodies.get(r.body_id),
                     "meeting_id": r.meeting_id,
+                    "original_due_date": _iso(r.original_due_date),
                     "due_date": _iso(r.due_date),
+                    "revisions": len(r.revisions or []),
                     "status": r.status.value,
-                    "overdue": r.is_overdue(on),
+                    "overdue": is_overdue(r.status, r.due_date, today=on),
+                    "rag": _value(
+                        rag(r.status, r.due_date, r.completed_on, len(r.revisions or []), today=on)
+                    ),
+                    "delivered_on": _iso(r.completed_on),
+                    "days_late": days_late(r.status, r.due_date, r.completed_on),
                 }
                 for r in records
             ]
@@ -214,40 +226,33 @@ def list_rows(
     due_within: int | None = None,
     on: date | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of rows for ``stpdesk list`` and the total that matched."""
+    """A page of rows for ``stpdesk list`` and the total that matched. For commitments,
+    ``overdue`` and ``due_within`` together mean due by that day, overdue ones included."""
     service = BY_NAME[entity]
     where: list[Any] = []
-    on = on or today()
-    if entity == "commitments" and (overdue or due_within is not None):
-        where.append(t.Commitment.status == CommitmentStatus.pending)
-        if overdue:
-            where.append(col(t.Commitment.due_date) < on)
+    if entity == "commitments":
         if due_within is not None:
-            lower = on if not overdue else date.min
-            where.append(col(t.Commitment.due_date) >= lower)
-            where.append(col(t.Commitment.due_date) <= on + timedelta(days=due_within))
-    page = service.page(db, offset=offset, limit=limit, where=where)
-    return rows(db, entity, page.rows, on=on), page.total
+            where.append(text(due_within_sql("commitment", due_within, from_today=not overdue)))
+        elif overdue:
+            where.append(text(overdue_sql("commitment")))
+    with clock.as_of(on):
+        page = service.page(db, offset=offset, limit=limit, where=where)
+        return rows(db, entity, page.rows), page.total
 
 
 # Filters offered above some lists: label -> conditions the list's query adds.
-def commitment_filters(on: date) -> dict[str, list[Any]]:
-    pending = t.Commitment.status == CommitmentStatus.pending
+def commitment_filters() -> dict[str, list[Any]]:
     return {
         "All commitments": [],
-        "Pending": [pending],
-        "Overdue": [pending, col(t.Commitment.due_date) < on],
-        "Due in the next 14 days": [
-            pending,
-            col(t.Commitment.due_date) >= on,
-            col(t.Commitment.due_date) <= on + timedelta(days=14),
-        ],
+        "Pending": [text(pending_sql("commitment"))],
+        "Overdue": [text(overdue_sql("commitment"))],
+        f"Due in the next {thresholds().due_soon_days} days": [text(due_soon_sql("commitment"))],
         "Done": [t.Commitment.status == CommitmentStatus.done],
         "Dropped": [t.Commitment.status == CommitmentStatus.dropped],
     }
 
 
-def ask_filters(on: date) -> dict[str, list[Any]]:
+def ask_filters() -> dict[str, list[Any]]:
     return {"All asks": []} | {status.label: [t.Ask.status == status] for status in AskStatus}
 
 

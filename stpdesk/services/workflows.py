@@ -20,6 +20,7 @@ from ..model.enums import (
     AuditAction,
     BodyKind,
     CommitmentStatus,
+    EvidenceKind,
     FootprintKind,
 )
 from ..model.types import format_date, parse_date
@@ -86,9 +87,13 @@ def mark_done(
     *,
     evidence: str,
     completed_on: date | str | None = None,
+    evidence_kind: EvidenceKind | str | None = None,
+    evidence_ref: str | None = None,
     actor: str | None = None,
 ) -> t.Commitment:
-    """Record that a commitment was kept, with the evidence that it was."""
+    """Record that a commitment was delivered: on which day, and how we know (a meeting,
+    a letter, a document or link, or a note; ``evidence_ref`` names the meeting or letter
+    by id, or gives the document's reference or link)."""
     evidence = (evidence or "").strip()
     if not evidence:
         raise _problem(
@@ -100,12 +105,21 @@ def mark_done(
         raise _problem("completed_on", "Completed on", str(error)) from None
     if done_on > clock.today():
         raise _problem("completed_on", "Completed on", "cannot be in the future")
+    try:
+        kind = EvidenceKind.parse(evidence_kind) if evidence_kind else EvidenceKind.note
+    except ValueError:
+        choices = ", ".join(k.value for k in EvidenceKind)
+        raise _problem("evidence_kind", "How we know", f"choose one of {choices}") from None
+    reference = (evidence_ref or "").strip() or None
     with db.session() as session:
         record = _pending(session, commitment_id, "mark as done")
+        _check_evidence(session, kind, reference)
         before = snapshot(record)
         record.status = CommitmentStatus.done
         record.evidence = evidence
         record.completed_on = done_on
+        record.evidence_kind = kind
+        record.evidence_ref = reference
         record.updated_at = clock.now()
         session.add(record)
         session.flush()
@@ -120,15 +134,46 @@ def mark_done(
         return record
 
 
+def _check_evidence(session: Session, kind: EvidenceKind, reference: str | None) -> None:
+    """A meeting or letter named as evidence must exist."""
+    table = {EvidenceKind.meeting: t.Meeting, EvidenceKind.letter: t.Letter}.get(kind)
+    if table is None or reference is None:
+        return
+    found = session.get(table, reference)
+    if found is None or found.deleted_at is not None:
+        raise _problem(
+            "evidence_ref", "Evidence", f"there is no {table.__tablename__} with id {reference}"
+        )
+
+
+def _check_source(session: Session, meeting_id: str | None, letter_id: str | None) -> None:
+    """Where a new date was agreed: a meeting or a letter that exists."""
+    for field_name, table, wanted in (
+        ("meeting_id", t.Meeting, meeting_id),
+        ("letter_id", t.Letter, letter_id),
+    ):
+        if wanted:
+            found = session.get(table, wanted)
+            if found is None or found.deleted_at is not None:
+                raise _problem(
+                    field_name,
+                    "Agreed at",
+                    f"there is no {table.__tablename__} with id {wanted}",
+                )
+
+
 def reschedule(
     db: Database,
     commitment_id: str,
     *,
     new_due_date: date | str | None,
     reason: str,
+    meeting_id: str | None = None,
+    letter_id: str | None = None,
     actor: str | None = None,
 ) -> t.Commitment:
-    """Move a pending commitment's due date; the old date and the reason stay in its history."""
+    """Move a pending commitment's due date. The date first promised and every move (from,
+    to, reason, who, when, and the meeting or letter where it was agreed) are kept."""
     reason = (reason or "").strip()
     problems = []
     try:
@@ -158,8 +203,21 @@ def reschedule(
             raise _problem(
                 "due_date", "New due date", f"it is already due on {format_date(new_due)}"
             )
+        _check_source(session, meeting_id, letter_id)
         before = snapshot(record)
         old = format_date(record.due_date) if record.due_date else "no date"
+        if record.original_due_date is None and not record.revisions:
+            record.original_due_date = record.due_date
+        revision = {
+            "from": record.due_date.isoformat() if record.due_date else None,
+            "to": new_due.isoformat(),
+            "reason": reason,
+            "by": actor or current_user(),
+            "at": clock.now().isoformat(timespec="seconds"),
+            "meeting_id": meeting_id or None,
+            "letter_id": letter_id or None,
+        }
+        record.revisions = [*(record.revisions or []), revision]  # a new list: JSON is saved
         record.due_date = new_due
         record.updated_at = clock.now()
         session.add(record)
@@ -334,6 +392,37 @@ def choices(db: Database, entity: str) -> list[Choice]:
             rows = session.exec(select(t.Footprint).order_by(col(t.Footprint.name))).all()
             return [Choice(r.id, f"{r.name} ({r.kind.label})", "footprint") for r in rows]
     raise ValueError(f"no picker for {entity!r}")
+
+
+def sources_for(db: Database, commitment_id: str, *, limit: int = 200) -> dict[str, list[Choice]]:
+    """The meetings and letters with a commitment's body, newest first: where a new date
+    may have been agreed, or its delivery shown."""
+    with db.read() as session:
+        record = e.commitments._get(session, commitment_id)
+        meetings = session.exec(
+            select(t.Meeting)
+            .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)
+            .where(t.MeetingBody.body_id == record.body_id)
+            .where(col(t.Meeting.deleted_at).is_(None))
+            .order_by(col(t.Meeting.starts_at).desc())
+            .limit(limit)
+        ).all()
+        letters = session.exec(
+            select(t.Letter)
+            .where(t.Letter.body_id == record.body_id)
+            .where(col(t.Letter.deleted_at).is_(None))
+            .order_by(col(t.Letter.letter_date).desc())
+            .limit(limit)
+        ).all()
+    return {
+        "meetings": [
+            Choice(m.id, f"{m.title} ({format_date(m.starts_at)})", "meeting") for m in meetings
+        ],
+        "letters": [
+            Choice(x.id, f"{x.subject or x.template} ({format_date(x.letter_date)})", "letter")
+            for x in letters
+        ],
+    }
 
 
 # --- first run -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..model.engagement import SQL_FUNCTIONS
 from .errors import DatabaseDamaged, StoreError, WriteFailed, explain_write_error
 
 # SQLAlchemy and SQLModel take over half a second to import: they load when the first
@@ -24,7 +25,14 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 
+def add_functions(connection: sqlite3.Connection) -> None:
+    """Register the app's SQL functions (``app_today()``: see model.engagement)."""
+    for name, function in SQL_FUNCTIONS.items():
+        connection.create_function(name, 0, function)
+
+
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    add_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite and must be asked for per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -238,6 +246,7 @@ class Database:
         except sqlite3.Error as error:
             raise StoreError(f"The database could not be read: {error}") from error
         try:
+            add_functions(connection)
             connection.execute("PRAGMA query_only=ON")
             yield connection
         except sqlite3.DatabaseError as error:
@@ -247,7 +256,9 @@ class Database:
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection to the same file (for backups and checks)."""
-        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        add_functions(connection)
+        return connection
 
     def close(self, *, remove_file: bool = False) -> None:
         """Close every connection, then (with ``remove_file``: a new database whose first

@@ -40,8 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..model import kinds
 from ..model.dates import format_datetime
 from ..services import dashboard as dashboard_data
+from ..services import preferences
 from ..services.errors import ServiceError
 from ..store.engine import Database
 from ..store.errors import DatabaseDamaged, NotStpdesk, StoreError
@@ -54,6 +56,7 @@ from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
+from .reminders import Reminders
 from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
@@ -105,16 +108,6 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], ActionId], ...] = (
     ("Commitments", ("commitments",), ActionId.GO_COMMITMENTS),
     ("Letters", ("letters",), ActionId.GO_LETTERS),
 )
-LIST_TITLES = {
-    "footprints": "Footprints",
-    "bodies": "Bodies",
-    "contacts": "Contacts",
-    "members": "Members",
-    "meetings": "Meetings",
-    "asks": "Asks",
-    "commitments": "Commitments",
-    "letters": "Letters",
-}
 
 
 class ListPages:
@@ -162,6 +155,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
+        self.reminders = Reminders(self.ctx, self)
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         # The dashboard's figures are read (mostly inside SQLite, which lets this thread
@@ -239,7 +233,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.DELETE_RECORD, self.delete_current)
         connect(ActionId.UNDO_DELETE, self.undo_delete)
         connect(ActionId.FIND, self.show_search)
-        connect(ActionId.REFRESH, lambda: self.refresh(set(LIST_TITLES)))
+        connect(ActionId.REFRESH, lambda: self.refresh(set(kinds.LISTED_NAMES)))
         connect(ActionId.MARK_DONE, lambda: self._commitment_workflow("done"))
         connect(ActionId.RESCHEDULE, lambda: self._commitment_workflow("reschedule"))
         connect(ActionId.DROP, lambda: self._commitment_workflow("drop"))
@@ -333,7 +327,9 @@ class MainWindow(QMainWindow):
         self._built_sections.add(index)
         label, list_entities, _action = SECTIONS[index]
         holder = self.pages[index]
-        pages = [ListPage(self.db, entity, LIST_TITLES[entity]) for entity in list_entities]
+        pages = [
+            ListPage(self.db, entity, kinds.BY_NAME[entity].plural) for entity in list_entities
+        ]
         splitter = QSplitter(Qt.Orientation.Vertical, holder) if len(pages) > 1 else None
         for page in pages:
             self.lists.add(page)
@@ -665,9 +661,9 @@ class MainWindow(QMainWindow):
     def _show_status(self, info: dashboard_data.StatusInfo) -> None:
         counts = info.counts
         self.dashboard.first_steps.setVisible(counts["meetings"] == 0)
+        shown = ("meetings", "asks", "commitments", "contacts")
         self.counts_label.setText(
-            f"{counts['meetings']:,} meetings · {counts['asks']:,} asks · "
-            f"{counts['commitments']:,} commitments · {counts['contacts']:,} contacts"
+            " · ".join(kinds.counted(kinds.BY_NAME[name].table, counts[name]) for name in shown)
         )
         self._show_last_backup(info.last_backup)
         self.status_shown.emit()
@@ -795,6 +791,7 @@ def _offer_setup(window: MainWindow) -> None:
 
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
+    preferences.apply()  # the rating thresholds chosen in Preferences
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(TITLE)
     setup_logging()

@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..model.dates import format_date, format_datetime
+from ..model.engagement import thresholds
 from ..services import dashboard as dashboard_data
 from ..services.dashboard import EngagementSummary
 from .colours import DONE_COLOUR, OVERDUE_COLOUR
 from .context import AppContext
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
-
-ENTITY_OF_TABLE = {table: entity for entity, table in dashboard_data.TABLE_OF_ENTITY.items()}
 
 
 def _plural(count: int, noun: str) -> str:
@@ -139,8 +139,8 @@ class Dashboard(QWidget):
         grid = QGridLayout()
         layout.addLayout(grid)
         self.overdue = self._list("Overdue commitments")
-        self.due_soon = self._list("Commitments due in the next 14 days")
-        self.upcoming = self._list("Meetings in the next 14 days")
+        self.due_soon = self._list(f"Commitments due in the next {thresholds().due_soon_days} days")
+        self.upcoming = self._list(f"Meetings in the next {thresholds().due_soon_days} days")
         self.recent = self._list("Recent activity")
         self.open_asks = QTreeWidget()
         self.open_asks.setHeaderHidden(True)
@@ -152,8 +152,8 @@ class Dashboard(QWidget):
         for position, (title, widget) in enumerate(
             [
                 ("Overdue commitments", self.overdue),
-                ("Due in the next 14 days", self.due_soon),
-                ("Meetings in the next 14 days", self.upcoming),
+                (f"Due in the next {thresholds().due_soon_days} days", self.due_soon),
+                (f"Meetings in the next {thresholds().due_soon_days} days", self.upcoming),
                 ("Open asks by body", self.open_asks),
                 ("Engagement by footprint", self.engagement_box),
                 ("Recent activity", self.recent),
@@ -217,8 +217,8 @@ class Dashboard(QWidget):
         self.data = data
         self.summary_line.setText(
             f"Today is {format_date(data.today)}. "
-            f"{_plural(len(data.overdue), 'commitment')} overdue, "
-            f"{len(data.due_soon)} due in the next 14 days, "
+            f"{_plural(data.overdue_total, 'commitment')} overdue, "
+            f"{data.due_soon_total:,} due in the next {thresholds().due_soon_days} days, "
             f"{_plural(len(data.upcoming), 'meeting')} coming up."
         )
         self._fill(
@@ -226,12 +226,13 @@ class Dashboard(QWidget):
             [
                 (
                     f"⚠ {line.text} — {line.body}, due {format_date(line.due_date)} "
-                    f"({_plural(line.days, 'day')} overdue)",
+                    f"({_plural(line.days_overdue or 0, 'day')} overdue)",
                     ("commitments", line.id),
                     OVERDUE_COLOUR,
                 )
                 for line in data.overdue
-            ],
+            ]
+            + _more(data.overdue_total - len(data.overdue), "Overdue"),
             "Nothing is overdue.",
         )
         self._fill(
@@ -239,13 +240,21 @@ class Dashboard(QWidget):
             [
                 (
                     f"{line.text} — {line.body}, due {format_date(line.due_date)} "
-                    + ("(today)" if line.days == 0 else f"(in {_plural(line.days, 'day')})"),
+                    + (
+                        "(today)"
+                        if line.days_to_go == 0
+                        else f"(in {_plural(line.days_to_go or 0, 'day')})"
+                    ),
                     ("commitments", line.id),
                     None,
                 )
                 for line in data.due_soon
-            ],
-            "Nothing is due in the next 14 days.",
+            ]
+            + _more(
+                data.due_soon_total - len(data.due_soon),
+                f"Due in the next {thresholds().due_soon_days} days",
+            ),
+            f"Nothing is due in the next {thresholds().due_soon_days} days.",
         )
         self._fill(
             self.upcoming,
@@ -258,15 +267,15 @@ class Dashboard(QWidget):
                 )
                 for m in data.upcoming
             ],
-            "No meetings in the next 14 days.",
+            f"No meetings in the next {thresholds().due_soon_days} days.",
         )
         self._fill(
             self.recent,
             [
                 (
                     f"{format_datetime(a.at)} — {a.summary}",
-                    (ENTITY_OF_TABLE[a.entity], a.entity_id)
-                    if a.entity in ENTITY_OF_TABLE
+                    (kinds.BY_TABLE[a.entity].name, a.entity_id)
+                    if a.entity in kinds.BY_TABLE
                     else None,
                     None,
                 )
@@ -327,6 +336,13 @@ class Dashboard(QWidget):
 
     def texts(self, widget: QListWidget) -> list[str]:
         return [widget.item(i).text() for i in range(widget.count())]
+
+
+def _more(count: int, view: str) -> list[tuple[str, None, None]]:
+    """The line after a shortened list: how many more, and where to see them all."""
+    if count <= 0:
+        return []
+    return [(f"… and {count:,} more: see Commitments, “{view}”.", None, None)]
 
 
 def _escape(text: str) -> str:

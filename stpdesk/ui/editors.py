@@ -21,27 +21,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..model.clock import today
+from ..model.engagement import is_overdue, slippage_text
 from ..model.enums import (
     AskStatus,
     BodyKind,
     CommitmentDirection,
+    EvidenceKind,
     FootprintKind,
     LetterStatus,
     Priority,
 )
 from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
-from ..services.dashboard import TABLE_OF_ENTITY
 from ..services.errors import ValidationFailed
 from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
 from .models import commitment_status_text
 from .operations import EXPECTED_ERRORS
 from .screen_fit import fit_to_screen
-from .widgets import Form, ProblemLabel
-
-NOUNS = TABLE_OF_ENTITY  # "meetings" -> "meeting"
+from .widgets import Form, Picker, ProblemLabel
 
 
 class EditorDialog(QDialog):
@@ -62,7 +62,7 @@ class EditorDialog(QDialog):
         self.record_id = record_id
         self.dirty = False
         self.saving = False
-        noun = NOUNS[self.entity]
+        noun = kinds.BY_NAME[self.entity].table
         self.setWindowTitle(f"{'New' if record_id is None else 'Edit'} {noun} — {TITLE}")
         self.setAccessibleName(f"{noun.capitalize()} editor")
         self.setObjectName(f"{noun}_editor")
@@ -380,6 +380,7 @@ class CommitmentEditor(FormEditor):
         form.add_date("due_date", "Due date")
         form.add_multi("theme_ids", "Themes", "theme")
         self.status_label = form.add_readonly("status_text", "Status")
+        self.slipped_label = form.add_readonly("slipped", "Slipped")
         self.evidence_label = form.add_readonly("evidence", "Evidence")
 
         self.workflow = QWidget(self.body)
@@ -388,7 +389,17 @@ class CommitmentEditor(FormEditor):
         self.done_button = QPushButton("Mark &done…", self.workflow)
         self.reschedule_button = QPushButton("&Reschedule…", self.workflow)
         self.drop_button = QPushButton("Dro&p…", self.workflow)
-        for button in (self.done_button, self.reschedule_button, self.drop_button):
+        self.chase_button = QPushButton("C&hase by letter…", self.workflow)
+        self.chase_button.setToolTip(
+            "Write to the body about this commitment: the letter sets out its first due date "
+            "and each move"
+        )
+        for button in (
+            self.done_button,
+            self.reschedule_button,
+            self.drop_button,
+            self.chase_button,
+        ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             row.addWidget(button)
         row.addStretch(1)
@@ -402,6 +413,7 @@ class CommitmentEditor(FormEditor):
         self.done_button.clicked.connect(lambda: self._workflow("done"))
         self.reschedule_button.clicked.connect(lambda: self._workflow("reschedule"))
         self.drop_button.clicked.connect(lambda: self._workflow("drop"))
+        self.chase_button.clicked.connect(self.chase)
         self.workflow.setVisible(self.record_id is not None)
         history_title.setVisible(self.record_id is not None)
         self.history.setVisible(self.record_id is not None)
@@ -409,13 +421,17 @@ class CommitmentEditor(FormEditor):
     def load(self, record_id: str) -> None:
         super().load(record_id)
         record = self.loaded_record
-        status = commitment_status_text(record, today())
-        if record.completed_on:
-            status += f" on {format_date(record.completed_on)}"
-        self.status_label.setText(status)
+        self.status_label.setText(commitment_status_text(record, today()))
+        moves = len(record.revisions or [])
+        self.slipped_label.setText(
+            slippage_text(record.original_due_date, record.due_date, moves) or "Never moved"
+        )
+        self.form.fields["due_date"].setReadOnly(moves > 0)  # moves go through Reschedule
         pending = record.status.value == "pending"
         for button in (self.done_button, self.reschedule_button, self.drop_button):
             button.setEnabled(pending)
+        chaseable = is_overdue(record.status, record.due_date) or bool(record.revisions)
+        self.chase_button.setEnabled(pending and chaseable)
         self.history.clear()
         for line in workflows.history(self.ctx.db, record_id):
             self.history.addItem(f"{format_datetime(line.at)} — {line.summary} ({line.actor})")
@@ -423,8 +439,18 @@ class CommitmentEditor(FormEditor):
     def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
         values, local = self.form.values()
         values.pop("status_text", None)
+        values.pop("slipped", None)
         values.pop("evidence", None)
         return values, local
+
+    def chase(self) -> None:
+        """Open the overdue-commitments letter for this commitment, its history filled in."""
+        from .letter_composer import open_letter_composer
+
+        record = self.loaded_record
+        self.composer = open_letter_composer(
+            self.ctx, self, chase=(record.id, record.body_id, record.contact_id)
+        )
 
     def _workflow(self, kind: str) -> None:
         if self.record_id is None:
@@ -482,14 +508,35 @@ class WorkflowDialog(QDialog):
         about.setAccessibleName("Commitment")
         layout.addWidget(about)
         self.form = Form(self)
+        if record.due_date is not None:
+            moved = slippage_text(
+                record.original_due_date, record.due_date, len(record.revisions or [])
+            )
+            now = QLabel(
+                moved.capitalize() if moved else f"Due {format_date(record.due_date)}", self
+            )
+            now.setAccessibleName("Due")
+            layout.addWidget(now)
+        sources = workflows.sources_for(ctx.db, commitment_id) if kind != "drop" else {}
         if kind == "done":
+            self.form.add_date("completed_on", "Delivered on").setText(format_date(today()))
+            self.form.add_enum("evidence_kind", "How we know", EvidenceKind)
+            self.form.add_picker("evidence_meeting", "Meeting", "meeting")
+            self.form.add_picker("evidence_letter", "Letter", "letter")
+            self.form.add_line(
+                "evidence_link", "Document or link", hint="a report's reference, or a web link"
+            )
             self.form.add_text("evidence", "Evidence", lines=3)
-            self.form.add_date("completed_on", "Completed on").setText(format_date(today()))
         elif kind == "reschedule":
             self.form.add_date("due_date", "New due date", required=True)
             self.form.add_text("reason", "Reason", lines=3)
+            self.form.add_picker("meeting_id", "Agreed at meeting", "meeting")
+            self.form.add_picker("letter_id", "Agreed in letter", "letter")
         else:
             self.form.add_text("reason", "Reason", lines=3)
+        for name, field in self.form.fields.items():
+            if isinstance(field, Picker):
+                field.set_choices(sources["letters" if "letter" in name else "meetings"])
         layout.addWidget(self.form)
         self.general = ProblemLabel("this change", self)
         layout.addWidget(self.general)
@@ -513,12 +560,28 @@ class WorkflowDialog(QDialog):
         values, _local = self.form.values()
         db, cid = self.ctx.db, self.commitment_id
         if self.kind == "done":
+            kind = values["evidence_kind"]
+            reference = {
+                "meeting": values["evidence_meeting"],
+                "letter": values["evidence_letter"],
+                "document": values["evidence_link"],
+            }.get(str(kind))
             work = lambda: workflows.mark_done(  # noqa: E731
-                db, cid, evidence=values["evidence"] or "", completed_on=values["completed_on"]
+                db,
+                cid,
+                evidence=values["evidence"] or "",
+                completed_on=values["completed_on"],
+                evidence_kind=kind,
+                evidence_ref=reference,
             )
         elif self.kind == "reschedule":
             work = lambda: workflows.reschedule(  # noqa: E731
-                db, cid, new_due_date=values["due_date"], reason=values["reason"] or ""
+                db,
+                cid,
+                new_due_date=values["due_date"],
+                reason=values["reason"] or "",
+                meeting_id=values["meeting_id"],
+                letter_id=values["letter_id"],
             )
         else:
             work = lambda: workflows.drop(db, cid, reason=values["reason"] or "")  # noqa: E731

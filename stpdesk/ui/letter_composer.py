@@ -150,6 +150,9 @@ def _safe_file_name(text: str, suffix: str) -> str:
     return (" ".join(text.split()).strip(" .")[:80] or "letter") + suffix
 
 
+CHASE_TEMPLATE = "overdue-commitments"
+
+
 class LetterComposer(QDialog):
     """Compose a letter; ``saved(letter_id, path)`` once it is saved and logged."""
 
@@ -162,6 +165,7 @@ class LetterComposer(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.choices: Choices | None = None
+        self.chased: list[str] = []  # set by chase(): the commitments the letter is about
         self.buffer: QBuffer | None = None
         self.setWindowTitle("New letter")
         self.setAccessibleName("Letter composer")
@@ -308,6 +312,18 @@ class LetterComposer(QDialog):
         self.to_contact.setChecked(True)
         self.contact.setCurrentIndex(ids.index(contact_id))
 
+    def chase(self, commitment_id: str, body_id: str, contact_id: str | None) -> None:
+        """Set up the overdue-commitments letter chasing one commitment, its history in it."""
+        assert self.choices is not None
+        self.chased = [commitment_id]
+        self.template.setCurrentIndex(max(self.template.findData(CHASE_TEMPLATE), 0))
+        self.body.setCurrentIndex(max(self.body.findData(body_id), 0))
+        if contact_id and contact_id in [i for i, _ in self.choices.contacts]:
+            self.set_contact(contact_id)
+        self.status.setText(
+            "Chasing one commitment: its first due date and each move are in the letter."
+        )
+
     def request(self) -> LetterRequest:
         """The letter as the fields say now."""
         assert self.choices is not None
@@ -327,6 +343,7 @@ class LetterComposer(QDialog):
             opening=self.opening.toPlainText(),
             closing=self.closing.toPlainText(),
             cc=[name for name in self.cc.text().split(";") if name.strip()],
+            commitment_ids=list(self.chased) if info and info.name == CHASE_TEMPLATE else [],
         )
 
     # --- preview and save --------------------------------------------------------
@@ -413,12 +430,19 @@ class LetterComposer(QDialog):
 
 
 def open_letter_composer(
-    ctx: AppContext, parent: QWidget | None = None, *, contact_id: str | None = None
+    ctx: AppContext,
+    parent: QWidget | None = None,
+    *,
+    contact_id: str | None = None,
+    chase: tuple[str, str, str | None] | None = None,
 ) -> LetterComposer:
+    """``chase``: (commitment id, its body's id, its contact's id) to chase in one step."""
     dialog = LetterComposer(ctx, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if contact_id:
         dialog.ready.connect(lambda: dialog.set_contact(contact_id))
+    if chase is not None:
+        dialog.ready.connect(lambda: dialog.chase(*chase))
     dialog.show()
     return dialog
 

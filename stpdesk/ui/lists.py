@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.clock import today
+from ..model import kinds
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
@@ -29,24 +29,12 @@ MAX_COLUMN_CHARS = 16  # a column of names or places fitted to its content grows
 # What to do about an empty list, said in it.
 NEXT_STEP = {
     "meetings": "Record a meeting — Ctrl+N — or import your calendar (File ▸ Import calendar).",
-    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts "
-    "(File ▸ Import contacts).",
+    "contacts": "Add a contact — Ctrl+Shift+N — or import your contacts (File ▸ Import contacts).",
     "asks": "Asks are added with the meeting they were made at: record a meeting — Ctrl+N.",
     "commitments": "Commitments are added with the meeting they were given at: "
     "record a meeting — Ctrl+N.",
     "letters": "Write a letter — Ctrl+Shift+L.",
     "*": "Add one — Ctrl+Shift+N.",
-}
-
-PLURAL_LABELS = {
-    "footprints": "footprints",
-    "bodies": "bodies",
-    "contacts": "contacts",
-    "members": "members",
-    "meetings": "meetings",
-    "asks": "asks",
-    "commitments": "commitments",
-    "letters": "letters",
 }
 
 
@@ -92,7 +80,7 @@ class ListPage(QWidget):
         if filters is not None:
             self._filters = filters
             self.status_filter = QComboBox(self)
-            self.status_filter.addItems(list(filters(today())))
+            self.status_filter.addItems(list(filters()))
             self.status_filter.setAccessibleName(f"Show which {title.lower()}")
             self.status_filter.currentTextChanged.connect(self._status_chosen)
             show = QLabel("S&how:", self)
@@ -235,7 +223,7 @@ class ListPage(QWidget):
         self.model.set_filter(self.filter.text())
 
     def _status_chosen(self, label: str) -> None:
-        self.model.set_where(self._filters(today())[label])
+        self.model.set_where(self._filters()[label])
 
     def show_only(self, label: str) -> None:
         if self.status_filter is not None:
@@ -243,7 +231,7 @@ class ListPage(QWidget):
 
     def _show_count(self, total: int) -> None:
         shown = self.model.rowCount()
-        noun = PLURAL_LABELS[self.entity]
+        noun = kinds.BY_NAME[self.entity].plural.lower()
         self._show_empty_state(total)
         if total == shown:
             self.count_label.setText(f"{total:,} {noun}")
@@ -251,7 +239,7 @@ class ListPage(QWidget):
             self.count_label.setText(f"Showing {shown:,} of {total:,} {noun} (scroll for more)")
 
     def _show_empty_state(self, total: int) -> None:
-        noun = PLURAL_LABELS[self.entity]
+        noun = kinds.BY_NAME[self.entity].plural.lower()
         if total:
             self.empty_label.hide()
             return

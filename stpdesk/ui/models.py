@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from ..model import clock
 from ..model import tables as t
+from ..model.engagement import is_overdue, rag_rule, rag_text, slippage_text, status_text
 from ..model.enums import (
     AskStatus,
     BodyKind,
@@ -25,11 +26,12 @@ from ..model.enums import (
     LetterStatus,
     MeetingKind,
     Priority,
+    Rag,
 )
 from ..model.types import format_date, format_datetime, parse_date
 from ..services import entities, views
 from ..store import Database
-from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR
+from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR, RAG_COLOURS
 
 PAGE_SIZE = 100
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,6 +45,7 @@ class ColumnSpec:
     sort_field: str | None = None  # table column to order by; None: not sortable
     stretch: bool = False  # the list's main text, which takes the width the others leave
     short: bool = False  # a date or a word from a fixed list: always shown whole
+    tooltip: Callable[[], str] | None = None  # the cell's tooltip, if not its text
 
 
 def _date(value: Any) -> str:
@@ -59,10 +62,7 @@ def _names(items: Sequence[str], most: int = 3) -> str:
 
 
 def commitment_status_text(record: t.Commitment, today: date) -> str:
-    if record.is_overdue(today):
-        days = (today - record.due_date).days  # type: ignore[operator]
-        return f"Overdue by {days} day{'s' if days != 1 else ''}"
-    return record.status.label
+    return status_text(record.status, record.due_date, record.completed_on, today=today)
 
 
 COLUMNS: dict[str, list[ColumnSpec]] = {
@@ -125,6 +125,16 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
             short=True,
         ),
         ColumnSpec("Status", lambda r, v: v["status_text"], "status", short=True),
+        ColumnSpec(
+            "RAG",
+            lambda r, v: rag_text(Rag(v["rag"]) if v["rag"] else None),
+            short=True,
+            tooltip=rag_rule,
+        ),
+        ColumnSpec(
+            "Slipped",
+            lambda r, v: slippage_text(r.original_due_date, r.due_date, v["revisions"]),
+        ),
     ],
     "letters": [
         ColumnSpec("Date", lambda r, v: _date(r.letter_date), "letter_date", short=True),
@@ -170,7 +180,7 @@ class RecordTableModel(QAbstractTableModel):
             where=self.where,
             with_total=with_total,
         )
-        view_rows = views.rows(self.db, self.entity, page.rows, on=self._today)
+        view_rows = views.rows(self.db, self.entity, page.rows)
         if self.entity == "commitments":
             for record, row in zip(page.rows, view_rows, strict=True):
                 row["status_text"] = commitment_status_text(record, self._today)
@@ -245,7 +255,8 @@ class RecordTableModel(QAbstractTableModel):
     def status(self, row: int) -> str:
         record = self._records[row]
         if self.entity == "commitments":
-            return "overdue" if record.is_overdue(self._today) else record.status.value
+            overdue = is_overdue(record.status, record.due_date, today=self._today)
+            return "overdue" if overdue else record.status.value
         if self.entity == "asks":
             return record.status.value
         return ""
@@ -258,6 +269,8 @@ class RecordTableModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         if not 0 <= column < len(self.columns):
             return None
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[column].tooltip is not None:
+            return self.columns[column].tooltip()
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
@@ -269,6 +282,9 @@ class RecordTableModel(QAbstractTableModel):
         if role == STATUS_ROLE:
             return self.status(row)
         status = self.status(row)
+        if role == Qt.ItemDataRole.ForegroundRole and self.columns[column].header == "RAG":
+            value = self._view_rows[row].get("rag")
+            return QBrush(RAG_COLOURS[value]) if value else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if status in ("overdue", "declined"):
                 return QBrush(OVERDUE_COLOUR)

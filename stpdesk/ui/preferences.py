@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -21,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..config import Settings, backup_dir_for, load_settings, save_settings
+from ..model.engagement import rag_rule
 from ..model.types import format_datetime
-from ..services import council, dashboard, workflows
+from ..services import council, dashboard, preferences, workflows
 from ..services.errors import ValidationFailed
 from .context import TITLE, AppContext, show_error
 from .screen_fit import fit_to_screen
@@ -41,7 +43,11 @@ class PreferencesDialog(QDialog):
         self.setAccessibleName("Preferences")
         self.setObjectName("preferences_dialog")
         self.logo: bytes | None = None
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        columns = QHBoxLayout()
+        outer.addLayout(columns)
+        layout = QVBoxLayout()  # the left column: what documents print
+        columns.addLayout(layout)
 
         group = QGroupBox("Council profile (printed on letters and briefing packs)", self)
         box = QVBoxLayout(group)
@@ -71,6 +77,9 @@ class PreferencesDialog(QDialog):
         box.addWidget(self.letters)
         layout.addWidget(group)
 
+        layout.addStretch(1)
+        layout = QVBoxLayout()  # the right column: data, backups and ratings
+        columns.addLayout(layout)
         group = QGroupBox("Data and backups", self)
         box = QVBoxLayout(group)
         last = dashboard.last_backup(ctx.db.path)
@@ -101,13 +110,36 @@ class PreferencesDialog(QDialog):
         )
         layout.addWidget(group)
 
+        group = QGroupBox("Rating commitments (red, amber, green)", self)
+        box = QVBoxLayout(group)
+        self.due_soon = self._spin(box, "Due soon: due within", settings.due_soon_days, "days")
+        self.amber_moves = self._spin(
+            box, "Amber when its date has moved", settings.amber_after_moves, "time(s)"
+        )
+        self.red_moves = self._spin(
+            box, "Red when its date has moved", settings.red_after_moves, "time(s)"
+        )
+        self.rule = QLabel(rag_rule(), group)
+        self.rule.setWordWrap(True)
+        self.rule.setAccessibleName("The rule")
+        box.addWidget(self.rule)
+        self.rating_problem = ProblemLabel("Rating", group)
+        box.addWidget(self.rating_problem)
+        self.reminders = QCheckBox(
+            "Remind me once a day of commitments falling due or going overdue", group
+        )
+        self.reminders.setChecked(settings.reminders)
+        box.addWidget(self.reminders)
+        layout.addWidget(group)
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        layout.addWidget(buttons)
+        layout.addStretch(1)
+        outer.addWidget(buttons)
         self._load(settings)
         fit_to_screen(self, "preferences")
 
@@ -183,15 +215,29 @@ class PreferencesDialog(QDialog):
         settings.backup_keep_daily_days = self.keep_daily.value()
         settings.backup_every_hours = self.every_hours.value()
         settings.default_signatory_ids = self.signatories.ids()
+        settings.due_soon_days = self.due_soon.value()
+        settings.amber_after_moves = self.amber_moves.value()
+        settings.red_after_moves = self.red_moves.value()
+        settings.reminders = self.reminders.isChecked()
+        self.rating_problem.show_problem(None)
+        try:
+            preferences.check(settings)
+        except ValidationFailed as error:
+            self.rating_problem.show_problem(str(error))
+            return
         db, logo = self.ctx.db, self.logo
 
         def work() -> None:
             council.save_profile(db, values, logo=logo)
             save_settings(settings)
+            preferences.apply(settings)
 
         self.save_button.setEnabled(False)
         self.ctx.ops.run(
-            work, on_done=self._saved, on_error=self._failed, changes={"council_profile"}
+            work,
+            on_done=self._saved,
+            on_error=self._failed,
+            changes={"council_profile", "commitments"},  # ratings may change
         )
 
     def _saved(self, _result: object) -> None:

@@ -94,15 +94,7 @@ class BackupsDialog(QDialog):
         self.infos = infos
         self.table.setRowCount(len(infos))
         for row, info in enumerate(infos):
-            holds = (
-                ", ".join(
-                    f"{count:,} {name}s"
-                    for name, count in info.counts.items()
-                    if name in ("meeting", "ask", "commitment")
-                )
-                if info.ok
-                else f"Cannot be used: {info.problem}"
-            )
+            holds = info.summary if info.ok else f"Cannot be used: {info.problem}"
             for column, text in enumerate(
                 [format_datetime(info.taken), _size(info.size), holds, info.path.name]
             ):

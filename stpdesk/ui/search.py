@@ -27,26 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import kinds
 from ..model.dates import format_datetime
 from ..services import queries
 from ..store import search as store_search
 from .context import TITLE, AppContext
-from .dashboard import ENTITY_OF_TABLE
 from .screen_fit import fit_to_screen
 
 SEARCH_DELAY_MS = 200
-KIND_LABELS = {
-    "footprint": "Footprint",
-    "body": "Body",
-    "contact": "Contact",
-    "member": "Member",
-    "meeting": "Meeting",
-    "ask": "Ask",
-    "commitment": "Commitment",
-    "letter": "Letter",
-}
-
-
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1  # the result as rich text, the match highlighted
 MATCH_STYLE = "background-color: #ffe066; color: #000000; font-weight: bold"
 
@@ -173,15 +161,15 @@ class SearchDialog(QDialog):
         starts = starts or {}
         self.results.clear()
         for hit in hits:
-            if hit.kind not in ENTITY_OF_TABLE:
+            if hit.kind not in kinds.BY_TABLE:
                 continue
-            heading = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {hit.title}"
+            heading = f"{kinds.BY_TABLE[hit.kind].label}: {hit.title}"
             if hit.ref in starts:  # repeated board meetings differ only by their date
                 heading += f" — {format_datetime(starts[hit.ref])}"
             plain, marked = snippet_texts(hit.snippet)
             item = QListWidgetItem(f"{heading}\n   {plain}")
             item.setData(HTML_ROLE, f"<b>{escape(heading)}</b><br>&nbsp;&nbsp;&nbsp;{marked}")
-            item.setData(Qt.ItemDataRole.UserRole, f"{ENTITY_OF_TABLE[hit.kind]}:{hit.ref}")
+            item.setData(Qt.ItemDataRole.UserRole, f"{kinds.BY_TABLE[hit.kind].name}:{hit.ref}")
             self.results.addItem(item)
         count = self.results.count()
         note = hits.note()  # the matches not shown, if any

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...model import kinds
 from ...services import exchange
 from ..context import AppContext, show_error
 from ..screen_fit import fit_to_screen
@@ -27,18 +28,7 @@ from .export import ExportJob, start_export
 from .progress import ProgressReporter
 
 # The lists that show each kind of record, so the right views refresh.
-LISTS_OF = {
-    "footprint": "footprints",
-    "theme": "themes",
-    "body": "bodies",
-    "contact": "contacts",
-    "member": "members",
-    "meeting": "meetings",
-    "letter": "letters",
-    "ask": "asks",
-    "commitment": "commitments",
-}
-EVERYTHING = frozenset(LISTS_OF.values())
+EVERYTHING = frozenset(kind.name for kind in kinds.KINDS)
 
 
 class ExchangeDialog(QDialog):
@@ -295,5 +285,5 @@ class ConflictDialog(QDialog):
             lambda: exchange.resolve(db, conflict_id, choice),
             on_done=done,
             on_error=failed,
-            changes={LISTS_OF.get(self.conflict.entity, "meetings")},
+            changes={kinds.BY_TABLE[self.conflict.entity].name},
         )

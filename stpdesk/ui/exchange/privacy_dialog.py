@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...model import kinds
 from ...model.types import format_date
 from ...services import entities as e
 from ...services import privacy
@@ -375,5 +376,5 @@ class DataProtectionDialog(QDialog):
             lambda: privacy.erase(db, contact_id),
             on_done=done,
             on_error=failed,
-            changes={"contacts", "meetings", "asks", "commitments", "letters", "bodies"},
+            changes=set(kinds.LISTED_NAMES),
         )
