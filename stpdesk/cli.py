@@ -15,13 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
 from .config import resolve_db_path
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input: exit 2 with a one-line message."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -260,10 +255,10 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .documents.fonts import noting_missing
     from .model.types import parse_date
     from .services.files import check_target
-    from .services.letters import LetterRequest
+    from .services.letters import LetterRequest, save_letter
 
     output = Path(args.output).expanduser()
-    letters.format_for(output)  # a wrong suffix is reported before anything is read
+    fmt = letters.format_for(output)  # a wrong suffix is reported before anything is read
     check_target(output, force=args.force)
     on = None
     if args.date:
@@ -286,8 +281,8 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
         cc=args.cc,
         letter_date=on,
     )
-    with _open_existing(db_path) as db, noting_missing() as missing:
-        result = letters.compose(db, request, output)
+    with open_existing(db_path) as db, noting_missing() as missing:
+        result = save_letter(db, letters.render_letter(db, request, fmt), output)
     print(
         f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
     )
@@ -300,7 +295,7 @@ def _say_missing(characters: set[str], other: str) -> None:
     from .documents.fonts import describe_missing
 
     if characters:
-        _say(
+        say(
             "Note: the PDF shows � for characters its font cannot draw: "
             f"{describe_missing(characters)}. The {other} version shows them."
         )
@@ -390,25 +385,25 @@ def _main(argv: Sequence[str] | None = None) -> int:
         }[args.command]
         return handler(db_path, args)
     except UsageError as error:
-        _say(f"stpdesk: {error}")
+        say(f"stpdesk: {error}")
         return EXIT_USAGE
     except SaveFailed as error:  # the disk or folder, not the input
-        _say(f"stpdesk: {error}")
+        say(f"stpdesk: {error}")
         return EXIT_FAILURE
     except ServiceError as error:
-        _say(f"stpdesk: {error}".replace("\n", "; "))
+        say(f"stpdesk: {error}".replace("\n", "; "))
         return EXIT_USAGE
     except NotStpdesk as error:  # another program's file: the wrong --db, not a fault
-        _say(f"stpdesk: {error}")
+        say(f"stpdesk: {error}")
         return EXIT_USAGE
     except StoreError as error:
-        _say(f"stpdesk: {error}")
+        say(f"stpdesk: {error}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        _say("stpdesk: stopped")
+        say("stpdesk: stopped")
         return EXIT_FAILURE
     except OSError as error:
-        _say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE
 
 
@@ -418,26 +413,10 @@ def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
     return run(db_path, args)
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _open_existing(db_path: Path):  # noqa: ANN202 - returns store.Database
-    from .store import open_database
-
-    if not db_path.exists():
-        raise UsageError(
-            f"there is no database at {db_path}; create one for your council with "
-            f"“stpdesk init --council CODE --db {db_path}” (or try “stpdesk demo --db "
-            f"{db_path}”), or start the app"
-        )
-    return open_database(db_path, create=False)
-
-
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     import time
 
-    from .services import demo
+    from .services import demo, demo_scale
     from .store import open_database
     from .store.lock import SETUP
 
@@ -449,7 +428,7 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         counts = demo.build_demo(db)
         if args.scale:
             print(f"Adding {args.scale:,} synthetic meetings…", file=sys.stderr)
-            added = demo.add_scale(db, args.scale)
+            added = demo_scale.add_scale(db, args.scale)
             counts = {key: counts.get(key, 0) + added.get(key, 0) for key in counts | added}
         elapsed = time.perf_counter() - started
     except BaseException:
@@ -506,7 +485,7 @@ def _list(db_path: Path, args: argparse.Namespace) -> int:
 
     if (args.overdue or args.due_within is not None) and args.entity != "commitments":
         raise UsageError("--overdue and --due-within apply only to “list commitments”")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         rows, total = views.list_rows(
             db, args.entity, limit=args.limit, overdue=args.overdue, due_within=args.due_within
         )
@@ -584,7 +563,7 @@ def _search(db_path: Path, args: argparse.Namespace) -> int:
 
     if not args.query.strip():
         raise UsageError("the search text is empty")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         hits = queries.search(db, args.query, limit=args.limit)
     if args.json:
         payload = [
@@ -614,7 +593,7 @@ def _check(db_path: Path, args: argparse.Namespace) -> int:
         raise UsageError(f"there is no database at {db_path}")
     result = check_database(db_path)
     if result.foreign:
-        _say(f"stpdesk: {db_path}: {result.problems[0]}. It has not been changed.")
+        say(f"stpdesk: {db_path}: {result.problems[0]}. It has not been changed.")
         return EXIT_USAGE
     if result.ok:
         print(f"{db_path} is sound (schema {result.revision or 'empty'}).")
@@ -699,7 +678,7 @@ def _deleted(db_path: Path, args: argparse.Namespace) -> int:
 
     if args.restore and args.empty:
         raise UsageError("use --restore or --empty, not both")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.restore:
             record = recycle.restore(db, args.restore)
             print(
@@ -743,7 +722,7 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         output = Path(args.output).expanduser()
         fmt = packs.format_for(output)
         check_target(output, force=args.force)
-        with _open_existing(db_path) as db, noting_missing() as missing:
+        with open_existing(db_path) as db, noting_missing() as missing:
             if args.meeting:
                 data = packs.meeting_pack(
                     db,
@@ -780,13 +759,13 @@ def _brief(db_path: Path, args: argparse.Namespace) -> int:
         folder = Path(args.output).expanduser()
         check_folder(folder.parent)
         folder.mkdir()
-        _say(f"Created the folder {folder} for the packs.")
+        say(f"Created the folder {folder} for the packs.")
 
     def report(done: int, total: int, message: str) -> None:
         if total:
-            _say(f"[{done}/{total}] {message}")
+            say(f"[{done}/{total}] {message}")
 
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         result = packs.upcoming_packs(
             db,
             args.upcoming,

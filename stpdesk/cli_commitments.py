@@ -44,12 +44,12 @@ def add_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
 
 
 def run(db_path: Path, args: argparse.Namespace) -> int:
-    from .cli import EXIT_OK, _open_existing
+    from .cli_common import EXIT_OK, open_existing
     from .model.dates import format_date
     from .model.engagement import slippage_text
     from .services import workflows
 
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.step == "reschedule":
             record = workflows.reschedule(
                 db,

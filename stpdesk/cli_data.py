@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_OK, EXIT_USAGE, UsageError, _open_existing
+from .cli_common import EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
 from .model import kinds
 
 IMPORT_KINDS = ("ics", "contacts", "json", "bundle")
@@ -107,10 +106,6 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
     return handler(db_path, args)
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def _date(text: str | None, option: str) -> Any:
     from .model.types import parse_date
 
@@ -159,7 +154,7 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
         raise UsageError("--add-bodies and --map apply only to “import contacts”")
     if args.kind == "json":
         return _import_json(db_path, source)
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.kind == "bundle":
             result = exchange.import_bundle(db, source)
             print(f"Merged {source.name}: {result.summary()}")
@@ -186,10 +181,10 @@ def _import(db_path: Path, args: argparse.Namespace) -> int:
                 else:
                     preview, counts = imports.import_contacts(db, source, **options)
         except imports.ImportRefused as refused:
-            _say(f"stpdesk: {source.name} was not imported: nothing was written.")
+            say(f"stpdesk: {source.name} was not imported: nothing was written.")
             for problem in refused.preview.problems:
-                _say(f"  {problem}")
-            _say("Correct these rows in the file and import it again.")
+                say(f"  {problem}")
+            say("Correct these rows in the file and import it again.")
             return EXIT_USAGE
     _print_preview(preview)
     if counts is None:
@@ -239,7 +234,7 @@ def _export(db_path: Path, args: argparse.Namespace) -> int:
     elif not target.exists():
         check_folder(target.parent)
     new_folder = args.kind == "csv" and not target.exists()
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.kind == "csv":
             try:
                 written = exports.write_csv(db, target)
@@ -280,7 +275,7 @@ def _conflicts(db_path: Path, args: argparse.Namespace) -> int:
 
     if bool(args.resolve) != bool(args.keep):
         raise UsageError("use --resolve ID together with --keep ours or --keep theirs")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.resolve:
             exchange.resolve(db, args.resolve, args.keep)
             kept = "this laptop's" if args.keep == "ours" else "the other laptop's"
@@ -301,7 +296,7 @@ def _privacy(db_path: Path, args: argparse.Namespace) -> int:
 
     if args.action in ("access", "erase") and not args.contact:
         raise UsageError(f"“privacy {args.action}” needs the contact's id or email")
-    with _open_existing(db_path) as db:
+    with open_existing(db_path) as db:
         if args.action == "review":
             if args.years < 1:
                 raise UsageError("--years must be 1 or more")
@@ -337,7 +332,7 @@ def _privacy(db_path: Path, args: argparse.Namespace) -> int:
             if not folder.exists():
                 check_folder(folder.parent)
                 folder.mkdir()
-                _say(f"Created the folder {folder} for the subject-access files.")
+                say(f"Created the folder {folder} for the subject-access files.")
             check_folder(folder)
             stem = f"subject-access-{contact.id[:8]}"
             for suffix in (".json", ".pdf"):

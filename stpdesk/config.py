@@ -10,6 +10,8 @@ from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path, user_log_path
 
+from .safe_files import write_atomic
+
 APP_NAME = "stpdesk"
 DB_ENV_VAR = "STPDESK_DB"
 DB_FILE_NAME = "stpdesk.sqlite"
@@ -102,9 +104,8 @@ def load_settings() -> Settings:
 def save_settings(settings: Settings) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
-    os.replace(partial, path)
+    text = json.dumps(asdict(settings), indent=2)
+    write_atomic(path, lambda handle: handle.write(text), text=True)
 
 
 def log_dir() -> Path:

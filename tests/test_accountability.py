@@ -62,7 +62,7 @@ def test_rescheduling_keeps_the_original_and_every_move(seeded) -> None:
 def test_the_due_date_moves_only_by_reschedule(seeded) -> None:
     cid = seeded.commitment_ids[1]
     with seeded.db.session() as session:  # entered two days ago
-        record = e.commitments._get(session, cid)
+        record = e.commitments.get_in(session, cid)
         record.created_at = clock.now() - timedelta(days=2)
         session.add(record)
     with pytest.raises(ValidationFailed) as refused:

@@ -13,11 +13,10 @@ from pypdf import PdfReader
 
 from stpdesk.cli import main
 from stpdesk.documents import packs
-from stpdesk.documents.pdf import Cancelled
 from stpdesk.model.dates import LONDON, format_date
 from stpdesk.services import briefing, dashboard, demo, engagement
 from stpdesk.services import entities as e
-from stpdesk.services.errors import NotFound
+from stpdesk.services.errors import Cancelled, NotFound
 from stpdesk.store import Database, open_database
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,10 @@ from stpdesk.model.enums import (
     LetterStatus,
 )
 from stpdesk.model.types import LONDON
-from stpdesk.services import council, dashboard, queries
-from stpdesk.services import demo as demo_module
+from stpdesk.services import council, dashboard, demo_scale, queries
 from stpdesk.services.council import get_profile
-from stpdesk.services.demo import COUNT_KEYS, DemoRefused, add_scale, build_demo
+from stpdesk.services.demo import COUNT_KEYS, DemoRefused, build_demo
+from stpdesk.services.demo_scale import add_scale
 from stpdesk.services.entities import contacts, footprints, letters, meetings
 from stpdesk.store import Database, open_database
 
@@ -153,6 +153,38 @@ def test_meetings_past_and_upcoming(demo: tuple[Database, dict[str, int]]) -> No
         bodies_linked = session.exec(select(t.MeetingBody.meeting_id)).all()
     assert Attendance.apologies in attendance
     assert set(bodies_linked) == {m.id for m in rows}
+
+
+@pytest.mark.parametrize(
+    ("today", "title", "held_on"),
+    [
+        # 26 December 2026 is a Saturday: the Friday before is Christmas Day.
+        ("2026-12-22", "One-to-one with the ICB Director of Place", "2026-12-24"),
+        # Nine days on is New Year's Day, a Friday.
+        ("2026-12-23", "Kent Health and Wellbeing Board", "2026-12-31"),
+    ],
+)
+def test_no_meeting_on_a_weekend_or_at_christmas_or_new_year(
+    db: Database, today: str, title: str, held_on: str
+) -> None:
+    build_demo(db, today=date.fromisoformat(today))
+    rows = meetings.page(db, limit=1000).rows
+    held = [m.starts_at.astimezone(LONDON).date() for m in rows]
+    closed = {"12-25", "12-26", "01-01"}
+    assert not [day for day in held if day.weekday() >= 5 or day.strftime("%m-%d") in closed]
+    # Boxing Day falls on a Saturday, so Monday 28 December 2026 is the bank holiday.
+    assert date(2026, 12, 28) not in held
+    upcoming = [
+        m for m in rows if m.title == title and m.starts_at.date() >= date.fromisoformat(today)
+    ]
+    assert upcoming[0].starts_at.astimezone(LONDON).date() == date.fromisoformat(held_on)
+
+
+def test_the_dashboard_has_a_commitment_due_soon(demo: tuple[Database, dict[str, int]]) -> None:
+    db, _ = demo
+    board = dashboard.dashboard(db)
+    assert board.due_soon_total >= 1
+    assert any(row.text.startswith("Send Involve Kent the list") for row in board.due_soon)
 
 
 def test_asks_and_commitments_are_mixed(demo: tuple[Database, dict[str, int]]) -> None:
@@ -284,7 +316,7 @@ def test_add_scale_to_the_demo(db: Database) -> None:
 
 
 def test_add_scale_to_an_empty_database(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo_module, "SCALE_BATCH", 400)
+    monkeypatch.setattr(demo_scale, "SCALE_BATCH", 400)
     seen: list[int] = []
     added = add_scale(db, 1000, seed=1, today=TODAY, progress=seen.append)
     assert seen == [400, 800, 1000]

@@ -18,10 +18,11 @@ from stpdesk.services import entities as e
 from stpdesk.store import Database, open_database
 from stpdesk.ui.actions import ActionId
 from stpdesk.ui.app import MainWindow
-from stpdesk.ui.briefing_dialogs import BatchPacksDialog, PackDialog, prepare_printer
+from stpdesk.ui.briefing_dialogs import BatchPacksDialog, PackDialog
 from stpdesk.ui.context import AppContext
 from stpdesk.ui.editors import EditorDialog
 from stpdesk.ui.operations import Operations
+from stpdesk.ui.printing import prepare_printer
 
 # The offscreen platform cannot raise windows or grab the keyboard for pop-ups; harmless.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")

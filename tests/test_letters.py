@@ -22,7 +22,7 @@ from stpdesk.model.enums import LetterStatus
 from stpdesk.services import council
 from stpdesk.services import entities as e
 from stpdesk.services import letters as service
-from stpdesk.services.errors import ValidationFailed
+from stpdesk.services.errors import ServiceError, ValidationFailed
 from stpdesk.services.letters import LetterRequest
 
 TODAY_TEXT = long_date(0)
@@ -47,6 +47,11 @@ def png(width: int = 60, height: int = 30) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def compose(db, request: LetterRequest, out: Path) -> service.SavedLetter:
+    """What the composer and ``stpdesk letter`` do: lay the letter out, then save and log it."""
+    return service.save_letter(db, letters.render_letter(db, request, letters.format_for(out)), out)
 
 
 @pytest.fixture
@@ -116,7 +121,7 @@ def joint_request(record, order: list[int], **changes) -> LetterRequest:
 
 def test_joint_letter_pdf_says_everything_in_the_chosen_order(record, tmp_path: Path) -> None:
     out = tmp_path / "joint.pdf"
-    result = letters.compose(record.db, joint_request(record, [2, 0, 1]), out)
+    result = compose(record.db, joint_request(record, [2, 0, 1]), out)
     pages = pdf_text(out.read_bytes())
     text = flat(" ".join(pages))
     numbered = re.findall(r"([1-9])\. (Remove the|Co-chair the|Agree how)", text)
@@ -146,7 +151,7 @@ def test_joint_letter_pdf_says_everything_in_the_chosen_order(record, tmp_path: 
 
 def test_joint_letter_docx_has_real_structure(record, tmp_path: Path) -> None:
     out = tmp_path / "joint.docx"
-    letters.compose(record.db, joint_request(record, [1, 2, 0]), out)
+    compose(record.db, joint_request(record, [1, 2, 0]), out)
     doc = read_docx(str(out))
     assert doc.tables == []  # no layout tables: text is paragraphs
     styles = [(p.style.name, p.text) for p in doc.paragraphs]
@@ -205,7 +210,7 @@ def test_a_three_page_letter_keeps_its_structure(record, tmp_path: Path) -> None
         opening="We write <b>about</b> A&E & “care” 🏥\n\nSecond paragraph.",
         letter_date=TODAY,
     )
-    letters.compose(db, request, out)
+    compose(db, request, out)
     reader = PdfReader(str(out))
     pages = [page.extract_text() for page in reader.pages]
     assert len(pages) >= 3
@@ -242,9 +247,9 @@ def test_docx_and_pdf_of_every_letter_template(record, tmp_path: Path) -> None:
             signatory_ids=[record.member_id],
             letter_date=TODAY,
         )
-        pdf = letters.compose(db, request, tmp_path / f"{name}.pdf")
+        pdf = compose(db, request, tmp_path / f"{name}.pdf")
         text = flat(" ".join(pdf_text(pdf.path.read_bytes())))
-        docx = letters.compose(db, request, tmp_path / f"{name}.docx")
+        docx = compose(db, request, tmp_path / f"{name}.docx")
         words = "\n".join(p.text for p in read_docx(str(docx.path)).paragraphs)
         for shown in (text, flat(words)):
             assert "Zofia Łukasiewicz" in shown and "Cllr Michelle Lowe" in shown
@@ -269,7 +274,7 @@ def test_unknown_ids_and_templates_get_clear_messages_and_log_nothing(
     db = record.db
     out = tmp_path / "bad.pdf"
     with pytest.raises(ValidationFailed) as problem:
-        letters.compose(
+        compose(
             db,
             joint_request(record, [0], ask_ids=["no-such-ask"], signatory_ids=["ghost"]),
             out,
@@ -277,25 +282,39 @@ def test_unknown_ids_and_templates_get_clear_messages_and_log_nothing(
     assert "Letter asks: there is no ask with id no-such-ask" in str(problem.value)
     assert "Letter signatories: there is no member with id ghost" in str(problem.value)
     with pytest.raises(ValidationFailed, match="Letter recipient: there is no contact with id x1"):
-        letters.compose(db, joint_request(record, [0], to_address=None, to_contact_id="x1"), out)
+        compose(db, joint_request(record, [0], to_address=None, to_contact_id="x1"), out)
     with pytest.raises(ValidationFailed, match="choose at least 1"):
-        letters.compose(db, joint_request(record, [], ask_ids=[]), out)
+        compose(db, joint_request(record, [], ask_ids=[]), out)
     with pytest.raises(ValidationFailed, match="choose at least one member to sign"):
-        letters.compose(db, joint_request(record, [0], signatory_ids=[]), out)
+        compose(db, joint_request(record, [0], signatory_ids=[]), out)
     with pytest.raises(TemplateError, match="no template called “joint”.*joint-solutions"):
-        letters.compose(db, joint_request(record, [0], template="joint"), out)
+        compose(db, joint_request(record, [0], template="joint"), out)
     with pytest.raises(TemplateError, match="is for a meeting, not a letter"):
-        letters.compose(db, joint_request(record, [0], template="meeting-briefing"), out)
+        compose(db, joint_request(record, [0], template="meeting-briefing"), out)
     with pytest.raises(TemplateError, match=r"must end in \.pdf .* or \.docx"):
-        letters.compose(db, joint_request(record, [0]), tmp_path / "letter.txt")
+        compose(db, joint_request(record, [0]), tmp_path / "letter.txt")
     assert letters_logged(db) == 0
     assert list(tmp_path.glob("*.pdf")) == [] and list(tmp_path.glob(".*partial")) == []
+
+
+def test_laying_out_logs_nothing_and_saving_logs_the_letter_with_its_file(
+    record, tmp_path: Path
+) -> None:
+    db = record.db
+    rendered = letters.render_letter(db, joint_request(record, [0]), "pdf")
+    assert rendered.payload.startswith(b"%PDF") and letters_logged(db) == 0
+    with pytest.raises(ServiceError, match="is a folder; give a file name ending in .pdf"):
+        service.save_letter(db, rendered, tmp_path)
+    assert letters_logged(db) == 0
+    saved = service.save_letter(db, rendered, tmp_path / "letters" / "joint.pdf")
+    assert saved.path.read_bytes() == rendered.payload and letters_logged(db) == 1
+    assert saved.letter.file_path == str(saved.path.resolve())
 
 
 def test_status_and_history(record, tmp_path: Path) -> None:
     db = record.db
     request = joint_request(record, [0, 1], to_address=None, to_contact_id=record.contact_id)
-    letter = letters.compose(db, request, tmp_path / "a.pdf").letter
+    letter = compose(db, request, tmp_path / "a.pdf").letter
     assert [entry.id for entry in service.letters_to_contact(db, record.contact_id)] == [letter.id]
     for ask_id in record.solutions[:2]:
         assert [entry.id for entry in service.letters_for_ask(db, ask_id)] == [letter.id]

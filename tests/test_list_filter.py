@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 import pytest
 from conftest import TODAY
 
-from stpdesk.services import demo, records, recycle
+from stpdesk.services import demo, demo_scale, records, recycle
 from stpdesk.services import entities as e
 from stpdesk.store import Database, open_database
 from stpdesk.store.engine import make_engine
@@ -43,7 +43,7 @@ TEXTS = [
 def scaled(tmp_path_factory: pytest.TempPathFactory) -> Database:
     db = open_database(tmp_path_factory.mktemp("filter") / "scaled.sqlite")
     demo.build_demo(db, today=TODAY)
-    demo.add_scale(db, 400, today=TODAY)
+    demo_scale.add_scale(db, 400, today=TODAY)
     yield db
     db.close()
 
@@ -153,3 +153,19 @@ def test_a_rare_text_is_read_through_the_index_not_the_whole_table(scaled: Datab
             row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + reads[0][0], reads[0][1])
         )
     assert "filter_meeting" in plan
+
+
+def test_percent_and_underscore_are_typed_text_not_wildcards(seeded) -> None:
+    from stpdesk.services import entities as ents
+
+    for title in (
+        "Cut waiting times by 50%",
+        "Cut waiting times by 500 days",
+        "a_b plan",
+        "axb plan",
+    ):
+        ents.asks.create(seeded.db, {"title": title, "body_id": seeded.icb_id})
+    shown = lambda text: sorted(r.title for r in ents.asks.page(seeded.db, text=text).rows)  # noqa: E731
+    assert shown("50%") == ["Cut waiting times by 50%"]
+    assert shown("a_b") == ["a_b plan"]
+    assert shown("\\") == []

@@ -140,7 +140,7 @@ def _inline_rule(state: StateCore) -> None:
 
 
 @cache
-def _parser() -> MarkdownIt:
+def markdown_parser() -> MarkdownIt:
     """One parser for every document: building one (and its rule chains) cost a tenth of
     a pack's parse. Safe to share between threads: each parse keeps its state apart."""
     # html=False: any <tag> in a template prints as text, never as markup
@@ -151,7 +151,7 @@ def _parser() -> MarkdownIt:
 
 def parse_markdown(markdown: str, literals: list[str], blocks: list[NamedBlock]) -> list[Block]:
     """Turn rendered Markdown (with data placeholders) into blocks."""
-    tokens = _parser().parse(markdown)
+    tokens = markdown_parser().parse(markdown)
     builder = _Builder(literals, blocks)
     return builder.blocks(tokens)
 

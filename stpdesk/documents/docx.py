@@ -24,7 +24,7 @@ from ..services.errors import ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
 from .fonts import clean_text
-from .templates import _display
+from .templates import display_value
 
 FONT_NAME = "Arial"
 GREY = RGBColor(0x44, 0x44, 0x44)
@@ -288,14 +288,14 @@ class DocxWriter:
         self.doc.add_paragraph(clean_text(self.source.author)).runs[0].bold = True
         self.doc.add_heading(clean_text(params["title"]), level=0)
         if params["subtitle"]:
-            self.paragraphs([c.Span(_display(params["subtitle"]), literal=True)])
+            self.paragraphs([c.Span(display_value(params["subtitle"]), literal=True)])
         for label, value in params["details"]:
-            if _display(value).strip():
+            if display_value(value).strip():
                 paragraph = self.doc.add_paragraph()
-                paragraph.add_run(f"{clean_text(_display(label))}: ").bold = True
-                paragraph.add_run(clean_text(_display(value)))
+                paragraph.add_run(f"{clean_text(display_value(label))}: ").bold = True
+                paragraph.add_run(clean_text(display_value(value)))
         if params["note"]:
-            self.paragraphs([c.Span(_display(params["note"]), literal=True)])
+            self.paragraphs([c.Span(display_value(params["note"]), literal=True)])
         self.doc.add_page_break()
 
     def block_bar_chart(self, params: dict[str, Any]) -> None:
@@ -307,7 +307,7 @@ class DocxWriter:
             return
         self.data_table(
             params["headings"],
-            [[_display(field_of(r, f)) for f in params["fields"]] for r in params["rows"]],
+            [[display_value(field_of(r, f)) for f in params["fields"]] for r in params["rows"]],
         )
 
     def block_commitments_table(self, params: dict[str, Any]) -> None:
@@ -317,7 +317,7 @@ class DocxWriter:
         columns = commitment_columns(params)
         self.data_table(
             [heading for heading, _, _ in columns],
-            [[_display(field_of(item, f)) for _, f, _ in columns] for item in params["items"]],
+            [[display_value(field_of(item, f)) for _, f, _ in columns] for item in params["items"]],
         )
 
     def block_letterhead(self, params: dict[str, Any]) -> None:
@@ -346,10 +346,10 @@ class DocxWriter:
         paragraph = self.doc.add_paragraph()
         self.runs(paragraph, [c.Span("\n".join(lines), literal=True)])
         details = []
-        if _display(params["reference"]).strip():
-            details.append(f"Our reference: {_display(params['reference'])}")
-        if _display(params["date"]).strip():
-            details.append(_display(params["date"]))
+        if display_value(params["reference"]).strip():
+            details.append(f"Our reference: {display_value(params['reference'])}")
+        if display_value(params["date"]).strip():
+            details.append(display_value(params["date"]))
         if details:
             paragraph.paragraph_format.space_after = Pt(14)
             dated = self.doc.add_paragraph()
@@ -364,11 +364,11 @@ class DocxWriter:
             space = self.doc.add_paragraph()
             space.paragraph_format.space_before = Pt(28)
             space.paragraph_format.space_after = Pt(0)
-            name = space.add_run(clean_text(_display(field_of(person, "name"))))
+            name = space.add_run(clean_text(display_value(field_of(person, "name"))))
             name.bold = True
             made.append(space)
             for field in ("position", "council"):
-                value = _display(field_of(person, field)).strip()
+                value = display_value(field_of(person, field)).strip()
                 if value:
                     line = self.doc.add_paragraph(clean_text(value))
                     line.paragraph_format.space_after = Pt(0)

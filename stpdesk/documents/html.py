@@ -16,7 +16,7 @@ from . import content as c
 from .blocks import commitment_columns, field_of
 from .charts import bar_chart, svg
 from .fonts import clean_text
-from .templates import _display
+from .templates import display_value
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -189,7 +189,7 @@ class HtmlWriter:
         )
 
     def _text(self, value: Any) -> str:
-        return escape(clean_text(_display(value))).replace("\n", "<br>")
+        return escape(clean_text(display_value(value))).replace("\n", "<br>")
 
     # --- named blocks ------------------------------------------------------------
 
@@ -228,7 +228,7 @@ class HtmlWriter:
         details = [
             f"<dt>{self._text(label)}</dt><dd>{self._text(value)}</dd>"
             for label, value in params["details"]
-            if _display(value).strip()
+            if display_value(value).strip()
         ]
         if details:
             parts.append(f"<dl>{''.join(details)}</dl>")

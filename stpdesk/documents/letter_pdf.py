@@ -27,15 +27,15 @@ from reportlab.platypus import (
 from . import content as c
 from .blocks import field_of
 from .fonts import FONT, FONT_BOLD, printable
-from .pdf import INK, RULE, PdfWriter, _fit
-from .templates import _display
+from .pdf import INK, RULE, PdfWriter, shortened
+from .templates import display_value
 
 GREY = colors.HexColor("#444444")
 SIGNATURE_SPACE = 14 * mm  # room to sign by hand
 
 
 def _text(value: Any) -> str:
-    return escape(printable(_display(value)))
+    return escape(printable(display_value(value)))
 
 
 class LetterPdfWriter(PdfWriter):
@@ -143,7 +143,7 @@ class LetterPdfWriter(PdfWriter):
         )
         canvas.setFont(FONT, 8.5)
         canvas.setFillColor(GREY)
-        canvas.drawString(self.margin_left, top, _fit(line, 80))
+        canvas.drawString(self.margin_left, top, shortened(line, 80))
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(self.margin_left, top - 2.5 * mm, width - self.margin_right, top - 2.5 * mm)
@@ -205,9 +205,9 @@ class LetterPdfWriter(PdfWriter):
         lines = [escape(printable(line)) for line in params["lines"] if line.strip()]
         out: list[Flowable] = [Paragraph("<br/>".join(lines), self.styles["address"])]
         details = []
-        if _display(params["reference"]).strip():
+        if display_value(params["reference"]).strip():
             details.append(f"Our reference: {_text(params['reference'])}")
-        if _display(params["date"]).strip():
+        if display_value(params["date"]).strip():
             details.append(_text(params["date"]))
         if details:
             out += [Spacer(1, 6 * mm), Paragraph("<br/>".join(details), self.styles["address"])]
@@ -247,7 +247,7 @@ class LetterPdfWriter(PdfWriter):
             Paragraph(_text(field_of(person, "name")), self.styles["signer"]),
         ]
         for name in ("position", "council"):
-            value = _display(field_of(person, name)).strip()
+            value = display_value(field_of(person, name)).strip()
             if value:
                 out.append(Paragraph(_text(value), self.styles["signer-role"]))
         return out

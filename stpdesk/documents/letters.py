@@ -1,9 +1,9 @@
-"""Letters: gather the data, run a letter template, write PDF or Word, log the letter.
+"""Letters: gather the data, run a letter template, lay the letter out as PDF or Word.
 
-:func:`compose` is what the composer and ``stpdesk letter`` call. It is all or nothing:
-every id is checked and the letter laid out before anything is written; the file is
-saved inside the transaction that logs the letter, so a failed save logs nothing and a
-failed log leaves no new file. Safe to call off the UI thread (no Qt here).
+:func:`render_letter` checks every id and lays the letter out; it writes nothing. The
+composer and ``stpdesk letter`` hand what it returns to
+:func:`stpdesk.services.letters.save_letter`, which saves the file and logs the letter
+together. Safe to call off the UI thread (no Qt here).
 """
 
 from __future__ import annotations
@@ -14,13 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..model import tables as t
 from ..model.types import format_date
 from ..services import letters as letter_service
-from ..services.entities import letters as letter_records
-from ..services.files import SaveFailed, write_partial
-from ..services.letters import LetterData, LetterRequest, Needs
-from ..services.records import validate
+from ..services.letters import LetterData, LetterRequest, Needs, RenderedLetter
 from ..store import Database
 from . import content as c
 from .docx import render_docx
@@ -134,79 +130,27 @@ def preview_pdf(db: Database, request: LetterRequest, *, user_folder: Path | Non
     return write_bytes(prepare(db, request, user_folder=user_folder).document, "pdf")
 
 
-@dataclass
-class Composed:
-    letter: t.Letter
-    path: Path
-    size: int
-    data: LetterData
-
-
-def compose(
+def render_letter(
     db: Database,
     request: LetterRequest,
-    output: str | os.PathLike[str],
+    fmt: Format,
     *,
     user_folder: Path | None = None,
-    actor: str | None = None,
-    progress: Progress | None = None,
-) -> Composed:
-    """Write the letter to ``output`` (.pdf or .docx) and log it as a draft letter."""
-    target = Path(output).expanduser()
-    fmt = format_for(target)
-    if target.is_dir():
-        raise TemplateError(f"{target} is a folder; give a file name ending in .{fmt}")
-    _report(progress, 0, 3, "Gathering the record")
+) -> RenderedLetter:
+    """The letter laid out as a .pdf or .docx file's bytes, ready for
+    :func:`stpdesk.services.letters.save_letter`: every id is checked first; writes nothing."""
     prepared = prepare(db, request, user_folder=user_folder)
-    _report(progress, 1, 3, "Laying out the letter")
-    payload = write_bytes(prepared.document, fmt)
-    _report(progress, 2, 3, "Saving and logging the letter")
-    checked = validate(
-        t.LetterCreate, letter_service.log_values(prepared.data, file_path=str(target.resolve()))
-    )
-    # The file is written beside its name inside the transaction (a failed write logs
-    # nothing) and renamed into place only once the letter is logged (a failed log, say
-    # on a full disk, leaves no file): the file and the log always agree.
-    partial: Path | None = None
-    logged = False
-    try:
-        with db.session() as session:
-            record = letter_records.create_in(session, checked, actor=actor)
-            session.flush()
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)  # a folder the Save dialog named
-                partial = write_partial(target, lambda handle: handle.write(payload), text=False)
-            except SaveFailed as error:
-                raise SaveFailed(f"{error}. The letter was not logged.") from None
-        logged = True
-        try:
-            os.replace(partial, target)
-        except OSError as error:
-            raise SaveFailed(
-                f"The letter was logged (id {record.id}) but could not be saved as {target}: "
-                f"{error.strerror or error}. It is kept as {partial}; rename it yourself."
-            ) from None
-    finally:
-        if partial is not None and not logged:
-            partial.unlink(missing_ok=True)
-    _report(progress, 3, 3, "Done")
-    return Composed(letter=record, path=target, size=len(payload), data=prepared.data)
-
-
-def _report(progress: Progress | None, done: int, total: int, message: str) -> None:
-    if progress is not None:
-        progress(done, total, message)
+    return RenderedLetter(data=prepared.data, payload=write_bytes(prepared.document, fmt))
 
 
 __all__ = [
-    "Composed",
     "LetterRequest",
-    "compose",
     "defaults_of",
     "format_for",
     "letter_templates",
     "load_letter_template",
     "prepare",
     "preview_pdf",
+    "render_letter",
     "write_bytes",
 ]

@@ -8,7 +8,6 @@ unknown) and stops, writing nothing, when ``cancelled()`` returns True.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,12 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..model.types import format_date
+from ..safe_files import safe_file_name
 from ..services import briefing
+from ..services.errors import Cancelled
 from ..services.files import write_private
 from ..store import Database
 from . import content as c
 from .html import render_html
-from .pdf import Cancelled, Progress, render_pdf
+from .pdf import Progress, render_pdf
 from .templates import TemplateError, TemplateInfo, load_template, render
 
 Format = Literal["pdf", "html"]
@@ -253,10 +254,8 @@ def save(data: bytes, path: str | os.PathLike[str]) -> Path:
 
 def file_name(meeting: briefing.MeetingInfo, suffix: str = ".pdf") -> str:
     """e.g. ``2026-12-01 Kent Health and Wellbeing Board.pdf`` (safe on Windows too)."""
-    title = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", meeting.title)
-    title = " ".join(title.split()).strip(" .")[:80] or "meeting"
     local = meeting.starts_at.astimezone(briefing.LONDON)
-    return f"{local:%Y-%m-%d} {title}{suffix}"
+    return f"{local:%Y-%m-%d} " + safe_file_name(meeting.title, suffix, fallback="meeting")
 
 
 @dataclass

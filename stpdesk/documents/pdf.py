@@ -41,12 +41,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import drawPageNumbers
 
-from ..services.errors import ServiceError
+from ..services.errors import Cancelled, ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
 from .charts import bar_chart
 from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, printable, register_fonts
-from .templates import _display
+from .templates import display_value
 from .textflow import (
     CellStyle,
     Piece,
@@ -83,10 +83,6 @@ GRID_LOOK = TableLook(
 rl_config.useA85 = 0
 
 Progress = Callable[[int, int, str], None]  # (done, total or 0 if unknown, message)
-
-
-class Cancelled(ServiceError):
-    """The user stopped generation; nothing was written."""
 
 
 def _markup(span: c.Span, text: str) -> str:
@@ -581,9 +577,9 @@ class PdfWriter:
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#444444"))
         header = printable(self.current.header or self.current.title)
-        canvas.drawString(self.margin_left, top, _fit(header, 70))
+        canvas.drawString(self.margin_left, top, shortened(header, 70))
         canvas.drawRightString(
-            width - self.margin_right, top, _fit(printable(self.current.author), 45)
+            width - self.margin_right, top, shortened(printable(self.current.author), 45)
         )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
@@ -1014,18 +1010,20 @@ class PdfWriter:
             out += [image, Spacer(1, 8)]
         out += self.paragraphs([c.Span(document.author, literal=True)], "cover-council")
         out.append(HRFlowable(width="100%", color=ACCENT, thickness=2, spaceBefore=6))
-        out += self.paragraphs([c.Span(_display(params["title"]), literal=True)], "cover-title")
+        out += self.paragraphs(
+            [c.Span(display_value(params["title"]), literal=True)], "cover-title"
+        )
         if params["subtitle"]:
             out += self.paragraphs(
-                [c.Span(_display(params["subtitle"]), literal=True)], "cover-subtitle"
+                [c.Span(display_value(params["subtitle"]), literal=True)], "cover-subtitle"
             )
         rows = [
             [
-                self._cell([c.Span(_display(label), literal=True)], "cover-label", grid=True),
-                self._cell([c.Span(_display(value), literal=True)], "cover-value", grid=True),
+                self._cell([c.Span(display_value(label), literal=True)], "cover-label", grid=True),
+                self._cell([c.Span(display_value(value), literal=True)], "cover-value", grid=True),
             ]
             for label, value in params["details"]
-            if _display(value).strip()
+            if display_value(value).strip()
         ]
         if rows:  # labels and values are literal text: always plain cells
             cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
@@ -1033,7 +1031,7 @@ class PdfWriter:
             out.append(TextTable([], cells, widths, COVER_LOOK))
         if params["note"]:
             out.append(Spacer(1, 18))
-            out += self.paragraphs([c.Span(_display(params["note"]), literal=True)], "small")
+            out += self.paragraphs([c.Span(display_value(params["note"]), literal=True)], "small")
         out += [NextPageTemplate("body"), PageBreak()]
         return out
 
@@ -1052,7 +1050,7 @@ class PdfWriter:
         header = [self._cell([c.Span(h)], "cell-head", grid=True) for h in params["headings"]]
         rows = [
             [
-                self.cell([c.Span(_display(field_of(record, f)), literal=True)])
+                self.cell([c.Span(display_value(field_of(record, f)), literal=True)])
                 for f in params["fields"]
             ]
             for record in params["rows"]
@@ -1075,7 +1073,7 @@ class PdfWriter:
             rows.append(
                 [
                     self.cell(
-                        [c.Span(_display(field_of(item, f)), literal=True)],
+                        [c.Span(display_value(field_of(item, f)), literal=True)],
                         "cell-late" if late and f == "status_text" else "cell",
                     )
                     for _, f, _ in columns
@@ -1127,7 +1125,8 @@ def _is_plain(span: c.Span) -> bool:
     return not (span.bold or span.italic or span.code or span.strike or span.href)
 
 
-def _fit(text: str, limit: int) -> str:
+def shortened(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, with … where it was cut (running headers)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -1143,4 +1142,4 @@ def render_pdf(
     return PdfWriter(documents, title=title, progress=progress, cancelled=cancelled).render()
 
 
-__all__ = ["Cancelled", "PdfWriter", "Progress", "render_pdf"]
+__all__ = ["PdfWriter", "Progress", "render_pdf"]

@@ -246,7 +246,8 @@ class BlockRef:
         return self.token
 
 
-def _display(value: Any) -> str:
+def display_value(value: Any) -> str:
+    """A value as a document prints it: en-GB dates, Yes/No, an enum's label."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -448,7 +449,7 @@ def _new_environment(user_folder: Path | None) -> SandboxedEnvironment:
         if isinstance(value, BlockRef):
             return value.token
         collector = _collecting.get()
-        collector.literals.append(clean_text(_display(value)))
+        collector.literals.append(clean_text(display_value(value)))
         return f"{LITERAL_OPEN}{len(collector.literals) - 1}{LITERAL_CLOSE}"
 
     env = _BoundedSandbox(

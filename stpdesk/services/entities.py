@@ -247,7 +247,7 @@ class CommitmentService(EntityService[t.Commitment]):
         self, session: Session, record_id: str, checked: BaseModel, *, actor: str | None = None
     ) -> t.Commitment:
         changes = checked.model_dump(exclude_unset=True)
-        record = self._get(session, record_id)
+        record = self.get_in(session, record_id)
         moved = "due_date" in changes and changes["due_date"] != record.due_date
         if moved and not self._correctable(record):
             raise ValidationFailed(

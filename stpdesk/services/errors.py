@@ -32,6 +32,10 @@ class NotFound(ServiceError):
     pass
 
 
+class Cancelled(ServiceError):
+    """The user stopped the work; nothing was written."""
+
+
 class InUse(ServiceError):
     pass
 

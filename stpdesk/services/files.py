@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import safe_files
 from .errors import ServiceError
 
 
@@ -50,49 +50,26 @@ def check_folder(folder: str | os.PathLike[str]) -> Path:
 def write_partial(
     path: str | os.PathLike[str], write: Callable[[Any], None], *, text: bool
 ) -> Path:
-    """Write to a new hidden file beside ``path``, readable by its owner only whatever
-    the umask (mkstemp makes it 0600), and return it for the caller to rename into
-    place. A failure leaves nothing behind and raises SaveFailed naming the folder."""
+    """:func:`stpdesk.safe_files.write_partial` (a new owner-only hidden file beside
+    ``path``, for the caller to rename into place); a failure leaves nothing behind and
+    raises SaveFailed naming the folder."""
     target = Path(path)
     try:
-        descriptor, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-        )
+        return safe_files.write_partial(target, write, text=text)
     except OSError as error:
         raise save_failed(target, error) from None
-    partial = Path(name)
-    try:
-        if text:
-            with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-                write(handle)
-        else:
-            with open(descriptor, "wb") as handle:
-                write(handle)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise save_failed(target, error) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return partial
 
 
 def write_private(
     path: str | os.PathLike[str], write: Callable[[Any], None], *, text: bool
 ) -> Path:
-    """Write whole or not at all, owner-only: a partial file beside ``path`` renamed
-    over it. A failure leaves no half file."""
+    """:func:`stpdesk.safe_files.write_atomic`: whole or not at all, owner-only; a failure
+    leaves no half file and raises SaveFailed naming the file or folder."""
     target = Path(path)
-    partial = write_partial(target, write, text=text)
     try:
-        os.replace(partial, target)
+        return safe_files.write_atomic(target, write, text=text)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise save_failed(target, error) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def save_failed(target: Path, error: OSError) -> SaveFailed:

@@ -1131,7 +1131,8 @@ def map_columns(
     return mapping, unused
 
 
-def _delimiter(first_line: str) -> str:
+def guess_delimiter(first_line: str) -> str:
+    """The CSV delimiter a file's first line uses most: comma, semicolon or tab."""
     counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
@@ -1152,7 +1153,7 @@ def read_csv_rows(
     csv.field_size_limit(max(csv.field_size_limit(), t.LONG + 1))
     # strict: an unterminated quote is an error, not rows quietly merged into one cell
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+        io.StringIO(text, newline=""), delimiter=guess_delimiter(first_line), strict=True
     )
     try:
         headers = next(reader)

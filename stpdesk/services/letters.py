@@ -3,14 +3,18 @@ its status afterwards (sent, reply received) and where it shows in a record's hi
 
 Rendering lives in :mod:`stpdesk.documents.letters`; this module knows no templates.
 :func:`gather` checks every id before anything is written, with a message naming the
-field, so a letter with a wrong id logs nothing.
+field, so a letter with a wrong id logs nothing. :func:`save_letter` saves the file a
+letter was rendered to and logs the letter, together: the composer and ``stpdesk
+letter`` both call it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,7 +28,9 @@ from ..store import Database
 from ..store.rows import connection_of, marks
 from . import briefing, engagement
 from .entities import display_name, letters
-from .errors import FieldProblem, ValidationFailed, field_message
+from .errors import FieldProblem, ServiceError, ValidationFailed, field_message
+from .files import SaveFailed, write_partial
+from .records import validate
 
 LETTER = "Letter"
 OVERDUE_LISTED = 40  # a letter lists at most this many overdue commitments
@@ -420,6 +426,63 @@ def _meeting_record(
 
 
 # --- logging ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A letter laid out (by :func:`stpdesk.documents.letters.render_letter`), not yet saved."""
+
+    data: LetterData
+    payload: bytes  # the .pdf or .docx file
+
+
+@dataclass
+class SavedLetter:
+    letter: t.Letter
+    path: Path
+    size: int
+    data: LetterData
+
+
+def save_letter(
+    db: Database,
+    rendered: RenderedLetter,
+    output: str | os.PathLike[str],
+    *,
+    actor: str | None = None,
+) -> SavedLetter:
+    """Save the letter's file as ``output`` and log it as a draft letter, both or neither."""
+    target = Path(output).expanduser()
+    if target.is_dir():
+        raise ServiceError(f"{target} is a folder; give a file name ending in .pdf or .docx")
+    checked = validate(t.LetterCreate, log_values(rendered.data, file_path=str(target.resolve())))
+    payload = rendered.payload
+    # The file is written beside its name inside the transaction (a failed write logs
+    # nothing) and renamed into place only once the letter is logged (a failed log, say
+    # on a full disk, leaves no file): the file and the log always agree.
+    partial: Path | None = None
+    logged = False
+    try:
+        with db.session() as session:
+            record = letters.create_in(session, checked, actor=actor)
+            session.flush()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)  # a folder the Save dialog named
+                partial = write_partial(target, lambda handle: handle.write(payload), text=False)
+            except SaveFailed as error:
+                raise SaveFailed(f"{error}. The letter was not logged.") from None
+        logged = True
+        try:
+            os.replace(partial, target)
+        except OSError as error:
+            raise SaveFailed(
+                f"The letter was logged (id {record.id}) but could not be saved as {target}: "
+                f"{error.strerror or error}. It is kept as {partial}; rename it yourself."
+            ) from None
+    finally:
+        if partial is not None and not logged:
+            partial.unlink(missing_ok=True)
+    return SavedLetter(letter=record, path=target, size=len(payload), data=rendered.data)
 
 
 def log_values(data: LetterData, *, file_path: str | None) -> dict[str, Any]:

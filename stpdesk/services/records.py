@@ -220,9 +220,10 @@ class EntityService(Generic[T]):
 
     def get(self, db: Database, record_id: str, *, include_deleted: bool = False) -> T:
         with db.read() as session:
-            return self._get(session, record_id, include_deleted=include_deleted)
+            return self.get_in(session, record_id, include_deleted=include_deleted)
 
-    def _get(self, session: Session, record_id: str, *, include_deleted: bool = False) -> T:
+    def get_in(self, session: Session, record_id: str, *, include_deleted: bool = False) -> T:
+        """:meth:`get` inside a session the caller holds (NotFound if there is none)."""
         record = session.get(self.spec.table, record_id)
         if record is None or (
             not include_deleted and self.spec.soft_delete and record.deleted_at is not None
@@ -262,10 +263,15 @@ class EntityService(Generic[T]):
         if self.spec.archivable and not include_archived:
             query = query.where(col(table.archived_at).is_(None))
         if text:
-            pattern = f"%{text.strip()}%"
+            # what was typed, literally: % and _ would be LIKE's wildcards ("50%")
+            typed = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{typed}%"
             query = query.where(
                 or_(
-                    *(col(getattr(table, name)).ilike(pattern) for name in self.spec.search_columns)
+                    *(
+                        col(getattr(table, name)).ilike(pattern, escape="\\")
+                        for name in self.spec.search_columns
+                    )
                 )
             )
         for condition in where:
@@ -398,7 +404,7 @@ class EntityService(Generic[T]):
     ) -> T:
         """Update within a caller's transaction (``checked`` already validated)."""
         changes = checked.model_dump(exclude_unset=True)
-        record = self._get(session, record_id)
+        record = self.get_in(session, record_id)
         before = snapshot(record)
         for name, value in changes.items():
             if name in self.spec.links or name not in self.spec.table.model_fields:
@@ -431,7 +437,7 @@ class EntityService(Generic[T]):
     def delete(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
         """Delete: soft (recoverable) where the entity supports it, else refused if in use."""
         with db.session() as session:
-            record = self._get(session, record_id)
+            record = self.get_in(session, record_id)
             before = snapshot(record)
             self._refuse_if_referenced(session, record)
             if self.spec.soft_delete:
@@ -458,7 +464,7 @@ class EntityService(Generic[T]):
     def restore(self, db: Database, record_id: str, *, actor: str | None = None) -> T:
         """Bring back a soft-deleted record."""
         with db.session() as session:
-            record = self._get(session, record_id, include_deleted=True)
+            record = self.get_in(session, record_id, include_deleted=True)
             if not self.spec.soft_delete or record.deleted_at is None:
                 return record
             before = snapshot(record)
@@ -475,7 +481,7 @@ class EntityService(Generic[T]):
         if not self.spec.archivable:
             raise InUse(f"{self.spec.label} records cannot be archived.")
         with db.session() as session:
-            record = self._get(session, record_id)
+            record = self.get_in(session, record_id)
             before = snapshot(record)
             record.archived_at = clock.now() if archived else None
             session.add(record)

@@ -73,7 +73,7 @@ def _write_audit(
 
 
 def _pending(session: Session, commitment_id: str, verb: str) -> t.Commitment:
-    record = e.commitments._get(session, commitment_id)
+    record = e.commitments.get_in(session, commitment_id)
     if record.status != CommitmentStatus.pending:
         raise ServiceError(
             f"Cannot {verb} “{record.text[:80]}”: it is already {record.status.label.lower()}."
@@ -398,7 +398,7 @@ def sources_for(db: Database, commitment_id: str, *, limit: int = 200) -> dict[s
     """The meetings and letters with a commitment's body, newest first: where a new date
     may have been agreed, or its delivery shown."""
     with db.read() as session:
-        record = e.commitments._get(session, commitment_id)
+        record = e.commitments.get_in(session, commitment_id)
         meetings = session.exec(
             select(t.Meeting)
             .join(t.MeetingBody, col(t.MeetingBody.meeting_id) == t.Meeting.id)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..config import backup_dir_for
 from ..model import clock, kinds
 from ..model.clock import LONDON
+from ..safe_files import new_private_file, replacing
 from .errors import StoreError
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, identify
 
@@ -32,11 +33,6 @@ class BackupStopped(Exception):
 COPY_STEP_PAGES = 4096  # 16 MB a step: a closing app waits at most one step
 
 
-def _private_file(path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-
-
 def backup_to(source: Path, destination: Path, *, stop: Callable[[], bool] | None = None) -> Path:
     """Copy ``source`` to ``destination`` page by page, consistent even while in use.
 
@@ -45,30 +41,23 @@ def backup_to(source: Path, destination: Path, *, stop: Callable[[], bool] | Non
     steps, abandons the copy (raising BackupStopped).
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    _private_file(partial)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(partial)
-    try:
-        if stop is None:
-            src.backup(dst)  # one step: a consistent snapshot even while others write
-        else:
+    with replacing(destination) as partial:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(partial)
+        try:
+            if stop is None:
+                src.backup(dst)  # one step: a consistent snapshot even while others write
+            else:
 
-            def progress(_status: int, _remaining: int, _total: int) -> None:
-                if stop():
-                    raise BackupStopped
+                def progress(_status: int, _remaining: int, _total: int) -> None:
+                    if stop():
+                        raise BackupStopped
 
-            src.backup(dst, pages=COPY_STEP_PAGES, progress=progress)
-        dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-    except BaseException:
-        dst.close()
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        dst.close()
-        src.close()
-    os.replace(partial, destination)
+                src.backup(dst, pages=COPY_STEP_PAGES, progress=progress)
+            dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+        finally:
+            dst.close()
+            src.close()
     return destination
 
 
@@ -296,7 +285,7 @@ def restore_backup(
             aside = set_aside(db_path)
     if not db_path.exists():
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        _private_file(db_path)
+        new_private_file(db_path)
     src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
     dst = sqlite3.connect(db_path, timeout=5)
     try:

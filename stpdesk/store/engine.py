@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model.engagement import SQL_FUNCTIONS
+from ..safe_files import new_private_file
 from .errors import DatabaseDamaged, StoreError, WriteFailed, explain_write_error
 
 # SQLAlchemy and SQLModel take over half a second to import: they load when the first
@@ -55,8 +56,7 @@ def create_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = path.with_name(path.name + ".new")
     remove_database_files(fresh)  # left by a process killed here before
-    fd = os.open(fresh, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    new_private_file(fresh)
     try:
         connection = sqlite3.connect(fresh)
         try:

@@ -680,9 +680,9 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
-        briefing_dialogs = sys.modules.get(f"{__package__}.briefing_dialogs")
-        if briefing_dialogs is not None:  # a pack half made is not worth waiting for
-            briefing_dialogs.cancel_pack_work(self)
+        jobs = sys.modules.get(f"{__package__}.jobs")
+        if jobs is not None:  # a pack half made is not worth waiting for
+            jobs.cancel_dialog_jobs(self)
         self.ops.shutdown()
         event.accept()
 

@@ -8,8 +8,6 @@ brief`` command runs; these dialogs only choose, show progress and handle files.
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,9 +18,6 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QObject,
-    QRectF,
-    QSize,
     QStandardPaths,
     Qt,
     QTimer,
@@ -30,14 +25,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import (
-    QDesktopServices,
-    QKeySequence,
-    QPageSize,
-    QPainter,
-    QShortcut,
-    QShowEvent,
-)
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -64,26 +52,23 @@ from PySide6.QtWidgets import (
 
 from ..config import user_templates_dir
 from ..documents import packs
-from ..documents.pdf import Cancelled
 from ..documents.templates import TemplateInfo, list_templates
 from ..model import clock
 from ..model.types import format_date
+from ..safe_files import safe_file_name
 from ..services import briefing, entities
-from ..services.errors import ServiceError
+from ..services.errors import Cancelled, ServiceError
+from ..services.files import SaveFailed
 from .context import TITLE, AppContext, show_error
+from .jobs import Job, JobDialog
+from .printing import prepare_printer, print_pdf
 from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
 
-# Enough for crisp text on paper; at a printer's own 1200 dpi one A4 page is half a gigabyte.
-PRINT_DPI = 300
 PDF_FILTER = "PDF for printing (*.pdf)"
 HTML_FILTER = "Accessible web page (*.html *.htm)"
 REGENERATE_DELAY_MS = 500
 OPTIONS_PER_ROW = 3
-
-
-class SaveFailed(ServiceError):
-    """A pack could not be written where the user asked."""
 
 
 @dataclass(frozen=True)
@@ -112,11 +97,6 @@ def _documents_folder() -> Path:
     )
 
 
-def _safe_file_name(text: str, suffix: str = ".pdf") -> str:
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text)
-    return (" ".join(text.split()).strip(" .")[:80] or "briefing") + suffix
-
-
 def _saving(path: Path, write: Callable[[], Path]) -> Path:
     """Run a write, turning a file system refusal into a message the user can act on."""
     try:
@@ -126,94 +106,6 @@ def _saving(path: Path, write: Callable[[], Path]) -> Path:
             f"{path} could not be saved: {error.strerror or error}. "
             "Choose another folder or file name."
         ) from None
-
-
-# --- work off the UI thread ----------------------------------------------------------
-
-
-class _Job(QObject):
-    """One piece of document work: its progress, and a way to stop it.
-
-    It lives on the main thread as a child of the work queue, so it outlives a dialog
-    closed mid-way; the worker emits ``reported`` and Qt queues the call to the dialog
-    (and drops it if the dialog has gone). Only ints and a str cross threads.
-    """
-
-    reported = Signal(int, int, str)  # done, total (0: not known), message
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self.stop = threading.Event()
-
-    def progress(self, done: int, total: int, message: str) -> None:  # on the worker thread
-        if not self.stop.is_set():
-            self.reported.emit(done, total, message)
-
-    def cancelled(self) -> bool:
-        return self.stop.is_set()
-
-
-class _WorkingDialog(QDialog):
-    """A dialog that runs document work on the window's queue and can stop it."""
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.job: _Job | None = None
-        self.closed = False
-
-    def start_job(
-        self,
-        work: Callable[[_Job], Any],
-        *,
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-        on_progress: Callable[[int, int, str], None],
-    ) -> _Job:
-        """Run ``work(job)`` off the UI thread; a job started later replaces (stops) this one."""
-        self.cancel_running()
-        job = _Job(self.ctx.ops)
-        job.reported.connect(on_progress)
-        self.job = job
-
-        def deliver(callback: Callable[[Any], None]) -> Callable[[Any], None]:
-            def call(outcome: Any) -> None:
-                job.deleteLater()
-                if self.job is job:
-                    self.job = None
-                    if not self.closed:
-                        callback(outcome)
-                # else: a replaced job, or the dialog has closed; its result is not wanted
-
-            return call
-
-        self.ctx.ops.run(lambda: work(job), on_done=deliver(on_done), on_error=deliver(on_error))
-        return job
-
-    @property
-    def busy(self) -> bool:
-        return self.job is not None
-
-    def cancel_running(self) -> None:
-        if self.job is not None:
-            self.job.stop.set()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self.closed = False
-        super().showEvent(event)
-
-    def done(self, result: int) -> None:  # Close, Escape and the window's close button
-        self.closed = True
-        if self.job is not None:
-            self.job.stop.set()
-            self.job = None
-        super().done(result)
-
-
-def cancel_pack_work(window: QWidget) -> None:
-    """Stop every pack being made in ``window``'s dialogs (before the window closes)."""
-    for dialog in window.findChildren(_WorkingDialog):
-        dialog.cancel_running()
 
 
 # --- choosing a template ---------------------------------------------------------------
@@ -358,57 +250,7 @@ class TemplateChooser(QWidget):
 # --- one pack: preview, print, save ----------------------------------------------------
 
 
-def prepare_printer(printer: QPrinter, document: QPdfDocument, title: str) -> None:
-    """Paper as the pack was laid out (A4), the whole sheet, and the pack's name for the queue."""
-    printer.setDocName(title)
-    printer.setFullPage(True)  # the PDF carries its own margins
-    if document.pageCount():
-        printer.setPageSize(QPageSize(document.pagePointSize(0), QPageSize.Unit.Point))
-
-
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
-    """Print a loaded PDF page by page, each rendered as an image; returns the pages printed."""
-    count = document.pageCount()
-    first = max(printer.fromPage(), 1)
-    last = min(printer.toPage() or count, count)
-    pages = list(range(first - 1, last))
-    if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
-        pages.reverse()
-    copies = 1 if printer.supportsMultipleCopies() else max(printer.copyCount(), 1)
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise SaveFailed(
-            "The printer could not be started. Check it is switched on and connected, "
-            "or choose another printer."
-        )
-    printed = 0
-    try:
-        dpi = min(printer.resolution(), PRINT_DPI)
-        area = QRectF(painter.viewport())
-        for _copy in range(copies):
-            for page in pages:
-                if printed and not printer.newPage():
-                    raise SaveFailed("The printer stopped part way through the pack.")
-                size = document.pagePointSize(page)
-                image = document.render(
-                    page, QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
-                )
-                scale = min(area.width() / size.width(), area.height() / size.height())
-                width, height = size.width() * scale, size.height() * scale
-                target = QRectF(
-                    area.x() + (area.width() - width) / 2,
-                    area.y() + (area.height() - height) / 2,
-                    width,
-                    height,
-                )
-                painter.drawImage(target, image)
-                printed += 1
-    finally:
-        painter.end()
-    return printed
-
-
-class PackDialog(_WorkingDialog):
+class PackDialog(JobDialog):
     """The briefing pack for one meeting or footprint: template, preview, Print, Save as."""
 
     pack_ready = Signal()  # the preview shows a newly made pack
@@ -434,7 +276,7 @@ class PackDialog(_WorkingDialog):
         self.suggested_name = (
             packs.file_name(record)
             if entity == "meetings"
-            else _safe_file_name(f"{record.name} briefing")
+            else safe_file_name(f"{record.name} briefing", ".pdf", fallback="briefing")
         )
         self.pdf_bytes: bytes | None = None
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
@@ -556,7 +398,7 @@ class PackDialog(_WorkingDialog):
         options = self.chooser.options()
         db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
 
-        def work(job: _Job) -> tuple[bytes, str, dict[str, Any]]:
+        def work(job: Job) -> tuple[bytes, str, dict[str, Any]]:
             data = make(
                 db,
                 record_id,
@@ -741,7 +583,7 @@ class PackDialog(_WorkingDialog):
         template, options = self.made_with
         db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
 
-        def work(job: _Job) -> Path:
+        def work(job: Job) -> Path:
             if fmt == "html":
                 html = make(
                     db,
@@ -798,7 +640,7 @@ def open_pack_dialog(
 # --- packs for the meetings ahead -----------------------------------------------------
 
 
-class BatchPacksDialog(_WorkingDialog):
+class BatchPacksDialog(JobDialog):
     """Packs for every meeting in the next few days: a PDF each, or one with them all."""
 
     counted = Signal(int)  # meetings in the period chosen
@@ -962,7 +804,7 @@ class BatchPacksDialog(_WorkingDialog):
         combined = folder / self.combined_name() if self.combined.isChecked() else None
         each = None if combined is not None else folder
 
-        def work(job: _Job) -> packs.BatchResult:
+        def work(job: Job) -> packs.BatchResult:
             return _saving(
                 folder,
                 lambda: packs.upcoming_packs(

@@ -1,14 +1,14 @@
 """The letter composer: choose a template, the recipient, who signs and which asks (in
 order), edit the opening and closing, preview, then save as PDF or Word.
 
-The letter comes from :func:`stpdesk.documents.letters.compose`, the same code
-``stpdesk letter`` runs; reading the record, the preview and the saving all run off the
-UI thread through the window's work queue.
+The letter is laid out by :func:`stpdesk.documents.letters.render_letter` and saved and
+logged by :func:`stpdesk.services.letters.save_letter`, as ``stpdesk letter`` does;
+reading the record, the preview and the saving all run off the UI thread through the
+window's work queue.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..documents import letters
 from ..documents.templates import TemplateInfo
+from ..safe_files import safe_file_name
 from ..services import letters as letter_service
 from ..services.errors import ServiceError
 from ..services.letters import LetterRequest
@@ -143,11 +144,6 @@ class OrderedChoice(QWidget):
             for row in range(self.list.count())
             if self.list.item(row).checkState() == Qt.CheckState.Checked
         ]
-
-
-def _safe_file_name(text: str, suffix: str) -> str:
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text)
-    return (" ".join(text.split()).strip(" .")[:80] or "letter") + suffix
 
 
 CHASE_TEMPLATE = "overdue-commitments"
@@ -384,7 +380,7 @@ class LetterComposer(QDialog):
             QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
             or Path.home()
         )
-        name = _safe_file_name(self.subject.text() or "letter", f".{fmt}")
+        name = safe_file_name(self.subject.text(), f".{fmt}", fallback="letter")
         kind = "PDF (*.pdf)" if fmt == "pdf" else "Word document (*.docx)"
         path, _filter = QFileDialog.getSaveFileName(
             self, "Save the letter", str(folder / name), kind
@@ -402,14 +398,20 @@ class LetterComposer(QDialog):
         request, db = self.request(), self.ctx.db
         self._set_busy(True)
         self.status.setText("Saving and logging the letter…")
+        kind = letters.format_for(path)
+
+        def save() -> letter_service.SavedLetter:
+            rendered = letters.render_letter(db, request, kind)
+            return letter_service.save_letter(db, rendered, path)
+
         self.ctx.ops.run(
-            lambda: letters.compose(db, request, path),
+            save,
             on_done=self._saved,
             on_error=lambda error: self._failed(error, "Saving the letter"),
             changes={"letters"},
         )
 
-    def _saved(self, result: letters.Composed) -> None:
+    def _saved(self, result: letter_service.SavedLetter) -> None:
         self._set_busy(False)
         self.status.setText(
             f"Saved {result.path.name} and logged it as a draft letter to "

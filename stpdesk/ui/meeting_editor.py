@@ -27,7 +27,7 @@ from ..services.errors import ValidationFailed
 from ..services.records import validate
 from .context import AppContext
 from .editors import EditorDialog
-from .widgets import Form, Picker, ProblemLabel, _DeletableList
+from .widgets import DeletableList, Form, Picker, ProblemLabel
 
 if TYPE_CHECKING:
     from .briefing_dialogs import PackDialog
@@ -82,7 +82,7 @@ class MeetingEditor(EditorDialog):
         row.addWidget(self.person_picker, 1)
         row.addWidget(self.attendance)
         box.addLayout(row)
-        self.attendees = _DeletableList(group)
+        self.attendees = DeletableList(group)
         self.attendees.setAccessibleName("Attendees")
         self.attendees.setMaximumHeight(self.fontMetrics().height() * 6)
         box.addWidget(self.attendees)
@@ -120,7 +120,7 @@ class MeetingEditor(EditorDialog):
         self.add_ask_button.setAccessibleName("Add ask")
         self.add_ask_button.setAutoDefault(False)
         box.addWidget(self.add_ask_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.asks_list = _DeletableList(group)
+        self.asks_list = DeletableList(group)
         self.asks_list.setAccessibleName("Asks made at this meeting")
         self.asks_list.setMaximumHeight(self.fontMetrics().height() * 6)
         box.addWidget(self.asks_list)
@@ -142,7 +142,7 @@ class MeetingEditor(EditorDialog):
         self.add_commitment_button.setAccessibleName("Add commitment")
         self.add_commitment_button.setAutoDefault(False)
         box.addWidget(self.add_commitment_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.commitments_list = _DeletableList(group)
+        self.commitments_list = DeletableList(group)
         self.commitments_list.setAccessibleName("Commitments given at this meeting")
         self.commitments_list.setMaximumHeight(self.fontMetrics().height() * 6)
         box.addWidget(self.commitments_list)
@@ -222,7 +222,7 @@ class MeetingEditor(EditorDialog):
     # --- attendees ------------------------------------------------------------------
 
     def _add_attendee(self, person_id: str) -> None:
-        choice = next(c for c in self.person_picker._choices if c.id == person_id)
+        choice = next(c for c in self.person_picker.choices if c.id == person_id)
         if any(
             self.attendees.item(i).data(Qt.ItemDataRole.UserRole).split(":")[1] == person_id
             for i in range(self.attendees.count())
@@ -301,7 +301,7 @@ class MeetingEditor(EditorDialog):
         self._unsaved_items[key] = values
         return key
 
-    def _new_items(self, widget: _DeletableList) -> list[dict[str, Any]]:
+    def _new_items(self, widget: DeletableList) -> list[dict[str, Any]]:
         items = []
         for row in range(widget.count()):
             state, _, key = widget.item(row).data(Qt.ItemDataRole.UserRole).partition(":")

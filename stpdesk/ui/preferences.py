@@ -168,7 +168,7 @@ class PreferencesDialog(QDialog):
                 }
             )
             self._show_logo(profile.logo)
-        known = {c.id for c in self.signatories.picker._choices}
+        known = {c.id for c in self.signatories.picker.choices}
         self.signatories.set_ids([i for i in settings.default_signatory_ids if i in known])
 
     def _show_logo(self, data: bytes | None) -> None:

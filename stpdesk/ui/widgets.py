@@ -82,6 +82,11 @@ class Picker(QLineEdit):
         self.setPlaceholderText(f"Type to find a {noun}")
         self.returnPressed.connect(self._enter)
 
+    @property
+    def choices(self) -> list[Choice]:
+        """What the picker offers (change it with :meth:`set_choices`)."""
+        return self._choices
+
     def set_choices(self, choices: Sequence[Choice]) -> None:
         self._choices = list(choices)
         self._model.setStringList([c.label for c in self._choices])
@@ -149,7 +154,7 @@ class MultiPicker(QWidget):
         self.picker = Picker(noun, self)
         self.picker.setAccessibleName(f"Add to {label}")
         self.picker.setPlaceholderText(f"Type to add a {noun}, then press Enter")
-        self.list = _DeletableList(self)
+        self.list = DeletableList(self)
         self.list.setAccessibleName(label)
         self.list.setMaximumHeight(self.fontMetrics().height() * 5)
         self.list.removed.connect(self.changed)
@@ -167,7 +172,7 @@ class MultiPicker(QWidget):
         if record_id in self.ids():
             self.picker.clear()
             return
-        label = next((c.label for c in self.picker._choices if c.id == record_id), record_id)
+        label = next((c.label for c in self.picker.choices if c.id == record_id), record_id)
         item = QListWidgetItem(label)
         item.setData(Qt.ItemDataRole.UserRole, record_id)
         self.list.addItem(item)
@@ -186,7 +191,7 @@ class MultiPicker(QWidget):
             self.add(record_id)
 
 
-class _DeletableList(QListWidget):
+class DeletableList(QListWidget):
     removed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from stpdesk.documents import packs
 from stpdesk.documents.fonts import FONT, register_fonts
-from stpdesk.services import briefing, demo
+from stpdesk.services import briefing, demo, demo_scale
 from stpdesk.services import entities as e
 from stpdesk.store import open_database
 
@@ -96,7 +96,7 @@ def main() -> int:
         report("Demo meeting pack", gather, total, len(PdfReader(io.BytesIO(data)).pages))
 
         started = time.perf_counter()
-        demo.add_scale(db, args.scale, today=today)
+        demo_scale.add_scale(db, args.scale, today=today)
         print(f"(added {args.scale:,} meetings in {time.perf_counter() - started:.0f} s)")
         ics = next(f for f in e.footprints.page(db).rows if f.kind == "ics")
         gather, pack = timed(lambda: briefing.footprint_pack(db, ics.id, on=today))

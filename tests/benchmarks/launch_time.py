@@ -102,7 +102,8 @@ def measure(kind: str, path: str, env: dict[str, str]) -> dict[str, float]:
 def ensure(path: Path, meetings: int) -> None:
     if path.exists():
         return
-    from stpdesk.services.demo import add_scale, build_demo
+    from stpdesk.services.demo import build_demo
+    from stpdesk.services.demo_scale import add_scale
     from stpdesk.store import open_database
 
     print(f"building {path} ({meetings:,} extra meetings)…", flush=True)

@@ -115,6 +115,8 @@ def code_key() -> str:
     root = HERE.parents[1] / "stpdesk"
     files = [
         root / "services" / "demo.py",
+        root / "services" / "demo_scale.py",
+        *sorted((root.parent / "resources" / "demo").glob("*.toml")),
         root / "model" / "tables.py",
         *sorted((root / "store" / "migrations" / "versions").glob("*.py")),
     ]
@@ -126,7 +128,8 @@ def code_key() -> str:
 
 
 def ensure_database(folder: Path, meetings: int, *, rebuild: bool) -> Path:
-    from stpdesk.services.demo import add_scale, build_demo
+    from stpdesk.services.demo import build_demo
+    from stpdesk.services.demo_scale import add_scale
     from stpdesk.store import open_database
 
     path = folder / f"meetings-{meetings}.sqlite"

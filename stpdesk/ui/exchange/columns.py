@@ -38,7 +38,7 @@ def csv_columns(path: Path) -> tuple[list[str], dict[str, str]]:
     text, _encoding = imports.decode_text(raw)
     first_line = text.split("\n", 1)[0]
     # the same delimiter guess the import makes (comma, semicolon or tab)
-    delimiter = imports._delimiter(first_line)
+    delimiter = imports.guess_delimiter(first_line)
     headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
     mapping, _unused = imports.map_columns(headers)
     chosen = {field: headers[indexes[0]] for field, indexes in mapping.items()}

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QWidget
 
 from ...model import clock
 from ...services import exchange, exports
+from ...services.errors import Cancelled
 from ...store import Database
 from ..context import AppContext, show_error
+from ..jobs import ProgressReporter
 from . import choosers
-from .progress import Cancelled, ProgressReporter
 
 Write = Callable[[Database, Path, ProgressReporter], str]
 

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 from ...model import kinds
 from ...services import exchange
 from ..context import AppContext, show_error
+from ..jobs import ProgressReporter
 from ..screen_fit import fit_to_screen
 from ..widgets import record_table
 from . import choosers, describe
 from .export import ExportJob, start_export
-from .progress import ProgressReporter
 
 # The lists that show each kind of record, so the right views refresh.
 EVERYTHING = frozenset(kind.name for kind in kinds.KINDS)
