@@ -146,16 +146,22 @@ def damaged(seeded) -> tuple[Path, Path]:
     return seeded.db.path, good
 
 
-def test_saves_wait_for_the_check_and_a_damaged_file_is_never_written(damaged):
-    path, _good = damaged
+def saves_are_refused_behind_the_window(path: Path, problem: str) -> None:
+    """Opened as the window opens it (checks behind it), the file takes no save and is
+    left byte for byte as it was."""
     before = path.read_bytes()
-    db = open_database(path, defer_checks=True)  # returns before the check has finished
+    db = open_database(path, defer_checks=True)  # returns before the checks have finished
     try:
-        with pytest.raises(DatabaseDamaged, match="damaged"):
+        with pytest.raises(DatabaseDamaged, match=problem):
             e.meetings.create(db, {"title": "Not saved", "starts_at": "1/12/2026 10:00"})
     finally:
         db.close()
     assert path.read_bytes() == before
+
+
+def test_saves_wait_for_the_check_and_a_damaged_file_is_never_written(damaged):
+    path, _good = damaged
+    saves_are_refused_behind_the_window(path, "damaged")
 
 
 def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkeypatch):
@@ -191,14 +197,7 @@ def test_a_half_made_file_opened_for_the_window_is_refused_behind_it_and_never_w
     with sqlite3.connect(path) as connection:
         connection.execute("DROP INDEX ix_meeting_deleted")
     connection.close()
-    before = path.read_bytes()
-    db = open_database(path, defer_checks=True)  # the window opens on it
-    try:
-        with pytest.raises(DatabaseDamaged, match="the index ix_meeting_deleted is missing"):
-            e.meetings.create(db, {"title": "Not saved", "starts_at": "1/12/2026 10:00"})
-    finally:
-        db.close()
-    assert path.read_bytes() == before
+    saves_are_refused_behind_the_window(path, "the index ix_meeting_deleted is missing")
     with pytest.raises(DatabaseDamaged, match="not a complete stpdesk database"):
         open_database(path)  # a command is refused at once, as before
 
