@@ -268,9 +268,10 @@ class MainWindow(QMainWindow):
             return
         self._filled_once = True
         if self.isVisible():
-            # Started once the filled dashboard is on screen: begun sooner, the check and
-            # the imports compete with painting it for the processor and the interpreter.
-            _AfterPaint(self, self._start_background_work)
+            # Started once the filled dashboard is on screen (its summary line, new with
+            # the figures, has been painted): begun sooner, the check and the imports
+            # compete with painting it for the processor and the interpreter.
+            _AfterPaint(self.dashboard.summary_line, self._start_background_work)
         else:
             self._start_background_work()
 
@@ -688,26 +689,26 @@ class MainWindow(QMainWindow):
 
 
 class _AfterPaint(QObject):
-    """Calls ``work`` once, after the window's next paint has gone to the screen (or after
-    a second, should the window not paint, say minimised)."""
+    """Calls ``work`` once ``widget`` has next been painted and the picture has gone to the
+    screen (or after a second, should it not be painted: a minimised window, say)."""
 
-    def __init__(self, window: QWidget, work: Callable[[], None]) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, widget: QWidget, work: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._widget = widget
         self._work: Callable[[], None] | None = work
-        window.installEventFilter(self)
+        widget.installEventFilter(self)
         QTimer.singleShot(1000, self, self._run)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
-        # A widget window paints in answer to UpdateRequest; queued, the work runs after.
-        if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            # Queued: runs once the whole window's paint has been sent to the screen.
             QTimer.singleShot(0, self, self._run)
         return False
 
     def _run(self) -> None:
         if self._work is not None:
             work, self._work = self._work, None
-            self._window.removeEventFilter(self)
+            self._widget.removeEventFilter(self)
             work()
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -169,10 +170,6 @@ class Dashboard(QWidget):
         widget = QListWidget()
         widget.setAccessibleName(name)
         widget.setWordWrap(True)
-        # Wrapped lines are measured one by one: laid out a few at a time, the lines on
-        # show are painted without waiting for the rest of a long list (up to 100 lines).
-        widget.setLayoutMode(QListWidget.LayoutMode.Batched)
-        widget.setBatchSize(10)
         widget.itemActivated.connect(self._activated)
         widget.currentItemChanged.connect(lambda *_: self.choice_changed.emit())
         return widget
@@ -311,6 +308,12 @@ class Dashboard(QWidget):
             self.engagement_layout.addWidget(EngagementChart(summary))
         if not data.engagement:
             self.engagement_layout.addWidget(QLabel("No footprints yet."))
+        # Laid out and shown now rather than on the event loop's next turns, so the next
+        # paint (at start-up, the window's first) shows every figure at once.
+        for view in self.findChildren(QAbstractItemView):
+            view.doItemsLayout()
+        for index in range(self.engagement_layout.count()):
+            self.engagement_layout.itemAt(index).widget().show()
         self.loaded.emit()
 
     @staticmethod
