@@ -56,11 +56,10 @@ from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
-from .reminders import Reminders
 from .screen_fit import fit_to_screen
-from .wheel_guard import guard_wheel
 
-# Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
+# Imported when first used: the reminders once the window is on screen, everything else
+# below because it loads SQLAlchemy and SQLModel.
 if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
     from .letter_composer import LetterComposer
     from .lists import ListPage
     from .preferences import PreferencesDialog
+    from .reminders import Reminders
     from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
     from .search import SearchDialog
     from .setup import SetupDialog
@@ -155,13 +155,10 @@ class MainWindow(QMainWindow):
         self.db = db
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
-        self.reminders = Reminders(self.ctx, self)
+        self.reminders: Reminders | None = None  # started with the background work
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
-        # The dashboard's figures are read (mostly inside SQLite, which lets this thread
-        # run on) while the rest of the window is built, so they are there for its first paint.
-        self.dashboard = Dashboard(self.ctx)
-        self.dashboard.reload()
+        self.dashboard = Dashboard(self.ctx)  # first: it starts reading its figures
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
         fit_to_screen(self, "main_window", 1200, 780)
@@ -276,9 +273,14 @@ class MainWindow(QMainWindow):
             self._start_background_work()
 
     def _start_background_work(self) -> None:
-        # The dashboard has no box the wheel could change: the guard, which sees every
-        # event of the app, is not needed before this and would slow the first paint.
+        # Not needed before: the dashboard has no box the wheel could change (the guard
+        # sees every event of the app, which would slow the first paint), and the first
+        # reminder is a minute away.
+        from .reminders import Reminders
+        from .wheel_guard import guard_wheel
+
         guard_wheel()
+        self.reminders = Reminders(self.ctx, self)
         gc.enable()  # off since the command started (cli._start_gui)
         self.on_screen.emit()
         self.db.start_checks()

@@ -100,6 +100,10 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: dashboard_data.Dashboard | None = None
+        # Read at once, on the worker (mostly inside SQLite, which lets this thread run on),
+        # while these widgets and the window round them are built: the figures are there
+        # for the window's first paint.
+        self.reload()
         self.setAccessibleName("Dashboard")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
