@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_existing, say
 from .config import resolve_db_path
+from .model import kinds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -145,6 +146,11 @@ def _build_parser() -> argparse.ArgumentParser:
     from .cli_commitments import add_commands as _add_commitment_commands
 
     _add_commitment_commands(commands, db_option)
+    from .cli_relationships import add_commands as _add_relationship_commands
+    from .cli_relationships import add_health_commands as _add_health_commands
+
+    _add_relationship_commands(commands, db_option)
+    _add_health_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -205,6 +211,9 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
         help="write a letter (PDF, or Word to edit) and log it",
         description="Write a letter from a template, save it as PDF or Word (.docx) and log it "
         "as a draft letter to the recipient.",
+        epilog="Later: “stpdesk letter sent ID [--on DATE] [--by post|email]” records that it "
+        "went out, and “stpdesk letter reply ID --on DATE --from TEXT [--summary TEXT] "
+        "[--file PATH] [--ask ASK_ID=accepted|partly_met|declined|no_answer …]” records a reply.",
     )
     letter.add_argument(
         "--template",
@@ -354,7 +363,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .store.errors import NotStpdesk
 
     try:
-        args = _app_launch(argv) or _build_parser().parse_args(argv)
+        args = _app_launch(argv)
+        if args is None:
+            from . import cli_letters
+
+            words = sys.argv[1:] if argv is None else list(argv)
+            if cli_letters.is_letter_step(words):  # `letter sent` / `letter reply`
+                args = cli_letters.parse(words, _Parser)
+            else:
+                args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
@@ -378,6 +395,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "templates": _templates,
             "letter": _letter,
             "commitment": _commitment_command,
+            "map": _relationship_command,
+            "health-check": _health_command,
+            cli_letters.COMMAND: cli_letters.run,
             "import": _data_command,
             "export": _data_command,
             "conflicts": _data_command,
@@ -413,6 +433,18 @@ def _commitment_command(db_path: Path, args: argparse.Namespace) -> int:
     return run(db_path, args)
 
 
+def _relationship_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run
+
+    return run(db_path, args)
+
+
+def _health_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run_health
+
+    return run_health(db_path, args)
+
+
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     import time
 
@@ -435,7 +467,9 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         db.close(remove_file=db.created_file)  # a new file left empty is removed, whole
         raise
     db.close()
-    summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+    summary = ", ".join(
+        kinds.counted(kinds.BY_NAME[key].table, value) for key, value in counts.items()
+    )
     print(f"Demo data written to {db_path} in {elapsed:.1f} s: {summary}.")
     return EXIT_OK
 

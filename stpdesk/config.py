@@ -27,6 +27,11 @@ def user_templates_dir() -> Path:
     return data_dir() / "templates"
 
 
+def user_frameworks_dir() -> Path:
+    """Health check frameworks a council adds (TOML, as resources/frameworks shows)."""
+    return data_dir() / "frameworks"
+
+
 def default_db_path() -> Path:
     """``STPDESK_DB`` if set, else ``stpdesk.sqlite`` in the user data folder."""
     env = os.environ.get(DB_ENV_VAR)
@@ -67,6 +72,7 @@ class Settings:
     due_soon_days: int = 14  # pending and due within this many days: due soon, amber
     amber_after_moves: int = 1  # its date moved this many times: amber
     red_after_moves: int = 2  # its date moved this many times: red
+    reply_working_days: int = 20  # a sent letter unanswered this long: awaiting a reply
     reminders: bool = True  # a desktop notice once a day of what falls due or goes overdue
 
 

@@ -17,6 +17,7 @@ from sqlmodel import func, select
 from stpdesk.cli import main
 from stpdesk.documents import letters
 from stpdesk.documents.templates import TemplateError
+from stpdesk.model import clock
 from stpdesk.model import tables as t
 from stpdesk.model.enums import LetterStatus
 from stpdesk.services import council
@@ -321,13 +322,14 @@ def test_status_and_history(record, tmp_path: Path) -> None:
     assert service.letters_for_ask(db, record.solutions[2]) == []
     assert [entry.id for entry in service.letters_to_body(db, record.icb_id)] == [letter.id]
     assert [entry.id for entry in service.letters_signed_by(db, record.member_id)] == [letter.id]
-    sent = service.mark_sent(db, letter.id, on=days(1))
-    assert sent.status == LetterStatus.sent and sent.letter_date == days(1)
-    with pytest.raises(
-        ValidationFailed, match=f"Letter reply received on: {long_date(-21)} is before"
-    ):
-        service.record_reply(db, letter.id, on=days(-21), notes="Too early")
-    replied = service.record_reply(db, letter.id, on=days(18), notes="Will consider.")
+    sent = service.mark_sent(db, letter.id, on=TODAY)
+    assert sent.status == LetterStatus.sent and sent.sent_on == TODAY
+    with pytest.raises(ValidationFailed, match=f"Reply received on: {long_date(-21)} is before"):
+        service.record_reply(db, letter.id, on=days(-21), from_whom="ICB", summary="Too early")
+    with clock.as_of(days(18)):
+        replied = service.record_reply(
+            db, letter.id, on=days(18), from_whom="ICB", summary="Will consider."
+        ).letter
     assert replied.status == LetterStatus.reply_received
     entry = service.letters_to_contact(db, record.contact_id)[0]
     assert (entry.status, entry.reply_on, entry.recipient) == (

@@ -329,7 +329,8 @@ def test_real_full_disk(small_disk):
     db = open_database(small_disk / "council.sqlite")
     add_meeting(db, "Before the disk filled")
     filler = small_disk / "filler"
-    with filler.open("wb") as handle:  # take every free byte
+    # unbuffered: a partly written last chunk must not be flushed again (and fail) on close
+    with filler.open("wb", buffering=0) as handle:  # take every free byte
         try:
             while True:
                 handle.write(b"\0" * 65536)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .charts import chart_data
+from .charts import GridData, GridPoint, chart_data
 
 BLOCKS: dict[str, Callable[..., dict[str, Any]]] = {}
 
@@ -75,6 +75,36 @@ def bar_chart(
 ) -> dict[str, Any]:
     """A bar chart of ``[label, value, …]`` rows; ``series`` names the value columns."""
     return {"chart": chart_data(rows, _text(title, "chart title"), series)}
+
+
+@register_block
+def power_grid(points: Sequence[Any], title: str) -> dict[str, Any]:
+    """The relationship map's power/interest grid: ``points`` have ``number``, ``name``,
+    ``influence``, ``interest``, ``strength`` and ``quadrant`` (put the same rows in a
+    table beside it: a chart alone says nothing to a screen reader)."""
+    grid = []
+    for point in points:
+        try:
+            grid.append(
+                GridPoint(
+                    int(_field(point, "number")),
+                    str(_field(point, "name")),
+                    int(_field(point, "influence")),
+                    int(_field(point, "interest")),
+                    str(_field(point, "strength")),
+                    str(_field(point, "quadrant")),
+                )
+            )
+        except (KeyError, AttributeError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"power_grid points need number, name, influence, interest, "
+                f"strength and quadrant ({error})"
+            ) from None
+    return {"grid": GridData(_text(title, "chart title"), grid)}
+
+
+def _field(record: Any, name: str) -> Any:
+    return record[name] if isinstance(record, Mapping) else getattr(record, name)
 
 
 @register_block

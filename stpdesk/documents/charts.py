@@ -138,3 +138,179 @@ def svg(drawing: Drawing) -> str:
     from reportlab.graphics import renderSVG
 
     return renderSVG.drawToString(drawing)
+
+
+# --- the relationship map's power/interest grid ----------------------------------------
+
+# Strength of the relationship: the darker, the stronger (readable in greyscale).
+STRENGTH_FILL = {
+    "None": colors.white,
+    "Weak": colors.HexColor("#E69F00"),
+    "Working": colors.HexColor("#56B4E9"),
+    "Strong": colors.HexColor("#0072B2"),
+}
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    number: int  # the point's number, which the table beside the chart uses too
+    name: str
+    influence: int
+    interest: int
+    strength: str  # label: None, Weak, Working, Strong
+    quadrant: str  # label: Manage closely…
+
+
+@dataclass(frozen=True)
+class GridData:
+    title: str
+    points: list[GridPoint]
+
+    def describe(self) -> str:
+        if not self.points:
+            return f"{self.title}: no one is on the map yet."
+        parts = [
+            f"{p.number} {p.name}: influence {p.influence}, interest {p.interest}, "
+            f"{p.strength.lower()} relationship, {p.quadrant.lower()}"
+            for p in self.points
+        ]
+        return f"{self.title}. " + "; ".join(parts) + "."
+
+
+def power_grid(data: GridData, size: float = 250) -> Drawing:
+    """Influence up, interest across, 1 to 5 each, in the four quadrants; each point a
+    numbered circle filled by the strength of the relationship."""
+    from reportlab.graphics.shapes import Circle, Line, Rect
+
+    from ..model.relationships import HIGH_FROM, Quadrant, spread
+
+    margin_left, margin_bottom, top_room, legend_room = 30, 30, 18, 22
+    side = size - margin_left - 6
+    drawing = Drawing(size, side + margin_bottom + top_room + legend_room)
+    x0, y0 = margin_left, margin_bottom + legend_room
+    step = side / 5  # one square per value
+    drawing.add(
+        String(0, drawing.height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10)
+    )
+
+    def x_of(interest: float) -> float:
+        return x0 + (interest - 0.5) * step
+
+    def y_of(influence: float) -> float:
+        return y0 + (influence - 0.5) * step
+
+    split = HIGH_FROM - 1  # squares below the split are low
+    shades = {
+        Quadrant.manage_closely: ("#F2DCDB", split, split),
+        Quadrant.keep_satisfied: ("#FDF1DB", split, 0),
+        Quadrant.keep_informed: ("#DDEBF7", 0, split),
+        Quadrant.monitor: ("#EDEDED", 0, 0),
+    }
+    for which, (shade, low_rows, low_columns) in shades.items():
+        rows = 5 - split if low_rows else split
+        columns = 5 - split if low_columns else split
+        left, bottom = x0 + low_columns * step, y0 + low_rows * step
+        drawing.add(
+            Rect(
+                left,
+                bottom,
+                columns * step,
+                rows * step,
+                fillColor=colors.HexColor(shade),
+                strokeColor=None,
+            )
+        )
+        drawing.add(
+            String(
+                left + 3,
+                bottom + rows * step - 10,
+                which.label,
+                fontName=FONT_BOLD,
+                fontSize=7,
+                fillColor=colors.HexColor("#444444"),
+            )
+        )
+    for index in range(6):
+        weight = 1.2 if index == split else 0.3
+        drawing.add(
+            Line(
+                x0 + index * step,
+                y0,
+                x0 + index * step,
+                y0 + side,
+                strokeColor=colors.grey,
+                strokeWidth=weight,
+            )
+        )
+        drawing.add(
+            Line(
+                x0,
+                y0 + index * step,
+                x0 + side,
+                y0 + index * step,
+                strokeColor=colors.grey,
+                strokeWidth=weight,
+            )
+        )
+    for value in range(1, 6):
+        drawing.add(
+            String(x_of(value), y0 - 10, str(value), fontName=FONT, fontSize=7, textAnchor="middle")
+        )
+        drawing.add(
+            String(
+                x0 - 8, y_of(value) - 2, str(value), fontName=FONT, fontSize=7, textAnchor="middle"
+            )
+        )
+    drawing.add(
+        String(
+            x0 + side / 2,
+            y0 - 21,
+            "Interest (alignment with our asks)",
+            fontName=FONT,
+            fontSize=8,
+            textAnchor="middle",
+        )
+    )
+    label = String(0, 0, "Influence", fontName=FONT, fontSize=8, textAnchor="middle")
+    from reportlab.graphics.shapes import Group
+
+    turned = Group(label)
+    turned.rotate(90)
+    turned.translate(y0 + side / 2, -8)
+    drawing.add(turned)
+    radius = step * 0.13
+    squares = [(p.influence, p.interest) for p in data.points]
+    for point, (up, across) in zip(data.points, spread(squares), strict=True):
+        influence, interest, number = point.influence + up, point.interest + across, point.number
+        fill = STRENGTH_FILL.get(point.strength, colors.white)
+        drawing.add(
+            Circle(
+                x_of(interest),
+                y_of(influence),
+                radius,
+                fillColor=fill,
+                strokeColor=colors.black,
+                strokeWidth=0.6,
+            )
+        )
+        dark = point.strength in ("Strong",)
+        drawing.add(
+            String(
+                x_of(interest),
+                y_of(influence) - 2.5,
+                str(number),
+                fontName=FONT_BOLD,
+                fontSize=7,
+                textAnchor="middle",
+                fillColor=colors.white if dark else colors.black,
+            )
+        )
+    legend_x = 0
+    for name, fill in STRENGTH_FILL.items():
+        drawing.add(
+            Circle(legend_x + 5, 6, 4, fillColor=fill, strokeColor=colors.black, strokeWidth=0.6)
+        )
+        drawing.add(String(legend_x + 12, 3, printable(name), fontName=FONT, fontSize=7))
+        legend_x += 14 + len(name) * 4.5
+    drawing.add(String(legend_x + 4, 3, "(relationship)", fontName=FONT, fontSize=7))
+    return drawing

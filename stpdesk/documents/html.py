@@ -14,7 +14,7 @@ from typing import Any
 
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .charts import bar_chart, svg
+from .charts import bar_chart, power_grid, svg
 from .fonts import clean_text
 from .templates import display_value
 
@@ -239,13 +239,11 @@ class HtmlWriter:
 
     def block_bar_chart(self, params: dict[str, Any], document: c.Document) -> str:
         chart = params["chart"]
-        drawing = bar_chart(chart, 480)
-        data = base64.b64encode(svg(drawing).encode("utf-8")).decode("ascii")
-        alt = escape(clean_text(chart.describe()))
-        return (
-            f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}" '
-            f'width="480" height="{int(drawing.height)}"></figure>'
-        )
+        return _figure(bar_chart(chart, 480), chart.describe())
+
+    def block_power_grid(self, params: dict[str, Any], document: c.Document) -> str:
+        grid = params["grid"]
+        return _figure(power_grid(grid, 360), grid.describe())
 
     def block_table(self, params: dict[str, Any], document: c.Document) -> str:
         if not params["rows"]:
@@ -265,6 +263,16 @@ class HtmlWriter:
             rows.append([self._text(field_of(item, f)) for _, f, _ in columns])
             classes.append(["late" if late and f == "status_text" else "" for _, f, _ in columns])
         return self.data_table([escape(h) for h, _, _ in columns], rows, classes)
+
+
+def _figure(drawing: Any, words: str) -> str:
+    """A chart as an SVG image whose alt text states its figures."""
+    data = base64.b64encode(svg(drawing).encode("utf-8")).decode("ascii")
+    alt = escape(clean_text(words))
+    return (
+        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}" '
+        f'width="{int(drawing.width)}" height="{int(drawing.height)}"></figure>'
+    )
 
 
 def render_html(documents: c.Document | Sequence[c.Document], *, title: str | None = None) -> str:

@@ -44,7 +44,7 @@ from reportlab.platypus.tableofcontents import drawPageNumbers
 from ..services.errors import Cancelled, ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .charts import bar_chart
+from .charts import bar_chart, power_grid
 from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, printable, register_fonts
 from .templates import display_value
 from .textflow import (
@@ -1039,6 +1039,13 @@ class PdfWriter:
         self, params: dict[str, Any], document: c.Document, offset: int
     ) -> list[Flowable]:
         drawing = bar_chart(params["chart"], self.frame_width)
+        drawing.hAlign = "LEFT"
+        return [drawing, Spacer(1, 10)]
+
+    def block_power_grid(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
+        drawing = power_grid(params["grid"], min(self.frame_width, 300))
         drawing.hAlign = "LEFT"
         return [drawing, Spacer(1, 10)]
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import clock
-from .enums import AskStatus, CommitmentStatus, LabelledEnum, Rag
+from .enums import AskStatus, CommitmentStatus, LabelledEnum, LetterStatus, Rag
+from .working_days import latest_start_for, working_days_between
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Thresholds:
     due_soon_days: int = 14  # pending and due from today to this many days ahead: due soon
     amber_moves: int = 1  # moved this many times or more: amber
     red_moves: int = 2  # moved this many times or more: red
+    reply_days: int = 20  # a letter sent this many working days ago, unanswered: awaiting a reply
 
 
 DUE_SOON_DAYS = Thresholds.due_soon_days
@@ -58,6 +60,7 @@ SQL_FUNCTIONS = {
     "app_due_soon_days": lambda: _thresholds.due_soon_days,
     "app_amber_moves": lambda: _thresholds.amber_moves,
     "app_red_moves": lambda: _thresholds.red_moves,
+    "app_reply_cutoff": lambda: latest_start_for(clock.today(), _thresholds.reply_days).isoformat(),
 }
 """Functions every connection registers (name -> zero-argument callable): the SQL reads
 today and the thresholds from them, so one statement text serves every day and setting."""
@@ -181,7 +184,52 @@ def answered_ask_sql(alias: str) -> str:
     return f"{alias}.status IN ({_quoted(tuple(s.value for s in ANSWERED))})"
 
 
+def waiting_for_reply_sql(alias: str) -> str:
+    """A live letter sent and not yet answered (however long ago)."""
+    return (
+        f"{live_sql(alias)} AND {alias}.status = '{LetterStatus.sent.value}' "
+        f"AND {alias}.sent_on IS NOT NULL"
+    )
+
+
+def awaiting_reply_sql(alias: str) -> str:
+    """A letter sent and unanswered for the Preferences' working days (default 20) or more.
+    ``app_reply_cutoff()`` is the latest sending day that has waited that long today."""
+    return f"{waiting_for_reply_sql(alias)} AND {alias}.sent_on <= app_reply_cutoff()"
+
+
 # --- Python: the same definitions for a record in memory ------------------------------
+
+
+def reply_wait_days(
+    status: LetterStatus | str,
+    sent_on: date | None,
+    *,
+    deleted: bool = False,
+    today: date | None = None,
+) -> int | None:
+    """Working days a sent, unanswered letter has waited (skipping weekends and English
+    bank holidays); None for a draft, an answered or a deleted letter."""
+    if deleted or sent_on is None or LetterStatus(status) != LetterStatus.sent:
+        return None
+    return working_days_between(sent_on, today or clock.today())
+
+
+def is_awaiting_reply(
+    status: LetterStatus | str,
+    sent_on: date | None,
+    *,
+    deleted: bool = False,
+    today: date | None = None,
+) -> bool:
+    """Sent, unanswered, and waiting the Preferences' working days or more."""
+    waited = reply_wait_days(status, sent_on, deleted=deleted, today=today)
+    return waited is not None and waited >= _thresholds.reply_days
+
+
+def waited_text(days: int) -> str:
+    """ "23 working days" """
+    return f"{days} working day{'' if days == 1 else 's'}"
 
 
 def commitment_state(

@@ -112,6 +112,29 @@ class LetterStatus(LabelledEnum):
     reply_received = "reply_received"
 
 
+class RelationshipStrength(LabelledEnum):
+    """How well we work with a body or a person (the relationship map)."""
+
+    none = "none"
+    weak = "weak"
+    working = "working"
+    strong = "strong"
+
+
+class SentBy(LabelledEnum):
+    post = "post"
+    email = "email"
+
+
+class ReplyOutcome(LabelledEnum):
+    """What a reply did to one ask the letter carried."""
+
+    accepted = "accepted"
+    partly_met = "partly_met"
+    declined = "declined"
+    no_answer = "no_answer"
+
+
 class AuditAction(LabelledEnum):
     create = "create"
     update = "update"
@@ -122,6 +145,7 @@ class AuditAction(LabelledEnum):
 
 
 _LABELS = {
+    "none": "None",
     "stp": "STP footprint",
     "ics": "Integrated Care System",
     "icb": "Integrated Care Board",

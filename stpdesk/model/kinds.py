@@ -64,6 +64,19 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("footprints", "footprint", "Footprint", "Footprints", "Footprint"),
     RecordKind("letters", "letter", "Letter", "Letters", "Letter", deletable=True, searched=True),
     RecordKind("themes", "theme", "Theme", "Themes", "Theme", listed=False),
+    # one member's scores in a partnership health check (`stpdesk health-check`)
+    RecordKind(
+        "health_checks",
+        "health_assessment",
+        "Health check",
+        "Health checks",
+        "HealthAssessment",
+        listed=False,
+        exported=False,
+    ),
+    # Replies show on their letter's and asks' pages; they are part of the record, so
+    # exports and bundles carry them.
+    RecordKind("replies", "letter_reply", "Reply", "Replies", "LetterReply", listed=False),
 )
 
 BY_NAME: dict[str, RecordKind] = {kind.name: kind for kind in KINDS}

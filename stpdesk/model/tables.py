@@ -28,6 +28,9 @@ from .enums import (
     LetterStatus,
     MeetingKind,
     Priority,
+    RelationshipStrength,
+    ReplyOutcome,
+    SentBy,
 )
 from .types import UKDate, UKDateTime, UTCDateTime, new_id
 
@@ -66,6 +69,40 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+SCALE_LOW, SCALE_HIGH = 1, 5  # influence and interest on the relationship map
+
+
+def check_scale(value: Any) -> int | None:
+    """A reading from 1 to 5, or nothing (not yet mapped); "3" from a form is 3."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: Any = value
+    if isinstance(value, str):
+        number = int(value.strip()) if value.strip().lstrip("-").isdigit() else None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, int)
+        or not (SCALE_LOW <= number <= SCALE_HIGH)
+    ):
+        raise ValueError(
+            f"“{value}” is not on the scale: give a whole number from {SCALE_LOW} (least) "
+            f"to {SCALE_HIGH} (most), or leave it empty"
+        )
+    return number
+
+
+class Mapped(Editable):
+    """Where a body or a person sits on the relationship map (each change is audited)."""
+
+    influence: int | None = Field(default=None, title="Influence")
+    interest: int | None = Field(default=None, title="Interest")
+    strength: RelationshipStrength = Field(
+        default=RelationshipStrength.none, title="Relationship strength"
+    )
+
+    _scale = field_validator("influence", "interest", mode="before")(check_scale)
 
 
 class Record(SQLModel):
@@ -144,7 +181,7 @@ class FootprintUpdate(FootprintBase):
 # --- Bodies -----------------------------------------------------------------
 
 
-class BodyBase(Editable):
+class BodyBase(Mapped):
     label: ClassVar[str] = "Body"
     name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
     kind: BodyKind = Field(default=BodyKind.other, title="Kind")
@@ -162,6 +199,7 @@ class BodyCreate(BodyBase):
 
 
 class BodyUpdate(BodyBase):
+    strength: RelationshipStrength | None = Field(default=None, title="Relationship strength")
     name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
     kind: BodyKind | None = Field(default=None, title="Kind")
     footprint_ids: list[str] | None = Field(default=None, title="Footprints")
@@ -187,7 +225,7 @@ def _check_email(value: str | None) -> str | None:
     return value
 
 
-class ContactBase(Editable):
+class ContactBase(Mapped):
     label: ClassVar[str] = "Contact"
     name: str = Field(min_length=1, max_length=SHORT, title="Name", index=True)
     role: str | None = Field(default=None, max_length=SHORT, title="Role")
@@ -208,6 +246,7 @@ class ContactCreate(ContactBase):
 
 
 class ContactUpdate(ContactBase):
+    strength: RelationshipStrength | None = Field(default=None, title="Relationship strength")
     name: str | None = Field(default=None, min_length=1, max_length=SHORT, title="Name")
 
 
@@ -468,12 +507,36 @@ class LetterBase(Editable):
     file_path: str | None = Field(default=None, max_length=2000, title="File")
     opening: str | None = Field(default=None, max_length=LONG, title="Opening")
     closing: str | None = Field(default=None, max_length=LONG, title="Closing")
+    reference: str | None = Field(default=None, max_length=100, title="Our reference")
+    cc: list[str] | None = Field(default=None, title="Copied to")
+    sent_on: UKDate = Field(default=None, title="Sent on")
+    sent_by: SentBy | None = Field(default=None, title="Sent by")
+    # every file the letter was saved as (its PDF and its Word copy); file_path is the first
+    files: list[str] | None = Field(default=None, title="Files")
+
+    @field_validator("cc", mode="before")
+    @classmethod
+    def _copies(cls, value: Any) -> Any:
+        """One name a line, or separated by semicolons; blanks dropped."""
+        if isinstance(value, str):
+            value = value.replace(";", "\n").split("\n")
+        if isinstance(value, list):
+            names = [" ".join(str(name).split()) for name in value]
+            return [name for name in names if name] or None
+        return value
 
 
 class Letter(LetterBase, Record, Deletable, table=True):
-    __table_args__ = list_indexes("letter", "letter_date")
+    __table_args__ = (
+        *list_indexes("letter", "letter_date"),
+        # letters awaiting a reply (the dashboard, packs): sent ones by the day they went
+        live_index("ix_letter_live_status_sent", "status", "sent_on"),
+    )
     letter_date: date | None = Field(default=None)
     reply_on: date | None = Field(default=None)
+    sent_on: date | None = Field(default=None)
+    cc: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    files: list[str] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class LetterCreate(LetterBase):
@@ -506,6 +569,57 @@ class LetterAsk(SQLModel, table=True):
     letter_id: str = Field(foreign_key="letter.id", primary_key=True, ondelete="CASCADE")
     ask_id: str = Field(foreign_key="ask.id", primary_key=True, index=True)
     position: int = Field(default=0)
+
+
+class LetterReplyBase(Editable):
+    label: ClassVar[str] = "Reply"
+    letter_id: str = Field(foreign_key="letter.id", title="Letter", index=True)
+    received_on: UKDate = Field(title="Received on")
+    from_whom: str = Field(min_length=1, max_length=SHORT, title="From")
+    summary: str | None = Field(default=None, max_length=LONG, title="What it says")
+    file_ref: str | None = Field(default=None, max_length=2000, title="File or link")
+    # What the reply did to each ask the letter carried: [{"ask_id": ..., "outcome": ...}]
+    answers: list[dict[str, str]] | None = Field(default=None, title="Asks answered")
+
+    @field_validator("answers")
+    @classmethod
+    def _outcomes(cls, value: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
+        for item in value or []:
+            if not item.get("ask_id"):
+                raise ValueError("each answer names its ask")
+            try:
+                ReplyOutcome(item.get("outcome", ""))
+            except ValueError:
+                choices = ", ".join(o.value for o in ReplyOutcome)
+                raise ValueError(f"“{item.get('outcome')}” is not one of {choices}") from None
+        return value
+
+
+class LetterReply(LetterReplyBase, Record, table=True):
+    """A reply to a letter, kept for good: a letter may have several."""
+
+    __tablename__ = "letter_reply"
+    # emptying the recycle bin of a letter removes its replies with it
+    letter_id: str = Field(foreign_key="letter.id", index=True, ondelete="CASCADE")
+    received_on: date = Field()
+    answers: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class LetterReplyCreate(LetterReplyBase):
+    received_on: UKDate = Field(title="Received on")
+
+    @field_validator("received_on")
+    @classmethod
+    def _given(cls, value: date | None) -> date:
+        if value is None:
+            raise ValueError("give the day the reply came")
+        return value
+
+
+class LetterReplyUpdate(LetterReplyBase):
+    letter_id: str | None = Field(default=None, title="Letter")
+    received_on: UKDate = Field(default=None, title="Received on")
+    from_whom: str | None = Field(default=None, min_length=1, max_length=SHORT, title="From")
 
 
 # --- Council profile and audit ----------------------------------------------
@@ -542,3 +656,30 @@ class AuditEntry(SQLModel, table=True):
     summary: str = Field(default="", max_length=SHORT)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# --- Partnership health check -----------------------------------------------------
+
+
+class HealthAssessmentBase(Editable):
+    """One member's scores of a footprint (or one body) against a framework."""
+
+    label: ClassVar[str] = "Health check"
+    footprint_id: str = Field(foreign_key="footprint.id", title="Footprint", index=True)
+    body_id: str | None = Field(default=None, foreign_key="body.id", title="Body", index=True)
+    framework: str = Field(min_length=1, max_length=100, title="Framework")
+    member_id: str = Field(foreign_key="member.id", title="Assessor", index=True)
+    round_on: UKDate = Field(default=None, title="Round started on")
+    assessed_on: UKDate = Field(default=None, title="Assessed on")
+    # [{"statement": "1.1", "score": 3, "evidence": "…"}], one per statement of the framework
+    scores: list[dict] = Field(default_factory=list, sa_column=Column(JSON), title="Scores")
+
+
+class HealthAssessment(HealthAssessmentBase, Record, table=True):
+    __tablename__ = "health_assessment"
+    round_on: date = Field(nullable=False)
+    assessed_on: date = Field(nullable=False)
+
+
+class HealthAssessmentCreate(HealthAssessmentBase):
+    pass

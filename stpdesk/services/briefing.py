@@ -44,6 +44,7 @@ from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
 from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
+from .relationships import MapRow, numbered, relationship_map
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -171,6 +172,7 @@ class MeetingPack:
     open_asks_total: int = 0  # the lists above stop at a limit; these count them all
     owed_to_us_total: int = 0
     owed_by_us_total: int = 0
+    awaiting_reply: list[engagement.AwaitingLetter] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,11 @@ class FootprintPack:
     commitments_kept: int
     commitments_overdue: int
     overdue: list[CommitmentItem]
+    awaiting_reply: list[engagement.AwaitingLetter] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the bodies and contacts of this footprint on the relationship map, numbered
+    relationship_map: list[MapRow] = field(default_factory=list)
+    unmapped: int = 0  # bodies and contacts not yet placed on the map
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -424,6 +430,7 @@ def meeting_pack(
 
         open_asks: list[AskItem] = []
         asks_open = 0
+        awaiting: list[engagement.AwaitingLetter] = []
         owed_to_us: list[CommitmentItem] = []
         owed_by_us: list[CommitmentItem] = []
         pending_counts = {direction: 0 for direction in CommitmentDirection}
@@ -446,6 +453,7 @@ def meeting_pack(
                     owed_to_us = items
                 else:
                     owed_by_us = items
+            awaiting = _awaiting_reply(connection, body_ids)
     points = _talking_points(open_asks, owed_to_us, owed_by_us, talking_points)
     when = format_date(starts_at)
     return MeetingPack(
@@ -470,7 +478,20 @@ def meeting_pack(
         themes=themes,
         talking_points=points,
         last_meeting=history_items[0] if history_items else None,
+        awaiting_reply=awaiting,
     )
+
+
+def _awaiting_reply(
+    connection: sqlite3.Connection, body_ids: list[str]
+) -> list[engagement.AwaitingLetter]:
+    """Our letters to these bodies still awaiting a reply, longest waiting first."""
+    letters = {
+        letter.id: letter
+        for body_id in body_ids
+        for letter in engagement.awaiting_replies(connection, body_id=body_id)[0]
+    }
+    return sorted(letters.values(), key=lambda letter: (letter.sent_on, letter.id))
 
 
 def _names_of(
@@ -863,6 +884,8 @@ def footprint_pack(
             else []
         )
         overdue_items = [commitment_item(row, our.name) for row in late]
+        awaiting = _awaiting_reply(connection, body_ids)
+    mapped = relationship_map(db, footprint_id=footprint.id)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -881,6 +904,9 @@ def footprint_pack(
         commitments_kept=kept,
         commitments_overdue=overdue_total,
         overdue=overdue_items,
+        awaiting_reply=awaiting,
+        relationship_map=numbered(mapped.points),
+        unmapped=mapped.unmapped,
     )
 
 

@@ -23,7 +23,7 @@ from ..model.enums import AskStatus, CommitmentStatus, FootprintKind
 from ..store.backup import newest_backup_time
 from ..store.rows import as_stored, stored_day, stored_moment
 from . import engagement
-from .engagement import CommitmentRow
+from .engagement import AwaitingLetter, CommitmentRow
 
 if TYPE_CHECKING:
     from ..store.engine import Database
@@ -82,12 +82,14 @@ class Dashboard:
     upcoming: list[MeetingLine] = field(default_factory=list)
     open_asks: list[tuple[str, int, list[AskLine]]] = field(default_factory=list)
     recent: list[ActivityLine] = field(default_factory=list)
+    awaiting_reply: list[AwaitingLetter] = field(default_factory=list)  # the first LISTED
+    awaiting_reply_total: int = 0
     engagement: list[EngagementSummary] = field(default_factory=list)
 
 
 def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
-    """Overdue and due commitments, coming meetings, open asks, recent activity and
-    engagement with each current footprint."""
+    """Overdue and due commitments, coming meetings, open asks, letters awaiting a reply,
+    recent activity and engagement with each current footprint."""
     with clock.as_of(on), db.reader() as connection:
         result = Dashboard(today=today())
         result.overdue = engagement.overdue(connection, limit=LISTED)
@@ -97,6 +99,9 @@ def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
         result.upcoming = upcoming_meetings(connection, days=thresholds().due_soon_days)
         result.open_asks = open_asks_summary(connection)
         result.recent = recent_activity(connection)
+        result.awaiting_reply, result.awaiting_reply_total = engagement.awaiting_replies(
+            connection, limit=LISTED
+        )
         footprints = connection.execute(
             "SELECT id, name, kind FROM footprint WHERE successor_id IS NULL ORDER BY name"
         ).fetchall()

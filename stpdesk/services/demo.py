@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from ..model import clock
+from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import (
     AskStatus,
@@ -59,17 +59,8 @@ __all__ = [
     "is_working_day",
 ]
 
-COUNT_KEYS = (
-    "footprints",
-    "bodies",
-    "contacts",
-    "members",
-    "meetings",
-    "asks",
-    "commitments",
-    "letters",
-    "themes",
-)
+# what the demo counts: every kind of record it makes (model.kinds)
+COUNT_KEYS = tuple(kind.name for kind in kinds.KINDS if kind.name != "health_checks")
 _KEY_OF = {service.spec.name: key for key, service in BY_NAME.items()}
 
 DEMO_SEED = 2016
@@ -155,6 +146,9 @@ class _BodySpec(_Spec):
     website: str | None = None
     notes: str | None = None
     archived: bool = False
+    influence: int | None = None  # the relationship map
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _ContactSpec(_Spec):
@@ -163,6 +157,9 @@ class _ContactSpec(_Spec):
     role: str
     body: str
     notes: str | None = None
+    influence: int | None = None
+    interest: int | None = None
+    strength: str = "none"
 
 
 class _MemberSpec(_Spec):
@@ -394,6 +391,9 @@ class _DemoBuilder:
                     "website": spec.website,
                     "notes": spec.notes,
                     "footprint_ids": [self.ids[key] for key in spec.footprints],
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
             self.ids[spec.key] = body.id
@@ -426,6 +426,9 @@ class _DemoBuilder:
                     "email": email_address(spec.name, domains[spec.body]),
                     "phone": f"01632 960{phone:03d}",
                     "notes": spec.notes,
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "strength": spec.strength,
                 },
             )
         for member in self.content.members:
@@ -688,8 +691,71 @@ class _DemoBuilder:
                 "closing": spec.closing,
                 "signatory_ids": [self.members[key].id for key in spec.signatories],
                 "ask_ids": [self.asks[key].id for key in spec.asks],
+                "reference": f"SDC/{spec.key.upper()}/{self.letter_day(spec.key).isoformat()}",
             }
-            self.create(BY_NAME["letters"], {k: v for k, v in data.items() if v is not None})
+            if spec.status != "draft":  # posted the day after it was signed
+                data["sent_on"] = self.letter_day(spec.key) + timedelta(days=1)
+                data["sent_by"] = "post" if spec.recipient_address else "email"
+            letter = self.create(
+                BY_NAME["letters"], {k: v for k, v in data.items() if v is not None}
+            )
+            if spec.status == "reply_received":
+                self.create(
+                    BY_NAME["replies"],
+                    {
+                        "letter_id": letter.id,
+                        "received_on": self.reply_day(spec.key),
+                        "from_whom": spec.recipient_address.strip().splitlines()[0]
+                        if spec.recipient_address
+                        else contact.name
+                        if contact
+                        else "",
+                        "summary": spec.reply_notes,
+                    },
+                )
+
+    def health_checks(self) -> None:
+        """Two rounds of the partnership health check of the ICS a year apart, scored by
+        three members: trust and arrangements improve; commitment is disputed."""
+        from .health import frameworks
+
+        chosen = frameworks(shipped_only=True)["partnership-assessment-tool"]
+        assessors = list(self.members.values())[:3]
+        for years_ago, lift in ((1, 0), (0, 1)):
+            day = self.today - timedelta(days=365 * years_ago + 12)
+            for place, member in enumerate(assessors):
+                scores = []
+                for number, statement in enumerate(chosen.statements):
+                    principle = statement.id.split(".")[0]
+                    base = 2 + (lift if principle in ("4", "5") else 0)
+                    wobble = (0, 0, 1)[(number + place) % 3] if principle != "3" else place - 1
+                    wobble *= 2 if principle == "3" and lift else 1
+                    evidence = (
+                        "Board papers now arrive a week ahead"
+                        if statement.id == "5.2" and lift
+                        else ""
+                    )
+                    scores.append(
+                        {
+                            "statement": statement.id,
+                            "score": max(1, min(5, base + wobble)),
+                            "evidence": evidence,
+                        }
+                    )
+                BY_NAME["health_checks"].create_in(
+                    self.session,
+                    validate(
+                        t.HealthAssessmentCreate,
+                        {
+                            "footprint_id": self.ids["ics"],
+                            "framework": chosen.name,
+                            "member_id": member.id,
+                            "round_on": day,
+                            "assessed_on": day + timedelta(days=place),
+                            "scores": scores,
+                        },
+                    ),
+                )
 
 
 def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
@@ -729,4 +795,5 @@ def build_demo(db: Database, *, today: date | None = None) -> dict[str, int]:
         builder.meetings([spec for spec in content.meetings if spec.days >= 0])
         builder.commitment_records()
         builder.letters()
+        builder.health_checks()
         return builder.counts

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ..model.clock import today
 from ..model.engagement import (
     TODAY_SQL,
     CommitmentState,
     Revision,
+    awaiting_reply_sql,
     commitment_state_sql,
     days_overdue_sql,
     due_within_sql,
@@ -29,6 +31,7 @@ from ..model.engagement import (
     revisions_of,
 )
 from ..model.enums import AskStatus, CommitmentDirection, CommitmentStatus, Priority
+from ..model.working_days import working_days_between
 from ..store.rows import fetch, marks, stored_day, stored_moment
 
 
@@ -289,3 +292,53 @@ def reminder(connection: sqlite3.Connection) -> Reminder:
         overdue=overdue_total(connection),
         newly_overdue=count_commitments(connection, f"{pending_sql('c')} AND {yesterday}"),
     )
+
+
+# --- letters awaiting a reply --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingLetter:
+    """A letter sent and unanswered for the Preferences' working days or more."""
+
+    id: str
+    subject: str
+    recipient: str
+    body_id: str | None
+    sent_on: date
+    waited: int  # working days since it was sent
+
+
+def awaiting_replies(
+    connection: sqlite3.Connection, *, body_id: str | None = None, limit: int = 100
+) -> tuple[list[AwaitingLetter], int]:
+    """Letters awaiting a reply (model.engagement's definition), longest waiting first, and
+    how many. ``body_id``: only those to the body or to one of its contacts. Plain
+    ``sqlite3``, so the dashboard reads it before SQLAlchemy loads."""
+    where = awaiting_reply_sql("l")
+    params: list[Any] = []
+    if body_id is not None:
+        where += (
+            " AND (l.body_id = ? OR l.recipient_contact_id IN "
+            "(SELECT id FROM contact WHERE body_id = ?))"
+        )
+        params += [body_id, body_id]
+    rows = connection.execute(
+        "SELECT l.id, coalesce(l.subject, l.template), coalesce(c.name, l.recipient_address, ''), "
+        "l.body_id, l.sent_on FROM letter l LEFT JOIN contact c ON c.id = l.recipient_contact_id "
+        f"WHERE {where} ORDER BY l.sent_on, l.id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    (total,) = connection.execute(f"SELECT count(*) FROM letter l WHERE {where}", params).fetchone()
+    on = today()
+    return [
+        AwaitingLetter(
+            id=row[0],
+            subject=row[1],
+            recipient=(row[2].strip().splitlines() or [""])[0].strip().rstrip(","),
+            body_id=row[3],
+            sent_on=stored_day(row[4]),  # type: ignore[arg-type]
+            waited=working_days_between(stored_day(row[4]), on),
+        )
+        for row in rows
+    ], total

@@ -136,6 +136,7 @@ footprints = EntityService(
         search_columns=("name", "code"),
         referenced_by=(
             (t.BodyFootprint, "footprint_id", "bodies"),
+            (t.HealthAssessment, "footprint_id", "health checks"),
             (t.Footprint, "successor_id", "earlier footprints"),
         ),
     )
@@ -155,6 +156,7 @@ bodies = EntityService(
             (t.Ask, "body_id", "asks"),
             (t.Commitment, "body_id", "commitments"),
             (t.Letter, "body_id", "letters"),
+            (t.HealthAssessment, "body_id", "health checks"),
         ),
     )
 )
@@ -184,6 +186,7 @@ members = EntityService(
         referenced_by=(
             (t.MeetingAttendee, "member_id", "meeting attendances"),
             (t.LetterSignatory, "member_id", "signed letters"),
+            (t.HealthAssessment, "member_id", "health checks"),
         ),
     )
 )
@@ -306,7 +309,42 @@ letters = EntityService(
     )
 )
 
-_SERVICES = (footprints, bodies, contacts, members, themes, meetings, asks, commitments, letters)
+health_assessments = EntityService(
+    EntitySpec(
+        name="health_assessment",
+        table=t.HealthAssessment,
+        create=t.HealthAssessmentCreate,
+        update=None,
+        summary=lambda check: f"{check.framework} ({check.assessed_on})",
+        search_columns=("framework",),
+        default_order=("assessed_on", True),
+    )
+)
+
+replies = EntityService(
+    EntitySpec(
+        name="letter_reply",
+        table=t.LetterReply,
+        create=t.LetterReplyCreate,
+        update=t.LetterReplyUpdate,
+        summary=lambda reply: f"Reply from {reply.from_whom}"[:300],
+        default_order=("received_on", True),
+    )
+)
+
+_SERVICES = (
+    footprints,
+    bodies,
+    contacts,
+    members,
+    themes,
+    meetings,
+    asks,
+    commitments,
+    letters,
+    health_assessments,
+    replies,
+)
 BY_NAME: dict[str, EntityService[Any]] = {
     kind.name: next(service for service in _SERVICES if service.spec.name == kind.table)
     for kind in kinds.KINDS

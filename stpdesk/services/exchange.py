@@ -101,6 +101,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     _kind("ask", theme_ids=(t.AskTheme, "ask_id", "theme_id", False)),
     _kind("commitment", theme_ids=(t.CommitmentTheme, "commitment_id", "theme_id", False)),
+    _kind("health_assessment"),
+    _kind("letter_reply"),
 )
 BY_ENTITY = {kind.entity: kind for kind in KINDS}
 

@@ -22,15 +22,23 @@ from sqlmodel import Session, col, select
 from ..model import clock
 from ..model import tables as t
 from ..model.engagement import overdue_sql
-from ..model.enums import AskStatus, CommitmentDirection, LetterStatus
+from ..model.enums import (
+    AskStatus,
+    AuditAction,
+    CommitmentDirection,
+    LetterStatus,
+    ReplyOutcome,
+    SentBy,
+)
 from ..model.types import format_date
 from ..store import Database
 from ..store.rows import connection_of, marks
 from . import briefing, engagement
-from .entities import display_name, letters
+from .entities import asks as asks_service
+from .entities import display_name, letters, replies
 from .errors import FieldProblem, ServiceError, ValidationFailed, field_message
 from .files import SaveFailed, write_partial
-from .records import validate
+from .records import audit, snapshot, validate
 
 LETTER = "Letter"
 OVERDUE_LISTED = 40  # a letter lists at most this many overdue commitments
@@ -450,8 +458,11 @@ def save_letter(
     output: str | os.PathLike[str],
     *,
     actor: str | None = None,
+    letter_id: str | None = None,
 ) -> SavedLetter:
-    """Save the letter's file as ``output`` and log it as a draft letter, both or neither."""
+    """Save the letter's file as ``output`` and log it as a draft letter, both or neither.
+    ``letter_id``: the same letter was logged already (saved in the other format): the
+    file is added to it, so a letter saved as PDF and as Word is one letter, logged once."""
     target = Path(output).expanduser()
     if target.is_dir():
         raise ServiceError(f"{target} is a folder; give a file name ending in .pdf or .docx")
@@ -464,7 +475,10 @@ def save_letter(
     logged = False
     try:
         with db.session() as session:
-            record = letters.create_in(session, checked, actor=actor)
+            if letter_id is None:
+                record = letters.create_in(session, checked, actor=actor)
+            else:
+                record = _add_file(session, letter_id, str(target.resolve()), actor)
             session.flush()
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)  # a folder the Save dialog named
@@ -485,6 +499,17 @@ def save_letter(
     return SavedLetter(letter=record, path=target, size=len(payload), data=rendered.data)
 
 
+def _add_file(session: Session, letter_id: str, path: str, actor: str | None) -> t.Letter:
+    record = letters.get_in(session, letter_id)
+    files = list(record.files or ([record.file_path] if record.file_path else []))
+    if path not in files:
+        files.append(path)
+    changes: dict[str, Any] = {"files": files}
+    if not record.file_path:
+        changes["file_path"] = path
+    return letters.update_in(session, letter_id, validate(t.LetterUpdate, changes), actor=actor)
+
+
 def log_values(data: LetterData, *, file_path: str | None) -> dict[str, Any]:
     """The letter record for :data:`letters` (recipient, signatories, asks in order…)."""
     return {
@@ -500,46 +525,243 @@ def log_values(data: LetterData, *, file_path: str | None) -> dict[str, Any]:
         "closing": data.closing or None,
         "signatory_ids": [s.id for s in data.signatories],
         "ask_ids": [s.id for s in data.solutions],
+        "reference": data.reference or None,
+        "cc": data.cc or None,
+        "files": [file_path] if file_path else None,
     }
 
 
 def mark_sent(
-    db: Database, letter_id: str, *, on: date | None = None, actor: str | None = None
+    db: Database,
+    letter_id: str,
+    *,
+    on: date | str | None = None,
+    by: SentBy | str | None = None,
+    actor: str | None = None,
 ) -> t.Letter:
-    """Record that the letter went out (dated ``on`` if given)."""
-    changes: dict[str, Any] = {"status": LetterStatus.sent}
-    if on is not None:
-        changes["letter_date"] = on
-    return letters.update(db, letter_id, changes, actor=actor)
+    """Record that the letter went out (``on``: the day, default today; ``by``: post or
+    email). A date before the letter's own or after today is refused, naming the field."""
+    checked = validate(
+        t.LetterUpdate, {"sent_on": on or clock.today(), **({"sent_by": by} if by else {})}
+    )
+    with db.session() as session:
+        letter = letters.get_in(session, letter_id)
+        sent_on = checked.sent_on
+        _not_future(sent_on, "sent_on", "Sent on", "a letter cannot be sent on a day to come")
+        if letter.letter_date and sent_on < letter.letter_date:
+            raise ValidationFailed(
+                [
+                    _problem(
+                        "sent_on",
+                        "Sent on",
+                        f"{format_date(sent_on)} is before the letter's date, "
+                        f"{format_date(letter.letter_date)}",
+                    )
+                ]
+            )
+        changes: dict[str, Any] = {"sent_on": sent_on}
+        if "sent_by" in checked.model_fields_set:
+            changes["sent_by"] = checked.sent_by
+        if letter.status == LetterStatus.draft:
+            changes["status"] = LetterStatus.sent
+        return letters.update_in(session, letter_id, validate(t.LetterUpdate, changes), actor=actor)
+
+
+def _not_future(day: date, name: str, label: str, why: str) -> None:
+    if day > clock.today():
+        raise ValidationFailed([_problem(name, label, f"{format_date(day)} is after today: {why}")])
+
+
+def _reply_date_problem(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        [FieldProblem("received_on", field_message("Reply", "Received on", message))]
+    )
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    reply: t.LetterReply
+    letter: t.Letter
+    asks: list[tuple[t.Ask, ReplyOutcome]]  # each ask answered, and what the reply did to it
+
+
+OUTCOME_STATUS = {
+    ReplyOutcome.accepted: AskStatus.accepted,
+    ReplyOutcome.partly_met: AskStatus.partly_met,
+    ReplyOutcome.declined: AskStatus.declined,
+}
+"""What an ask's status becomes when a reply says so (no answer leaves it as it was)."""
 
 
 def record_reply(
     db: Database,
     letter_id: str,
     *,
-    on: date,
-    notes: str | None = None,
+    on: date | str | None,
+    from_whom: str,
+    summary: str | None = None,
+    file_ref: str | None = None,
+    answers: dict[str, ReplyOutcome | str] | None = None,
     actor: str | None = None,
-) -> t.Letter:
-    """Record the reply: its date and what it said."""
-    letter = letters.get(db, letter_id)
-    if letter.letter_date and on < letter.letter_date:
-        raise ValidationFailed(
-            [
-                _problem(
-                    "reply_on",
-                    "Reply received on",
-                    f"{format_date(on)} is before the letter's date, "
-                    f"{format_date(letter.letter_date)}",
-                )
-            ]
-        )
-    return letters.update(
-        db,
-        letter_id,
-        {"status": LetterStatus.reply_received, "reply_on": on, "reply_notes": notes},
-        actor=actor,
+) -> ReplyResult:
+    """Record a reply to a letter: when it came, from whom, what it says, its file or
+    link, and for each ask the letter carried what the reply did to it. The ask's status
+    and history change with it; the letter is marked as answered. All or nothing."""
+    answers = answers or {}
+    checked = validate(
+        t.LetterReplyCreate,
+        {
+            "letter_id": letter_id,
+            "received_on": on,
+            "from_whom": from_whom,
+            "summary": summary or None,
+            "file_ref": file_ref or None,
+            "answers": [{"ask_id": k, "outcome": str(v)} for k, v in answers.items()] or None,
+        },
     )
+    received: date = checked.received_on
+    with db.session() as session:
+        letter = letters.get_in(session, letter_id)
+        if received > clock.today():
+            raise _reply_date_problem(
+                f"{format_date(received)} is after today: record a reply once it has come"
+            )
+        since = letter.sent_on or letter.letter_date
+        if since and received < since:
+            what = "was sent" if letter.sent_on else "is dated"
+            raise _reply_date_problem(
+                f"{format_date(received)} is before the letter {what}, {format_date(since)}"
+            )
+        carried = set(
+            session.exec(select(t.LetterAsk.ask_id).where(t.LetterAsk.letter_id == letter_id))
+        )
+        strangers = [ask_id for ask_id in answers if ask_id not in carried]
+        if strangers:
+            raise ValidationFailed(
+                [
+                    _problem(
+                        "answers",
+                        "Asks",
+                        f"{', '.join(strangers)} is not an ask this letter carried "
+                        f"(it carried {', '.join(sorted(carried)) or 'none'})",
+                    )
+                ]
+            )
+        reply = replies.create_in(session, checked, actor=actor)
+        latest = max(received, letter.reply_on) if letter.reply_on else received
+        letter = letters.update_in(
+            session,
+            letter_id,
+            validate(
+                t.LetterUpdate,
+                {
+                    "status": LetterStatus.reply_received,
+                    "reply_on": latest,
+                    "reply_notes": (summary or letter.reply_notes or None),
+                },
+            ),
+            actor=actor,
+        )
+        about = letter.subject or letter.template
+        answered = []
+        for ask_id, raw in answers.items():
+            outcome = ReplyOutcome(str(raw))
+            ask = asks_service.get_in(session, ask_id)
+            before = snapshot(ask)
+            if outcome in OUTCOME_STATUS:
+                ask.status = OUTCOME_STATUS[outcome]
+                ask.responded_on = received
+                ask.updated_at = clock.now()
+                session.add(ask)
+                session.flush()
+                said, still = f"{outcome.label} in the reply", ""
+            else:
+                said, still = "No answer in the reply", f" (still {ask.status.label.lower()})"
+            audit(
+                session,
+                action=AuditAction.update,
+                entity="ask",
+                record=ask,
+                before=before,
+                summary=f"{said} from {checked.from_whom} on {format_date(received)} "
+                f"to the letter “{about}”{still}",
+                actor=actor,
+            )
+            answered.append((ask, outcome))
+        return ReplyResult(reply=reply, letter=letter, asks=answered)
+
+
+def asks_carried(db: Database, letter_id: str) -> list[t.Ask]:
+    """The asks a letter set out, in its order."""
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(t.Ask)
+                .join(t.LetterAsk, col(t.LetterAsk.ask_id) == t.Ask.id)
+                .where(t.LetterAsk.letter_id == letter_id)
+                .order_by(col(t.LetterAsk.position))
+            ).all()
+        )
+
+
+@dataclass(frozen=True)
+class ReplyEntry:
+    """A reply as it shows on its letter's or an ask's page."""
+
+    id: str
+    letter_id: str
+    letter_subject: str
+    received_on: date
+    from_whom: str
+    summary: str
+    file_ref: str
+    outcomes: dict[str, ReplyOutcome]  # ask id -> what the reply did to it
+
+
+def _reply_entries(session: Session, rows: list[t.LetterReply]) -> list[ReplyEntry]:
+    letter_ids = {row.letter_id for row in rows}
+    subjects = {
+        letter.id: letter.subject or letter.template
+        for letter in session.exec(select(t.Letter).where(col(t.Letter.id).in_(letter_ids)))
+    }
+    return [
+        ReplyEntry(
+            id=row.id,
+            letter_id=row.letter_id,
+            letter_subject=subjects.get(row.letter_id, ""),
+            received_on=row.received_on,
+            from_whom=row.from_whom,
+            summary=row.summary or "",
+            file_ref=row.file_ref or "",
+            outcomes={a["ask_id"]: ReplyOutcome(a["outcome"]) for a in row.answers or []},
+        )
+        for row in rows
+    ]
+
+
+def replies_to(db: Database, letter_id: str) -> list[ReplyEntry]:
+    """The replies to a letter, oldest first."""
+    with db.read() as session:
+        rows = session.exec(
+            select(t.LetterReply)
+            .where(t.LetterReply.letter_id == letter_id)
+            .order_by(col(t.LetterReply.received_on), col(t.LetterReply.created_at))
+        ).all()
+        return _reply_entries(session, list(rows))
+
+
+def replies_about_ask(db: Database, ask_id: str) -> list[ReplyEntry]:
+    """Every reply to a letter that carried the ask, oldest first (with what it did to it)."""
+    with db.read() as session:
+        rows = session.exec(
+            select(t.LetterReply)
+            .join(t.LetterAsk, col(t.LetterAsk.letter_id) == t.LetterReply.letter_id)
+            .join(t.Letter, col(t.Letter.id) == t.LetterReply.letter_id)
+            .where(t.LetterAsk.ask_id == ask_id)
+            .where(col(t.Letter.deleted_at).is_(None))
+            .order_by(col(t.LetterReply.received_on), col(t.LetterReply.created_at))
+        ).all()
+        return _reply_entries(session, list(rows))
 
 
 # --- history ----------------------------------------------------------------------------

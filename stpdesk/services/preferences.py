@@ -1,4 +1,5 @@
-"""Preferences that change what the record means: the rating thresholds."""
+"""Preferences that change what the record means: the rating thresholds and how long a
+letter waits for its reply."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ def thresholds_of(settings: Settings) -> Thresholds:
         due_soon_days=settings.due_soon_days,
         amber_moves=settings.amber_after_moves,
         red_moves=settings.red_after_moves,
+        reply_days=settings.reply_working_days,
     )
 
 
@@ -23,6 +25,15 @@ def check(settings: Settings) -> None:
             FieldProblem(
                 "due_soon_days",
                 field_message("Preferences", "Due soon", "choose from 1 to 365 days"),
+            )
+        )
+    if not 1 <= settings.reply_working_days <= 250:
+        problems.append(
+            FieldProblem(
+                "reply_working_days",
+                field_message(
+                    "Preferences", "Awaiting a reply", "choose from 1 to 250 working days"
+                ),
             )
         )
     if not 1 <= settings.amber_after_moves <= settings.red_after_moves:

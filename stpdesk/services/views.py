@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ..model import clock
 from ..model import tables as t
@@ -24,6 +24,7 @@ from ..model.engagement import (
     overdue_sql,
     pending_sql,
     rag,
+    reply_wait_days,
     thresholds,
 )
 from ..model.enums import AskStatus, CommitmentStatus
@@ -75,6 +76,15 @@ def _linked_names(
     return result
 
 
+def _mapped(record: t.Body | t.Contact) -> dict[str, Any]:
+    """A body's or contact's place on the relationship map."""
+    return {
+        "influence": record.influence,
+        "interest": record.interest,
+        "strength": record.strength.value,
+    }
+
+
 def rows(
     db: Database, entity: str, records: Sequence[Any], *, on: date | None = None
 ) -> list[dict[str, Any]]:
@@ -108,6 +118,7 @@ def rows(
                     "code": r.code,
                     "footprints": footprints[r.id],
                     "archived": r.archived_at is not None,
+                    **_mapped(r),
                 }
                 for r in records
             ]
@@ -123,6 +134,7 @@ def rows(
                     "email": r.email,
                     "phone": r.phone,
                     "archived": r.archived_at is not None,
+                    **_mapped(r),
                 }
                 for r in records
             ]
@@ -199,6 +211,13 @@ def rows(
             signatories = _linked_names(
                 session, t.LetterSignatory, "letter_id", "member_id", t.Member, ids, ordered=True
             )
+            reply_counts = dict(
+                session.exec(
+                    select(t.LetterReply.letter_id, func.count())
+                    .where(col(t.LetterReply.letter_id).in_(ids))
+                    .group_by(col(t.LetterReply.letter_id))
+                ).all()
+            )
             return [
                 {
                     "id": r.id,
@@ -208,8 +227,17 @@ def rows(
                     or _first_line(r.recipient_address),
                     "signatories": signatories[r.id],
                     "letter_date": _iso(r.letter_date),
+                    "reference": r.reference,
+                    "cc": r.cc or [],
                     "status": r.status.value,
+                    "sent_on": _iso(r.sent_on),
+                    "sent_by": _value(r.sent_by),
+                    "replies": reply_counts.get(r.id, 0),
+                    "awaiting_reply_days": reply_wait_days(
+                        r.status, r.sent_on, deleted=r.deleted_at is not None, today=on
+                    ),
                     "file_path": r.file_path,
+                    "files": r.files or ([r.file_path] if r.file_path else []),
                 }
                 for r in records
             ]

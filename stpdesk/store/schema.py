@@ -28,7 +28,18 @@ from .lock import COMMAND, SETUP, Hold, hold, real_path
 # Oldest first; tests check these match the Alembic scripts. Note for new
 # revisions: batch mode rebuilds a table and drops its search and tally triggers, so a
 # migration that batch-alters a searchable table must recreate them.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+)
 HEAD_REVISION = REVISIONS[-1]
 
 

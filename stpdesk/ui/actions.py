@@ -54,6 +54,7 @@ class ActionId(Enum):
     GO_ASKS = auto()
     GO_COMMITMENTS = auto()
     GO_LETTERS = auto()
+    GO_MAP = auto()
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,12 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         "C&ommitments", "What was promised, by them or by us", ("Ctrl+7",), "&Go"
     ),
     ActionId.GO_LETTERS: ActionSpec("&Letters", "Letters sent and replies", ("Ctrl+8",), "&Go"),
+    ActionId.GO_MAP: ActionSpec(
+        "&Relationship map",
+        "Who has influence and interest, and how we work with them",
+        ("Ctrl+9",),
+        "&Go",
+    ),
 }
 
 MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Commitment", "&Tools", "&Help")

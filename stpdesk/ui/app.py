@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from .letter_composer import LetterComposer
     from .lists import ListPage
     from .preferences import PreferencesDialog
+    from .relationship_map import MapPage
     from .reminders import Reminders
     from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
     from .search import SearchDialog
@@ -107,7 +108,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], ActionId], ...] = (
     ("Asks", ("asks",), ActionId.GO_ASKS),
     ("Commitments", ("commitments",), ActionId.GO_COMMITMENTS),
     ("Letters", ("letters",), ActionId.GO_LETTERS),
+    ("Relationship map", (), ActionId.GO_MAP),
 )
+MAP_SECTION = len(SECTIONS) - 1
 
 
 class ListPages:
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
         self.reminders: Reminders | None = None  # started with the background work
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
+        self.relationship_map: MapPage | None = None  # built when first shown
         self.dashboard = Dashboard(self.ctx)  # first: it starts reading its figures
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
@@ -330,6 +334,14 @@ class MainWindow(QMainWindow):
         self._built_sections.add(index)
         label, list_entities, _action = SECTIONS[index]
         holder = self.pages[index]
+        if index == MAP_SECTION:
+            from .relationship_map import MapPage
+
+            self.relationship_map = MapPage(self.ctx, holder)
+            self.relationship_map.open_record.connect(self.open_record)
+            self.relationship_map.undo_stack.canUndoChanged.connect(self._map_undo_changed)
+            holder.layout().addWidget(self.relationship_map)
+            return
         pages = [
             ListPage(self.db, entity, kinds.BY_NAME[entity].plural) for entity in list_entities
         ]
@@ -397,7 +409,7 @@ class MainWindow(QMainWindow):
             ActionId.DELETE_RECORD,
             chosen is not None and page is not None and page.model.service.spec.soft_delete,
         )
-        enable(ActionId.UNDO_DELETE, self.last_deleted is not None)
+        enable(ActionId.UNDO_DELETE, self.last_deleted is not None or self._map_can_undo())
         enable(
             ActionId.BRIEFING_PACK,
             chosen is not None and page is not None and page.entity in PACK_ENTITIES,
@@ -517,7 +529,19 @@ class MainWindow(QMainWindow):
             changes={page.entity},
         )
 
+    def _map_undo_changed(self, _can_undo: bool) -> None:
+        if shiboken6.isValid(self.stack):  # the undo stack empties as the window closes
+            self.update_actions()
+
+    def _map_can_undo(self) -> bool:
+        """On the relationship map, Ctrl+Z undoes the last move of a point."""
+        shown = self.stack.currentIndex() == MAP_SECTION and self.relationship_map is not None
+        return shown and self.relationship_map.undo_stack.canUndo()  # type: ignore[union-attr]
+
     def undo_delete(self) -> None:
+        if self._map_can_undo():
+            self.relationship_map.undo()  # type: ignore[union-attr]
+            return
         if self.last_deleted is None:
             return
         from ..services import entities
@@ -654,6 +678,10 @@ class MainWindow(QMainWindow):
                 self.lists[entity].reload()
         if changed & {"commitments", "asks", "meetings", "footprints", "bodies"} or not changed:
             self.dashboard.reload()
+        if self.relationship_map is not None and (
+            changed & {"footprints", "bodies", "contacts"} or not changed
+        ):
+            self.relationship_map.reload()
         self.refresh_status()
         self.update_actions()
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..model import kinds
 from ..model.dates import format_date, format_datetime
-from ..model.engagement import thresholds
+from ..model.engagement import thresholds, waited_text
 from ..services import dashboard as dashboard_data
 from ..services.dashboard import EngagementSummary
 from .colours import DONE_COLOUR, OVERDUE_COLOUR
@@ -147,6 +147,7 @@ class Dashboard(QWidget):
         self.due_soon = self._list(f"Commitments due in the next {thresholds().due_soon_days} days")
         self.upcoming = self._list(f"Meetings in the next {thresholds().due_soon_days} days")
         self.recent = self._list("Recent activity")
+        self.awaiting = self._list("Letters awaiting a reply")
         self.open_asks = QTreeWidget()
         self.open_asks.setHeaderHidden(True)
         self.open_asks.setAccessibleName("Open asks by body")
@@ -160,8 +161,12 @@ class Dashboard(QWidget):
                 (f"Due in the next {thresholds().due_soon_days} days", self.due_soon),
                 (f"Meetings in the next {thresholds().due_soon_days} days", self.upcoming),
                 ("Open asks by body", self.open_asks),
-                ("Engagement by footprint", self.engagement_box),
+                (
+                    f"Awaiting a reply ({thresholds().reply_days} working days or more)",
+                    self.awaiting,
+                ),
                 ("Recent activity", self.recent),
+                ("Engagement by footprint", self.engagement_box),
             ]
         ):
             group = QGroupBox(title, inner)
@@ -283,6 +288,24 @@ class Dashboard(QWidget):
                 for a in data.recent
             ],
             "Nothing recorded yet.",
+        )
+        self._fill(
+            self.awaiting,
+            [
+                (
+                    f"✉ {line.subject} — to {line.recipient}, sent {format_date(line.sent_on)} "
+                    f"({waited_text(line.waited)} ago)",
+                    ("letters", line.id),
+                    None,
+                )
+                for line in data.awaiting_reply
+            ]
+            + (
+                [(f"… and {more:,} more: see Letters.", None, None)]
+                if (more := data.awaiting_reply_total - len(data.awaiting_reply)) > 0
+                else []
+            ),
+            "No letter has waited that long for a reply.",
         )
         self.open_asks.clear()
         for body, total, asks in data.open_asks:

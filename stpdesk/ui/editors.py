@@ -9,8 +9,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -32,9 +35,13 @@ from ..model.enums import (
     FootprintKind,
     LetterStatus,
     Priority,
+    RelationshipStrength,
+    ReplyOutcome,
+    SentBy,
 )
 from ..model.types import format_date, format_datetime
 from ..services import entities, workflows
+from ..services import letters as letter_service
 from ..services.errors import ValidationFailed
 from .actions import ActionId, make_action
 from .context import TITLE, AppContext, show_error
@@ -290,7 +297,27 @@ class FootprintEditor(FormEditor):
         form.add_text("notes", "Notes")
 
 
-class BodyEditor(FormEditor):
+class MappedEditor(FormEditor):
+    """A body's or contact's place on the relationship map, and how it has moved."""
+
+    def add_map_fields(self, form: Form) -> None:
+        hint = "1 (least) to 5 (most); leave empty if not assessed"
+        form.add_line("influence", "Influence", hint=hint)
+        form.add_line("interest", "Interest in our asks", hint=hint)
+        form.add_enum("strength", "Relationship", RelationshipStrength)
+        form.add_readonly("map_history", "How it has moved")
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        from ..services import relationships
+
+        entity = "body" if self.entity == "bodies" else "contact"
+        changes = relationships.history(self.ctx.db, entity, record_id)
+        lines = [f"{format_date(change.at)}: {change.text}" for change in changes[-8:]]
+        self.form.set_values({"map_history": "\n".join(lines) or "Not yet on the map."})
+
+
+class BodyEditor(MappedEditor):
     entity = "bodies"
     pickers = {"footprint_ids": "footprints"}
 
@@ -300,10 +327,11 @@ class BodyEditor(FormEditor):
         form.add_line("code", "Code")
         form.add_line("website", "Website")
         form.add_multi("footprint_ids", "Footprints", "footprint")
+        self.add_map_fields(form)
         form.add_text("notes", "Notes")
 
 
-class ContactEditor(FormEditor):
+class ContactEditor(MappedEditor):
     entity = "contacts"
     pickers = {"body_id": "bodies"}
 
@@ -313,7 +341,8 @@ class ContactEditor(FormEditor):
         form.add_picker("body_id", "Body", "body")
         form.add_line("email", "Email", hint="name@example.gov.uk")
         form.add_line("phone", "Phone")
-        form.add_text("notes", "Notes")
+        self.add_map_fields(form)
+        form.add_text("notes", "Notes", lines=3)
 
 
 class MemberEditor(FormEditor):
@@ -341,9 +370,39 @@ class AskEditor(FormEditor):
         form.add_text("response", "Their response")
         form.add_date("responded_on", "Responded on")
         form.add_multi("theme_ids", "Themes", "theme")
+        self.correspondence = QListWidget(self.body)
+        self.correspondence.setAccessibleName("Letters and replies")
+        self.correspondence.setWordWrap(True)
+        title = QLabel("&Letters and replies", self.body)
+        title.setBuddy(self.correspondence)
+        self.body_layout.addWidget(title)
+        self.body_layout.addWidget(self.correspondence)
+        title.setVisible(self.record_id is not None)
+        self.correspondence.setVisible(self.record_id is not None)
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        self.correspondence.clear()
+        for letter in letter_service.letters_for_ask(self.ctx.db, record_id):
+            dated = format_date(letter.letter_date) if letter.letter_date else "undated"
+            self.correspondence.addItem(
+                f"Letter, {dated}: “{letter.subject}” to {letter.recipient} ({letter.status})"
+            )
+        for reply in letter_service.replies_about_ask(self.ctx.db, record_id):
+            outcome = reply.outcomes.get(record_id)
+            said = f" — {outcome.label.lower()}" if outcome else ""
+            self.correspondence.addItem(
+                f"Reply, {format_date(reply.received_on)} from {reply.from_whom} to "
+                f"“{reply.letter_subject}”{said}"
+            )
+        if not self.correspondence.count():
+            self.correspondence.addItem("No letter has carried this ask.")
 
 
 class LetterEditor(FormEditor):
+    """A letter as a record: its reference, copies, when and how it was sent, and its
+    replies (each recorded with what it did to the asks the letter carried)."""
+
     entity = "letters"
     pickers = {
         "recipient_contact_id": "contacts",
@@ -354,16 +413,178 @@ class LetterEditor(FormEditor):
     def build(self, form: Form) -> None:
         form.add_line("template", "Template", required=True, hint="for example joint_letter")
         form.add_line("subject", "Subject")
+        form.add_line("reference", "Our reference", hint="for example SDC/JS/2026-11-22")
         form.add_picker("recipient_contact_id", "Recipient", "contact")
         form.add_text("recipient_address", "Address", lines=3)
         form.add_picker("body_id", "Body", "body")
+        form.add_line("cc", "Copied to", hint="names separated by ;")
         form.add_date("letter_date", "Date")
         form.add_enum("status", "Status", LetterStatus)
+        form.add_date("sent_on", "Sent on")
+        form.add_enum("sent_by", "Sent by", SentBy).insertItem(0, "Not sent yet", None)
         form.add_multi("signatory_ids", "Signatories", "member")
         form.add_text("opening", "Opening")
         form.add_text("closing", "Closing")
-        form.add_date("reply_on", "Reply received on")
-        form.add_text("reply_notes", "Reply notes")
+        self.files_label = form.add_readonly("files", "Files")
+
+        row = QHBoxLayout()
+        self.replies_title = QLabel("&Replies", self.body)
+        self.reply_button = QPushButton("Record &reply…", self.body)
+        self.reply_button.setAccessibleName("Record reply")
+        self.reply_button.clicked.connect(self.record_reply)
+        row.addWidget(self.replies_title, 1)
+        row.addWidget(self.reply_button)
+        self.body_layout.addLayout(row)
+        self.replies = QListWidget(self.body)
+        self.replies.setAccessibleName("Replies")
+        self.replies.setWordWrap(True)
+        self.replies_title.setBuddy(self.replies)
+        self.body_layout.addWidget(self.replies)
+        for widget in (self.replies_title, self.reply_button, self.replies):
+            widget.setVisible(self.record_id is not None)
+
+    def load(self, record_id: str) -> None:
+        super().load(record_id)
+        record = self.loaded_record
+        self.form.set_values({"cc": "; ".join(record.cc or [])})
+        files = record.files or ([record.file_path] if record.file_path else [])
+        self.files_label.setText("\n".join(files) or "Not saved as a file")
+        self.replies.clear()
+        carried = dict(
+            (ask.id, ask.title) for ask in letter_service.asks_carried(self.ctx.db, record_id)
+        )
+        for reply in letter_service.replies_to(self.ctx.db, record_id):
+            self.replies.addItem(reply_text(reply, carried))
+        if not self.replies.count():
+            self.replies.addItem("No reply recorded yet.")
+
+    def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
+        values, local = self.form.values()
+        values.pop("files", None)
+        values["cc"] = values.get("cc") or []
+        return values, local
+
+    def record_reply(self) -> None:
+        if self.record_id is None:
+            return
+        dialog = ReplyDialog(self.ctx, self.record_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished_ok.connect(self._after_reply)
+        dialog.show()
+        self.reply_dialog = dialog
+
+    def _after_reply(self, _reply_id: str) -> None:
+        was_dirty = self.dirty
+        self.load(self.record_id)  # type: ignore[arg-type]
+        if not was_dirty:
+            self.mark_clean()
+
+
+def reply_text(reply: letter_service.ReplyEntry, asks: dict[str, str]) -> str:
+    """ "3 March 2027 — from Jane Smith: Agreed to … Accepted: Co-chair; Declined: …" """
+    line = f"{format_date(reply.received_on)} — from {reply.from_whom}"
+    if reply.summary:
+        line += f": {' '.join(reply.summary.split())}"
+    outcomes = [
+        f"{outcome.label}: {asks.get(ask_id, ask_id)}" for ask_id, outcome in reply.outcomes.items()
+    ]
+    if outcomes:
+        line += "\n    " + "; ".join(outcomes)
+    if reply.file_ref:
+        line += f"\n    File: {reply.file_ref}"
+    return line
+
+
+class ReplyDialog(QDialog):
+    """Record a reply: when, from whom, what it says, its file or link, and for each ask
+    the letter carried what the reply did to it."""
+
+    finished_ok = Signal(str)
+
+    def __init__(self, ctx: AppContext, letter_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.letter_id = letter_id
+        self.setWindowTitle(f"Record a reply — {TITLE}")
+        self.setAccessibleName("Record a reply")
+        self.setObjectName("reply_dialog")
+        layout = QVBoxLayout(self)
+        self.form = Form(self)
+        self.form.add_date("received_on", "Received on", required=True).setText(
+            format_date(today())
+        )
+        self.form.add_line("from_whom", "From", required=True, hint="who wrote back")
+        self.form.add_text("summary", "What it says", lines=3)
+        self.form.add_line("file_ref", "File or link", hint="where the reply is kept")
+        layout.addWidget(self.form)
+        self.outcomes: dict[str, QComboBox] = {}
+        asks = letter_service.asks_carried(ctx.db, letter_id)
+        if asks:
+            group = QGroupBox("What it did to each ask the letter carried", self)
+            grid = QFormLayout(group)
+            for ask in asks:
+                choice = QComboBox(group)
+                for outcome in ReplyOutcome:
+                    choice.addItem(outcome.label, outcome.value)
+                choice.setCurrentIndex(choice.findData(ReplyOutcome.no_answer.value))
+                choice.setAccessibleName(f"Outcome for {ask.title}")
+                label = QLabel(f"{ask.title} ({ask.status.label.lower()})", group)
+                label.setWordWrap(True)
+                grid.addRow(label, choice)
+                self.outcomes[ask.id] = choice
+            layout.addWidget(group)
+        self.general = ProblemLabel("this reply", self)
+        layout.addWidget(self.general)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Record reply")
+        self.ok_button.setAccessibleName("Record reply")
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        fit_to_screen(self, "reply")
+
+    def apply(self) -> None:
+        self.form.clear_problems()
+        self.general.show_problem(None)
+        values, _local = self.form.values()
+        answers = {ask_id: choice.currentData() for ask_id, choice in self.outcomes.items()}
+        db, letter_id = self.ctx.db, self.letter_id
+        self.ok_button.setEnabled(False)
+        self.ctx.ops.run(
+            lambda: letter_service.record_reply(
+                db,
+                letter_id,
+                on=values["received_on"],
+                from_whom=values["from_whom"] or "",
+                summary=values["summary"],
+                file_ref=values["file_ref"],
+                answers=answers,
+            ),
+            on_done=self._done,
+            on_error=self._failed,
+            changes={"letters", "asks"},
+        )
+
+    def _done(self, result: Any) -> None:
+        self.finished_ok.emit(result.reply.id)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.ok_button.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            widget = self.form.show_failure(error)
+            if widget is not None:
+                widget.setFocus()
+            else:
+                self.general.show_problem(str(error))
+        elif isinstance(error, EXPECTED_ERRORS):
+            self.general.show_problem(str(error))
+        else:
+            show_error(self, error, "Recording the reply")
 
 
 class CommitmentEditor(FormEditor):

@@ -162,6 +162,9 @@ class LetterComposer(QDialog):
         self.ctx = ctx
         self.choices: Choices | None = None
         self.chased: list[str] = []  # set by chase(): the commitments the letter is about
+        # the letter last logged and what it was made from: saving the same letter in the
+        # other format adds that file to it rather than logging a second letter
+        self.logged: tuple[LetterRequest, str] | None = None
         self.buffer: QBuffer | None = None
         self.setWindowTitle("New letter")
         self.setAccessibleName("Letter composer")
@@ -400,9 +403,13 @@ class LetterComposer(QDialog):
         self.status.setText("Saving and logging the letter…")
         kind = letters.format_for(path)
 
+        same = self.logged[1] if self.logged and self.logged[0] == request else None
+
         def save() -> letter_service.SavedLetter:
             rendered = letters.render_letter(db, request, kind)
-            return letter_service.save_letter(db, rendered, path)
+            return letter_service.save_letter(db, rendered, path, letter_id=same)
+
+        self.pending_request = request
 
         self.ctx.ops.run(
             save,
@@ -413,6 +420,7 @@ class LetterComposer(QDialog):
 
     def _saved(self, result: letter_service.SavedLetter) -> None:
         self._set_busy(False)
+        self.logged = (self.pending_request, result.letter.id)
         self.status.setText(
             f"Saved {result.path.name} and logged it as a draft letter to "
             f"{result.data.recipient.name}."

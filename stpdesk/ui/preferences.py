@@ -75,6 +75,16 @@ class PreferencesDialog(QDialog):
         self.signatories = self.letters.add_multi("signatories", "Default signatories", "member")
         self.signatories.set_choices(workflows.choices(ctx.db, "members"))
         box.addWidget(self.letters)
+        self.reply_days = self._spin(
+            box,
+            "Awaiting a reply: sent, unanswered for",
+            load_settings().reply_working_days,
+            "working days",
+        )
+        self.reply_days.setToolTip(
+            "Weekends and English bank holidays are not counted. Such letters show on the "
+            "dashboard and in packs for the body written to."
+        )
         layout.addWidget(group)
 
         layout.addStretch(1)
@@ -218,6 +228,7 @@ class PreferencesDialog(QDialog):
         settings.due_soon_days = self.due_soon.value()
         settings.amber_after_moves = self.amber_moves.value()
         settings.red_after_moves = self.red_moves.value()
+        settings.reply_working_days = self.reply_days.value()
         settings.reminders = self.reminders.isChecked()
         self.rating_problem.show_problem(None)
         try:

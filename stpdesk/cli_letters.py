@@ -1,0 +1,136 @@
+"""`stpdesk letter sent …` and `stpdesk letter reply …`: a letter's life after it is
+written. (`stpdesk letter --template …` writes one: see cli.py.)
+
+The same services as the letter's page in the app (services.letters): a bad id, date
+or ask outcome is refused with exit status 2 and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from .cli_common import EXIT_OK, UsageError, open_existing
+from .model.enums import ReplyOutcome, SentBy
+
+STEPS = ("sent", "reply")
+COMMAND = "letter-step"
+
+
+def _db_option() -> argparse.ArgumentParser:
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: $STPDESK_DB, else stpdesk.sqlite in your data folder)",
+    )
+    return option
+
+
+def is_letter_step(argv: Sequence[str]) -> bool:
+    """``letter sent …`` or ``letter reply …`` (after any ``--db PATH``)."""
+    words = list(argv)
+    while words and words[0].startswith("--db"):
+        words = words[1:] if "=" in words[0] else words[2:]
+    return len(words) >= 2 and words[0] == "letter" and words[1] in STEPS
+
+
+def parse(argv: Sequence[str], parser_class: type[argparse.ArgumentParser]) -> argparse.Namespace:
+    db_option = _db_option()
+    parser = parser_class(prog="stpdesk", parents=[db_option])
+    commands = parser.add_subparsers(dest="command", parser_class=parser_class, required=True)
+    letter = commands.add_parser(
+        "letter",
+        parents=[db_option],
+        help="record that a letter was sent, or that a reply came",
+    )
+    steps = letter.add_subparsers(dest="step", metavar="STEP", required=True)
+    sent = steps.add_parser("sent", parents=[db_option], help="record that the letter went out")
+    sent.add_argument("id", metavar="ID", help="the letter's id (“stpdesk list letters”)")
+    sent.add_argument("--on", metavar="DATE", help="the day it went (default today)")
+    sent.add_argument("--by", choices=[how.value for how in SentBy], help="how it went")
+    reply = steps.add_parser(
+        "reply",
+        parents=[db_option],
+        help="record a reply, and what it did to each ask the letter carried",
+    )
+    reply.add_argument("id", metavar="ID", help="the letter's id")
+    reply.add_argument("--on", required=True, metavar="DATE", help="the day the reply came")
+    reply.add_argument("--from", dest="from_whom", required=True, metavar="TEXT", help="who wrote")
+    reply.add_argument("--summary", metavar="TEXT", help="what the reply says")
+    reply.add_argument("--file", metavar="PATH", help="the reply's file, or a web link to it")
+    outcomes = "|".join(o.value for o in ReplyOutcome)
+    reply.add_argument(
+        "--ask",
+        action="append",
+        default=[],
+        metavar=f"ASK_ID={outcomes}",
+        help="what the reply did to an ask the letter carried (repeatable)",
+    )
+    args = parser.parse_args(list(argv))
+    args.command, args.demo = COMMAND, False
+    return args
+
+
+def _answers(items: list[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    choices = ", ".join(o.value for o in ReplyOutcome)
+    for item in items:
+        ask_id, sep, outcome = item.partition("=")
+        ask_id, outcome = ask_id.strip(), outcome.strip().lower().replace("-", "_")
+        if not sep or not ask_id:
+            raise UsageError(f"--ask “{item}” must look like ASK_ID=OUTCOME ({choices})")
+        if outcome not in {o.value for o in ReplyOutcome}:
+            raise UsageError(f"--ask “{item}”: “{outcome}” is not one of {choices}")
+        if ask_id in answers:
+            raise UsageError(f"--ask: ask {ask_id} is given twice")
+        answers[ask_id] = outcome
+    return answers
+
+
+def _file_ref(text: str | None) -> str | None:
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise UsageError(f"--file: there is no file at {path}; give the reply's file or a link")
+    return str(path.resolve())
+
+
+def run(db_path: Path, args: argparse.Namespace) -> int:
+    from .model.dates import format_date
+    from .services import letters
+
+    if args.step == "sent":
+        with open_existing(db_path) as db:
+            letter = letters.mark_sent(db, args.id, on=args.on, by=args.by)
+        how = f" by {letter.sent_by.label.lower()}" if letter.sent_by else ""
+        print(
+            f"Letter “{letter.subject or letter.template}” sent on {format_date(letter.sent_on)}{how}."
+        )
+        return EXIT_OK
+    answers = _answers(args.ask)
+    file_ref = _file_ref(args.file)
+    with open_existing(db_path) as db:
+        result = letters.record_reply(
+            db,
+            args.id,
+            on=args.on,
+            from_whom=args.from_whom,
+            summary=args.summary,
+            file_ref=file_ref,
+            answers=answers,
+        )
+    letter = result.letter
+    print(
+        f"Reply from {result.reply.from_whom} on {format_date(result.reply.received_on)} "
+        f"recorded against “{letter.subject or letter.template}”."
+    )
+    for ask, outcome in result.asks:
+        print(f"  {ask.title}: {outcome.label.lower()} (now {ask.status.label.lower()})")
+    return EXIT_OK
