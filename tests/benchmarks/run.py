@@ -128,13 +128,13 @@ def code_key() -> str:
 
 
 def ensure_database(folder: Path, meetings: int, *, rebuild: bool) -> Path:
+    path = folder / f"meetings-{meetings}.sqlite"
+    if path.exists() and not rebuild:
+        return path
     from stpdesk.services.demo import build_demo
     from stpdesk.services.demo_scale import add_scale
     from stpdesk.store import open_database
 
-    path = folder / f"meetings-{meetings}.sqlite"
-    if path.exists() and not rebuild:
-        return path
     partial = folder / f"meetings-{meetings}.building.sqlite"
     for leftover in (path, partial):
         for suffix in ("", "-wal", "-shm"):
