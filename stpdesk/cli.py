@@ -7,6 +7,7 @@ failure. Expected errors never show a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -32,9 +33,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see “{self.prog} --help”)")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from .model.kinds import LISTED_NAMES
-
+def _db_option() -> argparse.ArgumentParser:
     db_option = argparse.ArgumentParser(add_help=False)
     db_option.add_argument(
         "--db",
@@ -42,15 +41,40 @@ def _build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="database file (default: $STPDESK_DB, else stpdesk.sqlite in your data folder)",
     )
+    return db_option
+
+
+def _app_options(db_option: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """What ``stpdesk`` without a command (the app) takes: --db and --demo."""
+    options = _Parser(prog="stpdesk", add_help=False, parents=[db_option])
+    options.add_argument(
+        "--demo", action="store_true", help="start the app with demo data (in an empty database)"
+    )
+    options.set_defaults(command=None)
+    return options
+
+
+def _app_launch(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options of a plain ``stpdesk [--db PATH] [--demo]``, read without building the
+    whole parser, whose commands' modules bring in SQLAlchemy (half a second before the
+    window shows); None for anything else (a command, --help, a mistake)."""
+    try:
+        args, rest = _app_options(_db_option()).parse_known_args(argv)
+    except UsageError:
+        return None
+    return None if rest else args
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from .model.kinds import LISTED_NAMES
+
+    db_option = _db_option()
     parser = _Parser(
         prog="stpdesk",
         description="Record your council's engagement with NHS footprints; print briefing packs and letters.",
-        parents=[db_option],
+        parents=[_app_options(db_option)],
     )
     parser.add_argument("--version", action="version", version=f"stpdesk {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="start the app with demo data (in an empty database)"
-    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -339,13 +363,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .store.errors import NotStpdesk
 
     try:
-        from . import cli_letters
+        args = _app_launch(argv)
+        if args is None:
+            from . import cli_letters
 
-        words = sys.argv[1:] if argv is None else list(argv)
-        if cli_letters.is_letter_step(words):  # `letter sent` / `letter reply`
-            args = cli_letters.parse(words, _Parser)
-        else:
-            args = _build_parser().parse_args(argv)
+            words = sys.argv[1:] if argv is None else list(argv)
+            if cli_letters.is_letter_step(words):  # `letter sent` / `letter reply`
+                args = cli_letters.parse(words, _Parser)
+            else:
+                args = _build_parser().parse_args(argv)
         db_path = resolve_db_path(getattr(args, "db", None))
         preferences.apply()  # the rating thresholds chosen in Preferences
         if args.command is None:
@@ -829,6 +855,9 @@ def _data_command(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def _start_gui(db_path: Path, *, demo: bool) -> int:
+    # No cyclic garbage collection until the window is on screen (the main window turns it
+    # back on): start-up makes little garbage, and collecting it cost 10 ms of the launch.
+    gc.disable()
     from .ui.app import run
 
     return run(db_path, demo=demo)

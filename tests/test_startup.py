@@ -4,6 +4,7 @@ and a database found damaged behind the window is never written and offers its b
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +31,44 @@ def test_the_first_window_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+LAUNCH = r"""
+import sys
+import stpdesk.cli
+from stpdesk.ui import launch_report
+
+heavy = sys.argv[1].split(",")
+report_filled = launch_report.LaunchReport._done
+
+def noting_heavy_libraries(self):
+    print("loaded when filled:", sorted(name for name in heavy if name in sys.modules))
+    report_filled(self)
+
+launch_report.LaunchReport._done = noting_heavy_libraries
+sys.exit(stpdesk.cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.slow
+def test_stpdesk_paints_its_filled_window_before_loading_a_heavy_library(seeded, tmp_path):
+    """``stpdesk --db FILE`` as a user runs it, telling the start-up benchmark when its
+    window is on screen (STPDESK_REPORT_READY), then quitting by itself."""
+    seeded.db.close()
+    report = tmp_path / "ready"
+    child = subprocess.run(
+        [sys.executable, "-c", LAUNCH, ",".join(HEAVY), "--db", str(seeded.db.path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "STPDESK_REPORT_READY": str(report)},
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert "loaded when filled: []" in child.stdout
+    marks = dict(line.split() for line in report.read_text(encoding="utf-8").splitlines())
+    assert list(marks) == ["painted", "filled"]
+    assert float(marks["painted"]) <= float(marks["filled"])
 
 
 def tallies(db) -> dict[tuple[str, str, str], int]:
@@ -107,16 +146,22 @@ def damaged(seeded) -> tuple[Path, Path]:
     return seeded.db.path, good
 
 
-def test_saves_wait_for_the_check_and_a_damaged_file_is_never_written(damaged):
-    path, _good = damaged
+def saves_are_refused_behind_the_window(path: Path, problem: str) -> None:
+    """Opened as the window opens it (checks behind it), the file takes no save and is
+    left byte for byte as it was."""
     before = path.read_bytes()
-    db = open_database(path, defer_checks=True)  # returns before the check has finished
+    db = open_database(path, defer_checks=True)  # returns before the checks have finished
     try:
-        with pytest.raises(DatabaseDamaged, match="damaged"):
+        with pytest.raises(DatabaseDamaged, match=problem):
             e.meetings.create(db, {"title": "Not saved", "starts_at": "1/12/2026 10:00"})
     finally:
         db.close()
     assert path.read_bytes() == before
+
+
+def test_saves_wait_for_the_check_and_a_damaged_file_is_never_written(damaged):
+    path, _good = damaged
+    saves_are_refused_behind_the_window(path, "damaged")
 
 
 def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkeypatch):
@@ -142,6 +187,19 @@ def test_damage_found_behind_the_window_offers_the_backup(qtbot, damaged, monkey
     connection.close()
     assert titles == ["ICS partnership board"]
     assert good.exists()
+
+
+def test_a_half_made_file_opened_for_the_window_is_refused_behind_it_and_never_written(seeded):
+    """The window leaves comparing the file's tables, indexes and triggers with its
+    revision to the check behind it; saves wait for that check as for the integrity one."""
+    path = seeded.db.path
+    seeded.db.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP INDEX ix_meeting_deleted")
+    connection.close()
+    saves_are_refused_behind_the_window(path, "the index ix_meeting_deleted is missing")
+    with pytest.raises(DatabaseDamaged, match="not a complete stpdesk database"):
+        open_database(path)  # a command is refused at once, as before
 
 
 def test_the_routine_backup_is_taken_behind_the_window(seeded):

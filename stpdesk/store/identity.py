@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from .layout import layout_problems
-
 # "StPd": marks a file as stpdesk's, so a file another program made is never written to.
 APPLICATION_ID = 0x53745064
 
@@ -26,8 +24,11 @@ class Identity:
     problems: list[str] = field(default_factory=list)
 
 
-def identify(connection: sqlite3.Connection, known_revisions: tuple[str, ...]) -> Identity:
-    """What the file open on ``connection`` is (raises sqlite3.DatabaseError if unreadable)."""
+def identify(
+    connection: sqlite3.Connection, known_revisions: tuple[str, ...], *, layout: bool = True
+) -> Identity:
+    """What the file open on ``connection`` is (raises sqlite3.DatabaseError if unreadable);
+    ``layout=False`` trusts a known revision's tables, indexes and triggers unchecked."""
     application_id = connection.execute("PRAGMA application_id").fetchone()[0]
     marked = application_id == APPLICATION_ID
     if application_id not in (0, APPLICATION_ID):
@@ -53,6 +54,10 @@ def identify(connection: sqlite3.Connection, known_revisions: tuple[str, ...]) -
         if marked:
             return Identity(NEWER, revision, marked)
         return Identity(FOREIGN, revision, problems=[f"its schema {revision} is not stpdesk's"])
+    if not layout:
+        return Identity(STPDESK, revision, marked)
+    from .layout import layout_problems  # reads the promised layouts (JSON) when needed
+
     problems = layout_problems(connection, revision)
     if problems:
         return Identity(INCOMPLETE, revision, marked, problems)

@@ -44,9 +44,11 @@ REVISIONS: tuple[str, ...] = (
 HEAD_REVISION = REVISIONS[-1]
 
 
-def identify_file(path: Path) -> Identity:
+def identify_file(path: Path, *, layout: bool = True) -> Identity:
     """Whose file ``path`` is and whether it is whole; refuses (raises) any file stpdesk
     must not write to: not SQLite, another program's, half-made, or from a newer stpdesk.
+    ``layout=False`` leaves out comparing its tables, indexes and triggers with what its
+    revision promises (the window has that done behind it, with the integrity check).
 
     Returns an EMPTY identity for a missing or empty file (nothing of anyone's in it),
     else a STPDESK one."""
@@ -58,7 +60,7 @@ def identify_file(path: Path) -> Identity:
     except sqlite3.Error as error:
         raise DatabaseDamaged(f"{path} cannot be opened: {error}.") from error
     try:
-        identity = identify(connection, REVISIONS)
+        identity = identify(connection, REVISIONS, layout=layout)
     except sqlite3.DatabaseError as error:
         raise DatabaseDamaged(damaged_message(path, str(error))) from error
     finally:
@@ -153,9 +155,9 @@ def open_database(
     it is upgraded, and an existing one is backed up when its newest backup is older
     than the settings allow.
 
-    With ``defer_checks`` (the GUI), a current database's integrity check and routine
-    backup run on a thread instead (1–2 s at 100,000 meetings): the window paints and
-    reads meanwhile, and every save waits for the check to pass.
+    With ``defer_checks`` (the GUI), a current database's layout and integrity checks and
+    its routine backup run on a thread instead (1–2 s at 100,000 meetings): the window
+    paints and reads meanwhile, and every save waits for the checks to pass.
     """
     path = real_path(path)
     if not path.exists():
@@ -171,16 +173,20 @@ def open_database(
 
 
 def _open_held(path: Path, held: Hold, *, routine_backup: bool, defer_checks: bool) -> Database:
-    identity = identify_file(path)
+    identity = identify_file(path, layout=not defer_checks)
     if identity.revision == HEAD_REVISION and identity.marked:
         if defer_checks:
             database = Database(path, held=held)
+
+            def check() -> None:
+                identify_file(path)  # with the layout this time: a half-made file is refused
+                quick_check(path)
 
             def backup() -> None:
                 if routine_backup:
                     database.backup_warning = _routine_backup(path, stop=database.closing.is_set)
 
-            database.run_checks_in_background(lambda: quick_check(path), then=backup)
+            database.run_checks_in_background(check, then=backup)
             return database
         quick_check(path)
         database = Database(path, held=held)

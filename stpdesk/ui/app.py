@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,11 +56,10 @@ from .crash import report_error, setup_logging
 from .dashboard import Dashboard
 from .mnemonics import make_unique
 from .operations import Operations
-from .reminders import Reminders
 from .screen_fit import fit_to_screen
-from .wheel_guard import guard_wheel
 
-# Everything below loads SQLAlchemy and SQLModel, so it is imported when first used.
+# Imported when first used: the reminders once the window is on screen, everything else
+# below because it loads SQLAlchemy and SQLModel.
 if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from .lists import ListPage
     from .preferences import PreferencesDialog
     from .relationship_map import MapPage
+    from .reminders import Reminders
     from .safety_dialogs import BackupsDialog, RecentlyDeletedDialog
     from .search import SearchDialog
     from .setup import SetupDialog
@@ -86,6 +87,9 @@ WARM_UP_MODULES = (
     "stpdesk.services.safety",
     "stpdesk.services.recycle",
 )
+
+# How long a new window waits for its dashboard's figures before it is shown without them.
+FIRST_FILL_WAIT_MS = 250
 
 FOCUS_FRAME = (
     "QListWidget:focus, QTableView:focus, QTreeWidget:focus "
@@ -147,19 +151,20 @@ class MainWindow(QMainWindow):
     status_shown = Signal()
     checks_done = Signal()  # the start-up integrity check passed (saves may go ahead)
     reopen_requested = Signal()  # a damaged database was replaced by a backup
+    on_screen = Signal()  # the window and its filled dashboard have been painted
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
-        self.reminders = Reminders(self.ctx, self)
+        self.reminders: Reminders | None = None  # started with the background work
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.relationship_map: MapPage | None = None  # built when first shown
+        self.dashboard = Dashboard(self.ctx)  # first: it starts reading its figures
         self.setWindowTitle(f"{TITLE} — {db.path.name}")
         self.setAccessibleName("stpdesk main window")
-        guard_wheel()
         fit_to_screen(self, "main_window", 1200, 780)
 
         self.actions = ActionRegistry(self)
@@ -188,7 +193,6 @@ class MainWindow(QMainWindow):
         # A clear frame round the list, table or box that has the keyboard focus.
         central.setStyleSheet(FOCUS_FRAME)
 
-        self.dashboard = Dashboard(self.ctx, self.stack)
         self.dashboard.open_record.connect(self.open_record)
         self.dashboard.choice_changed.connect(self.update_actions)
         for text, action_id in (
@@ -258,13 +262,31 @@ class MainWindow(QMainWindow):
         self._filled_once = False
         self.dashboard.loaded.connect(self._after_first_fill)
         self.dashboard.load_failed.connect(self._after_first_fill)
-        self.dashboard.reload()
 
     def _after_first_fill(self) -> None:
         """Once the dashboard shows: the status bar, then the heavy imports, then the checks."""
         if self._filled_once:
             return
         self._filled_once = True
+        if self.isVisible():
+            # Started once the filled dashboard is on screen (its summary line, new with
+            # the figures, has been painted): begun sooner, the check and the imports
+            # compete with painting it for the processor and the interpreter.
+            _AfterPaint(self.dashboard.summary_line, self._start_background_work)
+        else:
+            self._start_background_work()
+
+    def _start_background_work(self) -> None:
+        # Not needed before: the dashboard has no box the wheel could change (the guard
+        # sees every event of the app, which would slow the first paint), and the first
+        # reminder is a minute away.
+        from .reminders import Reminders
+        from .wheel_guard import guard_wheel
+
+        guard_wheel()
+        self.reminders = Reminders(self.ctx, self)
+        gc.enable()  # off since the command started (cli._start_gui)
+        self.on_screen.emit()
         self.db.start_checks()
         self.refresh_status()
         self.ops.run(_warm_up(self.db))
@@ -355,7 +377,8 @@ class MainWindow(QMainWindow):
         # Arrow keys in the sidebar keep the focus there; a shortcut (Ctrl+5) goes to the list.
         if SECTIONS[index][1] and not self.nav.hasFocus():
             self.lists[SECTIONS[index][1][0]].table.setFocus()
-        make_unique(self)
+        if self.isVisible():  # a window being shown gets its letters then (screen_fit)
+            make_unique(self)
         self.update_actions()
 
     def go_to_list(self, entity: str) -> ListPage:
@@ -695,6 +718,30 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
+class _AfterPaint(QObject):
+    """Calls ``work`` once ``widget`` has next been painted and the picture has gone to the
+    screen (or after a second, should it not be painted: a minimised window, say)."""
+
+    def __init__(self, widget: QWidget, work: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._work: Callable[[], None] | None = work
+        widget.installEventFilter(self)
+        QTimer.singleShot(1000, self, self._run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            # Queued: runs once the whole window's paint has been sent to the screen.
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        if self._work is not None:
+            work, self._work = self._work, None
+            self._widget.removeEventFilter(self)
+            work()
+
+
 def _warm_up(db: Database):  # noqa: ANN202  (a task for the worker thread)
     def work() -> None:
         with HEAVY_IMPORTS:
@@ -766,6 +813,13 @@ def open_main_window(db_path: Path, *, demo: bool = False) -> MainWindow | None:
     return MainWindow(db)
 
 
+def _offer_setup(window: MainWindow) -> None:
+    """A first run (nothing recorded): the setup dialog, over the window on screen."""
+    if dashboard_data.is_empty(window.db):
+        with HEAVY_IMPORTS:
+            window.show_setup()
+
+
 def run(db_path: Path, *, demo: bool = False) -> int:
     started = time.perf_counter()
     preferences.apply()  # the rating thresholds chosen in Preferences
@@ -788,10 +842,15 @@ def run(db_path: Path, *, demo: bool = False) -> int:
             return
         windows.append(window)
         window.reopen_requested.connect(lambda: show(open_main_window(db_path)))
+        if report := os.environ.get("STPDESK_REPORT_READY"):  # a start-up benchmark
+            from .launch_report import report_when_ready
+
+            report_when_ready(window, report)
+        # The dashboard's figures are being read behind the window: a short wait for them
+        # lets the first paint show them, not "Loading…" followed by a second paint.
+        window.ops.wait(FIRST_FILL_WAIT_MS)
+        window.on_screen.connect(lambda: _offer_setup(window))
         window.show()
-        if dashboard_data.is_empty(window.db):
-            with HEAVY_IMPORTS:
-                window.show_setup()
 
     try:
         show(open_main_window(db_path, demo=demo))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -102,6 +103,10 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: dashboard_data.Dashboard | None = None
+        # Read at once, on the worker (mostly inside SQLite, which lets this thread run on),
+        # while these widgets and the window round them are built: the figures are there
+        # for the window's first paint.
+        self.reload()
         self.setAccessibleName("Dashboard")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -374,6 +379,12 @@ class Dashboard(QWidget):
             self.engagement_layout.addWidget(EngagementChart(summary))
         if not data.engagement:
             self.engagement_layout.addWidget(QLabel("No footprints yet."))
+        # Laid out and shown now rather than on the event loop's next turns, so the next
+        # paint (at start-up, the window's first) shows every figure at once.
+        for view in self.findChildren(QAbstractItemView):
+            view.doItemsLayout()
+        for index in range(self.engagement_layout.count()):
+            self.engagement_layout.itemAt(index).widget().show()
         self.loaded.emit()
 
     @staticmethod

@@ -130,6 +130,11 @@ class Operations(QObject):
         """Announce a change made some other way (for example by a synchronous undo)."""
         self.changed.emit(set(changes))
 
+    def wait(self, timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` for the queued work (its results are delivered later,
+        on the main thread's event loop); True if it all finished."""
+        return self.pool.waitForDone(timeout_ms)
+
     def shutdown(self) -> None:
         """Wait for queued work before the database closes."""
         self.pool.waitForDone()

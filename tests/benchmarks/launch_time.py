@@ -1,64 +1,70 @@
-"""Time from launching a process to a painted main window, beside a bare PySide6 window.
+"""Time from running ``stpdesk --db FILE`` to its window on screen, beside a bare PySide6 window.
 
 Not collected by pytest (no test_ prefix). Run it as::
 
     .venv/bin/python tests/benchmarks/launch_time.py [--big DB] [--demo DB] [--runs N]
 
-Each measurement is a fresh process (imports, database opening and all), timed by
-the parent from just before it starts until the child reports its window's first
-paint; "filled" is when the dashboard has its data. Prints ratios to the bare window.
-Databases are made once if missing: the demo, and demo plus 100,000 meetings.
+Each launch is what a user runs: the installed ``stpdesk`` console script (beside this
+Python), a fresh process on a real X display (one Xvfb for the whole run, Qt's xcb
+platform). The bare window is ``bare_window.py``, launched the same way. Each is timed from
+just before it is spawned until it reports, through ``STPDESK_REPORT_READY``
+(``stpdesk/ui/launch_report.py``), that its first paint went to the screen ("painted")
+and that the dashboard's figures were painted ("filled"; the bare window has none, so its
+two marks are one). Launches alternate (bare, app, bare, app…) so a swing in the
+machine's speed touches every case alike. Databases are made once if missing: the demo,
+and demo plus 100,000 meetings.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-CHILD = r"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+HERE = Path(__file__).resolve().parent
+BARE_WINDOW = HERE / "bare_window.py"
+SCREEN = "1920x1080x24"
 
-kind, path = sys.argv[1], sys.argv[2]
-app = QApplication(sys.argv[:1])
 
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
-            self.seen = True
-            print("painted", time.time(), flush=True)
-            if kind == "bare":
-                QTimer.singleShot(0, app.quit)
-        return False
+def stpdesk_command() -> Path:
+    """The console script ``pip install`` put beside this Python (as a user runs it)."""
+    script = Path(sys.executable).parent / "stpdesk"
+    if not script.exists():
+        raise SystemExit(f"no {script}: install stpdesk into this Python's environment first")
+    return script
 
-if kind == "bare":
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("Hello"))
-else:
-    from stpdesk.ui.app import open_main_window  # what `stpdesk` itself runs
-    window = open_main_window(__import__("pathlib").Path(path))
-    def filled():
-        print("filled", time.time(), flush=True)
-        QTimer.singleShot(0, app.quit)
-    window.dashboard.loaded.connect(filled)
-watcher = FirstPaint()
-window.installEventFilter(watcher)
-window.resize(1200, 780)
-window.show()
-app.exec()
-if kind != "bare":
-    window.ops.shutdown()
-    window.db.close()
-import gc
-del window  # collected before interpreter shutdown, as stpdesk.ui.app.run does
-gc.collect()
-"""
+
+@contextlib.contextmanager
+def x_display() -> Iterator[dict[str, str]]:
+    """One Xvfb for the run; yields the environment a launch on it needs."""
+    if not shutil.which("Xvfb"):
+        raise SystemExit("Xvfb is not installed (apt-get install xvfb)")
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as numbers:
+            number = numbers.readline().strip()  # Xvfb writes it once it accepts clients
+        if not number:
+            raise RuntimeError(f"Xvfb did not start (exit status {server.poll()})")
+        env = {**os.environ, "DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
+        env.pop("WAYLAND_DISPLAY", None)
+        yield env
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def ensure_bytecode() -> None:
@@ -69,26 +75,28 @@ def ensure_bytecode() -> None:
     import stpdesk
 
     compileall.compile_dir(Path(stpdesk.__file__).parent, quiet=1)
+    compileall.compile_file(BARE_WINDOW, quiet=1)
 
 
-def measure(kind: str, path: str) -> dict[str, float]:
-    env = dict(os.environ)
-    started = time.time()
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, path],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout
-    marks = {}
-    for line in out.splitlines():
-        name, _, stamp = line.partition(" ")
-        if name in ("painted", "filled"):
-            marks[name] = float(stamp) - started
-    if "painted" not in marks:
-        raise RuntimeError(f"{kind} {path}: no paint reported")
-    return marks
+def measure(kind: str, path: str, env: dict[str, str]) -> dict[str, float]:
+    """One launch: seconds from spawning to "painted" and to "filled" (and to "exited")."""
+    if kind == "bare":
+        command = [sys.executable, str(BARE_WINDOW)]
+    else:
+        command = [str(stpdesk_command()), "--db", path]
+    with tempfile.TemporaryDirectory(prefix="stpdesk-launch-") as folder:
+        report = Path(folder) / "ready"
+        env = {**env, "STPDESK_REPORT_READY": str(report)}
+        started = time.monotonic()
+        child = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+        exited = time.monotonic() - started
+        lines = report.read_text(encoding="utf-8").splitlines() if report.exists() else []
+    marks = {name: float(stamp) - started for name, stamp in (line.split() for line in lines)}
+    if child.returncode or set(marks) != {"painted", "filled"}:
+        raise RuntimeError(
+            f"{' '.join(command)}: exit status {child.returncode}, reported {lines}\n{child.stderr}"
+        )
+    return {**marks, "exited": exited}
 
 
 def ensure(path: Path, meetings: int) -> None:
@@ -110,31 +118,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--demo", default="/tmp/stpdesk-bench/demo.sqlite")
     parser.add_argument("--big", default="/tmp/stpdesk-bench/big.sqlite")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     Path(args.demo).parent.mkdir(parents=True, exist_ok=True)
     ensure(Path(args.demo), 0)
     ensure(Path(args.big), 100_000)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     ensure_bytecode()
     cases = [
         ("bare PySide6 window", "bare", ""),
         ("demo database", "app", args.demo),
         ("100,000 meetings", "app", args.big),
     ]
-    results: dict[str, list[dict[str, float]]] = {}
-    for label, kind, path in cases:
-        measure(kind, path)  # warm the file cache once
-        results[label] = [measure(kind, path) for _ in range(args.runs)]
+    results: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in cases}
+    with x_display() as env:
+        for _label, kind, path in cases:
+            measure(kind, path, env)  # warm the file cache once
+        for _ in range(args.runs):
+            for label, kind, path in cases:
+                results[label].append(measure(kind, path, env))
     bare = statistics.median(r["painted"] for r in results["bare PySide6 window"])
-    print(f"\nmedian of {args.runs} runs, platform {os.environ['QT_QPA_PLATFORM']}")
+    print(f"\nmedian of {args.runs} launches each, alternating, under Xvfb (xcb)")
     for label, runs in results.items():
         painted = statistics.median(r["painted"] for r in runs)
-        line = f"{label:22} painted {painted:6.3f} s  ({painted / bare:4.1f}× bare)"
-        if all("filled" in r for r in runs):
-            filled = statistics.median(r["filled"] for r in runs)
-            line += f"   dashboard filled {filled:6.3f} s ({filled / bare:4.1f}× bare)"
-        print(line)
+        filled = statistics.median(r["filled"] for r in runs)
+        print(
+            f"{label:22} painted {painted * 1000:5.0f} ms ({painted / bare:4.2f}× bare)   "
+            f"filled {filled * 1000:5.0f} ms ({filled / bare:4.2f}× bare)   "
+            f"range {min(r['filled'] for r in runs) * 1000:.0f}–"
+            f"{max(r['filled'] for r in runs) * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":
