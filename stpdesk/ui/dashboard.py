@@ -103,6 +103,7 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: dashboard_data.Dashboard | None = None
+        self._promises_wanted = False  # see start_promises
         # Read at once, on the worker (mostly inside SQLite, which lets this thread run on),
         # while these widgets and the window round them are built: the figures are there
         # for the window's first paint.
@@ -176,7 +177,7 @@ class Dashboard(QWidget):
             box = QVBoxLayout(group)
             box.addWidget(widget)
             grid.addWidget(group, position // 2, position % 2)
-        # Promises kept: read once the rest is shown (see _load_promises), across the width.
+        # Promises kept: read once the rest is on screen (see start_promises), full width.
         self.promises_box = QGroupBox("Promises kept to us", inner)
         box = QVBoxLayout(self.promises_box)
         self.promises_caption = QLabel("Loading…", self.promises_box)
@@ -234,8 +235,14 @@ class Dashboard(QWidget):
         self.summary_line.setText(f"The dashboard could not be read. {error}")
         self.load_failed.emit()
 
+    def start_promises(self) -> None:
+        """Read promises kept from now on, with every reload: the window asks once its
+        first paint is on screen (the read would compete with painting it)."""
+        self._promises_wanted = True
+        if self.data is not None:
+            self._load_promises()
+
     def _load_promises(self) -> None:
-        """Queued behind the dashboard's own read, so the window paints without waiting."""
         db = self.ctx.db
         self.ctx.ops.run(
             lambda: dashboard_data.promises_kept(db),
@@ -264,7 +271,8 @@ class Dashboard(QWidget):
 
     def show_data(self, data: dashboard_data.Dashboard) -> None:
         self.data = data
-        self._load_promises()
+        if self._promises_wanted:
+            self._load_promises()
         self.summary_line.setText(
             f"Today is {format_date(data.today)}. "
             f"{_plural(data.overdue_total, 'commitment')} overdue, "
