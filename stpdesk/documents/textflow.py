@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
@@ -30,6 +31,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import split as split_words
 
 Line = tuple[str, float]  # text and its width in points
+_ESCAPED = re.compile("([<>&])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,13 @@ class _Measure:
     def width(self, word: str) -> float:
         width = self.widths.get(word)
         if width is None:
-            width = stringWidth(word, self.font, self.size)
+            if "<" in word or ">" in word or "&" in word:
+                # a Paragraph's markup holds these escaped, each a run of its own, and it
+                # sums a word's runs: the same sum here, to the last bit
+                pieces = _ESCAPED.split(word)
+                width = sum(stringWidth(piece, self.font, self.size) for piece in pieces if piece)
+            else:
+                width = stringWidth(word, self.font, self.size)
             if len(self.widths) < 50_000:  # a bound, for a process that writes for days
                 self.widths[word] = width
         return width
@@ -95,58 +103,60 @@ class _Measure:
 
 def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
     """``text`` broken into lines no wider than ``width``, as a left-aligned Paragraph of
-    the same text breaks them; a line break in the text always starts a new line."""
+    the same text (its line breaks as ``<br/>``) breaks them.
+
+    Words are set greedily, and a space may shrink by ``rl_config.spaceShrinkage`` (5%)
+    to keep a word on its line, as a Paragraph sets them. Text with a word wider than the
+    line (a long web address) is broken by a Paragraph itself, which splits that word."""
     measure = _Measure.of(font, size)
+    parts = [[word for word in split_words(part) if word] for part in text.split("\n")]
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()  # a line break at the end starts no line
+    if parts == [[]]:
+        return []  # no text: no line
     space = measure.space
-    shrink = rl_config.spaceShrinkage * space
+    shrinkage = rl_config.spaceShrinkage
+    # one run of text, which a Paragraph sums its shrink for differently: no line break,
+    # and no character its markup escapes (each of those is a run of its own)
+    simple = len(parts) == 1 and not any(char in text for char in "<>&")
     lines: list[Line] = []
-    for part in text.split("\n"):
-        words = [word for word in split_words(part.strip()) if word]
-        if not words:
-            lines.append(("", 0.0))
-            continue
+    for words in parts:
         current: list[str] = []
         used = -space
         for word in words:
             word_width = measure.width(word)
-            wanted = used + space + word_width
-            if wanted <= width + shrink * len(current):
+            if word_width > width:
+                return _paragraph_lines(text, width, font, size)
+            if simple or word_width > 0:
+                wanted = used + space + word_width
+            else:  # a Paragraph of runs gives a word of no width (a lone accent) no space
+                wanted = used if current else 0.0
+            if simple:
+                shrink = shrinkage * space * len(current)
+            else:  # as a Paragraph of runs sums it: this space, then those on the line
+                shrink = (space + (len(current) - 1) * space) * shrinkage if current else 0.0
+            if wanted <= width + shrink:
                 current.append(word)
                 used = wanted
                 continue
-            if word_width > width and len(word) > 1:  # wider than a line: split it
-                first, *rest = _split_word(word, used + space, width, measure)
-                if first:
-                    current.append(first)
-                    used += space + measure.width(first)
-                if current:
-                    lines.append((" ".join(current), used))
-                lines += [(piece, measure.width(piece)) for piece in rest[:-1]]
-                current, used = [rest[-1]], measure.width(rest[-1])
-                continue
-            if current:
-                lines.append((" ".join(current), used))
-            current, used = [word], word_width
-        if current:
             lines.append((" ".join(current), used))
+            current, used = [word], word_width
+        lines.append((" ".join(current), max(used, 0.0)))
     return lines
 
 
-def _split_word(word: str, used: float, width: float, measure: _Measure) -> list[str]:
-    """A word wider than a line in pieces, as a Paragraph splits it: the first fills what
-    is left of the current line (``used`` is taken, and it may be empty), each other piece
-    a whole line."""
-    pieces: list[str] = []
-    piece = ""
-    for char in word:
-        char_width = measure.width(char)
-        if used + char_width > width and (piece or char_width <= width):
-            pieces.append(piece)
-            piece, used = "", 0.0
-        piece += char
-        used += char_width
-    pieces.append(piece)
-    return pieces
+def _paragraph_lines(text: str, width: float, font: str, size: float) -> list[Line]:
+    """The lines a Paragraph of ``text`` breaks into (see ``Paragraph.breakLines``)."""
+    markup = "<br/>".join(escape(part) for part in text.split("\n"))
+    style = ParagraphStyle("lines", fontName=font, fontSize=size, leading=size)
+    broken = Paragraph(markup, style).breakLines(width)
+    if broken.kind == 0:  # one run of text: each line is (space left, words)
+        texts = [" ".join(words) for _, words in broken.lines]
+    else:  # runs: each line's words are fragments of text (a space may end one)
+        texts = [
+            "".join(fragment.text for fragment in line.words).rstrip(" ") for line in broken.lines
+        ]
+    return [(line, stringWidth(line, font, size)) for line in texts]
 
 
 class TextTable(Flowable):
@@ -379,33 +389,52 @@ class TextParagraph(Flowable):
 
     def _lay_out(self, width: float) -> list[_Span] | None:
         """Each line as (source line, first word, end word) for ``width``, or None if a
-        word is wider than a line."""
+        word is wider than a line or a line of the text is blank."""
         style = self.style
         size = style.fontSize
         first_width = other_width = width - style.leftIndent
         if self.bullet:
             first_width -= max(0.0, self._bullet_end() - style.leftIndent)
+        if not all(self._words):
+            return None  # no text, or a blank line: rare (blank lines start new paragraphs)
         lines: list[_Span] = []
+        shrinkage = rl_config.spaceShrinkage
+        # one run of one font: a Paragraph's simple case, which sums the shrink differently
+        simple = (
+            len(self._words) == 1
+            and len({font for word in self._words[0] for _, font in word}) == 1
+        )
         for source, words in enumerate(self._words):
             start, used = 0, 0.0
-            last_font = ""
+            gaps: list[tuple[str, int]] = []  # (font, spaces) for each run of one font on the line
             for index, word in enumerate(words):
                 limit = other_width if lines else first_width
                 word_width = sum(_Measure.of(font, size).width(text) for text, font in word)
-                if word_width > limit and (index == start or word_width > other_width):
+                if word_width > limit:  # a Paragraph splits it, even if the next line is wider
                     return None
                 if index > start:
-                    space = _Measure.of(last_font, size).space
-                    wanted = used + space + word_width
-                    if wanted <= limit + rl_config.spaceShrinkage * space * (index - start):
-                        used, last_font = wanted, word[-1][1]
-                        continue
-                    lines.append((source, start, index))
-                    start = index
-                used, last_font = word_width, word[-1][1]
+                    space = _Measure.of(gaps[-1][0], size).space
+                    # a Paragraph of runs gives a word of no width (a lone accent) no space
+                    wanted = used + space + word_width if simple or word_width > 0 else used
+                    if simple:
+                        shrink = shrinkage * space * (index - start)
+                    else:  # each space on the line in its font, then the one before this word
+                        shrink = space
+                        for font, spaces in gaps:
+                            shrink += spaces * _Measure.of(font, size).space
+                        shrink *= shrinkage
+                    if wanted > limit + shrink:
+                        lines.append((source, start, index))
+                        start, gaps = index, []
+                    else:
+                        gaps[-1] = (gaps[-1][0], gaps[-1][1] + 1)
+                        used = wanted
+                if index == start:
+                    used = word_width
+                for _, font in word:
+                    if not gaps or gaps[-1][0] != font:
+                        gaps.append((font, 0))
             lines.append((source, start, len(words)))
-        if lines == [(0, 0, 0)] and not self.bullet:
-            return []  # no text: no height, as a Paragraph
         return lines
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
