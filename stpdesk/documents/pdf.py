@@ -39,7 +39,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import drawPageNumbers
 
 from ..services.errors import ServiceError
 from . import content as c
@@ -148,13 +147,13 @@ class _Paragraph(Paragraph):
     measured ahead to keep them with what follows), and its lines depend only on it."""
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        kept = self.__dict__.get("_kept")
+        kept = self.__dict__.get("kept_lines")
         if kept is not None and kept[0] == available_width and self.__dict__.get("blPara"):
-            self.width, self._wrapWidths, self.blPara, self.height = kept[1]
+            self.width, self.blPara, self.height = kept[1]
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         if getattr(self, "blPara", None) is not None and size[0] == available_width:
-            self._kept = (available_width, (self.width, self._wrapWidths, self.blPara, self.height))
+            self.kept_lines = (available_width, (self.width, self.blPara, self.height))
         return size
 
 
@@ -220,6 +219,7 @@ class _Contents(Flowable):
         self.writer = writer
         self.entries = list(entries)  # (level, title, link key), given once the story is known
         self._laid: tuple[float, list[tuple[ParagraphStyle, list[Any], str, float]]] | None = None
+        self.leaders: list[tuple[str, float, float, ParagraphStyle]] = []  # drawn, to finish
 
     def _rows(self, width: float) -> list[tuple[ParagraphStyle, list[Any], str, float]]:
         if self._laid is None or self._laid[0] != width:
@@ -270,10 +270,54 @@ class _Contents(Flowable):
                 )
             if lines:  # the dot leader and page number follow the entry's last line
                 end = baseline - (len(lines) - 1) * leading
-                where = (canvas._currentMatrix, left + lines[-1][1], end, style, key)
-                canvas.contents_marks.append((*where, self.width, self.height))
+                start = left + lines[-1][1]
+                self.leaders.append((key, start, end, style))
+                canvas.linkRect(
+                    "", key, (start, end - 0.2 * size, self.width, end + size), relative=1
+                )
             y -= height
         canvas.drawText(text)
+
+    def drawOn(
+        self, canvas: pdfcanvas.Canvas, x: float, y: float, *args: Any, **kwargs: Any
+    ) -> None:  # noqa: N802 - ReportLab's name
+        """Draw, then show each entry's leader and page number: a form drawn once every
+        heading is placed (see :meth:`PdfWriter.finish`), shown now, in page coordinates
+        (PDF lets a page show a form defined later)."""
+        self.leaders = []
+        super().drawOn(canvas, x, y, *args, **kwargs)
+        for key, start, end, style in self.leaders:
+            self.writer.contents_leaders[key] = (x + start, y + end, style, x + self.width)
+            canvas.doForm(_leader_form(key))
+
+
+def _leader_form(key: str) -> str:
+    return f"leader-{key}"
+
+
+def _page_number_form(page: int) -> str:
+    return f"page-number-{page}"
+
+
+def draw_leader(
+    canvas: pdfcanvas.Canvas, start: float, y: float, style: ParagraphStyle, end: float, page: int
+) -> None:
+    """A contents entry's dot leader from ``start`` and its page number ending at ``end``,
+    as ReportLab's contents draws them (``tableofcontents.drawPageNumbers``): the number
+    shrinks until it fits."""
+    number, font, size = str(page), style.fontName, style.fontSize
+    number_width = stringWidth(number, font, size)
+    while number_width > end - start and size >= 1.0:
+        size *= 0.9
+        number_width = stringWidth(number, font, size)
+    dot = " . "
+    dot_width = stringWidth(dot, font, size)
+    dots = int((end - start - number_width) / dot_width)
+    text = canvas.beginText(end - dots * dot_width - number_width, y)
+    text.setFont(font, size)
+    text.setFillColor(style.textColor)
+    text.textLine(dots * dot + number)
+    canvas.drawText(text)
 
 
 class _DocTemplate(BaseDocTemplate):
@@ -292,64 +336,22 @@ class _DocTemplate(BaseDocTemplate):
             self.writer.heading_pages[key] = self.page
 
     def afterPage(self) -> None:  # noqa: N802 - ReportLab's name
+        if self.page not in self.writer.unnumbered_pages:  # "Page x of y", once y is known
+            self.canv.doForm(_page_number_form(self.page))
+        self.writer.page_count = self.page
         self.writer.page_done(self.page)
 
 
-def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
-    class NumberedCanvas(pdfcanvas.Canvas):
-        """Holds pages back until the end so each can say "Page x of y"."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
-            self.numbered = True
-            self.contents_marks: list[tuple[Any, ...]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-            self._held.append(dict(self.__dict__))
-            # bookmarks name the page by this counter, so it must move on as pages do
-            self._doc.pageCounter += 1
-            self._startPage()
-            self.numbered = True
-            self.contents_marks = []
+def _finishing_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
+    class FinishingCanvas(pdfcanvas.Canvas):
+        """Fills in the forms pages show for what is known only at the end: "Page x of
+        y" and the contents' page numbers (see :meth:`PdfWriter.finish`)."""
 
         def save(self) -> None:
-            total = len(self._held)
-            self._doc.pageCounter = 1  # the held pages are now added from the first
-            for number, state in enumerate(self._held, start=1):
-                links = self._annotationCount
-                self.__dict__.update(state)
-                # links are numbered in the file as made: never reuse a later page's number
-                self._annotationCount = max(links, self._annotationCount)
-                for matrix, x, y, style, key, width, height in self.contents_marks:
-                    self._draw_contents_number(matrix, x, y, style, key, width, height)
-                if self.numbered:
-                    writer.draw_page_number(self, number, total)
-                super().showPage()
+            writer.finish(self)
             super().save()
 
-        def _draw_contents_number(
-            self,
-            matrix: tuple[float, ...],
-            x: float,
-            y: float,
-            style: ParagraphStyle,
-            key: str,
-            width: float,
-            height: float,
-        ) -> None:
-            """A contents entry's dot leader and page number, as ReportLab's contents draws
-            them, in the coordinates its paragraph had when drawn."""
-            self.saveState()
-            self.transform(*matrix)
-            self._curr_tx_info = {"cur_x": x, "cur_y": y}
-            try:
-                drawPageNumbers(self, style, [(writer.heading_pages[key], key)], width, height)
-            finally:
-                del self._curr_tx_info
-            self.restoreState()
-
-    return NumberedCanvas
+    return FinishingCanvas
 
 
 @dataclass
@@ -410,6 +412,10 @@ class PdfWriter:
         self.styles = self.build_styles()
         self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
         self.heading_pages: dict[str, int] = {}  # contents key -> page number
+        # contents key -> where its leader starts, its baseline, style, where it ends
+        self.contents_leaders: dict[str, tuple[float, float, ParagraphStyle, float]] = {}
+        self.unnumbered_pages: set[int] = set()
+        self.page_count = 0
         self._notes: list[c.Inline] = []
         self._cell_styles: dict[tuple[str, str], CellStyle] = {}
 
@@ -571,7 +577,7 @@ class PdfWriter:
         canvas.saveState()
         self._marking(canvas)
         canvas.restoreState()
-        canvas.numbered = False  # the cover carries no page number
+        self.unnumbered_pages.add(doc.page)  # the cover carries no page number
 
     def draw_body_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -602,6 +608,19 @@ class PdfWriter:
             self.page_size[0] - self.margin_right, 11 * mm, f"Page {number} of {total}"
         )
         canvas.restoreState()
+
+    def finish(self, canvas: pdfcanvas.Canvas) -> None:
+        """Once every page is laid out: the forms the pages show for their page numbers
+        and the contents' page numbers."""
+        for page in range(1, self.page_count + 1):
+            if page not in self.unnumbered_pages:
+                canvas.beginForm(_page_number_form(page))
+                self.draw_page_number(canvas, page, self.page_count)
+                canvas.endForm()
+        for key, (start, y, style, end) in self.contents_leaders.items():
+            canvas.beginForm(_leader_form(key))
+            draw_leader(canvas, start, y, style, end, self.heading_pages[key])
+            canvas.endForm()
 
     # --- the whole document ------------------------------------------------------
 
@@ -651,8 +670,9 @@ class PdfWriter:
             return flowable.first_rows_height(1)
         if isinstance(flowable, TextParagraph):
             return min(flowable.wrap(width, height)[1], flowable.style.leading * 3)
-        if isinstance(flowable, Table):
-            return _first_rows_height(flowable, width, height)
+        first_rows = getattr(flowable, "first_rows", None)
+        if isinstance(first_rows, Table):  # see grid()
+            return first_rows.wrap(width, height)[1]
         if isinstance(flowable, Paragraph):
             style = flowable.style
             return min(flowable.wrap(width, height)[1], style.leading * 3)
@@ -689,9 +709,10 @@ class PdfWriter:
         for flowable in story:
             if isinstance(flowable, _Contents):
                 flowable.entries = entries
-        self.heading_pages = {}
-        # one layout pass: contents page numbers are filled in as the pages are written
-        doc.build(story, canvasmaker=_numbered_canvas(self))
+        self.heading_pages, self.contents_leaders = {}, {}
+        self.unnumbered_pages, self.page_count = set(), 0
+        # one layout pass: page numbers are filled in once the pages are laid out
+        doc.build(story, canvasmaker=_finishing_canvas(self))
         return buffer.getvalue()
 
     # --- blocks ------------------------------------------------------------------
@@ -876,23 +897,24 @@ class PdfWriter:
             return text_table
         header = [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in header]
         rows, text_styles = self._plain_cells(rows, widths)
-        table = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    *text_styles,
-                    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ]
-            )
-        )
+        look = [
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+        data = [header, *rows]
+        table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+        table.setStyle(TableStyle([*text_styles, *look]))
         table.spaceAfter = 8
+        # the header and first row alone, to size what must fit beside a heading: sizing
+        # the whole table for that cost as much as laying it out (17 ms a pack)
+        first_rows = [command for command in text_styles if command[1][1] < 2]
+        table.first_rows = Table(data[:2], colWidths=widths, style=[*first_rows, *look])
         return table
 
     def _text_cell(self, cell: _PlainCell) -> TextCell:
@@ -1082,33 +1104,6 @@ class PdfWriter:
                 ]
             )
         return self.table_with_notes(self.grid(header, rows, [w for _, _, w in columns]))
-
-
-def _first_rows_height(table: Table, width: float, height: float, rows: int = 2) -> float:
-    """The height of a table's header and first row, from those cells alone: sizing the
-    whole table to guard a heading cost as much as laying it out (17 ms a pack). Cells are
-    wrapped at the width layout will use, so their line breaks are kept for it."""
-    widths = list(table._argW)
-    if any(not isinstance(w, int | float) for w in widths) or sum(widths) > width + 0.5:
-        table.wrap(width, height)  # widths the table must work out for itself
-        return sum(table._rowHeights[:rows])
-    total = 0.0
-    for values, styles in zip(table._cellvalues[:rows], table._cellStyles[:rows], strict=False):
-        tallest = 0.0
-        for value, style, column in zip(values, styles, widths, strict=False):
-            inner = column - style.leftPadding - style.rightPadding
-            if isinstance(value, str):  # lines of text (see PdfWriter._plain_cells)
-                content = (value.count("\n") + 1) * style.leading
-            else:
-                parts = value if isinstance(value, list | tuple) else [value]
-                content = sum(
-                    part.wrap(inner, height)[1] + part.getSpaceBefore() + part.getSpaceAfter()
-                    for part in parts
-                    if isinstance(part, Flowable)
-                )
-            tallest = max(tallest, content + style.topPadding + style.bottomPadding)
-        total += tallest
-    return total
 
 
 def _is_heading(flowable: Flowable) -> bool:
