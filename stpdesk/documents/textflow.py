@@ -437,6 +437,17 @@ class TextParagraph(Flowable):
             lines.append((source, start, len(words)))
         return lines
 
+    def line_texts(self, width: float) -> list[str] | None:
+        """The text of each line this draws at ``width``, or None if a ReportLab Paragraph
+        lays it out (a word wider than the line, a blank line)."""
+        lines = self._lay_out(width)
+        if lines is None:
+            return None
+        return [
+            "".join(text for text, _ in _runs(self._words[source][start:end]))
+            for source, start, end in lines
+        ]
+
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         if self._fallback is not None:
             return self._fallback.wrap(available_width, available_height)
