@@ -880,8 +880,9 @@ class PdfWriter:
         rows: list[list[Paragraph | _PlainCell]],
         weights: Sequence[float],
     ) -> Flowable:
-        """A data table: header row repeated on every page, rows that may split. A table
-        whose every cell is plain text is laid out as text (see :mod:`.textflow`)."""
+        """A data table, its header row repeated on every page. A table whose every cell
+        is plain text is laid out as text (see :mod:`.textflow`), each row kept whole on a
+        page unless taller than one; another is a ReportLab Table, whose rows may split."""
         total = sum(weights) or 1
         widths = [self.frame_width * weight / total for weight in weights]
         if all(isinstance(cell, _PlainCell) for cell in header) and all(
@@ -892,6 +893,7 @@ class PdfWriter:
                 [[self._text_cell(cell) for cell in row] for row in rows],  # type: ignore[arg-type]
                 widths,
                 GRID_LOOK,
+                page_height=self.frame_height,  # rows kept whole, unless taller than a page
             )
             text_table.spaceAfter = 8
             return text_table
@@ -908,7 +910,12 @@ class PdfWriter:
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ]
         data = [header, *rows]
-        table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+        # rows kept whole on a page, as in a text table, unless one is taller than a page
+        tallest = max(self._row_height(row, widths) for row in rows) if rows else 0.0
+        split_rows = self._row_height(header, widths) + tallest > self.frame_height * 0.95
+        table = Table(
+            data, colWidths=widths, repeatRows=1, splitInRow=int(split_rows), hAlign="LEFT"
+        )
         table.setStyle(TableStyle([*text_styles, *look]))
         table.spaceAfter = 8
         # the header and first row alone, to size what must fit beside a heading: sizing
@@ -916,6 +923,17 @@ class PdfWriter:
         first_rows = [command for command in text_styles if command[1][1] < 2]
         table.first_rows = Table(data[:2], colWidths=widths, style=[*first_rows, *look])
         return table
+
+    def _row_height(self, row: Sequence[Flowable | str], widths: Sequence[float]) -> float:
+        """A grid row's height as its table sizes it: its tallest cell and the padding (a
+        paragraph keeps its lines for the width, so the table's own sizing reuses them)."""
+        tallest = 0.0
+        for cell, width in zip(row, widths, strict=False):
+            if isinstance(cell, Flowable):
+                tallest = max(tallest, cell.wrap(width - CELL_PADDING, self.frame_height)[1])
+            else:  # one line of text (see _plain_cells)
+                tallest = max(tallest, self.styles["cell"].leading)
+        return tallest + GRID_LOOK.top + GRID_LOOK.bottom
 
     def _text_cell(self, cell: _PlainCell) -> TextCell:
         key = (cell.style.name, cell.align)
@@ -1052,7 +1070,7 @@ class PdfWriter:
         if rows:  # labels and values are literal text: always plain cells
             cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
             widths = [40 * mm, self.frame_width - 40 * mm]
-            out.append(TextTable([], cells, widths, COVER_LOOK))
+            out.append(TextTable([], cells, widths, COVER_LOOK, page_height=self.frame_height))
         if params["note"]:
             out.append(Spacer(1, 18))
             out += self.paragraphs([c.Span(_display(params["note"]), literal=True)], "small")

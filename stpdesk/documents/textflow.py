@@ -161,7 +161,11 @@ def _paragraph_lines(text: str, width: float, font: str, size: float) -> list[Li
 
 class TextTable(Flowable):
     """A grid of plain-text cells aligned to the top: the header row (if any) repeats on
-    every page, shaded and ruled as ``look`` says, and a row may split across pages."""
+    every page, shaded and ruled as ``look`` says.
+
+    Given ``page_height`` (the height of a page's frame), each row is kept whole on one
+    page, unless it is taller than a page: that one splits, keeping at least two lines of
+    a cell on each side. Without it, any row may split so."""
 
     def __init__(
         self,
@@ -170,11 +174,13 @@ class TextTable(Flowable):
         widths: Sequence[float],
         look: TableLook,
         *,
+        page_height: float | None = None,
         _laid_out: tuple[_Row, list[_Row]] | None = None,
     ) -> None:
         super().__init__()
         self.widths = list(widths)
         self.look = look
+        self.page_height = page_height
         self.width = sum(self.widths)
         self.hAlign = "LEFT"
         if _laid_out is not None:
@@ -220,7 +226,11 @@ class TextTable(Flowable):
             count += 1
         if count == len(self._rows):
             return [self]
-        parts = self._split_row(self._rows[count], available_height - used)
+        row = self._rows[count]
+        if self.page_height is not None and self._header.height + row.height <= self.page_height:
+            parts = None  # it fits on a page of its own: kept whole, moved to the next
+        else:
+            parts = self._split_row(row, available_height - used)
         if parts is None:
             if count == 0:
                 return []
@@ -231,7 +241,14 @@ class TextTable(Flowable):
         return [self._part(first), self._part(rest)]
 
     def _part(self, rows: list[_Row]) -> TextTable:
-        part = TextTable([], [], self.widths, self.look, _laid_out=(self._header, rows))
+        part = TextTable(
+            [],
+            [],
+            self.widths,
+            self.look,
+            page_height=self.page_height,
+            _laid_out=(self._header, rows),
+        )
         part.spaceAfter = getattr(self, "spaceAfter", 0)
         return part
 
