@@ -219,7 +219,7 @@ class _Contents(Flowable):
         self.writer = writer
         self.entries = list(entries)  # (level, title, link key), given once the story is known
         self._laid: tuple[float, list[tuple[ParagraphStyle, list[Any], str, float]]] | None = None
-        self.leaders: list[tuple[str, float, float, ParagraphStyle]] = []  # drawn, to finish
+        self.drawn_leaders: list[tuple[str, float, float, ParagraphStyle]] = []  # to finish
 
     def _rows(self, width: float) -> list[tuple[ParagraphStyle, list[Any], str, float]]:
         if self._laid is None or self._laid[0] != width:
@@ -271,7 +271,7 @@ class _Contents(Flowable):
             if lines:  # the dot leader and page number follow the entry's last line
                 end = baseline - (len(lines) - 1) * leading
                 start = left + lines[-1][1]
-                self.leaders.append((key, start, end, style))
+                self.drawn_leaders.append((key, start, end, style))
                 canvas.linkRect(
                     "", key, (start, end - 0.2 * size, self.width, end + size), relative=1
                 )
@@ -281,22 +281,17 @@ class _Contents(Flowable):
     def drawOn(
         self, canvas: pdfcanvas.Canvas, x: float, y: float, *args: Any, **kwargs: Any
     ) -> None:  # noqa: N802 - ReportLab's name
-        """Draw, then show each entry's leader and page number: a form drawn once every
-        heading is placed (see :meth:`PdfWriter.finish`), shown now, in page coordinates
-        (PDF lets a page show a form defined later)."""
-        self.leaders = []
+        """Draw, and note where each entry's leader and page number go on the page: they
+        are drawn once every heading is placed (see :meth:`PdfWriter.finish`)."""
+        self.drawn_leaders = []
         super().drawOn(canvas, x, y, *args, **kwargs)
-        for key, start, end, style in self.leaders:
-            self.writer.contents_leaders[key] = (x + start, y + end, style, x + self.width)
-            canvas.doForm(_leader_form(key))
+        on_page = self.writer.leaders.setdefault(canvas.getPageNumber(), [])
+        for key, start, end, style in self.drawn_leaders:
+            on_page.append((key, x + start, y + end, style, x + self.width))
 
 
-def _leader_form(key: str) -> str:
-    return f"leader-{key}"
-
-
-def _page_number_form(page: int) -> str:
-    return f"page-number-{page}"
+def _page_end_form(page: int) -> str:
+    return f"page-end-{page}"
 
 
 def draw_leader(
@@ -336,8 +331,10 @@ class _DocTemplate(BaseDocTemplate):
             self.writer.heading_pages[key] = self.page
 
     def afterPage(self) -> None:  # noqa: N802 - ReportLab's name
-        if self.page not in self.writer.unnumbered_pages:  # "Page x of y", once y is known
-            self.canv.doForm(_page_number_form(self.page))
+        # what is known only at the end ("Page x of y", the contents' page numbers) is a
+        # form the page shows now and the finished document defines: PDF allows that
+        if self.page not in self.writer.unnumbered_pages or self.page in self.writer.leaders:
+            self.canv.doForm(_page_end_form(self.page))
         self.writer.page_count = self.page
         self.writer.page_done(self.page)
 
@@ -412,8 +409,8 @@ class PdfWriter:
         self.styles = self.build_styles()
         self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
         self.heading_pages: dict[str, int] = {}  # contents key -> page number
-        # contents key -> where its leader starts, its baseline, style, where it ends
-        self.contents_leaders: dict[str, tuple[float, float, ParagraphStyle, float]] = {}
+        # page -> its contents entries' leaders: key, where one starts, baseline, style, end
+        self.leaders: dict[int, list[tuple[str, float, float, ParagraphStyle, float]]] = {}
         self.unnumbered_pages: set[int] = set()
         self.page_count = 0
         self._notes: list[c.Inline] = []
@@ -610,16 +607,17 @@ class PdfWriter:
         canvas.restoreState()
 
     def finish(self, canvas: pdfcanvas.Canvas) -> None:
-        """Once every page is laid out: the forms the pages show for their page numbers
-        and the contents' page numbers."""
+        """Once every page is laid out: the form each page shows for its page number and
+        its contents entries' page numbers (see _DocTemplate.afterPage)."""
         for page in range(1, self.page_count + 1):
-            if page not in self.unnumbered_pages:
-                canvas.beginForm(_page_number_form(page))
+            numbered, leaders = page not in self.unnumbered_pages, self.leaders.get(page, [])
+            if not numbered and not leaders:
+                continue
+            canvas.beginForm(_page_end_form(page))
+            if numbered:
                 self.draw_page_number(canvas, page, self.page_count)
-                canvas.endForm()
-        for key, (start, y, style, end) in self.contents_leaders.items():
-            canvas.beginForm(_leader_form(key))
-            draw_leader(canvas, start, y, style, end, self.heading_pages[key])
+            for key, start, y, style, end in leaders:
+                draw_leader(canvas, start, y, style, end, self.heading_pages[key])
             canvas.endForm()
 
     # --- the whole document ------------------------------------------------------
@@ -709,7 +707,7 @@ class PdfWriter:
         for flowable in story:
             if isinstance(flowable, _Contents):
                 flowable.entries = entries
-        self.heading_pages, self.contents_leaders = {}, {}
+        self.heading_pages, self.leaders = {}, {}
         self.unnumbered_pages, self.page_count = set(), 0
         # one layout pass: page numbers are filled in once the pages are laid out
         doc.build(story, canvasmaker=_finishing_canvas(self))

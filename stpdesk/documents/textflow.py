@@ -118,7 +118,7 @@ def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
     shrinkage = rl_config.spaceShrinkage
     # one run of text, which a Paragraph sums its shrink for differently: no line break,
     # and no character its markup escapes (each of those is a run of its own)
-    simple = len(parts) == 1 and not any(char in text for char in "<>&")
+    simple = len(parts) == 1 and "<" not in text and ">" not in text and "&" not in text
     lines: list[Line] = []
     for words in parts:
         current: list[str] = []
