@@ -116,8 +116,9 @@ def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
         return []  # no text: no line
     space = measure.space
     shrinkage = rl_config.spaceShrinkage
-    # one run of text, which a Paragraph sums its shrink for differently: no line break,
-    # and no character its markup escapes (each of those is a run of its own)
+    shrink = shrinkage * space
+    # one run of text, which a Paragraph sets a little differently: no line break, and no
+    # character its markup escapes (each of those is a run of its own)
     simple = len(parts) == 1 and "<" not in text and ">" not in text and "&" not in text
     lines: list[Line] = []
     for words in parts:
@@ -127,15 +128,20 @@ def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
             word_width = measure.width(word)
             if word_width > width:
                 return _paragraph_lines(text, width, font, size)
-            if simple or word_width > 0:
-                wanted = used + space + word_width
-            else:  # a Paragraph of runs gives a word of no width (a lone accent) no space
-                wanted = used if current else 0.0
             if simple:
-                shrink = shrinkage * space * len(current)
-            else:  # as a Paragraph of runs sums it: this space, then those on the line
-                shrink = (space + (len(current) - 1) * space) * shrinkage if current else 0.0
-            if wanted <= width + shrink:
+                wanted = used + space + word_width
+                limit = width + shrink * len(current)
+            else:  # as a Paragraph of runs sets it, to the last bit
+                if word_width > 0:
+                    wanted = used + space + word_width
+                elif current:  # a word of no width (a lone accent) gets no space either
+                    wanted = used
+                else:
+                    wanted = 0.0
+                # this space, then those already on the line
+                spaces = (space + (len(current) - 1) * space) if current else 0.0
+                limit = width + spaces * shrinkage
+            if wanted <= limit:
                 current.append(word)
                 used = wanted
                 continue
