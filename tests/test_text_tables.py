@@ -147,12 +147,15 @@ def paragraphs(draw: st.DrawFn) -> tuple[Runs, float, float, float, str | None]:
 @settings(max_examples=150, deadline=None)
 @given(paragraphs())
 # found on the way: a word wider than a bulleted first line but not the next; spaces in
-# two fonts shrinking to the last bit; a lone accent (no width) in runs of two fonts
+# two fonts shrinking to the last bit; a lone accent (no width) in runs of two fonts; a
+# space in a run of its own font, which a Paragraph measures in that font
 @example(([("0 00000000000000000000", FONT)], 77.0, 6, 0, "•"))
 @example(
     ([("0 ", FONT), ("0 ", FONT_BOLD), ("0 ", FONT), ("0", FONT)], 21.235107421875, 6, 0, None)
 )
+@example(([("0 ", FONT), ("0 ", FONT_BOLD), ("0 ", FONT), ("0", FONT)], 21.294, 6, 0, None))
 @example(([("aaaa ", FONT), ("\u0301 ", FONT_BOLD)] * 3 + [("\nb", FONT)], 50.0, 9, 0, None))
+@example(([("0", FONT), (" ", FONT_BOLD), ("00000", FONT)], 24.75, 6, 0, None))
 def test_paragraph_lines_are_the_lines_a_paragraph_breaks_into(
     case: tuple[Runs, float, float, float, str | None],
 ) -> None:

@@ -339,9 +339,13 @@ _SPACES = re.compile(f"[{re.escape(_BREAKING_SPACES)}]+").split
 
 
 def words_of(runs: Sequence[Piece]) -> list[list[Word]]:
-    """The words of runs of text, per line of the text (a line break starts a new one)."""
+    """The words of runs of text, per line of the text (a line break starts a new one).
+
+    A word after another starts with ``("", font)``: the font of the space before it (of
+    the run its first space is in), which a Paragraph measures and prints that space in."""
     lines: list[list[Word]] = [[]]
     word: Word = []
+    space: str | None = None  # the font of the space since the last word, if any
     for text, font in runs:
         for number, part in enumerate(text.split("\n")):
             if number:
@@ -349,12 +353,19 @@ def words_of(runs: Sequence[Piece]) -> list[list[Word]]:
                     lines[-1].append(word)
                     word = []
                 lines.append([])
+                space = None
             for index, chunk in enumerate(_SPACES(part)):
-                if index and word:
-                    lines[-1].append(word)
-                    word = []
+                if index:
+                    if word:
+                        lines[-1].append(word)
+                        word = []
+                    if space is None:
+                        space = font
                 if chunk:
+                    if not word and lines[-1]:
+                        word.append(("", space or font))
                     word.append((chunk, font))
+                    space = None
     if word:
         lines[-1].append(word)
     return lines
@@ -420,42 +431,59 @@ class TextParagraph(Flowable):
             first_width -= max(0.0, self._bullet_end() - style.leftIndent)
         if not all(self._words):
             return None  # no text, or a blank line: rare (blank lines start new paragraphs)
-        lines: list[_Span] = []
+        fonts = {font for line in self._words for word in line for _, font in word}
+        measures = {font: _Measure.of(font, size) for font in fonts}
+        widths = [
+            [sum(measures[font].width(text) for text, font in word) for word in line]
+            for line in self._words
+        ]
         shrinkage = rl_config.spaceShrinkage
-        # one run of one font: a Paragraph's simple case, which sums the shrink differently
-        simple = (
-            len(self._words) == 1
-            and len({font for word in self._words[0] for _, font in word}) == 1
-        )
-        for source, words in enumerate(self._words):
+        lines: list[_Span] = []
+        if len(widths) == 1 and len(fonts) == 1 and not _escaped(self._words[0]):
+            # one run of text in one font: a Paragraph's simple case
+            space = measures[fonts.pop()].space
             start, used = 0, 0.0
-            gaps: list[tuple[str, int]] = []  # (font, spaces) for each run of one font on the line
-            for index, word in enumerate(words):
+            for index, word_width in enumerate(widths[0]):
                 limit = other_width if lines else first_width
-                word_width = sum(_Measure.of(font, size).width(text) for text, font in word)
                 if word_width > limit:  # a Paragraph splits it, even if the next line is wider
                     return None
                 if index > start:
-                    space = _Measure.of(gaps[-1][0], size).space
-                    # a Paragraph of runs gives a word of no width (a lone accent) no space
-                    wanted = used + space + word_width if simple or word_width > 0 else used
-                    if simple:
-                        shrink = shrinkage * space * (index - start)
-                    else:  # each space on the line in its font, then the one before this word
-                        shrink = space
-                        for font, spaces in gaps:
-                            shrink += spaces * _Measure.of(font, size).space
-                        shrink *= shrinkage
-                    if wanted > limit + shrink:
+                    wanted = used + space + word_width
+                    if wanted <= limit + shrinkage * space * (index - start):
+                        used = wanted
+                        continue
+                    lines.append((0, start, index))
+                    start = index
+                used = word_width
+            return [*lines, (0, start, len(widths[0]))]
+        for source, words in enumerate(self._words):  # runs: as a Paragraph of runs, exactly
+            start, used = 0, 0.0
+            gaps: list[tuple[str, int]] = []  # (font, spaces) for each run of one font on the line
+            for index, (word, word_width) in enumerate(zip(words, widths[source], strict=True)):
+                limit = other_width if lines else first_width
+                if word_width > limit:  # a Paragraph splits it, even if the next line is wider
+                    return None
+                if index > start:
+                    gap = word[0][1]  # the font of the space before it (see words_of)
+                    space = measures[gap].space
+                    # a word of no width (a lone accent) gets no space either
+                    wanted = used + space + word_width if word_width > 0 else used
+                    shrink = space  # the space before this word, then each on the line
+                    for font, spaces in gaps:
+                        shrink += spaces * measures[font].space
+                    if wanted > limit + shrink * shrinkage:
                         lines.append((source, start, index))
                         start, gaps = index, []
                     else:
-                        gaps[-1] = (gaps[-1][0], gaps[-1][1] + 1)
+                        if gaps[-1][0] == gap:
+                            gaps[-1] = (gap, gaps[-1][1] + 1)
+                        else:
+                            gaps.append((gap, 1))
                         used = wanted
                 if index == start:
                     used = word_width
-                for _, font in word:
-                    if not gaps or gaps[-1][0] != font:
+                for text, font in word:
+                    if text and (not gaps or gaps[-1][0] != font):
                         gaps.append((font, 0))
             lines.append((source, start, len(words)))
         return lines
@@ -554,14 +582,22 @@ def rgb(colour: Color) -> tuple[float, float, float]:
 _Span = tuple[int, int, int]  # a laid-out line: source line, first word, end word
 
 
+def _escaped(words: list[Word]) -> bool:
+    """Whether the words hold a character a Paragraph's markup escapes (each of those is
+    a run of its own there)."""
+    return any("<" in text or ">" in text or "&" in text for word in words for text, _ in word)
+
+
 def _runs(words: list[Word]) -> list[Piece]:
-    """A line's words as runs of one font each; the space after a word is drawn in its
-    font, as it was measured."""
+    """A line's words as runs of one font each, a space between words in the font it was
+    measured in (see :func:`words_of`)."""
     runs: list[Piece] = []
     for index, word in enumerate(words):
-        for number, (text, font) in enumerate(word):
-            if index and number == 0:
-                runs[-1] = (runs[-1][0] + " ", runs[-1][1])
+        for text, font in word:
+            if not text:  # the space before a word
+                if not index:
+                    continue  # none at the start of a line
+                text = " "
             if runs and runs[-1][1] == font:
                 runs[-1] = (runs[-1][0] + text, font)
             else:
