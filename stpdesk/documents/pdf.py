@@ -39,7 +39,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import drawPageNumbers
 
 from ..services.errors import Cancelled, ServiceError
 from . import content as c
@@ -144,13 +143,13 @@ class _Paragraph(Paragraph):
     measured ahead to keep them with what follows), and its lines depend only on it."""
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        kept = self.__dict__.get("_kept")
+        kept = self.__dict__.get("kept_lines")
         if kept is not None and kept[0] == available_width and self.__dict__.get("blPara"):
-            self.width, self._wrapWidths, self.blPara, self.height = kept[1]
+            self.width, self.blPara, self.height = kept[1]
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         if getattr(self, "blPara", None) is not None and size[0] == available_width:
-            self._kept = (available_width, (self.width, self._wrapWidths, self.blPara, self.height))
+            self.kept_lines = (available_width, (self.width, self.blPara, self.height))
         return size
 
 
@@ -216,6 +215,7 @@ class _Contents(Flowable):
         self.writer = writer
         self.entries = list(entries)  # (level, title, link key), given once the story is known
         self._laid: tuple[float, list[tuple[ParagraphStyle, list[Any], str, float]]] | None = None
+        self.drawn_leaders: list[tuple[str, float, float, ParagraphStyle]] = []  # to finish
 
     def _rows(self, width: float) -> list[tuple[ParagraphStyle, list[Any], str, float]]:
         if self._laid is None or self._laid[0] != width:
@@ -266,10 +266,49 @@ class _Contents(Flowable):
                 )
             if lines:  # the dot leader and page number follow the entry's last line
                 end = baseline - (len(lines) - 1) * leading
-                where = (canvas._currentMatrix, left + lines[-1][1], end, style, key)
-                canvas.contents_marks.append((*where, self.width, self.height))
+                start = left + lines[-1][1]
+                self.drawn_leaders.append((key, start, end, style))
+                canvas.linkRect(
+                    "", key, (start, end - 0.2 * size, self.width, end + size), relative=1
+                )
             y -= height
         canvas.drawText(text)
+
+    def drawOn(
+        self, canvas: pdfcanvas.Canvas, x: float, y: float, *args: Any, **kwargs: Any
+    ) -> None:  # noqa: N802 - ReportLab's name
+        """Draw, and note where each entry's leader and page number go on the page: they
+        are drawn once every heading is placed (see :meth:`PdfWriter.finish`)."""
+        self.drawn_leaders = []
+        super().drawOn(canvas, x, y, *args, **kwargs)
+        on_page = self.writer.leaders.setdefault(canvas.getPageNumber(), [])
+        for key, start, end, style in self.drawn_leaders:
+            on_page.append((key, x + start, y + end, style, x + self.width))
+
+
+def _page_end_form(page: int) -> str:
+    return f"page-end-{page}"
+
+
+def draw_leader(
+    canvas: pdfcanvas.Canvas, start: float, y: float, style: ParagraphStyle, end: float, page: int
+) -> None:
+    """A contents entry's dot leader from ``start`` and its page number ending at ``end``,
+    as ReportLab's contents draws them (``tableofcontents.drawPageNumbers``): the number
+    shrinks until it fits."""
+    number, font, size = str(page), style.fontName, style.fontSize
+    number_width = stringWidth(number, font, size)
+    while number_width > end - start and size >= 1.0:
+        size *= 0.9
+        number_width = stringWidth(number, font, size)
+    dot = " . "
+    dot_width = stringWidth(dot, font, size)
+    dots = int((end - start - number_width) / dot_width)
+    text = canvas.beginText(end - dots * dot_width - number_width, y)
+    text.setFont(font, size)
+    text.setFillColor(style.textColor)
+    text.textLine(dots * dot + number)
+    canvas.drawText(text)
 
 
 class _DocTemplate(BaseDocTemplate):
@@ -288,64 +327,24 @@ class _DocTemplate(BaseDocTemplate):
             self.writer.heading_pages[key] = self.page
 
     def afterPage(self) -> None:  # noqa: N802 - ReportLab's name
+        # what is known only at the end ("Page x of y", the contents' page numbers) is a
+        # form the page shows now and the finished document defines: PDF allows that
+        if self.page not in self.writer.unnumbered_pages or self.page in self.writer.leaders:
+            self.canv.doForm(_page_end_form(self.page))
+        self.writer.page_count = self.page
         self.writer.page_done(self.page)
 
 
-def _numbered_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
-    class NumberedCanvas(pdfcanvas.Canvas):
-        """Holds pages back until the end so each can say "Page x of y"."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
-            self.numbered = True
-            self.contents_marks: list[tuple[Any, ...]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-            self._held.append(dict(self.__dict__))
-            # bookmarks name the page by this counter, so it must move on as pages do
-            self._doc.pageCounter += 1
-            self._startPage()
-            self.numbered = True
-            self.contents_marks = []
+def _finishing_canvas(writer: PdfWriter) -> type[pdfcanvas.Canvas]:
+    class FinishingCanvas(pdfcanvas.Canvas):
+        """Fills in the forms pages show for what is known only at the end: "Page x of
+        y" and the contents' page numbers (see :meth:`PdfWriter.finish`)."""
 
         def save(self) -> None:
-            total = len(self._held)
-            self._doc.pageCounter = 1  # the held pages are now added from the first
-            for number, state in enumerate(self._held, start=1):
-                links = self._annotationCount
-                self.__dict__.update(state)
-                # links are numbered in the file as made: never reuse a later page's number
-                self._annotationCount = max(links, self._annotationCount)
-                for matrix, x, y, style, key, width, height in self.contents_marks:
-                    self._draw_contents_number(matrix, x, y, style, key, width, height)
-                if self.numbered:
-                    writer.draw_page_number(self, number, total)
-                super().showPage()
+            writer.finish(self)
             super().save()
 
-        def _draw_contents_number(
-            self,
-            matrix: tuple[float, ...],
-            x: float,
-            y: float,
-            style: ParagraphStyle,
-            key: str,
-            width: float,
-            height: float,
-        ) -> None:
-            """A contents entry's dot leader and page number, as ReportLab's contents draws
-            them, in the coordinates its paragraph had when drawn."""
-            self.saveState()
-            self.transform(*matrix)
-            self._curr_tx_info = {"cur_x": x, "cur_y": y}
-            try:
-                drawPageNumbers(self, style, [(writer.heading_pages[key], key)], width, height)
-            finally:
-                del self._curr_tx_info
-            self.restoreState()
-
-    return NumberedCanvas
+    return FinishingCanvas
 
 
 @dataclass
@@ -407,6 +406,10 @@ class PdfWriter:
         self.styles = self.build_styles()
         self._variants: dict[tuple[str, float, float], ParagraphStyle] = {}
         self.heading_pages: dict[str, int] = {}  # contents key -> page number
+        # page -> its contents entries' leaders: key, where one starts, baseline, style, end
+        self.leaders: dict[int, list[tuple[str, float, float, ParagraphStyle, float]]] = {}
+        self.unnumbered_pages: set[int] = set()
+        self.page_count = 0
         self._notes: list[c.Inline] = []
         self._cell_styles: dict[tuple[str, str], CellStyle] = {}
 
@@ -568,7 +571,7 @@ class PdfWriter:
         canvas.saveState()
         self._marking(canvas)
         canvas.restoreState()
-        canvas.numbered = False  # the cover carries no page number
+        self.unnumbered_pages.add(doc.page)  # the cover carries no page number
 
     def draw_body_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -599,6 +602,20 @@ class PdfWriter:
             self.page_size[0] - self.margin_right, 11 * mm, f"Page {number} of {total}"
         )
         canvas.restoreState()
+
+    def finish(self, canvas: pdfcanvas.Canvas) -> None:
+        """Once every page is laid out: the form each page shows for its page number and
+        its contents entries' page numbers (see _DocTemplate.afterPage)."""
+        for page in range(1, self.page_count + 1):
+            numbered, leaders = page not in self.unnumbered_pages, self.leaders.get(page, [])
+            if not numbered and not leaders:
+                continue
+            canvas.beginForm(_page_end_form(page))
+            if numbered:
+                self.draw_page_number(canvas, page, self.page_count)
+            for key, start, y, style, end in leaders:
+                draw_leader(canvas, start, y, style, end, self.heading_pages[key])
+            canvas.endForm()
 
     # --- the whole document ------------------------------------------------------
 
@@ -648,8 +665,9 @@ class PdfWriter:
             return flowable.first_rows_height(1)
         if isinstance(flowable, TextParagraph):
             return min(flowable.wrap(width, height)[1], flowable.style.leading * 3)
-        if isinstance(flowable, Table):
-            return _first_rows_height(flowable, width, height)
+        first_rows = getattr(flowable, "first_rows", None)
+        if isinstance(first_rows, Table):  # see grid()
+            return first_rows.wrap(width, height)[1]
         if isinstance(flowable, Paragraph):
             style = flowable.style
             return min(flowable.wrap(width, height)[1], style.leading * 3)
@@ -686,9 +704,10 @@ class PdfWriter:
         for flowable in story:
             if isinstance(flowable, _Contents):
                 flowable.entries = entries
-        self.heading_pages = {}
-        # one layout pass: contents page numbers are filled in as the pages are written
-        doc.build(story, canvasmaker=_numbered_canvas(self))
+        self.heading_pages, self.leaders = {}, {}
+        self.unnumbered_pages, self.page_count = set(), 0
+        # one layout pass: page numbers are filled in once the pages are laid out
+        doc.build(story, canvasmaker=_finishing_canvas(self))
         return buffer.getvalue()
 
     # --- blocks ------------------------------------------------------------------
@@ -856,8 +875,9 @@ class PdfWriter:
         rows: list[list[Paragraph | _PlainCell]],
         weights: Sequence[float],
     ) -> Flowable:
-        """A data table: header row repeated on every page, rows that may split. A table
-        whose every cell is plain text is laid out as text (see :mod:`.textflow`)."""
+        """A data table, its header row repeated on every page. A table whose every cell
+        is plain text is laid out as text (see :mod:`.textflow`), each row kept whole on a
+        page unless taller than one; another is a ReportLab Table, whose rows may split."""
         total = sum(weights) or 1
         widths = [self.frame_width * weight / total for weight in weights]
         if all(isinstance(cell, _PlainCell) for cell in header) and all(
@@ -868,31 +888,47 @@ class PdfWriter:
                 [[self._text_cell(cell) for cell in row] for row in rows],  # type: ignore[arg-type]
                 widths,
                 GRID_LOOK,
+                page_height=self.frame_height,  # rows kept whole, unless taller than a page
             )
             text_table.spaceAfter = 8
             return text_table
         header = [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in header]
         rows, text_styles = self._plain_cells(rows, widths)
+        look = [
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+        data = [header, *rows]
+        # rows kept whole on a page, as in a text table, unless one is taller than a page
+        tallest = max(self._row_height(row, widths) for row in rows) if rows else 0.0
+        split_rows = self._row_height(header, widths) + tallest > self.frame_height * 0.95
         table = self.data_table(
-            [header, *rows], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT"
+            data, colWidths=widths, repeatRows=1, splitInRow=int(split_rows), hAlign="LEFT"
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    *text_styles,
-                    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ]
-            )
-        )
+        table.setStyle(TableStyle([*text_styles, *look]))
         table.spaceAfter = 8
+        # the header and first row alone, to size what must fit beside a heading: sizing
+        # the whole table for that cost as much as laying it out (17 ms a pack)
+        first_rows = [command for command in text_styles if command[1][1] < 2]
+        table.first_rows = Table(data[:2], colWidths=widths, style=[*first_rows, *look])
         return table
+
+    def _row_height(self, row: Sequence[Flowable | str], widths: Sequence[float]) -> float:
+        """A grid row's height as its table sizes it: its tallest cell and the padding (a
+        paragraph keeps its lines for the width, so the table's own sizing reuses them)."""
+        tallest = 0.0
+        for cell, width in zip(row, widths, strict=False):
+            if isinstance(cell, Flowable):
+                tallest = max(tallest, cell.wrap(width - CELL_PADDING, self.frame_height)[1])
+            else:  # one line of text (see _plain_cells)
+                tallest = max(tallest, self.styles["cell"].leading)
+        return tallest + GRID_LOOK.top + GRID_LOOK.bottom
 
     def _text_cell(self, cell: _PlainCell) -> TextCell:
         key = (cell.style.name, cell.align)
@@ -1031,7 +1067,7 @@ class PdfWriter:
         if rows:  # labels and values are literal text: always plain cells
             cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
             widths = [40 * mm, self.frame_width - 40 * mm]
-            out.append(TextTable([], cells, widths, COVER_LOOK))
+            out.append(TextTable([], cells, widths, COVER_LOOK, page_height=self.frame_height))
         if params["note"]:
             out.append(Spacer(1, 18))
             out += self.paragraphs([c.Span(display_value(params["note"]), literal=True)], "small")
@@ -1090,33 +1126,6 @@ class PdfWriter:
                 ]
             )
         return self.table_with_notes(self.grid(header, rows, [w for _, _, w in columns]))
-
-
-def _first_rows_height(table: Table, width: float, height: float, rows: int = 2) -> float:
-    """The height of a table's header and first row, from those cells alone: sizing the
-    whole table to guard a heading cost as much as laying it out (17 ms a pack). Cells are
-    wrapped at the width layout will use, so their line breaks are kept for it."""
-    widths = list(table._argW)
-    if any(not isinstance(w, int | float) for w in widths) or sum(widths) > width + 0.5:
-        table.wrap(width, height)  # widths the table must work out for itself
-        return sum(table._rowHeights[:rows])
-    total = 0.0
-    for values, styles in zip(table._cellvalues[:rows], table._cellStyles[:rows], strict=False):
-        tallest = 0.0
-        for value, style, column in zip(values, styles, widths, strict=False):
-            inner = column - style.leftPadding - style.rightPadding
-            if isinstance(value, str):  # lines of text (see PdfWriter._plain_cells)
-                content = (value.count("\n") + 1) * style.leading
-            else:
-                parts = value if isinstance(value, list | tuple) else [value]
-                content = sum(
-                    part.wrap(inner, height)[1] + part.getSpaceBefore() + part.getSpaceAfter()
-                    for part in parts
-                    if isinstance(part, Flowable)
-                )
-            tallest = max(tallest, content + style.topPadding + style.bottomPadding)
-        total += tallest
-    return total
 
 
 def _is_heading(flowable: Flowable) -> bool:

@@ -2,18 +2,25 @@
 
 ReportLab's Table holds a Paragraph per cell: each cell is parsed as markup, broken into
 lines word by word, measured again to size, split and draw the table, and drawn fragment
-by fragment. That was most of a briefing pack's layout time. A cell of plain text in one
-style (no bold word within it, no link) needs none of it: here its words are measured once
-per font (they repeat across a pack: names, bodies, "days overdue"), broken into lines the
-way a Paragraph breaks them (greedy, spaces may shrink by 5%, a word wider than its column
-split by characters), and each part of the table is drawn as one text object.
+by fragment. That was most of a briefing pack's layout time (without this module a pack
+takes about 1.7 times as long: 3.2 times ReportLab alone, against a budget of 2). A cell
+of plain text in one style (no bold word within it, no link) needs none of it: here its
+words are measured once per font (they repeat across a pack: names, bodies, "days
+overdue"), broken into lines the way a Paragraph breaks them (greedy, spaces may shrink
+by 5%), and each part of the table is drawn as one text object. Text with a word wider
+than its column is broken by a Paragraph itself.
 
-Rows split across pages as ReportLab's ``splitInRow`` splits them, keeping at least two
-lines of a cell on each side of the break; the header row repeats on every page.
+Each row is kept whole on a page, the header row repeated on the next; a row taller than
+a page splits, keeping at least two lines of a cell on each side of the break.
 
 Paragraphs of plain, bold and italic text (most of a pack: list items, notes, talking
 points) are laid out the same way by :class:`TextParagraph`; anything else (links, code,
 strike-through, a word wider than the line) stays a ReportLab Paragraph.
+
+The lines are those ReportLab 5's Paragraph breaks into, to the last bit of its sums:
+``tests/test_text_tables.py`` checks that for any text, width, face and size (hypothesis).
+Only ReportLab's public names are used; pyproject pins ReportLab to the major version
+checked.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
@@ -30,6 +38,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import split as split_words
 
 Line = tuple[str, float]  # text and its width in points
+_ESCAPED = re.compile("([<>&])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +96,13 @@ class _Measure:
     def width(self, word: str) -> float:
         width = self.widths.get(word)
         if width is None:
-            width = stringWidth(word, self.font, self.size)
+            if "<" in word or ">" in word or "&" in word:
+                # a Paragraph's markup holds these escaped, each a run of its own, and it
+                # sums a word's runs: the same sum here, to the last bit
+                pieces = _ESCAPED.split(word)
+                width = sum(stringWidth(piece, self.font, self.size) for piece in pieces if piece)
+            else:
+                width = stringWidth(word, self.font, self.size)
             if len(self.widths) < 50_000:  # a bound, for a process that writes for days
                 self.widths[word] = width
         return width
@@ -95,63 +110,75 @@ class _Measure:
 
 def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
     """``text`` broken into lines no wider than ``width``, as a left-aligned Paragraph of
-    the same text breaks them; a line break in the text always starts a new line."""
+    the same text (its line breaks as ``<br/>``) breaks them.
+
+    Words are set greedily, and a space may shrink by ``rl_config.spaceShrinkage`` (5%)
+    to keep a word on its line, as a Paragraph sets them. Text with a word wider than the
+    line (a long web address) is broken by a Paragraph itself, which splits that word."""
     measure = _Measure.of(font, size)
+    parts = [[word for word in split_words(part) if word] for part in text.split("\n")]
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()  # a line break at the end starts no line
+    if parts == [[]]:
+        return []  # no text: no line
     space = measure.space
-    shrink = rl_config.spaceShrinkage * space
+    shrinkage = rl_config.spaceShrinkage
+    shrink = shrinkage * space
+    # one run of text, which a Paragraph sets a little differently: no line break, and no
+    # character its markup escapes (each of those is a run of its own)
+    simple = len(parts) == 1 and "<" not in text and ">" not in text and "&" not in text
     lines: list[Line] = []
-    for part in text.split("\n"):
-        words = [word for word in split_words(part.strip()) if word]
-        if not words:
-            lines.append(("", 0.0))
-            continue
+    for words in parts:
         current: list[str] = []
         used = -space
         for word in words:
             word_width = measure.width(word)
-            wanted = used + space + word_width
-            if wanted <= width + shrink * len(current):
+            if word_width > width:
+                return _paragraph_lines(text, width, font, size)
+            if simple:
+                wanted = used + space + word_width
+                limit = width + shrink * len(current)
+            else:  # as a Paragraph of runs sets it, to the last bit
+                if word_width > 0:
+                    wanted = used + space + word_width
+                elif current:  # a word of no width (a lone accent) gets no space either
+                    wanted = used
+                else:
+                    wanted = 0.0
+                # this space, then those already on the line
+                spaces = (space + (len(current) - 1) * space) if current else 0.0
+                limit = width + spaces * shrinkage
+            if wanted <= limit:
                 current.append(word)
                 used = wanted
                 continue
-            if word_width > width and len(word) > 1:  # wider than a line: split it
-                first, *rest = _split_word(word, used + space, width, measure)
-                if first:
-                    current.append(first)
-                    used += space + measure.width(first)
-                if current:
-                    lines.append((" ".join(current), used))
-                lines += [(piece, measure.width(piece)) for piece in rest[:-1]]
-                current, used = [rest[-1]], measure.width(rest[-1])
-                continue
-            if current:
-                lines.append((" ".join(current), used))
-            current, used = [word], word_width
-        if current:
             lines.append((" ".join(current), used))
+            current, used = [word], word_width
+        lines.append((" ".join(current), max(used, 0.0)))
     return lines
 
 
-def _split_word(word: str, used: float, width: float, measure: _Measure) -> list[str]:
-    """A word wider than a line in pieces, as a Paragraph splits it: the first fills what
-    is left of the current line (``used`` is taken, and it may be empty), each other piece
-    a whole line."""
-    pieces: list[str] = []
-    piece = ""
-    for char in word:
-        char_width = measure.width(char)
-        if used + char_width > width and (piece or char_width <= width):
-            pieces.append(piece)
-            piece, used = "", 0.0
-        piece += char
-        used += char_width
-    pieces.append(piece)
-    return pieces
+def _paragraph_lines(text: str, width: float, font: str, size: float) -> list[Line]:
+    """The lines a Paragraph of ``text`` breaks into (see ``Paragraph.breakLines``)."""
+    markup = "<br/>".join(escape(part) for part in text.split("\n"))
+    style = ParagraphStyle("lines", fontName=font, fontSize=size, leading=size)
+    broken = Paragraph(markup, style).breakLines(width)
+    if broken.kind == 0:  # one run of text: each line is (space left, words)
+        texts = [" ".join(words) for _, words in broken.lines]
+    else:  # runs: each line's words are fragments of text (a space may end one)
+        texts = [
+            "".join(fragment.text for fragment in line.words).rstrip(" ") for line in broken.lines
+        ]
+    return [(line, stringWidth(line, font, size)) for line in texts]
 
 
 class TextTable(Flowable):
     """A grid of plain-text cells aligned to the top: the header row (if any) repeats on
-    every page, shaded and ruled as ``look`` says, and a row may split across pages."""
+    every page, shaded and ruled as ``look`` says.
+
+    Given ``page_height`` (the height of a page's frame), each row is kept whole on one
+    page, unless it is taller than a page: that one splits, keeping at least two lines of
+    a cell on each side. Without it, any row may split so."""
 
     def __init__(
         self,
@@ -160,11 +187,13 @@ class TextTable(Flowable):
         widths: Sequence[float],
         look: TableLook,
         *,
+        page_height: float | None = None,
         _laid_out: tuple[_Row, list[_Row]] | None = None,
     ) -> None:
         super().__init__()
         self.widths = list(widths)
         self.look = look
+        self.page_height = page_height
         self.width = sum(self.widths)
         self.hAlign = "LEFT"
         if _laid_out is not None:
@@ -210,7 +239,11 @@ class TextTable(Flowable):
             count += 1
         if count == len(self._rows):
             return [self]
-        parts = self._split_row(self._rows[count], available_height - used)
+        row = self._rows[count]
+        if self.page_height is not None and self._header.height + row.height <= self.page_height:
+            parts = None  # it fits on a page of its own: kept whole, moved to the next
+        else:
+            parts = self._split_row(row, available_height - used)
         if parts is None:
             if count == 0:
                 return []
@@ -221,7 +254,14 @@ class TextTable(Flowable):
         return [self._part(first), self._part(rest)]
 
     def _part(self, rows: list[_Row]) -> TextTable:
-        part = TextTable([], [], self.widths, self.look, _laid_out=(self._header, rows))
+        part = TextTable(
+            [],
+            [],
+            self.widths,
+            self.look,
+            page_height=self.page_height,
+            _laid_out=(self._header, rows),
+        )
         part.spaceAfter = getattr(self, "spaceAfter", 0)
         return part
 
@@ -306,9 +346,13 @@ _SPACES = re.compile(f"[{re.escape(_BREAKING_SPACES)}]+").split
 
 
 def words_of(runs: Sequence[Piece]) -> list[list[Word]]:
-    """The words of runs of text, per line of the text (a line break starts a new one)."""
+    """The words of runs of text, per line of the text (a line break starts a new one).
+
+    A word after another starts with ``("", font)``: the font of the space before it (of
+    the run its first space is in), which a Paragraph measures and prints that space in."""
     lines: list[list[Word]] = [[]]
     word: Word = []
+    space: str | None = None  # the font of the space since the last word, if any
     for text, font in runs:
         for number, part in enumerate(text.split("\n")):
             if number:
@@ -316,12 +360,19 @@ def words_of(runs: Sequence[Piece]) -> list[list[Word]]:
                     lines[-1].append(word)
                     word = []
                 lines.append([])
+                space = None
             for index, chunk in enumerate(_SPACES(part)):
-                if index and word:
-                    lines[-1].append(word)
-                    word = []
+                if index:
+                    if word:
+                        lines[-1].append(word)
+                        word = []
+                    if space is None:
+                        space = font
                 if chunk:
+                    if not word and lines[-1]:
+                        word.append(("", space or font))
                     word.append((chunk, font))
+                    space = None
     if word:
         lines[-1].append(word)
     return lines
@@ -331,9 +382,9 @@ class TextParagraph(Flowable):
     """A left-aligned paragraph of runs of plain, bold or italic text, with an optional
     bullet, laid out and split as a ReportLab Paragraph with this style lays it out.
 
-    A word wider than the line (a long web address) is left to a ReportLab Paragraph
-    made from ``markup`` (or what it returns, if it is a function), which knows how to
-    break it."""
+    A word wider than the line (a long web address) or a blank line is left to a
+    ReportLab Paragraph made from ``markup`` (or what it returns, if it is a function),
+    which knows how to break it."""
 
     def __init__(
         self,
@@ -379,34 +430,81 @@ class TextParagraph(Flowable):
 
     def _lay_out(self, width: float) -> list[_Span] | None:
         """Each line as (source line, first word, end word) for ``width``, or None if a
-        word is wider than a line."""
+        word is wider than a line or a line of the text is blank."""
         style = self.style
         size = style.fontSize
         first_width = other_width = width - style.leftIndent
         if self.bullet:
             first_width -= max(0.0, self._bullet_end() - style.leftIndent)
+        if not all(self._words):
+            return None  # no text, or a blank line: rare (blank lines start new paragraphs)
+        fonts = {font for line in self._words for word in line for _, font in word}
+        measures = {font: _Measure.of(font, size) for font in fonts}
+        widths = [
+            [sum(measures[font].width(text) for text, font in word) for word in line]
+            for line in self._words
+        ]
+        shrinkage = rl_config.spaceShrinkage
         lines: list[_Span] = []
-        for source, words in enumerate(self._words):
+        if len(widths) == 1 and len(fonts) == 1 and not _escaped(self._words[0]):
+            # one run of text in one font: a Paragraph's simple case
+            space = measures[fonts.pop()].space
             start, used = 0, 0.0
-            last_font = ""
-            for index, word in enumerate(words):
+            for index, word_width in enumerate(widths[0]):
                 limit = other_width if lines else first_width
-                word_width = sum(_Measure.of(font, size).width(text) for text, font in word)
-                if word_width > limit and (index == start or word_width > other_width):
+                if word_width > limit:  # a Paragraph splits it, even if the next line is wider
                     return None
                 if index > start:
-                    space = _Measure.of(last_font, size).space
                     wanted = used + space + word_width
-                    if wanted <= limit + rl_config.spaceShrinkage * space * (index - start):
-                        used, last_font = wanted, word[-1][1]
+                    if wanted <= limit + shrinkage * space * (index - start):
+                        used = wanted
                         continue
-                    lines.append((source, start, index))
+                    lines.append((0, start, index))
                     start = index
-                used, last_font = word_width, word[-1][1]
+                used = word_width
+            return [*lines, (0, start, len(widths[0]))]
+        for source, words in enumerate(self._words):  # runs: as a Paragraph of runs, exactly
+            start, used = 0, 0.0
+            gaps: list[tuple[str, int]] = []  # (font, spaces) for each run of one font on the line
+            for index, (word, word_width) in enumerate(zip(words, widths[source], strict=True)):
+                limit = other_width if lines else first_width
+                if word_width > limit:  # a Paragraph splits it, even if the next line is wider
+                    return None
+                if index > start:
+                    gap = word[0][1]  # the font of the space before it (see words_of)
+                    space = measures[gap].space
+                    # a word of no width (a lone accent) gets no space either
+                    wanted = used + space + word_width if word_width > 0 else used
+                    shrink = space  # the space before this word, then each on the line
+                    for font, spaces in gaps:
+                        shrink += spaces * measures[font].space
+                    if wanted > limit + shrink * shrinkage:
+                        lines.append((source, start, index))
+                        start, gaps = index, []
+                    else:
+                        if gaps[-1][0] == gap:
+                            gaps[-1] = (gap, gaps[-1][1] + 1)
+                        else:
+                            gaps.append((gap, 1))
+                        used = wanted
+                if index == start:
+                    used = word_width
+                for text, font in word:
+                    if text and (not gaps or gaps[-1][0] != font):
+                        gaps.append((font, 0))
             lines.append((source, start, len(words)))
-        if lines == [(0, 0, 0)] and not self.bullet:
-            return []  # no text: no height, as a Paragraph
         return lines
+
+    def line_texts(self, width: float) -> list[str] | None:
+        """The text of each line this draws at ``width``, or None if a ReportLab Paragraph
+        lays it out (a word wider than the line, a blank line)."""
+        lines = self._lay_out(width)
+        if lines is None:
+            return None
+        return [
+            "".join(text for text, _ in _runs(self._words[source][start:end]))
+            for source, start, end in lines
+        ]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         if self._fallback is not None:
@@ -491,14 +589,22 @@ def rgb(colour: Color) -> tuple[float, float, float]:
 _Span = tuple[int, int, int]  # a laid-out line: source line, first word, end word
 
 
+def _escaped(words: list[Word]) -> bool:
+    """Whether the words hold a character a Paragraph's markup escapes (each of those is
+    a run of its own there)."""
+    return any("<" in text or ">" in text or "&" in text for word in words for text, _ in word)
+
+
 def _runs(words: list[Word]) -> list[Piece]:
-    """A line's words as runs of one font each; the space after a word is drawn in its
-    font, as it was measured."""
+    """A line's words as runs of one font each, a space between words in the font it was
+    measured in (see :func:`words_of`)."""
     runs: list[Piece] = []
     for index, word in enumerate(words):
-        for number, (text, font) in enumerate(word):
-            if index and number == 0:
-                runs[-1] = (runs[-1][0] + " ", runs[-1][1])
+        for text, font in word:
+            if not text:  # the space before a word
+                if not index:
+                    continue  # none at the start of a line
+                text = " "
             if runs and runs[-1][1] == font:
                 runs[-1] = (runs[-1][0] + text, font)
             else:
