@@ -255,3 +255,43 @@ def seeded(db: Database) -> Seed:
         ask_ids=[a.id for a in asks],
         commitment_ids=[c.id for c in commitments],
     )
+
+
+# --- the team database (PostgreSQL) -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():  # noqa: ANN201 - a tests.postgres_server.PostgresServer
+    """A throwaway PostgreSQL server for the session. Skipped only on a machine without
+    PostgreSQL outside CI: CI installs it (.ci/run), so no team test is skipped there."""
+    from postgres_server import find_initdb, start_server
+
+    initdb = find_initdb()
+    if initdb is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (initdb) is not installed; .ci/run installs it")
+        pytest.skip("PostgreSQL (initdb) is not installed on this machine")
+    server = start_server(initdb)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def team_server(postgres):  # noqa: ANN201 - the PostgresServer, with team_server.database set
+    """An empty team database of its own on the session's server (its superuser's URL as
+    ``team_server.admin_url``); dropped afterwards, with every login role tests made."""
+    name = postgres.new_database()
+    postgres.database = name
+    postgres.admin_url = postgres.url(name)
+    yield postgres
+    postgres.drop_database(name)
+    with postgres.admin() as connection:
+        roles = [
+            row[0]
+            for row in connection.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname <> 'postgres' "
+                "AND rolname NOT LIKE 'pg\\_%' ORDER BY rolname LIKE 'stpdesk\\_%'"
+            )
+        ]
+        for role in roles:
+            connection.execute(f'DROP ROLE IF EXISTS "{role}"')
