@@ -73,3 +73,13 @@ class SyncConflict(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime, nullable=False)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution: str | None = Field(default=None, max_length=20)  # "ours" or "theirs"
+
+
+class SyncJournal(SQLModel, table=True):
+    """A record changed here since the last sync with the team database (schema 0013):
+    triggers add a line per insert, update or delete, a sync removes those it pushed."""
+
+    __tablename__ = "sync_journal"
+    seq: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=50)
+    record_id: str = Field(max_length=36)
