@@ -165,6 +165,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
+    from .cli_team import add_commands as _add_team_commands
+
+    _add_team_commands(commands, db_option)
     return parser
 
 
@@ -403,6 +406,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "export": _data_command,
             "conflicts": _data_command,
             "privacy": _data_command,
+            "team": _team_command,
+            "sync": _team_command,
         }[args.command]
         return handler(db_path, args)
     except UsageError as error:
@@ -850,6 +855,13 @@ def _templates(db_path: Path, args: argparse.Namespace) -> int:
 def _data_command(db_path: Path, args: argparse.Namespace) -> int:
     """import, export, conflicts and privacy live in cli_data.py."""
     from .cli_data import run
+
+    return run(db_path, args)
+
+
+def _team_command(db_path: Path, args: argparse.Namespace) -> int:
+    """team and sync live in cli_team.py."""
+    from .cli_team import run
 
     return run(db_path, args)
 

@@ -271,6 +271,8 @@ def postgres():  # noqa: ANN201 - a tests.postgres_server.PostgresServer
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL (initdb) is not installed; .ci/run installs it")
         pytest.skip("PostgreSQL (initdb) is not installed on this machine")
+    # Passwords come from each test's pgpass file, never from this machine's keyring.
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     server = start_server(initdb)
     yield server
     server.stop()

@@ -68,19 +68,35 @@ class PostgresServer:
 
     def stop(self) -> None:
         _as_postgres(
-            [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"],
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             check=False,
         )
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def restart(self) -> None:
-        _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"])
+        _as_postgres(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"]
+        )
         self._start()
 
     def halt(self) -> None:
         """Stop the server at once, as a server that goes away does."""
         _as_postgres(
-            [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"]
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ]
         )
 
     def _start(self) -> None:

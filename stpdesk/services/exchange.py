@@ -347,7 +347,7 @@ def read_bundle(path: Path) -> Bundle:
     counts: dict[str, int] = {}
     for number, item in enumerate(raw_records, start=1):
         try:
-            records.append(_check_record(path, number, item))
+            records.append(check_record(lambda why: _refuse(path, why), number, item))
         except (ValueError, TypeError, OverflowError, RecursionError) as error:
             raise _refuse(path, f"record {number} is malformed ({error})") from None
         counts[item["entity"]] = counts.get(item["entity"], 0) + 1
@@ -357,10 +357,12 @@ def read_bundle(path: Path) -> Bundle:
     return Bundle(manifest, records)
 
 
-def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
+def check_record(refuse: Callable[[str], ServiceError], number: int, item: Any) -> dict[str, Any]:
+    """One record of a bundle (or from the team database) checked and decoded; ``refuse``
+    makes the error to raise from what is wrong."""
     where = f"record {number}"
     if not isinstance(item, dict) or item.get("entity") not in BY_ENTITY:
-        raise _refuse(path, f"{where} is of a kind this stpdesk does not know")
+        raise refuse(f"{where} is of a kind this stpdesk does not know")
     kind = BY_ENTITY[item["entity"]]
     data = item.get("data")
     if (
@@ -368,9 +370,9 @@ def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
         or not isinstance(item.get("id"), str)
         or data.get("id") != item["id"]
     ):
-        raise _refuse(path, f"{where} is malformed")
+        raise refuse(f"{where} is malformed")
     if content_hash(data) != item.get("hash"):
-        raise _refuse(path, f"{where} ({kind.label.lower()} {item['id']}) does not match its hash")
+        raise refuse(f"{where} ({kind.label.lower()} {item['id']}) does not match its hash")
     table = _table(kind.model)
     expected = {column.name for column in table.columns} | set(kind.links)
     if kind.entity == "meeting":
@@ -384,10 +386,10 @@ def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
         try:
             decoded[column.name] = decode_value(column, data[column.name])
         except (ValueError, TypeError) as error:
-            raise _refuse(path, f"{where} ({kind.label.lower()}) {column.name} {error}") from None
+            raise refuse(f"{where} ({kind.label.lower()}) {column.name} {error}") from None
     for name in kind.links:
         if not isinstance(data[name], list) or not all(isinstance(v, str) for v in data[name]):
-            raise _refuse(path, f"{where} ({kind.label.lower()}) {name} is malformed")
+            raise refuse(f"{where} ({kind.label.lower()}) {name} is malformed")
     attendees = data.get("attendees", [])
     if kind.entity == "meeting" and (
         not isinstance(attendees, list)
@@ -398,7 +400,7 @@ def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
             for a in attendees
         )
     ):
-        raise _refuse(path, f"{where} (meeting) has malformed attendees")
+        raise refuse(f"{where} (meeting) has malformed attendees")
     try:
         check_stored(
             kind.entity,
@@ -408,10 +410,10 @@ def _check_record(path: Path, number: int, item: Any) -> dict[str, Any]:
         )
     except ValidationFailed as error:
         detail = "; ".join(problem.message for problem in error.problems)
-        raise _refuse(path, f"{where} ({kind.label.lower()} {item['id']}): {detail}") from None
+        raise refuse(f"{where} ({kind.label.lower()} {item['id']}): {detail}") from None
     ancestors = item.get("ancestors", [])
     if not isinstance(ancestors, list) or not all(isinstance(v, str) for v in ancestors):
-        raise _refuse(path, f"{where} has a malformed history")
+        raise refuse(f"{where} has a malformed history")
     return {
         "entity": kind.entity,
         "id": item["id"],
@@ -578,109 +580,131 @@ def import_bundle(
     """Merge a bundle into this database, all or nothing."""
     bundle = read_bundle(path)
     source = bundle.database_id
-    result = MergeResult(source)
-    short = source[:8]
     with db.session() as session:
-        connection = session.connection()
-        defer_foreign_keys(connection)
-        aliases = {
-            (alias.entity, alias.remote_id): alias.local_id
-            for alias in session.exec(select(s.SyncAlias)).all()
-        }
-        open_conflicts = {
-            (c.record_id, c.remote_hash)
-            for c in session.exec(
-                select(s.SyncConflict).where(col(s.SyncConflict.resolved_at).is_(None))
-            ).all()
-        }
-        by_kind: dict[str, list[dict[str, Any]]] = {}
-        for record in bundle.records:
-            by_kind.setdefault(record["entity"], []).append(record)
-        for number, kind in enumerate(KINDS):
-            records = by_kind.get(kind.entity, [])
-            ids = [record["id"] for record in records]
-            local_docs = _documents(session, kind, ids) if ids else {}
-            ancestry = _ancestors(session, kind.entity, ids) if ids else {}
-            for record in records:
-                record_id = record["id"]
-                if (kind.entity, record_id) in aliases:
-                    result.matched_by_name += 1
-                    continue
-                _remap(kind, record, aliases)
-                remote_hash = content_hash(record["document"])
-                remote_seen = record["ancestors"] | {record["hash"], remote_hash}
-                known = ancestry.setdefault(record_id, set())
-                local = local_docs.get(record_id)
-                if local is None:
-                    if record["hash"] in known:
-                        result.not_restored += 1  # removed for good here; unchanged there
-                        continue
-                    local_id = _natural_match(session, kind.entity, record["values"])
-                    if local_id is not None:
-                        aliases[(kind.entity, record_id)] = local_id
-                        session.add(
-                            s.SyncAlias(entity=kind.entity, remote_id=record_id, local_id=local_id)
-                        )
-                        result.matched_by_name += 1
-                        continue
-                    _write_record(session, kind, record, exists=False)
-                    _remember(session, kind.entity, record_id, remote_seen, known)
-                    session.flush()
-                    _audit(
-                        session,
-                        kind,
-                        record_id,
-                        AuditAction.create,
-                        None,
-                        f"Added from an exchange bundle (laptop {short}): {_label(kind.entity, record['document'])}",
-                    )
-                    result.added[kind.entity] = result.added.get(kind.entity, 0) + 1
-                    continue
-                local_hash = content_hash(local)
-                if local_hash == remote_hash:
-                    result.unchanged += 1
-                    _remember(session, kind.entity, record_id, remote_seen, known)
-                elif local_hash in remote_seen:
-                    before = snapshot(session.get(kind.model, record_id))
-                    _write_record(session, kind, record, exists=True)
-                    _remember(session, kind.entity, record_id, remote_seen | {local_hash}, known)
-                    session.flush()
-                    _audit(
-                        session,
-                        kind,
-                        record_id,
-                        AuditAction.update,
-                        before,
-                        f"Changed by an exchange bundle (laptop {short}): {_label(kind.entity, record['document'])}",
-                    )
-                    result.updated[kind.entity] = result.updated.get(kind.entity, 0) + 1
-                elif record["hash"] in known or remote_hash in known:
-                    result.kept_newer_here += 1
-                    _remember(session, kind.entity, record_id, remote_seen, known)
-                elif (record_id, record["hash"]) in open_conflicts:
-                    result.already_listed += 1
-                else:
-                    conflict = s.SyncConflict(
-                        entity=kind.entity,
-                        record_id=record_id,
-                        source_database_id=source,
-                        remote_hash=record["hash"],
-                        local=local,
-                        remote=record["document"],
-                    )
-                    session.add(conflict)
-                    open_conflicts.add((record_id, record["hash"]))
-                    result.conflicts.append(_conflict_info(conflict))
-            if progress:
-                progress(number + 1, len(KINDS))
-        session.flush()
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        result = merge_records(
+            session,
+            source,
+            bundle.records,
+            origin=f"an exchange bundle (laptop {source[:8]})",
+            progress=progress,
+        )
+        broken = session.connection().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             detail = ", ".join(f"a {row[0]} refers to a missing {row[2]}" for row in broken[:3])
             raise BundleRefused(
                 f"{Path(path).name} cannot be merged: {detail}. The bundle is incomplete; "
                 "nothing was changed."
             )
+    return result
+
+
+def merge_records(
+    session: Session,
+    source: str,
+    records: list[dict[str, Any]],
+    *,
+    origin: str,
+    progress: Callable[[int, int], None] | None = None,
+    take_theirs: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+) -> MergeResult:
+    """Merge checked records (as :func:`read_bundle` gives them) into the open session, by
+    the rules in this module's docstring; the caller commits. ``origin`` says where they
+    came from in audit entries ("an exchange bundle (laptop 1a2b3c4d)"); records named in
+    ``take_theirs`` replace this side's version whatever it is (an erased contact)."""
+    result = MergeResult(source)
+    connection = session.connection()
+    defer_foreign_keys(connection)
+    aliases = {
+        (alias.entity, alias.remote_id): alias.local_id
+        for alias in session.exec(select(s.SyncAlias)).all()
+    }
+    open_conflicts = {
+        (c.record_id, c.remote_hash)
+        for c in session.exec(
+            select(s.SyncConflict).where(col(s.SyncConflict.resolved_at).is_(None))
+        ).all()
+    }
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_kind.setdefault(record["entity"], []).append(record)
+    for number, kind in enumerate(KINDS):
+        batch = by_kind.get(kind.entity, [])
+        ids = [record["id"] for record in batch]
+        local_docs = _documents(session, kind, ids) if ids else {}
+        ancestry = _ancestors(session, kind.entity, ids) if ids else {}
+        for record in batch:
+            record_id = record["id"]
+            if (kind.entity, record_id) in aliases:
+                result.matched_by_name += 1
+                continue
+            _remap(kind, record, aliases)
+            remote_hash = content_hash(record["document"])
+            remote_seen = record["ancestors"] | {record["hash"], remote_hash}
+            known = ancestry.setdefault(record_id, set())
+            local = local_docs.get(record_id)
+            if local is None:
+                if record["hash"] in known:
+                    result.not_restored += 1  # removed for good here; unchanged there
+                    continue
+                local_id = _natural_match(session, kind.entity, record["values"])
+                if local_id is not None:
+                    aliases[(kind.entity, record_id)] = local_id
+                    session.add(
+                        s.SyncAlias(entity=kind.entity, remote_id=record_id, local_id=local_id)
+                    )
+                    result.matched_by_name += 1
+                    continue
+                _write_record(session, kind, record, exists=False)
+                _remember(session, kind.entity, record_id, remote_seen, known)
+                session.flush()
+                _audit(
+                    session,
+                    kind,
+                    record_id,
+                    AuditAction.create,
+                    None,
+                    f"Added from {origin}: {_label(kind.entity, record['document'])}",
+                )
+                result.added[kind.entity] = result.added.get(kind.entity, 0) + 1
+                continue
+            local_hash = content_hash(local)
+            if local_hash == remote_hash:
+                result.unchanged += 1
+                _remember(session, kind.entity, record_id, remote_seen, known)
+            elif local_hash in remote_seen or (kind.entity, record_id) in take_theirs:
+                before = snapshot(session.get(kind.model, record_id))
+                _write_record(session, kind, record, exists=True)
+                _remember(session, kind.entity, record_id, remote_seen | {local_hash}, known)
+                session.flush()
+                _audit(
+                    session,
+                    kind,
+                    record_id,
+                    AuditAction.update,
+                    before,
+                    f"Changed by {origin}: {_label(kind.entity, record['document'])}",
+                )
+                result.updated[kind.entity] = result.updated.get(kind.entity, 0) + 1
+            elif record["hash"] in known or remote_hash in known:
+                result.kept_newer_here += 1
+                _remember(session, kind.entity, record_id, remote_seen, known)
+            elif (record_id, record["hash"]) in open_conflicts:
+                result.already_listed += 1
+            else:
+                conflict = s.SyncConflict(
+                    entity=kind.entity,
+                    record_id=record_id,
+                    source_database_id=source,
+                    remote_hash=record["hash"],
+                    local=local,
+                    remote=record["document"],
+                )
+                session.add(conflict)
+                open_conflicts.add((record_id, record["hash"]))
+                result.conflicts.append(_conflict_info(conflict))
+        if progress:
+            progress(number + 1, len(KINDS))
+    session.flush()
     return result
 
 
@@ -746,6 +770,9 @@ def resolve(db: Database, conflict_id: str, choice: str) -> None:
         else:
             # Remembering their version as seen makes ours its successor on both laptops.
             _remember(session, kind.entity, conflict.record_id, {conflict.remote_hash}, known)
+            if session.get(s.SyncMeta, "team_server") is not None:
+                # nothing here changed, but the team database must now take ours
+                session.add(s.SyncJournal(entity=kind.entity, record_id=conflict.record_id))
             session.add(
                 t.AuditEntry(
                     actor=current_user(),

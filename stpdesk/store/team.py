@@ -188,9 +188,7 @@ def head_revision() -> str:
 
 
 def server_revision(connection: psycopg.Connection) -> str | None:
-    row = connection.execute(
-        "SELECT to_regclass('stpdesk.alembic_version') IS NOT NULL"
-    ).fetchone()
+    row = connection.execute("SELECT to_regclass('stpdesk.alembic_version') IS NOT NULL").fetchone()
     if not row or not row[0]:
         return None
     found = connection.execute("SELECT version_num FROM stpdesk.alembic_version").fetchone()
@@ -280,9 +278,7 @@ def add_user(url: str, name: str, role: str, password: str) -> None:
     if role not in ROLES:
         raise TeamError(f"Role must be one of {', '.join(ROLES)}, not “{role}”.")
     with transaction(url) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)
-        ).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
         login = sql.Identifier(name)
         secret = sql.Literal(password)
         if exists:
@@ -297,9 +293,7 @@ def add_user(url: str, name: str, role: str, password: str) -> None:
             groups = sql.SQL(", ").join(sql.Identifier(group) for group in GROUP.values())
             connection.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(groups, login))
         else:
-            connection.execute(
-                sql.SQL("GRANT {} TO {}").format(sql.Identifier(GROUP[role]), login)
-            )
+            connection.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(GROUP[role]), login))
 
 
 def list_users(url: str) -> list[TeamUser]:
@@ -415,8 +409,7 @@ def rows_for_update(
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_COLUMNS} FROM stpdesk.record "
-            "WHERE (entity, record_id) IN (SELECT * FROM unnest(%s::text[], %s::text[])) "
-            "FOR UPDATE",
+            "WHERE (entity, record_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
             ([k[0] for k in keys], [k[1] for k in keys]),
         )
         for row in cursor:
@@ -444,23 +437,25 @@ def write_records(connection: psycopg.Connection, writes: list[Write], origin: s
     new = [w for w in writes if w.expected_version is None]
     changed = [w for w in writes if w.expected_version is not None]
     if new:
-        with connection.cursor() as cursor:
-            with cursor.copy(
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
                 "COPY stpdesk.record (entity, record_id, hash, ancestors, document, removed, "
                 "origin) FROM STDIN"
-            ) as copy:
-                for w in new:
-                    copy.write_row(
-                        (
-                            w.entity,
-                            w.record_id,
-                            w.hash,
-                            w.ancestors,
-                            None if w.document is None else json.dumps(w.document),
-                            w.document is None,
-                            origin,
-                        )
+            ) as copy,
+        ):
+            for w in new:
+                copy.write_row(
+                    (
+                        w.entity,
+                        w.record_id,
+                        w.hash,
+                        w.ancestors,
+                        None if w.document is None else json.dumps(w.document),
+                        w.document is None,
+                        origin,
                     )
+                )
     if changed:
         with connection.cursor() as cursor:
             cursor.executemany(

@@ -7,7 +7,8 @@ Create Date: 2026-12-06
 Every insert, update and delete of a record a bundle carries (and of its link rows) adds
 a line naming the record, so a sync pushes what changed since the last one without
 reading every record. A sync removes the lines it pushed, by number: a line added while
-a push is under way stays for the next.
+a push is under way stays for the next. Only a database linked to a team database
+(``sync_meta`` holds ``team_server``) keeps the journal; joining pushes everything.
 """
 
 from collections.abc import Sequence
@@ -54,6 +55,7 @@ def upgrade() -> None:
         for event, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
             op.execute(
                 f"CREATE TRIGGER sync_journal_{table}_{event} AFTER {event.upper()} ON {table} "
+                "WHEN EXISTS (SELECT 1 FROM sync_meta WHERE key = 'team_server') "
                 f"BEGIN INSERT INTO sync_journal (entity, record_id) "
                 f"VALUES ('{entity}', {row}.{column}); END"
             )

@@ -173,6 +173,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE stpdesk.change_log, stpdesk.laptop, stpdesk.erasure, stpdesk.record, stpdesk.team")
+    op.execute(
+        "DROP TABLE stpdesk.change_log, stpdesk.laptop, stpdesk.erasure, stpdesk.record, stpdesk.team"
+    )
     op.execute("DROP FUNCTION stpdesk.stamp_record, stpdesk.stamp_erasure, stpdesk.stamp_laptop")
     op.execute("DROP SEQUENCE stpdesk.change_seq")
