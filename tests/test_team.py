@@ -62,7 +62,7 @@ def test_team_schema_is_its_own_and_init_twice_changes_nothing(team_server, pgpa
     assert "set up (schema t0001)" in capsys.readouterr().out
     assert main(["team", "init", "--server", url]) == 0
     assert "is up to date (schema t0001)" in capsys.readouterr().out
-    assert team.TEAM_SCHEMA == server.head_revision()
+    assert server.head_revision() == team.TEAM_SCHEMA
     with team_server.admin(team_server.database) as connection:
         tables = {
             row[0]

@@ -378,9 +378,7 @@ def check_record(refuse: Callable[[str], ServiceError], number: int, item: Any) 
     if kind.entity == "meeting":
         expected.add("attendees")
     if set(data) != expected:
-        raise _refuse(
-            path, f"{where} ({kind.label.lower()}) has different fields from this stpdesk's"
-        )
+        raise refuse(f"{where} ({kind.label.lower()}) has different fields from this stpdesk's")
     decoded: dict[str, Any] = {}
     for column in table.columns:
         try:
