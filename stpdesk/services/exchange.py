@@ -43,7 +43,7 @@ from ..store.schema import HEAD_REVISION
 from .errors import NotFound, ServiceError, ValidationFailed
 from .exports import decode_value, defer_foreign_keys, encode_value
 from .files import write_private
-from .records import check_stored, snapshot
+from .records import check_stored, snapshot, snapshot_values, write_audit_rows
 
 BUNDLE_FORMAT = "stpdesk-bundle"
 BUNDLE_VERSION = 1
@@ -483,6 +483,9 @@ def differences(local: dict[str, Any], remote: dict[str, Any]) -> list[tuple[str
     ]
 
 
+_MATCHED_BY_NAME = ("theme", "footprint", "body")
+
+
 def _natural_match(session: Session, entity: str, values: dict[str, Any]) -> str | None:
     """The local id of the same theme, footprint or body set up separately here."""
     if entity == "theme":
@@ -520,28 +523,18 @@ def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], st
                 container[name] = mapped if ordered else sorted(mapped)
 
 
-def _write_record(session: Session, kind: Kind, record: dict[str, Any], exists: bool) -> None:
-    table = _table(kind.model)
-    values = record["values"]
-    connection = session.connection()
-    if exists:
-        connection.execute(update(table).where(table.c.id == record["id"]).values(**values))
-    else:
-        connection.execute(insert(table).values(**values))
+def _link_rows(kind: Kind, record: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
+    """The link-table rows (and a meeting's attendees) a record's document lists."""
     document = record["document"]
+    found: dict[Table, list[dict[str, Any]]] = {}
     for name, (link_model, own, other, ordered) in kind.links.items():
-        link = _table(link_model)
-        connection.execute(delete(link).where(link.c[own] == record["id"]))
-        rows = [
+        found[_table(link_model)] = [
             {own: record["id"], other: other_id, **({"position": n} if ordered else {})}
             for n, other_id in enumerate(document[name])
         ]
-        if rows:
-            connection.execute(insert(link), rows)
     if kind.entity == "meeting":
         attendees = _table(t.MeetingAttendee)
-        connection.execute(delete(attendees).where(attendees.c.meeting_id == record["id"]))
-        rows = [
+        found[attendees] = [
             {
                 "id": f"{record['id'][:18]}-{n:04d}-{hashlib.sha1(repr(a).encode()).hexdigest()[:12]}",
                 "meeting_id": record["id"],
@@ -551,8 +544,69 @@ def _write_record(session: Session, kind: Kind, record: dict[str, Any], exists: 
             }
             for n, a in enumerate(document.get("attendees", []))
         ]
+    return found
+
+
+def _owner_column(kind: Kind, link: Table) -> str:
+    for link_model, own, _other, _ordered in kind.links.values():
+        if _table(link_model) is link:
+            return own
+    return "meeting_id"  # a meeting's attendees
+
+
+def _write_record(session: Session, kind: Kind, record: dict[str, Any], exists: bool) -> None:
+    table = _table(kind.model)
+    values = record["values"]
+    connection = session.connection()
+    if exists:
+        connection.execute(update(table).where(table.c.id == record["id"]).values(**values))
+    else:
+        connection.execute(insert(table).values(**values))
+    for link, rows in _link_rows(kind, record).items():
+        connection.execute(delete(link).where(link.c[_owner_column(kind, link)] == record["id"]))
         if rows:
-            connection.execute(insert(attendees), rows)
+            connection.execute(insert(link), rows)
+
+
+def _add_many(session: Session, kind: Kind, records: list[dict[str, Any]], origin: str) -> None:
+    """Insert records new here, with their links, versions and audit entries, a few
+    statements for all of them (a sync may bring thousands)."""
+    if not records:
+        return
+    table = _table(kind.model)
+    connection = session.connection()
+    connection.execute(insert(table), [record["values"] for record in records])
+    links: dict[Table, list[dict[str, Any]]] = {}
+    for record in records:
+        for link, rows in _link_rows(kind, record).items():
+            links.setdefault(link, []).extend(rows)
+    for link, rows in links.items():
+        if rows:
+            connection.execute(insert(link), rows)
+    versions = [
+        {"entity": kind.entity, "record_id": record["id"], "hash": value}
+        for record in records
+        for value in sorted(record["new_versions"])
+    ]
+    if versions:
+        connection.execute(insert(_table(s.SyncVersion)), versions)
+    at, actor = clock.now(), current_user()
+    write_audit_rows(
+        session,
+        [
+            {
+                "at": at,
+                "actor": actor,
+                "action": AuditAction.create,
+                "entity": kind.entity,
+                "entity_id": record["id"],
+                "summary": f"Added from {origin}: {_label(kind.entity, record['document'])}"[:300],
+                "before": None,
+                "after": snapshot_values(table, record["values"]),
+            }
+            for record in records
+        ],
+    )
 
 
 def _audit(
@@ -630,6 +684,7 @@ def merge_records(
         ids = [record["id"] for record in batch]
         local_docs = _documents(session, kind, ids) if ids else {}
         ancestry = _ancestors(session, kind.entity, ids) if ids else {}
+        adding: list[dict[str, Any]] = []
         for record in batch:
             record_id = record["id"]
             if (kind.entity, record_id) in aliases:
@@ -643,6 +698,11 @@ def merge_records(
             if local is None:
                 if record["hash"] in known:
                     result.not_restored += 1  # removed for good here; unchanged there
+                    continue
+                if kind.entity not in _MATCHED_BY_NAME:
+                    adding.append(record | {"new_versions": remote_seen - known})
+                    known |= remote_seen
+                    result.added[kind.entity] = result.added.get(kind.entity, 0) + 1
                     continue
                 local_id = _natural_match(session, kind.entity, record["values"])
                 if local_id is not None:
@@ -700,6 +760,8 @@ def merge_records(
                 session.add(conflict)
                 open_conflicts.add((record_id, record["hash"]))
                 result.conflicts.append(_conflict_info(conflict))
+        session.flush()
+        _add_many(session, kind, adding, origin)
         if progress:
             progress(number + 1, len(KINDS))
     session.flush()

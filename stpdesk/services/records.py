@@ -103,9 +103,17 @@ def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
     """Column values as JSON-friendly data, for audit before/after."""
     if record is None:
         return None
+    table = record.__table__  # type: ignore[attr-defined]
+    return snapshot_values(
+        table, {column.name: getattr(record, column.name) for column in table.columns}
+    )
+
+
+def snapshot_values(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """:func:`snapshot` of a row given as its column values."""
     result: dict[str, Any] = {}
-    for column in record.__table__.columns:  # type: ignore[attr-defined]
-        value = getattr(record, column.name)
+    for column in table.columns:
+        value = values.get(column.name)
         if isinstance(value, datetime | date):
             value = value.isoformat()
         elif isinstance(value, enum.Enum):
