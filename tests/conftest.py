@@ -297,3 +297,29 @@ def team_server(postgres):  # noqa: ANN201 - the PostgresServer, with team_serve
         ]
         for role in roles:
             connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+PASSWORDS = {"alice": "alice-password-1", "bob": "bob-password-22", "olivia": "olivia-password-3"}
+
+
+@pytest.fixture
+def pgpass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each person's password in a pgpass file, as libpq reads it (never stpdesk's files)."""
+    path = tmp_path / "pgpass"
+    path.write_text("".join(f"*:*:*:{name}:{word}\n" for name, word in PASSWORDS.items()))
+    path.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(path))
+    return path
+
+
+@pytest.fixture
+def team_db(team_server, pgpass):  # noqa: ANN201
+    """A team database set up by its owner, with editors alice and bob and reader olivia."""
+    from stpdesk.store import team as server
+
+    server.upgrade_schema(team_server.admin_url)
+    server.add_user(team_server.admin_url, "alice", "editor", PASSWORDS["alice"])
+    server.add_user(team_server.admin_url, "bob", "editor", PASSWORDS["bob"])
+    server.add_user(team_server.admin_url, "olivia", "reader", PASSWORDS["olivia"])
+    team_server.as_user = lambda user: team_server.url(team_server.database, user)
+    return team_server

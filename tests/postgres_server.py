@@ -99,6 +99,10 @@ class PostgresServer:
             ]
         )
 
+    def start(self) -> None:
+        """Start it again after :meth:`halt`."""
+        self._start()
+
     def _start(self) -> None:
         _as_postgres(
             [

@@ -10,35 +10,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import PASSWORDS
 
 from stpdesk.cli import main
 from stpdesk.services import entities as e
 from stpdesk.services import exchange, privacy, recycle, team
 from stpdesk.store import open_database
 from stpdesk.store import team as server
-
-PASSWORDS = {"alice": "alice-password-1", "bob": "bob-password-22", "olivia": "olivia-password-3"}
-
-
-@pytest.fixture
-def pgpass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each person's password in a pgpass file, as libpq reads it (never stpdesk's files)."""
-    path = tmp_path / "pgpass"
-    path.write_text("".join(f"*:*:*:{name}:{word}\n" for name, word in PASSWORDS.items()))
-    path.chmod(0o600)
-    monkeypatch.setenv("PGPASSFILE", str(path))
-    return path
-
-
-@pytest.fixture
-def team_db(team_server, pgpass):  # noqa: ANN201
-    """A team database set up by its owner, with editors alice and bob and reader olivia."""
-    server.upgrade_schema(team_server.admin_url)
-    server.add_user(team_server.admin_url, "alice", "editor", PASSWORDS["alice"])
-    server.add_user(team_server.admin_url, "bob", "editor", PASSWORDS["bob"])
-    server.add_user(team_server.admin_url, "olivia", "reader", PASSWORDS["olivia"])
-    team_server.as_user = lambda user: team_server.url(team_server.database, user)
-    return team_server
 
 
 def laptop(tmp_path: Path, name: str):  # noqa: ANN201
