@@ -507,11 +507,12 @@ def _natural_match(session: Session, entity: str, values: dict[str, Any]) -> str
     return found
 
 
-def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], str]) -> None:
+def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], str]) -> bool:
     """Rewrite ids of records known here under another id (unordered lists stay sorted,
-    so the same content hashes the same on both laptops)."""
+    so the same content hashes the same on both laptops); True if anything changed."""
     if not aliases:
-        return
+        return False
+    before = {name: record["document"].get(name) for name in _ALIASED_FIELDS}
     for container in (record["values"], record["document"]):
         for name, entity in _ALIASED_FIELDS.items():
             value = container.get(name)
@@ -521,6 +522,7 @@ def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], st
                 mapped = [aliases.get((entity, v), v) for v in value]
                 ordered = kind.links.get(name, (None, "", "", False))[3]
                 container[name] = mapped if ordered else sorted(mapped)
+    return any(record["document"].get(name) != value for name, value in before.items())
 
 
 def _link_rows(kind: Kind, record: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
@@ -690,8 +692,9 @@ def merge_records(
             if (kind.entity, record_id) in aliases:
                 result.matched_by_name += 1
                 continue
-            _remap(kind, record, aliases)
-            remote_hash = content_hash(record["document"])
+            # (the record's hash was checked against its content when it was read)
+            remapped = _remap(kind, record, aliases)
+            remote_hash = content_hash(record["document"]) if remapped else record["hash"]
             remote_seen = record["ancestors"] | {record["hash"], remote_hash}
             known = ancestry.setdefault(record_id, set())
             local = local_docs.get(record_id)
