@@ -74,6 +74,9 @@ class Settings:
     red_after_moves: int = 2  # its date moved this many times: red
     reply_working_days: int = 20  # a sent letter unanswered this long: awaiting a reply
     reminders: bool = True  # a desktop notice once a day of what falls due or goes overdue
+    # sync with the team database in the background (the server's address is kept in the
+    # database itself, as ``stpdesk team join`` left it; passwords never in either)
+    team_auto_sync: bool = True
 
 
 def settings_path() -> Path:

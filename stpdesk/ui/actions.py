@@ -41,6 +41,7 @@ class ActionId(Enum):
     EXPORT_BUNDLE = auto()
     EXPORT_ACTION_LOG = auto()
     EXCHANGE = auto()
+    SYNC = auto()
     DATA_PROTECTION = auto()
     RETENTION_REVIEW = auto()
     RECENTLY_DELETED = auto()
@@ -154,6 +155,11 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.EXCHANGE: ActionSpec(
         "Exc&hange…", "Merge records from another laptop and settle conflicts"
     ),
+    ActionId.SYNC: ActionSpec(
+        "S&ync with the team database",
+        "Send this laptop's changes to the team database and fetch everyone else's",
+        ("Ctrl+Shift+Y",),
+    ),
     ActionId.DATA_PROTECTION: ActionSpec(
         "&Data protection requests…",
         "Subject access export or erasure of a contact's personal data",
@@ -261,7 +267,7 @@ class ActionRegistry:
                 ActionId.REFRESH,
                 ActionId.GO_DASHBOARD,
                 ActionId.BACKUPS,
-                ActionId.EXCHANGE,
+                ActionId.SYNC,
             ):
                 menu.addSeparator()
 

@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
         from .exchange import ExchangeActions
 
         self.exchange = ExchangeActions(self)
+        from .team_sync import TeamSync
+
+        self.team_sync = TeamSync(self)
         for index, (_label, _entities, action_id) in enumerate(SECTIONS):
             connect(action_id, lambda index=index: self.go_to(index))
 
@@ -290,6 +293,7 @@ class MainWindow(QMainWindow):
         self.dashboard.start_promises()  # first in the queue: the chart shows soonest
         self.db.start_checks()
         self.refresh_status()
+        self.team_sync.start()
         self.ops.run(_warm_up(self.db))
         db = self.db
         self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
@@ -715,6 +719,8 @@ class MainWindow(QMainWindow):
         jobs = sys.modules.get(f"{__package__}.jobs")
         if jobs is not None:  # a pack half made is not worth waiting for
             jobs.cancel_dialog_jobs(self)
+        self.team_sync.timer.stop()
+        self.team_sync.queue.shutdown()
         self.ops.shutdown()
         event.accept()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 from ..config import Settings, backup_dir_for, load_settings, save_settings
 from ..model.engagement import rag_rule
 from ..model.types import format_datetime
-from ..services import council, dashboard, preferences, workflows
+from ..services import council, dashboard, preferences, team, workflows
 from ..services.errors import ValidationFailed
+from ..store.team import TeamError, check_url
 from .context import TITLE, AppContext, show_error
 from .screen_fit import fit_to_screen
 from .widgets import Form, ProblemLabel
@@ -43,6 +45,7 @@ class PreferencesDialog(QDialog):
         self.setAccessibleName("Preferences")
         self.setObjectName("preferences_dialog")
         self.logo: bytes | None = None
+        self.joining = ""  # a team database to join once saved
         outer = QVBoxLayout(self)
         columns = QHBoxLayout()
         outer.addLayout(columns)
@@ -118,6 +121,31 @@ class PreferencesDialog(QDialog):
             settings.backup_every_hours,
             "hours",
         )
+        layout.addWidget(group)
+
+        group = QGroupBox("Team database", self)
+        box = QVBoxLayout(group)
+        label = QLabel(
+            "&Address of the team's PostgreSQL database (your password stays in your "
+            "keyring or pgpass file, never here):",
+            group,
+        )
+        label.setWordWrap(True)
+        self.team_server = QLineEdit(group)
+        self.team_server.setAccessibleName("Team database address")
+        self.team_server.setPlaceholderText("postgresql://you@server/stpdesk?sslmode=verify-full")
+        label.setBuddy(self.team_server)
+        self.linked_server = team.server_url(ctx.db) or ""
+        self.team_server.setText(self.linked_server)
+        box.addWidget(label)
+        box.addWidget(self.team_server)
+        self.team_auto = QCheckBox(
+            "S&ync automatically whenever the team database can be reached", group
+        )
+        self.team_auto.setChecked(settings.team_auto_sync)
+        box.addWidget(self.team_auto)
+        self.team_problem = ProblemLabel("Team database", group)
+        box.addWidget(self.team_problem)
         layout.addWidget(group)
 
         group = QGroupBox("Rating commitments (red, amber, green)", self)
@@ -230,6 +258,20 @@ class PreferencesDialog(QDialog):
         settings.red_after_moves = self.red_moves.value()
         settings.reply_working_days = self.reply_days.value()
         settings.reminders = self.reminders.isChecked()
+        settings.team_auto_sync = self.team_auto.isChecked()
+        self.team_problem.show_problem(None)
+        server = self.team_server.text().strip()
+        if server != self.linked_server:
+            if not server:
+                self.team_problem.show_problem(
+                    "Team database: this database stays in its team; give the address to change it."
+                )
+                return
+            try:
+                check_url(server)
+            except TeamError as error:
+                self.team_problem.show_problem(f"Team database: {error}")
+                return
         self.rating_problem.show_problem(None)
         try:
             preferences.check(settings)
@@ -238,11 +280,18 @@ class PreferencesDialog(QDialog):
             return
         db, logo = self.ctx.db, self.logo
 
+        linked, joining = self.linked_server, ""
+        if server and server != linked and not linked:
+            joining = server  # joined in the background once saved
+
         def work() -> None:
             council.save_profile(db, values, logo=logo)
+            if linked and server != linked:
+                team.set_server(db, server)
             save_settings(settings)
             preferences.apply(settings)
 
+        self.joining = joining
         self.save_button.setEnabled(False)
         self.ctx.ops.run(
             work,
@@ -252,6 +301,11 @@ class PreferencesDialog(QDialog):
         )
 
     def _saved(self, _result: object) -> None:
+        syncing = getattr(self.parent(), "team_sync", None)
+        if syncing is not None:
+            syncing.settings_changed()
+            if self.joining:
+                syncing.join(self.joining)
         self.saved.emit()
         self.accept()
 

@@ -1,0 +1,168 @@
+"""Syncing with the team database from the window: the Sync action, its part of the
+status bar (last sync, changes waiting, conflicts) and syncing in the background.
+
+Syncs run on a queue of their own (a second :class:`.operations.Operations`), so a slow
+or unreachable server never holds up saves, and never the keyboard. Progress comes
+through a :class:`.jobs.Job`. An unreachable server is said in the status bar, never in
+a dialog: the changes wait on this laptop for the next sync.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
+
+from ..config import load_settings
+from ..model import kinds
+from ..model.types import format_datetime
+from ..services import team
+from ..services.errors import ServiceError
+from ..store.team import TeamError, TeamUnreachable
+from .actions import ActionId
+from .jobs import Job
+from .operations import Operations
+
+if TYPE_CHECKING:
+    from .app import MainWindow
+
+AUTOMATIC_EVERY_MS = 60_000  # a background sync a minute, when the server is reachable
+FIRST_AFTER_MS = 2_000  # the first once the window has settled
+
+
+class TeamSync(QObject):
+    """The window's link to the team database."""
+
+    synced = Signal(object)  # a SyncResult, after each sync that finished
+    sync_failed = Signal(str)  # the message, after each sync that did not
+    status_changed = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.db = window.db
+        self.queue = Operations(self)  # its own thread: a slow server never holds up saves
+        self.queue.changed.connect(window.refresh)
+        self.running = False
+        self.last_problem = ""
+        self.state: team.SyncStatus | None = None
+        self.label = QLabel("", window)
+        self.label.setAccessibleName("Team database")
+        self.label.setVisible(False)
+        window.statusBar().addPermanentWidget(self.label)
+        window.actions.connect(ActionId.SYNC, self.sync_now)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._automatic)
+        window.ops.changed.connect(lambda _changed: self.refresh_status())
+
+    def start(self) -> None:
+        """Begin automatic syncing (the window calls it once its background work starts)."""
+        self.refresh_status()
+        if load_settings().team_auto_sync:
+            self.timer.start(AUTOMATIC_EVERY_MS)
+            QTimer.singleShot(FIRST_AFTER_MS, self, self._automatic)
+
+    def settings_changed(self) -> None:
+        self.timer.stop()
+        if load_settings().team_auto_sync:
+            self.timer.start(AUTOMATIC_EVERY_MS)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        db = self.db
+        self.window.ops.run(lambda: team.status(db), on_done=self._show_status)
+
+    def _show_status(self, state: team.SyncStatus) -> None:
+        self.state = state
+        self.window.actions.enable(ActionId.SYNC, state.linked and not self.running)
+        self.label.setVisible(state.linked)
+        if not state.linked:
+            self.status_changed.emit()
+            return
+        parts = []
+        if self.running:
+            parts.append("Syncing…")
+        elif self.last_problem:
+            parts.append("Team database not reachable")
+        elif state.last_sync:
+            parts.append(f"Synced {format_datetime(state.last_sync)}")
+        else:
+            parts.append("Not synced yet")
+        parts.append(
+            "no changes waiting"
+            if not state.waiting
+            else kinds_text(state.waiting, "change waiting", "changes waiting")
+        )
+        if state.conflicts:
+            parts.append(kinds_text(state.conflicts, "conflict", "conflicts"))
+        self.label.setText("Team: " + " · ".join(parts))
+        self.label.setToolTip(
+            self.last_problem
+            or ("Settle conflicts in File ▸ Exchange…" if state.conflicts else "Sync: Ctrl+Shift+Y")
+        )
+        self.status_changed.emit()
+
+    def _automatic(self) -> None:
+        if self.state is not None and self.state.linked and not self.running:
+            self.sync_now(quiet=True)
+
+    def sync_now(self, *, quiet: bool = False) -> None:
+        """Sync in the background; ``quiet`` (automatic) keeps messages to the status bar
+        label (it never shows a dialog in any case)."""
+        if self.running:
+            return
+        self.running = True
+        self.window.actions.enable(ActionId.SYNC, False)
+        job = Job(self.queue)
+        job.reported.connect(lambda _d, _t, message: self.label.setText(f"Team: {message}…"))
+        db = self.db
+
+        def work() -> team.SyncResult:
+            return team.sync(db, progress=lambda message: job.progress(0, 0, message))
+
+        self.queue.run(
+            work,
+            on_done=lambda result: self._done(result, quiet),
+            on_error=lambda error: self._failed(error, quiet),
+        )
+        self.refresh_status()
+
+    def join(self, url: str) -> None:
+        """Join the team database at ``url`` (from Preferences) in the background."""
+        if self.running:
+            return
+        self.running = True
+        db = self.db
+        self.queue.run(
+            lambda: team.join(db, url),
+            on_done=lambda result: self._done(result, False),
+            on_error=lambda error: self._failed(error, False),
+        )
+        self.refresh_status()
+
+    def _done(self, result: team.SyncResult, quiet: bool) -> None:
+        self.running = False
+        self.last_problem = result.refusal
+        if result.pulled or result.conflicts:
+            self.queue.notify(set(kinds.LISTED_NAMES))
+        if not quiet or result.pulled or result.conflicts:
+            self.window.statusBar().showMessage(f"Team database: {result.summary()}", 10000)
+        self.refresh_status()
+        self.synced.emit(result)
+
+    def _failed(self, error: BaseException, quiet: bool) -> None:
+        self.running = False
+        if isinstance(error, TeamError | ServiceError):
+            message = str(error)
+        else:  # a bug: logged by the queue; the user still gets a plain line
+            message = "The sync failed unexpectedly; nothing was changed on this laptop."
+        self.last_problem = message
+        if not quiet or not isinstance(error, TeamUnreachable):
+            self.window.statusBar().showMessage(message, 15000)
+        self.refresh_status()
+        self.sync_failed.emit(message)
+
+
+def kinds_text(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
