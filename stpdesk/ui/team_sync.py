@@ -52,6 +52,7 @@ class TeamSync(QObject):
         self.label.setVisible(False)
         window.statusBar().addPermanentWidget(self.label)
         window.actions.connect(ActionId.SYNC, self.sync_now)
+        window.actions.enable(ActionId.SYNC, False)  # until the database says it is linked
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._automatic)
         window.ops.changed.connect(lambda _changed: self.refresh_status())
