@@ -311,12 +311,15 @@ def test_a_retried_push_changes_nothing(pair, team_db, monkeypatch):
     same versions again, and the server changes nothing."""
     a, b, meeting_id = pair
     e.meetings.update(a, meeting_id, {"title": "Retried"})
-    forget = monkeypatch.setattr
-    real = team._remember
-    forget(team, "_remember", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt))
+    real = team.remember_many
+
+    def killed(*args):  # noqa: ANN002, ANN202 - the laptop dies as it notes the push
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(team, "remember_many", killed)
     with pytest.raises(KeyboardInterrupt):
         team.sync(a)
-    monkeypatch.setattr(team, "_remember", real)
+    monkeypatch.setattr(team, "remember_many", real)
     before = server_rows(team_db)
     assert team.status(a).waiting == 1  # the laptop did not note the push
     result = team.sync(a)

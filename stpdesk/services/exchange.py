@@ -120,9 +120,17 @@ def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,return-value]
 
 
-def content_hash(document: dict[str, Any]) -> str:
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_json(document: dict[str, Any]) -> str:
+    """A record's document as the one text its hash is taken of."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    return text_hash(canonical_json(document))
 
 
 def database_id(session: Session) -> str:
@@ -142,12 +150,14 @@ def _documents(session: Session, kind: Kind, ids: list[str] | None = None) -> di
     if ids is not None:
         query = query.where(table.c.id.in_(ids))
     connection = session.connection()
-    documents = {
-        row._mapping["id"]: {
-            column.name: encode_value(column, row._mapping[column.name]) for column in table.columns
+    columns = [(column.name, column) for column in table.columns]
+    documents = {}
+    for row in connection.execute(query):
+        document = {
+            name: encode_value(column, value)
+            for (name, column), value in zip(columns, row, strict=True)
         }
-        for row in connection.execute(query)
-    }
+        documents[document["id"]] = document
     for name, (link_model, own, other, ordered) in kind.links.items():
         link = _table(link_model)
         query = sa_select(link.c[own], link.c[other])
@@ -182,12 +192,13 @@ def _documents(session: Session, kind: Kind, ids: list[str] | None = None) -> di
 
 
 def _ancestors(session: Session, entity: str, ids: list[str] | None = None) -> dict[str, set[str]]:
-    query = select(s.SyncVersion).where(s.SyncVersion.entity == entity)
+    versions = _table(s.SyncVersion)
+    query = sa_select(versions.c.record_id, versions.c.hash).where(versions.c.entity == entity)
     if ids is not None:
-        query = query.where(col(s.SyncVersion.record_id).in_(ids))
+        query = query.where(versions.c.record_id.in_(ids))
     found: dict[str, set[str]] = {}
-    for version in session.exec(query).all():
-        found.setdefault(version.record_id, set()).add(version.hash)
+    for record_id, value in session.connection().execute(query):
+        found.setdefault(record_id, set()).add(value)
     return found
 
 
@@ -197,6 +208,16 @@ def _remember(
     for value in sorted(hashes - known):
         session.add(s.SyncVersion(entity=entity, record_id=record_id, hash=value))
     known |= hashes
+
+
+def remember_many(session: Session, versions: list[tuple[str, str, str]]) -> None:
+    """Note (entity, record id, hash) versions as seen, in one statement; ones already
+    noted are left as they are."""
+    if versions:
+        session.connection().execute(
+            insert(_table(s.SyncVersion)).prefix_with("OR IGNORE"),
+            [{"entity": e, "record_id": r, "hash": h} for e, r, h in versions],
+        )
 
 
 # --- writing a bundle ------------------------------------------------------------------

@@ -43,10 +43,13 @@ from .exchange import (
     _documents,
     _label,
     _remember,
+    canonical_json,
     check_record,
     content_hash,
     database_id,
     merge_records,
+    remember_many,
+    text_hash,
 )
 from .privacy import ERASED_NAME, erase
 from .records import audit, snapshot
@@ -306,6 +309,7 @@ class _Local:
     document: dict[str, Any] | None  # None: removed for good here
     hash: str | None
     known: set[str]
+    text: str | None = None  # the document as the JSON its hash is of
 
 
 def _changed_here(db: Database, everything: bool) -> tuple[int, list[_Local]]:
@@ -334,13 +338,15 @@ def _changed_here(db: Database, everything: bool) -> tuple[int, list[_Local]]:
                     ancestry.update(_ancestors(session, kind.entity, part))
             for record_id in wanted:
                 document = documents.get(record_id)
+                text = canonical_json(document) if document is not None else None
                 found.append(
                     _Local(
                         kind.entity,
                         record_id,
                         document,
-                        content_hash(document) if document is not None else None,
+                        text_hash(text) if text is not None else None,
                         ancestry.get(record_id, set()),
+                        text,
                     )
                 )
     return int(last), found
@@ -407,16 +413,14 @@ def _push(
     result.kept_on_server = len(newer_there)
     # The server has these versions now: remember them, and forget the journal lines read.
     with db.session() as session:
-        known = {(item.entity, item.record_id): item.known for item in sent}
-        for item in sent:
-            if item.hash is not None:
-                _remember(
-                    session,
-                    item.entity,
-                    item.record_id,
-                    {item.hash},
-                    known[(item.entity, item.record_id)],
-                )
+        remember_many(
+            session,
+            [
+                (item.entity, item.record_id, item.hash)
+                for item in sent
+                if item.hash is not None and item.hash not in item.known
+            ],
+        )
         session.exec(delete(s.SyncJournal).where(col(s.SyncJournal.seq) <= last))
     return newer_there
 
@@ -468,7 +472,13 @@ def _decide(item: _Local, row: server.ServerRecord | None, erased: set[str]) -> 
         return None  # newer there, or changed on both sides: the pull sorts it out
     ancestors = (item.known | row.ancestors | {row.hash}) - {item.hash}
     return server.Write(
-        item.entity, item.record_id, item.hash, sorted(ancestors), item.document, row.row_version
+        item.entity,
+        item.record_id,
+        item.hash,
+        sorted(ancestors),
+        item.document,
+        row.row_version,
+        item.text,
     )
 
 

@@ -426,6 +426,7 @@ class Write:
     ancestors: list[str]
     document: dict[str, Any] | None
     expected_version: int | None  # None: a new row
+    text: str | None = None  # the document as JSON already, if the caller has it
 
 
 class LostRace(TeamError):
@@ -451,7 +452,9 @@ def write_records(connection: psycopg.Connection, writes: list[Write], origin: s
                         w.record_id,
                         w.hash,
                         w.ancestors,
-                        None if w.document is None else json.dumps(w.document),
+                        None
+                        if w.document is None
+                        else (w.text if w.text is not None else json.dumps(w.document)),
                         w.document is None,
                         origin,
                     )
@@ -466,7 +469,11 @@ def write_records(connection: psycopg.Connection, writes: list[Write], origin: s
                     (
                         w.hash,
                         w.ancestors,
-                        None if w.document is None else psycopg.types.json.Jsonb(w.document),
+                        None
+                        if w.document is None
+                        else (
+                            w.text if w.text is not None else psycopg.types.json.Jsonb(w.document)
+                        ),
                         w.document is None,
                         origin,
                         w.entity,

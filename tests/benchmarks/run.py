@@ -3,7 +3,7 @@
 Not collected by pytest (no ``test_`` prefix). Run it as::
 
     .venv/bin/python tests/benchmarks/run.py [--quick] [--runs N] [--cache DIR] [--rebuild]
-                                             [--startup-only]
+                                             [--startup-only] [--sync-only]
 
 It builds databases of 1,000, 10,000 and 100,000 synthetic meetings (the demo plus
 ``add_scale``; ``--quick`` uses 10,000 in place of 100,000 everywhere) once, in a cache
@@ -39,6 +39,10 @@ Every figure is the median of several runs, with its baseline measured in the sa
   database, both with the app's pragmas (WAL, synchronous=FULL, foreign keys).
 - ``rss_mb``: resident memory of a separate process showing the main window with the
   big database open on the Meetings list.
+- ``sync_ratio`` and ``sync_idle_ms`` (``bench_sync.py``): ``stpdesk sync``'s service
+  pushing 10,000 changed records ÷ psycopg COPY of the same rows in one transaction, and a
+  sync with nothing to move, on a throwaway local PostgreSQL server. ``--sync-only``
+  measures just these (no databases are built).
 """
 
 from __future__ import annotations
@@ -75,6 +79,8 @@ BUDGET = {
     "pack_ratio": 2.0,
     "save_ratio": 5.0,
     "rss_mb": 250.0,
+    "sync_ratio": 5.0,
+    "sync_idle_ms": 150.0,
 }
 # Launch times on a shared 2-core machine swing with load from other processes: 15 launches
 # per case (each app launch after a bare one) give a steadier median.
@@ -658,9 +664,37 @@ def main() -> int:
     parser.add_argument(
         "--startup-only", action="store_true", help="only startup_ratio and startup_growth"
     )
+    parser.add_argument("--sync-only", action="store_true", help="only sync_ratio and sync_idle_ms")
     args = parser.parse_args()
     started = time.perf_counter()
     load_before = os.getloadavg()
+    if args.sync_only:
+        from bench_sync import sync_figures
+
+        syncing = sync_figures(max(args.runs, 3), log)
+        figures = {name: syncing[name] for name in ("sync_ratio", "sync_idle_ms")}
+        print(
+            json.dumps(
+                {
+                    **figures,
+                    "over_budget": {
+                        name: {"value": figures[name], "budget": BUDGET[name]}
+                        for name in figures
+                        if figures[name] > BUDGET[name]
+                    },
+                    "raw": {"sync": syncing["raw"]},
+                    "machine": {
+                        "cpus": os.cpu_count(),
+                        "python": platform.python_version(),
+                        "load_average_before": [round(v, 2) for v in load_before],
+                        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+                    },
+                    "total_seconds": round(time.perf_counter() - started, 1),
+                },
+                indent=2,
+            )
+        )
+        return 0
 
     key = code_key()
     cache = args.cache or Path(tempfile.gettempdir()) / "stpdesk-benchmarks" / key
@@ -677,9 +711,12 @@ def main() -> int:
     launch_ms = {name: ms(median(marks["filled"])) for name, marks in launches.items()}
     painted_ms = {name: ms(median(marks["painted"])) for name, marks in launches.items()}
     if args.startup_only:
-        memory = filtering = searching = pack = save = None
+        memory = filtering = searching = pack = save = syncing = None
     else:
         memory, filtering, searching, pack, save = other_figures(big, args.runs)
+        from bench_sync import sync_figures
+
+        syncing = sync_figures(max(args.runs, 3), log)
 
     figures = {
         "startup_ratio": round(launch_ms[f"{big_count}"] / launch_ms["bare"], 2),
@@ -693,6 +730,8 @@ def main() -> int:
             "pack_ratio": pack["ratio"],
             "save_ratio": save["ratio"],
             "rss_mb": round(median(memory["rss_mb_runs"]), 1),
+            "sync_ratio": syncing["sync_ratio"],
+            "sync_idle_ms": syncing["sync_idle_ms"],
         }
     result = {
         **figures,
@@ -723,6 +762,7 @@ def main() -> int:
                     "pack": pack,
                     "save": save,
                     "memory": memory,
+                    "sync": syncing["raw"],
                 }
             ),
         },
