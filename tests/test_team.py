@@ -350,3 +350,50 @@ def test_the_server_refuses_writes_that_bypass_stpdesk_for_readers(team_db):
             "INSERT INTO stpdesk.record (entity, record_id, hash, document, origin) "
             "VALUES ('meeting', 'x', 'h', '{}', 'o')"
         )
+
+
+def test_the_readme_steps_take_an_empty_postgresql_to_three_synced_laptops(
+    postgres, tmp_path, monkeypatch, capsys
+):
+    """As README's "Team database": an owner that is no superuser sets it up, adds three
+    logins, and three laptops join and sync."""
+    words = {"stpdesk_owner": "owner-password-1", **PASSWORDS}
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text("".join(f"*:*:*:{name}:{word}\n" for name, word in words.items()))
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    with postgres.admin() as connection:
+        connection.execute("CREATE ROLE stpdesk_owner LOGIN CREATEROLE PASSWORD 'owner-password-1'")
+        connection.execute("CREATE DATABASE readme_team OWNER stpdesk_owner")
+    try:
+        owner = postgres.url("readme_team", "stpdesk_owner")
+        assert main(["team", "init", owner]) == 0
+        for name, role in (("alice", "editor"), ("bob", "editor"), ("olivia", "reader")):
+            monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORDS[name] + "\n"))
+            argv = ["team", "users", "add", name, "--role", role, "--password-stdin"]
+            assert main([*argv, "--server", owner]) == 0
+        paths = {name: tmp_path / f"{name}.sqlite" for name in ("alice", "bob", "olivia")}
+        first = open_database(paths["alice"])
+        meeting = e.meetings.create(
+            first, {"title": "Place board", "starts_at": "2026-11-05 10:00"}
+        )
+        first.close()
+        for name, path in paths.items():
+            assert main(["team", "join", postgres.url("readme_team", name), "--db", str(path)]) == 0
+        second = open_database(paths["bob"])
+        e.meetings.update(second, meeting.id, {"title": "Place board (January)"})
+        second.close()
+        for name in ("bob", "alice", "olivia"):
+            assert main(["sync", "--db", str(paths[name])]) == 0
+        capsys.readouterr()
+        for path in paths.values():
+            db = open_database(path)
+            assert e.meetings.get(db, meeting.id).title == "Place board (January)"
+            db.close()
+    finally:
+        postgres.drop_database("readme_team")
+        with postgres.admin() as connection:
+            for role in ("alice", "bob", "olivia", "stpdesk_reader", "stpdesk_editor"):
+                connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+            connection.execute("DROP ROLE IF EXISTS stpdesk_admin")
+            connection.execute("DROP ROLE IF EXISTS stpdesk_owner")
