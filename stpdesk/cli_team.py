@@ -159,6 +159,8 @@ def _join(db_path: Path, args: argparse.Namespace) -> int:
     from .store import open_database
 
     url = _given_url(args)
+    if not url and db_path.exists():
+        url = _server(db_path, args)  # joined before: join the same one again
     if not url:
         raise UsageError("give the team database to join: stpdesk team join URL")
     _checked(url)

@@ -323,3 +323,23 @@ def team_db(team_server, pgpass):  # noqa: ANN201
     server.add_user(team_server.admin_url, "olivia", "reader", PASSWORDS["olivia"])
     team_server.as_user = lambda user: team_server.url(team_server.database, user)
     return team_server
+
+
+def laptop(tmp_path: Path, name: str):  # noqa: ANN201
+    return open_database(tmp_path / f"{name}.sqlite")
+
+
+@pytest.fixture
+def pair(team_db, tmp_path):  # noqa: ANN201
+    """Laptops A (alice) and B (bob), joined, with one meeting on both."""
+    from stpdesk.services import team
+
+    a, b = laptop(tmp_path, "a"), laptop(tmp_path, "b")
+    meeting = e.meetings.create(
+        a, {"title": "ICS partnership board", "starts_at": "2026-11-02 10:00"}
+    )
+    team.join(a, team_db.as_user("alice"))
+    team.join(b, team_db.as_user("bob"))
+    yield a, b, meeting.id
+    a.close()
+    b.close()

@@ -66,57 +66,28 @@ class PostgresServer:
         with self.admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def stop(self) -> None:
-        _as_postgres(
-            [
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.folder / "data"),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            check=False,
-        )
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), *args]
+        _as_postgres(command, check=check)
 
-    def restart(self) -> None:
-        _as_postgres(
-            [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"]
-        )
-        self._start()
+    def stop(self) -> None:
+        self._pg_ctl("-m", "immediate", "stop", check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def halt(self) -> None:
         """Stop the server at once, as a server that goes away does."""
-        _as_postgres(
-            [
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.folder / "data"),
-                "-m",
-                "immediate",
-                "stop",
-            ]
-        )
+        self._pg_ctl("-m", "immediate", "stop")
 
     def start(self) -> None:
-        """Start it again after :meth:`halt`."""
-        self._start()
-
-    def _start(self) -> None:
-        _as_postgres(
-            [
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.folder / "data"),
-                "-l",
-                str(self.folder / "server.log"),
-                "-w",
-                "-o",
-                f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off "
-                "-c max_connections=200 -c full_page_writes=off",
-                "start",
-            ]
+        """Start it (again, after :meth:`halt`)."""
+        self._pg_ctl(
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-o",
+            f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off "
+            "-c max_connections=200 -c full_page_writes=off",
+            "start",
         )
 
 
@@ -159,5 +130,5 @@ def start_server(initdb: Path) -> PostgresServer:
         )
     else:
         hba.write_text(rules)
-    server._start()
+    server.start()
     return server

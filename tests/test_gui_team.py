@@ -4,9 +4,9 @@ background, an unreachable server, and joining from Preferences."""
 from __future__ import annotations
 
 import pytest
-from conftest import open_window
+from conftest import laptop, open_window
 from PySide6.QtWidgets import QApplication
-from test_team import laptop, meeting_row
+from test_team import meeting_row
 
 from stpdesk.config import load_settings, save_settings
 from stpdesk.services import entities as e
@@ -21,18 +21,11 @@ def automatic(on: bool) -> None:
 
 
 @pytest.fixture
-def linked(team_db, tmp_path):  # noqa: ANN201
-    """Laptop A (open in the window) and B, both joined, sharing one meeting."""
+def linked(pair):  # noqa: ANN201
+    """Laptops A (to open in the window) and B, joined, sharing one meeting; no
+    automatic sync unless a test asks for it."""
     automatic(False)
-    a, b = laptop(tmp_path, "a"), laptop(tmp_path, "b")
-    meeting = e.meetings.create(
-        a, {"title": "ICS partnership board", "starts_at": "2026-11-02 10:00"}
-    )
-    team.join(a, team_db.as_user("alice"))
-    team.join(b, team_db.as_user("bob"))
-    yield a, b, meeting.id
-    b.close()
-    a.close()
+    return pair
 
 
 def test_the_sync_action_sends_and_fetches_and_the_status_bar_says_so(qtbot, linked):

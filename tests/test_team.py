@@ -6,21 +6,16 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import PASSWORDS
+from conftest import PASSWORDS, laptop
 
 from stpdesk.cli import main
 from stpdesk.services import entities as e
 from stpdesk.services import exchange, privacy, recycle, team
 from stpdesk.store import open_database
 from stpdesk.store import team as server
-
-
-def laptop(tmp_path: Path, name: str):  # noqa: ANN201
-    return open_database(tmp_path / f"{name}.sqlite")
 
 
 def server_rows(team_server) -> dict[tuple[str, str], tuple]:
@@ -215,20 +210,6 @@ def test_reader_sees_the_team_records(team_db, tmp_path):
     assert e.meetings.get(officer, meeting.id).title == "Place board"
     a.close()
     officer.close()
-
-
-@pytest.fixture
-def pair(team_db, tmp_path):  # noqa: ANN201
-    """Laptops A (alice) and B (bob), joined, with one meeting on both."""
-    a, b = laptop(tmp_path, "a"), laptop(tmp_path, "b")
-    meeting = e.meetings.create(
-        a, {"title": "ICS partnership board", "starts_at": "2026-11-02 10:00"}
-    )
-    team.join(a, team_db.as_user("alice"))
-    team.join(b, team_db.as_user("bob"))
-    yield a, b, meeting.id
-    a.close()
-    b.close()
 
 
 def test_edits_on_both_laptops_become_a_conflict_for_the_user(pair, team_db):

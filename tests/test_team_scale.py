@@ -12,9 +12,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import stpdesk_command
+from conftest import laptop, stpdesk_command
 from team_laptops import sync_laptop
-from test_team import laptop, meeting_row, server_rows
+from test_team import meeting_row, server_rows
 
 from stpdesk.model import tables as t
 from stpdesk.services import entities as e
@@ -139,9 +139,17 @@ def _wait_for_blocked_push(team_db) -> None:
             watcher.execute("SELECT pg_sleep(0.05)")
 
 
-def _blocked_sync(team_db, path: Path) -> tuple[subprocess.Popen, psycopg.Connection]:
-    """``stpdesk sync`` started while the test holds the laptop table, so its push stops
-    after writing the records and before it can commit."""
+def _blocked_sync(
+    team_db, tmp_path: Path, changes: int
+) -> tuple[subprocess.Popen, psycopg.Connection]:
+    """A joined laptop (``a.sqlite``) with ``changes`` new records, then ``stpdesk sync``
+    on it started while the test holds the laptop table, so its push stops after writing
+    the records and before it can commit."""
+    a = laptop(tmp_path, "a")
+    team.join(a, team_db.as_user("alice"))
+    add_members(a, "Blocked", changes)
+    a.close()
+    path = tmp_path / "a.sqlite"
     holder = team_db.admin(team_db.database)
     holder.autocommit = False
     holder.execute("LOCK TABLE stpdesk.laptop IN ACCESS EXCLUSIVE MODE")
@@ -160,12 +168,8 @@ def _blocked_sync(team_db, path: Path) -> tuple[subprocess.Popen, psycopg.Connec
 def test_a_laptop_killed_mid_push_leaves_all_or_nothing_and_the_next_sync_finishes(
     team_db, tmp_path
 ):
-    a = laptop(tmp_path, "a")
-    team.join(a, team_db.as_user("alice"))
-    add_members(a, "Killed", 2_000)
-    a.close()
     before = server_rows(team_db)
-    process, holder = _blocked_sync(team_db, tmp_path / "a.sqlite")
+    process, holder = _blocked_sync(team_db, tmp_path, 2_000)
     with team_db.admin(team_db.database) as connection:
         # its push has written the records (it holds the table for writing), uncommitted
         assert connection.execute(
@@ -191,11 +195,7 @@ def test_a_laptop_killed_mid_push_leaves_all_or_nothing_and_the_next_sync_finish
 def test_a_server_that_goes_away_mid_sync_gives_a_plain_message_and_changes_nothing_here(
     team_db, tmp_path
 ):
-    a = laptop(tmp_path, "a")
-    team.join(a, team_db.as_user("alice"))
-    add_members(a, "Outage", 300)
-    a.close()
-    process, holder = _blocked_sync(team_db, tmp_path / "a.sqlite")
+    process, holder = _blocked_sync(team_db, tmp_path, 300)
     try:
         team_db.halt()
         out, err = process.communicate(timeout=60)
