@@ -268,23 +268,41 @@ def test_an_erasure_erases_everywhere_and_a_laptop_with_the_record_never_undoes_
     team.sync(a)
     team.sync(b)
     assert e.contacts.get(b, contact.id).name == "Zofia Łukasiewicz"
-    # B edits the contact while A erases them
+    # B edits the contact, and a meeting mentioning them, and sends those first...
     e.contacts.update(b, contact.id, {"role": "Director of Strategy"})
+    e.meetings.update(b, meeting_id, {"notes": "Zofia Łukasiewicz will write to us."})
+    team.sync(b)
+    # ...while A erases them, unaware of B's changes: the erasure wins on the server
     privacy.erase(a, contact.id)
-    team.sync(a)
+    moved = team.sync(a)
+    assert moved.conflicts == []
     result = team.sync(b)
-    assert result.erased == 1 and result.conflicts == []
+    assert result.erased == 1
+    # B's own words about the meeting are kept for B to choose, with the name erased
+    assert [c.record_id for c in result.conflicts] == [meeting_id]
     for db in (a, b):
         erased = e.contacts.get(db, contact.id)
         assert erased.name == privacy.ERASED_NAME and erased.email is None and erased.role is None
         assert "Zofia" not in (e.meetings.get(db, meeting_id).notes or "")
-    team.sync(a)
+    for db in (a, b):
+        team.sync(db)
+        dump = "\n".join(sqlite3_dump(db))
+        assert "Zofia" not in dump and "zofia@" not in dump
     with team_db.admin(team_db.database) as connection:
         text = json.dumps(
             [row[0] for row in connection.execute("SELECT document FROM stpdesk.record")]
         )
         assert "Zofia" not in text and "zofia@" not in text
         assert connection.execute("SELECT erased_by FROM stpdesk.erasure").fetchone() == ("alice",)
+
+
+def sqlite3_dump(db) -> list[str]:
+    """Every row of every table, as SQL text (the search index's own tables too)."""
+    connection = sqlite3.connect(db.path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
 
 
 def test_a_retried_push_changes_nothing(pair, team_db, monkeypatch):

@@ -83,3 +83,6 @@ class SyncJournal(SQLModel, table=True):
     seq: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=50)
     record_id: str = Field(max_length=36)
+    # changed by an erasure here: sent over whatever the team database holds, so the
+    # person is erased there even where someone changed the record meanwhile
+    erasure: bool = Field(default=False)

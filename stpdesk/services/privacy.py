@@ -268,9 +268,14 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> tuple[Any, int]:
     return value, 0
 
 
-def erase(db: Database, contact_id: str, *, actor: str | None = None) -> ErasureResult:
-    """Anonymise a contact everywhere, in one transaction. Cannot be undone (that is the point)."""
+def erase(
+    db: Database, contact_id: str, *, actor: str | None = None, first_here: bool = True
+) -> ErasureResult:
+    """Anonymise a contact everywhere, in one transaction. Cannot be undone (that is the point).
+    ``first_here``: the erasure was asked for on this laptop (not brought by a sync), so
+    on a team its changes go over whatever the team database holds."""
     mentions = scrubbed = 0
+    touched: set[tuple[str, str]] = set()  # (table, id) of every record changed
     with db.session() as session:
         connection = session.connection()
         zero_freed_pages(connection)
@@ -292,7 +297,9 @@ def erase(db: Database, contact_id: str, *, actor: str | None = None) -> Erasure
                         if text and pattern.search(text):
                             setattr(record, name, pattern.sub(ERASED_TEXT, text))
                             mentions += 1
+                            touched.add((model.__tablename__, record.id))  # type: ignore[attr-defined]
                     session.add(record)
+        touched.add(("contact", contact_id))
         contact.name = ERASED_NAME
         contact.role = contact.email = contact.phone = contact.notes = None
         contact.archived_at = contact.archived_at or clock.now()
@@ -321,6 +328,12 @@ def erase(db: Database, contact_id: str, *, actor: str | None = None) -> Erasure
                 entry.summary = pattern.sub(ERASED_TEXT, entry.summary)
             session.add(entry)
             scrubbed += 1
+        if first_here and session.get(s.SyncMeta, "team_server") is not None:
+            # These changes go to the team database ahead of any made elsewhere meanwhile.
+            session.add_all(
+                s.SyncJournal(entity=entity, record_id=record_id, erasure=True)
+                for entity, record_id in sorted(touched)
+            )
         if pattern is not None:
             for conflict in session.exec(select(s.SyncConflict)).all():
                 local, a = _scrub(conflict.local, pattern)

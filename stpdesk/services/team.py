@@ -275,7 +275,10 @@ def sync(
             raise ServiceError("Others kept erasing records during this sync; sync again.")
         if progress:
             progress("Receiving the team's changes")
-        _pull(db, connection, here, team_id or found_team, pulled_seen, pushed, result)
+        # A join takes everything, this laptop's own pushes too (the file may be a
+        # restored backup that lacks some); a sync, what others pushed.
+        mine = None if everything else here
+        _pull(db, connection, mine, team_id or found_team, pulled_seen, pushed, result)
     except server.TeamError:
         raise
     except Exception as error:
@@ -293,7 +296,7 @@ def _apply_erasures(db: Database, connection: Any, seen: int, result: SyncResult
         with db.read() as session:
             contact = session.get(t.Contact, contact_id)
         if contact is not None and not (contact.name == ERASED_NAME and not contact.email):
-            erase(db, contact_id, actor=f"{by} (team database)")
+            erase(db, contact_id, actor=f"{by} (team database)", first_here=False)
             result.erased += 1
         seen = max(seen, number)
     if found:
@@ -310,6 +313,7 @@ class _Local:
     hash: str | None
     known: set[str]
     text: str | None = None  # the document as the JSON its hash is of
+    erasure: bool = False  # changed by an erasure here: it goes over what the server has
 
 
 def _changed_here(db: Database, everything: bool) -> tuple[int, list[_Local]]:
@@ -317,12 +321,15 @@ def _changed_here(db: Database, everything: bool) -> tuple[int, list[_Local]]:
     with db.read() as session:
         last = session.exec(select(func.max(s.SyncJournal.seq))).one() or 0
         keys: dict[str, set[str]] = {}
-        for entity, record_id in session.exec(
-            select(s.SyncJournal.entity, s.SyncJournal.record_id)
+        erasures: set[tuple[str, str]] = set()
+        for entity, record_id, erasure in session.exec(
+            select(s.SyncJournal.entity, s.SyncJournal.record_id, func.max(s.SyncJournal.erasure))
             .where(col(s.SyncJournal.seq) <= last)
-            .distinct()
+            .group_by(col(s.SyncJournal.entity), col(s.SyncJournal.record_id))
         ).all():
             keys.setdefault(entity, set()).add(record_id)
+            if erasure:
+                erasures.add((entity, record_id))
         found: list[_Local] = []
         for kind in KINDS:
             wanted = sorted(keys.get(kind.entity, ()))
@@ -347,6 +354,7 @@ def _changed_here(db: Database, everything: bool) -> tuple[int, list[_Local]]:
                         text_hash(text) if text is not None else None,
                         ancestry.get(record_id, set()),
                         text,
+                        (kind.entity, record_id) in erasures,
                     )
                 )
     return int(last), found
@@ -467,6 +475,7 @@ def _decide(item: _Local, row: server.ServerRecord | None, erased: set[str]) -> 
         return None  # already there (a retried push)
     elif not (
         row.hash in item.known
+        or item.erasure  # an erasure wins: the person is erased everywhere
         or (item.entity == "contact" and _is_erased(item.document) and not _is_erased(row.document))
     ):
         return None  # newer there, or changed on both sides: the pull sorts it out
@@ -485,7 +494,7 @@ def _decide(item: _Local, row: server.ServerRecord | None, erased: set[str]) -> 
 def _pull(
     db: Database,
     connection: Any,
-    here: str,
+    mine: str | None,
     team_id: str,
     seen: int,
     newer_there: list[server.ServerRecord],
@@ -496,7 +505,7 @@ def _pull(
     with connection.transaction():
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         upto = server.last_change(connection)
-        rows = server.changes_since(connection, seen, exclude_origin=here)
+        rows = server.changes_since(connection, seen, exclude_origin=mine)
         listed = {(row.entity, row.record_id) for row in rows}
         rows += [row for row in newer_there if (row.entity, row.record_id) not in listed]
         erased = server.erased_ids(

@@ -7,7 +7,8 @@ Create Date: 2026-12-06
 Every insert, update and delete of a record a bundle carries (and of its link rows) adds
 a line naming the record, so a sync pushes what changed since the last one without
 reading every record. A sync removes the lines it pushed, by number: a line added while
-a push is under way stays for the next. Only a database linked to a team database
+a push is under way stays for the next. Lines an erasure adds are marked: those changes
+go to the team database over whatever it holds. Only a database linked to a team database
 (``sync_meta`` holds ``team_server``) keeps the journal; joining pushes everything.
 """
 
@@ -49,7 +50,8 @@ def upgrade() -> None:
         "CREATE TABLE sync_journal ("
         "seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "
         "entity VARCHAR(50) NOT NULL, "
-        "record_id VARCHAR(36) NOT NULL)"
+        "record_id VARCHAR(36) NOT NULL, "
+        "erasure BOOLEAN NOT NULL DEFAULT 0)"
     )
     for table, (entity, column) in JOURNALLED.items():
         for event, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
