@@ -9,7 +9,7 @@ a dialog: the changes wait on this laptop for the next sync.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
@@ -17,15 +17,24 @@ from PySide6.QtWidgets import QLabel
 from ..config import load_settings
 from ..model import kinds
 from ..model.types import format_datetime
-from ..services import team
 from ..services.errors import ServiceError
-from ..store.team import TeamError, TeamUnreachable
 from .actions import ActionId
 from .jobs import Job
 from .operations import Operations
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy and psycopg load behind the first window, not before it
+    from ..services import team
     from .app import MainWindow
+
+
+def _team() -> Any:
+    """services.team, imported on first use (on whichever thread gets there first)."""
+    from .app import HEAVY_IMPORTS
+
+    with HEAVY_IMPORTS:
+        from ..services import team
+
+    return team
 
 AUTOMATIC_EVERY_MS = 60_000  # a background sync a minute, when the server is reachable
 FIRST_AFTER_MS = 2_000  # the first once the window has settled
@@ -72,7 +81,7 @@ class TeamSync(QObject):
 
     def refresh_status(self) -> None:
         db = self.db
-        self.window.ops.run(lambda: team.status(db), on_done=self._show_status)
+        self.window.ops.run(lambda: _team().status(db), on_done=self._show_status)
 
     def _show_status(self, state: team.SyncStatus) -> None:
         self.state = state
@@ -120,7 +129,7 @@ class TeamSync(QObject):
         db = self.db
 
         def work() -> team.SyncResult:
-            return team.sync(db, progress=lambda message: job.progress(0, 0, message))
+            return _team().sync(db, progress=lambda message: job.progress(0, 0, message))
 
         self.queue.run(
             work,
@@ -136,7 +145,7 @@ class TeamSync(QObject):
         self.running = True
         db = self.db
         self.queue.run(
-            lambda: team.join(db, url),
+            lambda: _team().join(db, url),
             on_done=lambda result: self._done(result, False),
             on_error=lambda error: self._failed(error, False),
         )
@@ -154,6 +163,8 @@ class TeamSync(QObject):
 
     def _failed(self, error: BaseException, quiet: bool) -> None:
         self.running = False
+        from ..store.team import TeamError, TeamUnreachable  # loaded by the sync already
+
         if isinstance(error, TeamError | ServiceError):
             message = str(error)
         else:  # a bug: logged by the queue; the user still gets a plain line
