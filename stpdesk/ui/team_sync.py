@@ -36,6 +36,7 @@ def _team() -> Any:
 
     return team
 
+
 AUTOMATIC_EVERY_MS = 60_000  # a background sync a minute, when the server is reachable
 FIRST_AFTER_MS = 2_000  # the first once the window has settled
 
