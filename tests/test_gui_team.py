@@ -66,6 +66,7 @@ def test_a_conflict_shows_in_the_status_bar(qtbot, linked):
     team.sync(b)
     e.meetings.update(a, meeting_id, {"title": "A's title"})
     window = open_window(qtbot, a)
+    qtbot.waitUntil(window.actions[ActionId.SYNC].isEnabled)  # once it knows it is linked
     with qtbot.waitSignal(window.team_sync.synced, timeout=20_000):
         window.actions[ActionId.SYNC].trigger()
     qtbot.waitUntil(lambda: "1 conflict" in window.team_sync.label.text())

@@ -141,14 +141,15 @@ def _wait_for_blocked_push(team_db) -> None:
 
 def _blocked_sync(
     team_db, tmp_path: Path, changes: int
-) -> tuple[subprocess.Popen, psycopg.Connection]:
+) -> tuple[subprocess.Popen, psycopg.Connection, dict]:
     """A joined laptop (``a.sqlite``) with ``changes`` new records, then ``stpdesk sync``
     on it started while the test holds the laptop table, so its push stops after writing
-    the records and before it can commit."""
+    the records and before it can commit. Also returns the server's rows before."""
     a = laptop(tmp_path, "a")
     team.join(a, team_db.as_user("alice"))
     add_members(a, "Blocked", changes)
     a.close()
+    before = server_rows(team_db)
     path = tmp_path / "a.sqlite"
     holder = team_db.admin(team_db.database)
     holder.autocommit = False
@@ -161,15 +162,14 @@ def _blocked_sync(
         env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
     )
     _wait_for_blocked_push(team_db)
-    return process, holder
+    return process, holder, before
 
 
 @pytest.mark.slow
 def test_a_laptop_killed_mid_push_leaves_all_or_nothing_and_the_next_sync_finishes(
     team_db, tmp_path
 ):
-    before = server_rows(team_db)
-    process, holder = _blocked_sync(team_db, tmp_path, 2_000)
+    process, holder, before = _blocked_sync(team_db, tmp_path, 2_000)
     with team_db.admin(team_db.database) as connection:
         # its push has written the records (it holds the table for writing), uncommitted
         assert connection.execute(
@@ -195,7 +195,7 @@ def test_a_laptop_killed_mid_push_leaves_all_or_nothing_and_the_next_sync_finish
 def test_a_server_that_goes_away_mid_sync_gives_a_plain_message_and_changes_nothing_here(
     team_db, tmp_path
 ):
-    process, holder = _blocked_sync(team_db, tmp_path, 300)
+    process, holder, _before = _blocked_sync(team_db, tmp_path, 300)
     try:
         team_db.halt()
         out, err = process.communicate(timeout=60)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -33,7 +32,7 @@ from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
 from ..store import team as server
-from ..store.rows import as_stored, stored_moment
+from ..store.rows import as_stored
 from .errors import ServiceError
 from .exchange import (
     BY_ENTITY,
@@ -54,14 +53,11 @@ from .exchange import (
 from .privacy import ERASED_NAME, erase
 from .records import audit, snapshot
 from .recycle import _detach
+from .team_status import LAST_SYNC, SERVER, SyncStatus, status
 
-SERVER, TEAM, PULLED, ERASED, LAST_SYNC = (
-    "team_server",
-    "team_id",
-    "team_pulled",
-    "team_erased",
-    "team_last_sync",
-)
+__all__ = ["SyncResult", "SyncStatus", "join", "server_url", "set_server", "status", "sync"]
+
+TEAM, PULLED, ERASED = "team_id", "team_pulled", "team_erased"
 TEAM_SCHEMA = "t0001"  # the team schema this stpdesk syncs with (tests check the scripts)
 CHUNK = 5_000  # ids per IN list
 ATTEMPTS = 5
@@ -108,18 +104,6 @@ class SyncResult:
         return ", ".join(parts) + "."
 
 
-@dataclass(frozen=True)
-class SyncStatus:
-    server: str | None  # the address, None when not linked
-    last_sync: datetime | None
-    waiting: int  # records changed here since the last sync
-    conflicts: int  # open conflicts
-
-    @property
-    def linked(self) -> bool:
-        return self.server is not None
-
-
 # --- this laptop's bookkeeping -------------------------------------------------------------
 
 
@@ -151,24 +135,6 @@ def set_server(db: Database, url: str) -> None:
                 "This database is not in a team yet; join one with “stpdesk team join URL”."
             )
         _set_meta(session, SERVER, url.strip())
-
-
-def status(db: Database) -> SyncStatus:
-    """What the status bar shows; reads this laptop only."""
-    with db.read() as session:
-        url = _meta(session, SERVER)
-        last = _meta(session, LAST_SYNC)
-        waiting = session.exec(
-            select(func.count()).select_from(
-                select(s.SyncJournal.entity, s.SyncJournal.record_id).distinct().subquery()
-            )
-        ).one()
-        conflicts = session.exec(
-            select(func.count())
-            .select_from(s.SyncConflict)
-            .where(col(s.SyncConflict.resolved_at).is_(None))
-        ).one()
-    return SyncStatus(url, stored_moment(last) if last else None, int(waiting), int(conflicts))
 
 
 def _require_server(db: Database, url: str | None) -> str:

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QLabel
 
 from ..config import load_settings
 from ..model import kinds
-from ..model.types import format_datetime
+from ..model.dates import format_datetime
 from ..services.errors import ServiceError
+from ..services.team_status import SyncStatus, status
 from .actions import ActionId
 from .jobs import Job
 from .operations import Operations
@@ -56,7 +57,7 @@ class TeamSync(QObject):
         self.queue.changed.connect(window.refresh)
         self.running = False
         self.last_problem = ""
-        self.state: team.SyncStatus | None = None
+        self.state: SyncStatus | None = None
         self.label = QLabel("", window)
         self.label.setAccessibleName("Team database")
         self.label.setVisible(False)
@@ -82,9 +83,9 @@ class TeamSync(QObject):
 
     def refresh_status(self) -> None:
         db = self.db
-        self.window.ops.run(lambda: _team().status(db), on_done=self._show_status)
+        self.window.ops.run(lambda: status(db), on_done=self._show_status)
 
-    def _show_status(self, state: team.SyncStatus) -> None:
+    def _show_status(self, state: SyncStatus) -> None:
         self.state = state
         self.window.actions.enable(ActionId.SYNC, state.linked and not self.running)
         self.label.setVisible(state.linked)
