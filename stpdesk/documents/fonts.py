@@ -344,6 +344,17 @@ def describe_missing(characters: set[str]) -> str:
     return text + (f" and {len(characters) - 10} more" if len(characters) > 10 else "")
 
 
+def missing_message(characters: set[str], other: str) -> str:
+    """What the save message says of characters no font could draw ('' if none);
+    ``other`` names the version that shows them (e.g. "web page (.html)")."""
+    if not characters:
+        return ""
+    return (
+        f"No font on this computer can draw {describe_missing(characters)}: the PDF shows "
+        f"� in their place. The {other} version shows them."
+    )
+
+
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 
 

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from ..config import user_templates_dir
 from ..documents import packs
+from ..documents.fonts import missing_message, noting_missing
 from ..documents.templates import TemplateInfo, list_templates
 from ..model import clock
 from ..model.types import format_date
@@ -279,6 +280,7 @@ class PackDialog(JobDialog):
             else safe_file_name(f"{record.name} briefing", ".pdf", fallback="briefing")
         )
         self.pdf_bytes: bytes | None = None
+        self.missing_characters: set[str] = set()  # what the PDF shown prints as �
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
         self.buffer: QBuffer | None = None
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
@@ -398,18 +400,19 @@ class PackDialog(JobDialog):
         options = self.chooser.options()
         db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
 
-        def work(job: Job) -> tuple[bytes, str, dict[str, Any]]:
-            data = make(
-                db,
-                record_id,
-                fmt="pdf",
-                template=template,
-                options=options,
-                today=today,
-                progress=job.progress,
-                cancelled=job.cancelled,
-            )
-            return data, template, options
+        def work(job: Job) -> tuple[bytes, str, dict[str, Any], set[str]]:
+            with noting_missing() as missing:
+                data = make(
+                    db,
+                    record_id,
+                    fmt="pdf",
+                    template=template,
+                    options=options,
+                    today=today,
+                    progress=job.progress,
+                    cancelled=job.cancelled,
+                )
+            return data, template, options, missing
 
         self._set_busy(True)
         self.status.setText("Making the pack…")
@@ -442,8 +445,8 @@ class PackDialog(JobDialog):
             self.progress.setRange(0, 0)  # busy: how many pages is not known yet
         self.status.setText(f"{message}…" if message != "Done" else "Showing the pack…")
 
-    def _show_pack(self, result: tuple[bytes, str, dict[str, Any]]) -> None:
-        data, template, options = result
+    def _show_pack(self, result: tuple[bytes, str, dict[str, Any], set[str]]) -> None:
+        data, template, options, self.missing_characters = result
         buffer = QBuffer(self)
         buffer.setData(QByteArray(data))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -606,7 +609,8 @@ class PackDialog(JobDialog):
             self.progress.setValue(1)
             PackDialog.last_folder = written.parent
             kind = "accessible web page" if fmt == "html" else "PDF"
-            self.status.setText(f"Saved the {kind} as {written}.")
+            missing = "" if fmt == "html" else missing_message(self.missing_characters, "web page")
+            self.status.setText(f"Saved the {kind} as {written}. {missing}".strip())
             self.saved.emit(str(written))
 
         def failed(error: BaseException) -> None:
