@@ -446,6 +446,29 @@ def font_runs(text: str, font: str) -> list[tuple[str, str]]:
     return runs
 
 
+def in_one_font(text: str, font: str, *, switch: bool = True) -> tuple[str, str]:
+    """Printable ``text`` for drawing in one font (a chart's label), in reading order:
+    ``font``, or (if ``switch``) the font on this computer that has every character if
+    ``font`` lacks some. Failing that, the characters ``font`` lacks print as � and are
+    noted, as no font here can draw them in this place."""
+    runs = font_runs(text, font)
+    others = {run_font for _, run_font in runs} - {font}
+    if not others:
+        return visual(text), font
+    if switch and len(others) == 1:
+        other = others.pop()
+        points = _face_points(other)
+        if all(ord(ch) in points or ch.isspace() for ch in text):
+            return visual(text), other
+    missing = _missing.get()
+    if missing is not None:
+        missing.update(ch for part, run_font in runs if run_font != font for ch in part)
+    shown = "".join(
+        part if run_font == font else REPLACEMENT * len(part) for part, run_font in runs
+    )
+    return visual(shown), font
+
+
 _TAGS = {FONT: ("", ""), FONT_BOLD: ("<b>", "</b>"), FONT_ITALIC: ("<i>", "</i>")}
 _TAGS[FONT_BOLD_ITALIC] = ("<b><i>", "</i></b>")
 _FACE_OF = {(False, False): FONT, (True, False): FONT_BOLD, (False, True): FONT_ITALIC}
