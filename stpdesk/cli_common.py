@@ -27,7 +27,7 @@ def say_missing(characters: set[str], other: str) -> None:
     from .documents.fonts import missing_message
 
     if characters:
-        say(f"Note: {missing_message(characters, other)}")
+        say(missing_message(characters, other))
 
 
 def open_existing(db_path: Path):  # noqa: ANN201 - returns store.Database
