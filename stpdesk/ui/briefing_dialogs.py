@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -390,6 +391,18 @@ class PackDialog(JobDialog):
 
     # --- making the pack ---------------------------------------------------------
 
+    def _maker(self, template: str, options: dict[str, Any]) -> Callable[..., Any]:
+        """Makes this pack with ``template`` and ``options`` in a given format; what it
+        needs is read here, on the UI thread, not by the job."""
+        return partial(
+            self.kind.make,
+            self.ctx.db,
+            self.record_id,
+            template=template,
+            options=options,
+            today=self.today,
+        )
+
     def generate(self) -> None:
         """Make the pack with the chosen template and options, off the UI thread."""
         self._regenerate.stop()
@@ -398,20 +411,11 @@ class PackDialog(JobDialog):
             self.status.setText("Choose a template to make the pack.")
             return
         options = self.chooser.options()
-        db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
+        make = self._maker(template, options)
 
         def work(job: Job) -> tuple[bytes, str, dict[str, Any], set[str]]:
             with noting_missing() as missing:
-                data = make(
-                    db,
-                    record_id,
-                    fmt="pdf",
-                    template=template,
-                    options=options,
-                    today=today,
-                    progress=job.progress,
-                    cancelled=job.cancelled,
-                )
+                data = make(fmt="pdf", progress=job.progress, cancelled=job.cancelled)
             return data, template, options, missing
 
         self._set_busy(True)
@@ -584,20 +588,11 @@ class PackDialog(JobDialog):
             return
         data = self.pdf_bytes
         template, options = self.made_with
-        db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
+        make = self._maker(template, options)
 
         def work(job: Job) -> Path:
             if fmt == "html":
-                html = make(
-                    db,
-                    record_id,
-                    fmt="html",
-                    template=template,
-                    options=options,
-                    today=today,
-                    progress=job.progress,
-                    cancelled=job.cancelled,
-                )
+                html = make(fmt="html", progress=job.progress, cancelled=job.cancelled)
                 if job.cancelled():  # the web page is made in one step: stop before writing
                     raise Cancelled("Stopped: the file was not saved.")
                 return _saving(target, lambda: packs.save(html, target))
