@@ -1075,10 +1075,23 @@ class PdfWriter:
             for label, value in params["details"]
             if display_value(value).strip()
         ]
-        if rows:  # labels and values are literal text: always plain cells
+        widths = [40 * mm, self.frame_width - 40 * mm]
+        if rows and all(isinstance(cell, _PlainCell) for row in rows for cell in row):
             cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
-            widths = [40 * mm, self.frame_width - 40 * mm]
             out.append(TextTable([], cells, widths, COVER_LOOK, page_height=self.frame_height))
+        elif rows:  # a character in another font on the computer: paragraphs set it
+            paragraphs = [
+                [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in row]
+                for row in rows
+            ]
+            padding = [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), COVER_LOOK.top),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), COVER_LOOK.bottom),
+                ("LEFTPADDING", (0, 0), (-1, -1), COVER_LOOK.left),
+                ("RIGHTPADDING", (0, 0), (-1, -1), COVER_LOOK.right),
+            ]
+            out.append(Table(paragraphs, colWidths=widths, style=padding, hAlign="LEFT"))
         if params["note"]:
             out.append(Spacer(1, 18))
             out += self.paragraphs([c.Span(display_value(params["note"]), literal=True)], "small")
