@@ -154,14 +154,11 @@ class _SystemFont:
     path: str
     index: int = 0
     ranges: list[tuple[int, int]] | None = None
+    points: frozenset[int] | None = None  # the code points it has, once opened
     name: str | None = None  # its ReportLab name, once registered
-    failed: bool = False  # ReportLab cannot embed it (PostScript outlines, colour bitmaps)
-    points: frozenset[int] = frozenset()
 
     def may_have(self, code: int) -> bool:
-        if self.failed:
-            return False
-        if self.name is not None:
+        if self.points is not None:
             return code in self.points
         if self.ranges is None:
             return True
@@ -285,36 +282,48 @@ def forget_system_fonts() -> None:
         _chosen.clear()
 
 
-def _open(font: _SystemFont) -> bool:
-    """Register ``font`` with ReportLab if it can embed it; False if it cannot."""
-    if font.name is not None:
-        return True
+def _load(font: _SystemFont) -> TTFont | None:
+    """The font as ReportLab reads it, or None if it cannot embed it (PostScript
+    outlines, colour bitmaps, a font that forbids embedding); notes its code points."""
     stem = re.sub(r"[^A-Za-z0-9]+", "", Path(font.path).stem)[:40] or "Font"
-    name = f"Fallback-{stem}-{font.index}"
     try:
-        registered = TTFont(name, font.path, subfontIndex=font.index)
-        points = frozenset(registered.face.charToGlyph)
+        loaded = TTFont(f"Fallback-{stem}-{font.index}", font.path, subfontIndex=font.index)
     except Exception:  # noqa: BLE001 - any font ReportLab cannot read is just not used
-        font.failed = True
-        return False
-    pdfmetrics.registerFont(registered)
-    for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):  # <b> in it keeps it
-        addMapping(name, bold, italic, name)
-    font.points, font.name = points, name
-    return True
+        font.points = frozenset()
+        return None
+    font.points = frozenset(loaded.face.charToGlyph)
+    return loaded
+
+
+def _register(font: _SystemFont, loaded: TTFont | None) -> str | None:
+    """Register ``font`` with ReportLab (once) and return its name."""
+    if font.name is None:
+        loaded = loaded or _load(font)
+        if loaded is None:
+            return None
+        pdfmetrics.registerFont(loaded)
+        for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):  # <b> in it keeps it
+            addMapping(loaded.fontName, bold, italic, loaded.fontName)
+        font.name = loaded.fontName
+    return font.name
 
 
 def font_for(ch: str) -> str | None:
-    """The font on this computer that draws ``ch`` where DejaVu Sans cannot, or None."""
+    """The font on this computer that draws ``ch`` where DejaVu Sans cannot, or None.
+    Fonts are read only as far as needed, and only those chosen are kept."""
     if ch in _chosen:
         return _chosen[ch]
     with _system_lock:
         code = ord(ch)
         chosen = None
         for font in _system_fonts():
-            if font.may_have(code) and _open(font) and code in font.points:
-                chosen = font.name
-                break
+            if not font.may_have(code):
+                continue
+            loaded = _load(font) if font.points is None else None
+            if font.points is not None and code in font.points:
+                chosen = _register(font, loaded)
+                if chosen:
+                    break
         _chosen[ch] = chosen
     return chosen
 
@@ -382,7 +391,7 @@ def printable(text: str) -> str:
     """Text as the PDF prints it: :func:`clean_text`, Arabic :func:`shaped`, and � for
     characters no font on this computer can draw."""
     text = clean_text(text)
-    if _drawable().issuperset(text):
+    if _drawable().issuperset(text) and not _ARABIC.search(text):
         return text
     text = shaped(text)
     covered = _any_face()
