@@ -944,6 +944,9 @@ def test_other_scripts_print_in_fonts_that_have_them_in_reading_order(
         text = _pdf_text(data)
         assert "病院" in text and "Łódź" in text, name
         assert "🏥" not in text and "Visit to 病院 \ufffd, then Łódź" in text, name
+    assert _brief(seeded, db_path, tmp_path / "pack.html") == 0
+    page = (tmp_path / "pack.html").read_text(encoding="utf-8")
+    assert '<p dir="auto">Visit to 病院 🏥, then Łódź<br>שלום עליכם<br>مرحبا بكم</p>' in page
 
 
 def test_without_fontconfig_the_font_folders_are_searched(monkeypatch, tmp_path):
