@@ -291,7 +291,11 @@ def _load(font: _SystemFont) -> TTFont | None:
     except Exception:  # noqa: BLE001 - any font ReportLab cannot read is just not used
         font.points = frozenset()
         return None
-    font.points = frozenset(loaded.face.charToGlyph)
+    tables = loaded.face.table  # type: ignore[attr-defined]
+    if "glyf" not in tables or "sbix" in tables or "CBDT" in tables:
+        font.points = frozenset()  # pictures, not outlines: they would print blank
+        return None
+    font.points = frozenset(loaded.face.charToGlyph)  # type: ignore[attr-defined]
     return loaded
 
 
