@@ -970,6 +970,24 @@ def test_without_fontconfig_the_font_folders_are_searched(monkeypatch, tmp_path)
         fonts.forget_system_fonts()
 
 
+def test_a_fontconfig_that_does_not_answer_holds_nothing_up(monkeypatch, tmp_path):
+    from stpdesk.documents import fonts
+
+    stuck = tmp_path / "fc-match"
+    stuck.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    stuck.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(fonts, "FONTCONFIG_SECONDS", 0.5)
+    monkeypatch.setattr(fonts, "font_folders", lambda: [TEST_FONTS])
+    fonts.forget_system_fonts()
+    started = time.perf_counter()
+    try:  # the font folders are searched instead
+        assert fonts.font_for("病") == "Fallback-DroidSansFallbacksubset-0"
+    finally:
+        fonts.forget_system_fonts()
+    assert time.perf_counter() - started < 5
+
+
 def test_the_word_file_tells_word_the_fonts_and_direction_of_other_scripts():
     import re
     import zipfile
