@@ -228,6 +228,8 @@ class _Contents(Flowable):
                 style = self.writer.styles[f"toc{min(level, 1) + 1}"]
                 shown = printable(title)
                 lines = break_lines(shown, width - style.leftIndent, style.fontName, style.fontSize)
+                if needs_fallback(shown):  # its width as drawn, for where the leader starts
+                    lines = [(line, _drawn_width(line, style)) for line, _ in lines]
                 height = len(lines) * style.leading + 2 * self.padding  # no space after: as RL
                 rows.append((style, lines, key, height))
             self._laid = (width, rows)
@@ -295,6 +297,12 @@ class _Contents(Flowable):
         on_page = self.writer.leaders.setdefault(canvas.getPageNumber(), [])
         for key, start, end, style in self.drawn_leaders:
             on_page.append((key, x + start, y + end, style, x + self.width))
+
+
+def _drawn_width(line: str, style: ParagraphStyle) -> float:
+    """A line's width as drawn, characters the style's font lacks in their own fonts."""
+    runs = font_runs(line, style.fontName)
+    return sum(stringWidth(text, font, style.fontSize) for text, font in runs)
 
 
 def _page_end_form(page: int) -> str:
