@@ -618,8 +618,9 @@ class LetterReplyBase(Editable):
         return value
 
 
-class LetterReply(LetterReplyBase, Record, table=True):
-    """A reply to a letter, kept for good: a letter may have several."""
+class LetterReply(LetterReplyBase, Record, Deletable, table=True):
+    """A reply to a letter: a letter may have several. Deleting one puts it in Recently
+    deleted (what it did to the asks is undone, and redone if it comes back)."""
 
     __tablename__ = "letter_reply"
     # emptying the recycle bin of a letter removes its replies with it

@@ -1,0 +1,73 @@
+"""replies can be deleted (to Recently deleted) and corrected; letters are found by their
+reference and copies
+
+Revision ID: 0014
+Revises: 0011
+Create Date: 2026-12-07
+
+``letter_reply`` gains ``deleted_at``: a reply recorded by mistake goes to Recently
+deleted, from where it comes back with what it did to the asks. The letter's search row
+gains its reference ("SDC/JS/2026-11-22") and cc list, so searching for a reference finds
+the letter. The letter's search triggers are recreated (the table is not rebuilt, so
+they are not lost) and every letter is indexed again.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TITLE = "coalesce({row}.subject, {row}.template)"
+BODY_BEFORE = (
+    "coalesce({row}.recipient_address, '') || ' ' || coalesce({row}.opening, '') || ' ' || "
+    "coalesce({row}.closing, '') || ' ' || coalesce({row}.reply_notes, '')"
+)
+BODY = BODY_BEFORE + " || ' ' || coalesce({row}.reference, '') || ' ' || coalesce({row}.cc, '')"
+DOCID = "(SELECT docid FROM search_doc WHERE ref = {row}.id)"
+
+
+def _index_row(body: str) -> str:
+    return (
+        "INSERT INTO search_fts(rowid, kind, ref, title, body) "
+        f"SELECT docid, 'letter', new.id, {TITLE.format(row='new')}, {body.format(row='new')} "
+        "FROM search_doc WHERE ref = new.id AND new.deleted_at IS NULL;"
+    )
+
+
+def _letter_triggers(body: str) -> None:
+    for suffix in ("ai", "au"):
+        op.execute(f"DROP TRIGGER IF EXISTS letter_search_{suffix}")
+    op.execute(
+        "CREATE TRIGGER letter_search_ai AFTER INSERT ON letter BEGIN "
+        "INSERT INTO search_doc(kind, ref) VALUES ('letter', new.id); "
+        f"{_index_row(body)} END"
+    )
+    op.execute(
+        "CREATE TRIGGER letter_search_au AFTER UPDATE ON letter BEGIN "
+        f"DELETE FROM search_fts WHERE rowid = {DOCID.format(row='old')}; "
+        f"{_index_row(body)} END"
+    )
+    op.execute(
+        "DELETE FROM search_fts WHERE rowid IN "
+        "(SELECT docid FROM search_doc WHERE kind = 'letter')"
+    )
+    op.execute(
+        "INSERT INTO search_fts(rowid, kind, ref, title, body) "
+        f"SELECT d.docid, 'letter', e.id, {TITLE.format(row='e')}, {body.format(row='e')} "
+        "FROM letter AS e JOIN search_doc AS d ON d.ref = e.id WHERE e.deleted_at IS NULL"
+    )
+
+
+def upgrade() -> None:
+    op.add_column("letter_reply", sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    _letter_triggers(BODY)
+
+
+def downgrade() -> None:
+    _letter_triggers(BODY_BEFORE)
+    op.drop_column("letter_reply", "deleted_at")
