@@ -480,6 +480,19 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
             "original_due_date",  # before SQLite 3.41, covering needs every named column
             "deleted_at",
         ),
+        # the same for a few bodies (a pack's): each body's period is its own range
+        live_index(
+            "ix_commitment_live_body_first_due",
+            "body_id",
+            func.coalesce(literal_column("original_due_date"), literal_column("due_date")),
+            "direction",
+            "status",
+            "due_date",
+            "completed_on",
+            "revisions",
+            "original_due_date",
+            "deleted_at",
+        ),
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)

