@@ -297,7 +297,9 @@ def test_a_reply_corrected_deleted_and_restored_moves_its_asks_and_letter(letter
     assert change.reply.from_whom == "ICB chief executive"
     assert status(asks[0]) == AskStatus.accepted  # kept: only the second ask was corrected
     assert status(asks[1]) == AskStatus.declined  # back to what it was before the reply
-    assert "Corrected the reply from ICB chief executive" in workflows.history(db, asks[1])[-1].summary
+    assert (
+        "Corrected the reply from ICB chief executive" in workflows.history(db, asks[1])[-1].summary
+    )
 
     # deleting the later reply leaves the first ask where the earlier reply put it
     change = service.delete_reply(db, second.id)
@@ -436,9 +438,7 @@ def test_the_letter_page_corrects_and_deletes_a_reply(qtbot, letter, monkeypatch
     assert f"Declined: {title}" in editor.replies.item(0).text()
 
     editor.replies.setCurrentRow(0)
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.ops.idle, timeout=5000):
         qtbot.mouseClick(editor.delete_reply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.replies.item(0).text() == "No reply recorded yet.")
