@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -364,8 +365,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
     try:
         return _main(argv)
+    except BrokenPipeError:  # the reader stopped early (``stpdesk list … | head``): not ours
+        _quiet_stdout()
+        return EXIT_FAILURE
     finally:
         sys.stdout, sys.stderr = streams
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -436,6 +449,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("stpdesk: stopped")
         return EXIT_FAILURE
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except OSError as error:
         say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE
