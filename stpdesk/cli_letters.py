@@ -151,41 +151,22 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
     if args.step == "reply-delete":
         with open_existing(db_path) as db:
             change = letters.delete_reply(db, args.id)
-        print(
-            f"Reply from {change.reply.from_whom} on {format_date(change.reply.received_on)} "
-            "moved to Recently deleted (“stpdesk deleted --restore ID” brings it back)."
+        _say_moved(
+            change, "moved to Recently deleted (“stpdesk deleted --restore ID” brings it back)"
         )
-        _say_moved(change)
         return EXIT_OK
     answers = _answers(args.ask)
     file_ref = _file_ref(args.file)
+    values = {"on": args.on, "from_whom": args.from_whom, "summary": args.summary}
     if args.step == "reply-correct":
         with open_existing(db_path) as db:
             change = letters.correct_reply(
-                db,
-                args.id,
-                on=args.on,
-                from_whom=args.from_whom,
-                summary=args.summary,
-                file_ref=file_ref,
-                answers=answers,
+                db, args.id, **values, file_ref=file_ref, answers=answers
             )
-        print(
-            f"Reply from {change.reply.from_whom} on {format_date(change.reply.received_on)} "
-            "corrected."
-        )
-        _say_moved(change)
+        _say_moved(change, "corrected")
         return EXIT_OK
     with open_existing(db_path) as db:
-        result = letters.record_reply(
-            db,
-            args.id,
-            on=args.on,
-            from_whom=args.from_whom,
-            summary=args.summary,
-            file_ref=file_ref,
-            answers=answers,
-        )
+        result = letters.record_reply(db, args.id, **values, file_ref=file_ref, answers=answers)
     letter = result.letter
     print(
         f"Reply from {result.reply.from_whom} on {format_date(result.reply.received_on)} "
@@ -196,7 +177,11 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_moved(change: ReplyChange) -> None:
+def _say_moved(change: ReplyChange, what: str) -> None:
+    from .model.dates import format_date
+
+    reply = change.reply
+    print(f"Reply from {reply.from_whom} on {format_date(reply.received_on)} {what}.")
     for ask, status in change.asks:
         print(f"  {ask.title}: now {status.label.lower()}")
     print(f"  The letter is now: {change.letter.status.label.lower()}.")

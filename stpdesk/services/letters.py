@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -815,22 +816,33 @@ def _resettle_asks(
             or (ask.status, ask.responded_on) != (was.status, was.responded_on)
         ):
             continue
-        snap = snapshot(ask)
-        ask.status, ask.responded_on = now.status, now.responded_on
-        ask.updated_at = clock.now()
-        session.add(ask)
-        session.flush()
-        audit(
-            session,
-            action=AuditAction.update,
-            entity="ask",
-            record=ask,
-            before=snap,
-            summary=f"{why}: now {now.status.label.lower()} (was {was.status.label.lower()})",
-            actor=actor,
+        summary = f"{why}: now {now.status.label.lower()} (was {was.status.label.lower()})"
+        _update(
+            session, ask, "ask", summary, actor, status=now.status, responded_on=now.responded_on
         )
         moved.append((ask, now))
     return moved
+
+
+def _update(
+    session: Session, record: Any, entity: str, summary: str, actor: str | None, **values: Any
+) -> None:
+    """Set ``values`` on a record and audit the change, in the caller's transaction."""
+    before = snapshot(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.updated_at = clock.now()
+    session.add(record)
+    session.flush()
+    audit(
+        session,
+        action=AuditAction.update,
+        entity=entity,
+        record=record,
+        before=before,
+        summary=summary,
+        actor=actor,
+    )
 
 
 def _resettle_letter(session: Session, letter_id: str, actor: str | None) -> t.Letter:
@@ -851,20 +863,8 @@ def _resettle_letter(session: Session, letter_id: str, actor: str | None) -> t.L
         reply_on = None
     if (letter.status, letter.reply_on) == (status, reply_on):
         return letter
-    before = snapshot(letter)
-    letter.status, letter.reply_on = status, reply_on
-    letter.updated_at = clock.now()
-    session.add(letter)
-    session.flush()
-    audit(
-        session,
-        action=AuditAction.update,
-        entity="letter",
-        record=letter,
-        before=before,
-        summary=f"{status.label} (its replies changed)",
-        actor=actor,
-    )
+    summary = f"{status.label} (its replies changed)"
+    _update(session, letter, "letter", summary, actor, status=status, reply_on=reply_on)
     return letter
 
 
@@ -913,27 +913,48 @@ def correct_reply(
         for answer in stored:  # an ask keeps the status it had before this reply
             if was.get(answer["ask_id"]):
                 answer["was"] = was[answer["ask_id"]]
-        snap = snapshot(reply)
-        reply.received_on = checked.received_on
-        reply.from_whom = checked.from_whom
-        reply.summary = checked.summary
-        reply.file_ref = checked.file_ref
-        reply.answers = stored or None
-        reply.updated_at = clock.now()
-        session.add(reply)
-        session.flush()
-        audit(
-            session,
-            action=AuditAction.update,
-            entity="letter_reply",
-            record=reply,
-            before=snap,
-            summary=f"Corrected {_reply_label(reply)}",
-            actor=actor,
+
+        def correct() -> None:
+            reply.received_on = checked.received_on
+            reply.from_whom = checked.from_whom
+            reply.summary = checked.summary
+            reply.file_ref = checked.file_ref
+            reply.answers = stored or None
+            reply.updated_at = clock.now()
+
+        return _change_reply(
+            session, reply, before, correct, AuditAction.update, "Corrected", actor
         )
-        moved = _resettle_asks(session, before, f"Corrected {_reply_label(reply)}", actor)
-        letter = _resettle_letter(session, letter.id, actor)
-        return ReplyChange(reply, letter, [(ask, standing.status) for ask, standing in moved])
+
+
+def _change_reply(
+    session: Session,
+    reply: t.LetterReply,
+    before: dict[str, _Standing],
+    change: Callable[[], None],
+    action: AuditAction,
+    verb: str,
+    actor: str | None,
+) -> ReplyChange:
+    """Change a reply, audited, then move its asks and its letter to where the replies
+    now leave them."""
+    snap = snapshot(reply)
+    change()
+    session.add(reply)
+    session.flush()
+    why = f"{verb} {_reply_label(reply)}"
+    audit(
+        session,
+        action=action,
+        entity="letter_reply",
+        record=reply,
+        before=snap,
+        summary=why,
+        actor=actor,
+    )
+    moved = _resettle_asks(session, before, why, actor)
+    letter = _resettle_letter(session, reply.letter_id, actor)
+    return ReplyChange(reply, letter, [(ask, standing.status) for ask, standing in moved])
 
 
 def delete_reply(db: Database, reply_id: str, *, actor: str | None = None) -> ReplyChange:
@@ -943,22 +964,11 @@ def delete_reply(db: Database, reply_id: str, *, actor: str | None = None) -> Re
     with db.session() as session:
         reply = replies.get_in(session, reply_id)
         before = _standings(session, _ask_ids(reply))
-        snap = snapshot(reply)
-        reply.deleted_at = clock.now()
-        session.add(reply)
-        session.flush()
-        audit(
-            session,
-            action=AuditAction.delete,
-            entity="letter_reply",
-            record=reply,
-            before=snap,
-            summary=f"Deleted {_reply_label(reply)}",
-            actor=actor,
-        )
-        moved = _resettle_asks(session, before, f"Deleted {_reply_label(reply)}", actor)
-        letter = _resettle_letter(session, reply.letter_id, actor)
-        return ReplyChange(reply, letter, [(ask, standing.status) for ask, standing in moved])
+
+        def delete() -> None:
+            reply.deleted_at = clock.now()
+
+        return _change_reply(session, reply, before, delete, AuditAction.delete, "Deleted", actor)
 
 
 def restore_reply(db: Database, reply_id: str, *, actor: str | None = None) -> ReplyChange:
@@ -969,22 +979,13 @@ def restore_reply(db: Database, reply_id: str, *, actor: str | None = None) -> R
             letter = letters.get_in(session, reply.letter_id, include_deleted=True)
             return ReplyChange(reply, letter, [])
         before = _standings(session, _ask_ids(reply))
-        snap = snapshot(reply)
-        reply.deleted_at = None
-        session.add(reply)
-        session.flush()
-        audit(
-            session,
-            action=AuditAction.restore,
-            entity="letter_reply",
-            record=reply,
-            before=snap,
-            summary=f"Restored {_reply_label(reply)}",
-            actor=actor,
+
+        def restore() -> None:
+            reply.deleted_at = None
+
+        return _change_reply(
+            session, reply, before, restore, AuditAction.restore, "Restored", actor
         )
-        moved = _resettle_asks(session, before, f"Restored {_reply_label(reply)}", actor)
-        letter = _resettle_letter(session, reply.letter_id, actor)
-        return ReplyChange(reply, letter, [(ask, standing.status) for ask, standing in moved])
 
 
 def asks_carried(db: Database, letter_id: str) -> list[t.Ask]:
