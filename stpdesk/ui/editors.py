@@ -698,31 +698,19 @@ class ReplyDialog(QDialog):
         answers = {ask_id: choice.currentData() for ask_id, choice in self.outcomes.items()}
         db, letter_id = self.ctx.db, self.letter_id
         self.ok_button.setEnabled(False)
-        if self.reply is not None:
-            reply_id = self.reply.id
+        details = {
+            "on": values["received_on"],
+            "from_whom": values["from_whom"] or "",
+            "summary": values["summary"] or "",
+            "file_ref": values["file_ref"] or "",
+            "answers": answers,
+        }
+        reply_id = self.reply.id if self.reply is not None else None
 
-            def save() -> Any:
-                return letter_service.correct_reply(
-                    db,
-                    reply_id,
-                    on=values["received_on"],
-                    from_whom=values["from_whom"] or "",
-                    summary=values["summary"] or "",
-                    file_ref=values["file_ref"] or "",
-                    answers=answers,
-                )
-        else:
-
-            def save() -> Any:
-                return letter_service.record_reply(
-                    db,
-                    letter_id,
-                    on=values["received_on"],
-                    from_whom=values["from_whom"] or "",
-                    summary=values["summary"],
-                    file_ref=values["file_ref"],
-                    answers=answers,
-                )
+        def save() -> Any:
+            if reply_id is not None:
+                return letter_service.correct_reply(db, reply_id, **details)
+            return letter_service.record_reply(db, letter_id, **details)
 
         self.ctx.ops.run(
             save,
@@ -736,17 +724,7 @@ class ReplyDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            widget = self.form.show_failure(error)
-            if widget is not None:
-                widget.setFocus()
-            else:
-                self.general.show_problem(str(error))
-        elif isinstance(error, EXPECTED_ERRORS):
-            self.general.show_problem(str(error))
-        else:
-            show_error(self, error, "Recording the reply")
+        show_dialog_failure(self, error, "Recording the reply")
 
 
 class CommitmentEditor(FormEditor):
@@ -969,15 +947,23 @@ class WorkflowDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            widget = self.form.show_failure(error)
-            if widget is not None:
-                widget.setFocus()
-        elif isinstance(error, EXPECTED_ERRORS):
-            self.general.show_problem(str(error))
+        show_dialog_failure(self, error, "The change")
+
+
+def show_dialog_failure(dialog: Any, error: BaseException, doing: str) -> None:
+    """A form dialog's save failed: the problem beside its field (or under the form),
+    the dialog's OK button usable again; an unexpected error in a message box."""
+    dialog.ok_button.setEnabled(True)
+    if isinstance(error, ValidationFailed):
+        widget = dialog.form.show_failure(error)
+        if widget is not None:
+            widget.setFocus()
         else:
-            show_error(self, error, "The change")
+            dialog.general.show_problem(str(error))
+    elif isinstance(error, EXPECTED_ERRORS):
+        dialog.general.show_problem(str(error))
+    else:
+        show_error(dialog, error, doing)
 
 
 def open_workflow_dialog(
