@@ -744,40 +744,22 @@ def _live_replies_about(session: Session, ask_id: str) -> list[t.LetterReply]:
     return [row for row in rows if any(a.get("ask_id") == ask_id for a in row.answers or [])]
 
 
-def _standing(rows: list[t.LetterReply], ask_id: str, base: AskStatus) -> _Standing:
+def _answers_about(rows: list[t.LetterReply], ask_id: str) -> list[tuple[t.LetterReply, dict]]:
+    """Each reply's answer about the ask, in the order the replies came."""
+    said = [(row, a) for row in rows for a in row.answers or [] if a["ask_id"] == ask_id]
+    return sorted(said, key=lambda pair: (pair[0].received_on, pair[0].created_at))
+
+
+def _standing(rows: list[t.LetterReply], ask_id: str) -> _Standing:
     """The latest reply that decided the ask decides it; with none, it stands as it did
-    before any reply (``base``)."""
-    said = sorted(
-        (
-            (row, answer)
-            for row in rows
-            for answer in row.answers or []
-            if answer["ask_id"] == ask_id
-        ),
-        key=lambda pair: (pair[0].received_on, pair[0].created_at),
-    )
+    before the first reply about it (open if that was not kept)."""
+    said = _answers_about(rows, ask_id)
     for row, answer in reversed(said):
         outcome = ReplyOutcome(answer["outcome"])
         if outcome in OUTCOME_STATUS:
             return _Standing(OUTCOME_STATUS[outcome], row.received_on)
-    return _Standing(base, None)
-
-
-def _base_status(rows: list[t.LetterReply], ask_id: str) -> AskStatus:
-    """What the ask was before the first reply about it (open if that was not kept)."""
-    said = sorted(
-        (
-            (row, answer)
-            for row in rows
-            for answer in row.answers or []
-            if answer["ask_id"] == ask_id
-        ),
-        key=lambda pair: (pair[0].received_on, pair[0].created_at),
-    )
-    for _row, answer in said:
-        if answer.get("was"):
-            return AskStatus(answer["was"])
-    return AskStatus.open
+    was = next((answer["was"] for _row, answer in said if answer.get("was")), None)
+    return _Standing(AskStatus(was) if was else AskStatus.open, None)
 
 
 def _ask_ids(*rows: t.LetterReply | None) -> list[str]:
@@ -793,7 +775,7 @@ def _standings(session: Session, ask_ids: list[str]) -> dict[str, _Standing]:
     found = {}
     for ask_id in ask_ids:
         rows = _live_replies_about(session, ask_id)
-        found[ask_id] = _standing(rows, ask_id, _base_status(rows, ask_id))
+        found[ask_id] = _standing(rows, ask_id)
     return found
 
 
