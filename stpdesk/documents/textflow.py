@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -572,15 +573,22 @@ class TextParagraph(Flowable):
         text.setFillColor(rgb(style.textColor))
         current = ""
         directions: dict[int, bool] = {}  # source line -> whether it reads right to left
+        moved = False  # a line set right to left moved the origin: the next sets its own
         for number, (source, start, end) in enumerate(self._laid[1]):
-            if number == 0 or (number == 1 and offset):  # each line then moves down by leading
-                text.setTextOrigin(style.leftIndent + (offset if number == 0 else 0.0), y)
+            left = style.leftIndent + (offset if number == 0 else 0.0)
+            if number == 0 or (number == 1 and offset) or moved:  # else down by leading
+                text.setTextOrigin(left, y)
+                moved = False
             runs = _runs(self._words[source][start:end]) or [("", current or style.fontName)]
             if any(has_rtl(piece) for piece, _ in runs):  # drawn in reading order
                 if source not in directions:
                     whole = "".join(t for word in self._words[source] for t, _ in word)
                     directions[source] = rtl_first(whole)
                 runs = visual_runs(runs, directions[source])
+                if directions[source]:  # a line that reads right to left ends on the right
+                    used = sum(stringWidth(piece, font, style.fontSize) for piece, font in runs)
+                    text.setTextOrigin(max(left, self.width - used), y)
+                    moved = True
             for index, (piece, font) in enumerate(runs):
                 if font != current:
                     text.setFont(font, style.fontSize, style.leading)
@@ -639,10 +647,13 @@ class OrderedParagraph(Paragraph):
         else:
             lines = [_ordered_line(line, right_to_left) for line in broken.lines]
         self.blPara = broken.clone(lines=lines)
+        style = self.style
+        if right_to_left and style.alignment == TA_LEFT:  # it ends on the right
+            self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
         try:
             super().drawPara(debug)
         finally:
-            self.blPara = broken
+            self.blPara, self.style = broken, style
 
 
 def _ordered_line(line: Any, right_to_left: bool) -> Any:
