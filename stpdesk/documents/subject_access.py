@@ -6,20 +6,20 @@ import io
 import json
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import SimpleDocTemplate
 
 from ..model.types import format_date, format_datetime, parse_date, parse_datetime
 from ..services import privacy
 from ..services.files import write_private
 from ..store import Database
-from .fonts import FONT, FONT_BOLD, printable, register_fonts
+from .fonts import FONT, FONT_BOLD, markup, printable, register_fonts
+from .textflow import OrderedParagraph as Paragraph
 
 LONG_TEXT = 4000  # longer notes are printed in full but split into paragraphs per line
 
@@ -40,7 +40,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _text(value: Any) -> str:
     """User text as Paragraph markup: escaped, line breaks kept, unprintable marked."""
-    return escape(printable(str(value))).replace("\n", "<br/>")
+    return markup(printable(str(value))).replace("\n", "<br/>")
 
 
 def _when(value: str | None, *, with_time: bool = False) -> str:
@@ -52,25 +52,22 @@ def _when(value: str | None, *, with_time: bool = False) -> str:
 
 
 class _NumberedCanvas(pdfcanvas.Canvas):
-    """Adds "Page x of y" once the number of pages is known."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
+    """Adds "Page x of y": each page shows a form that is defined once the number of
+    pages is known (PDF lets a page use a form defined later), as packs do."""
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self.doForm(f"page-footer-{self.getPageNumber()}")
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
+        total = self.getPageNumber() - 1  # showPage has moved on to the page after the last
+        for number in range(1, total + 1):
+            self.beginForm(f"page-footer-{number}")
             self.setFont(FONT, 8)
             self.setFillColor(colors.grey)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {number} of {total}")
             self.drawString(18 * mm, 10 * mm, "OFFICIAL-SENSITIVE: personal data")
-            super().showPage()
+            self.endForm()
         super().save()
 
 

@@ -76,7 +76,7 @@ class SyncConflict(SQLModel, table=True):
 
 
 class SyncJournal(SQLModel, table=True):
-    """A record changed here since the last sync with the team database (schema 0013):
+    """A record changed here since the last sync with the team database (schema 0015):
     triggers add a line per insert, update or delete, a sync removes those it pushed."""
 
     __tablename__ = "sync_journal"

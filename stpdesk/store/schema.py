@@ -40,7 +40,8 @@ REVISIONS: tuple[str, ...] = (
     "0009",
     "0010",
     "0011",
-    "0013",
+    "0014",
+    "0015",
 )
 HEAD_REVISION = REVISIONS[-1]
 

@@ -1,7 +1,7 @@
 """a journal of changed records, for syncing with the team database
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 
 Every insert, update and delete of a record a bundle carries (and of its link rows) adds
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0011"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
