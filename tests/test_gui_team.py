@@ -131,3 +131,25 @@ def test_joining_the_team_from_preferences(qtbot, team_db, tmp_path):
         ).fetchone() == ("alice",)
     window.ops.shutdown()
     a.close()
+
+
+def test_a_read_only_login_is_told_its_changes_were_not_accepted(qtbot, team_db, tmp_path):
+    automatic(False)
+    a = laptop(tmp_path, "a")
+    meeting = e.meetings.create(a, {"title": "Board", "starts_at": "2026-11-02 10:00"})
+    team.join(a, team_db.as_user("alice"))
+    officer = laptop(tmp_path, "officer")
+    team.join(officer, team_db.as_user("olivia"), fresh=True)
+    e.meetings.update(officer, meeting.id, {"title": "The officer's title"})
+    window = open_window(qtbot, officer)
+    qtbot.waitUntil(window.actions[ActionId.SYNC].isEnabled)
+    with qtbot.waitSignal(window.team_sync.synced, timeout=20_000) as done:
+        window.actions[ActionId.SYNC].trigger()
+    assert done.args[0].refused == 1
+    qtbot.waitUntil(lambda: "may only read" in window.team_sync.label.text())
+    assert "1 change waiting" in window.team_sync.label.text()
+    assert "permission denied" in window.team_sync.label.toolTip()
+    assert QApplication.activeModalWidget() is None
+    window.ops.shutdown()
+    officer.close()
+    a.close()

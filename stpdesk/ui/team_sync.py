@@ -56,7 +56,8 @@ class TeamSync(QObject):
         self.queue = Operations(self)  # its own thread: a slow server never holds up saves
         self.queue.changed.connect(window.refresh)
         self.running = False
-        self.last_problem = ""
+        self.last_problem = ""  # why the last sync did not finish, or what it could not send
+        self.problem_summary = ""  # the same in a few words, for the status bar
         self.state: SyncStatus | None = None
         self.label = QLabel("", window)
         self.label.setAccessibleName("Team database")
@@ -96,7 +97,7 @@ class TeamSync(QObject):
         if self.running:
             parts.append("Syncing…")
         elif self.last_problem:
-            parts.append("Team database not reachable")
+            parts.append(self.problem_summary)
         elif state.last_sync:
             parts.append(f"Synced {format_datetime(state.last_sync)}")
         else:
@@ -156,6 +157,7 @@ class TeamSync(QObject):
     def _done(self, result: team.SyncResult, quiet: bool) -> None:
         self.running = False
         self.last_problem = result.refusal
+        self.problem_summary = "changes not accepted (your login may only read)"
         if result.pulled or result.conflicts:
             self.queue.notify(set(kinds.LISTED_NAMES))
         if not quiet or result.pulled or result.conflicts:
@@ -172,6 +174,9 @@ class TeamSync(QObject):
         else:  # a bug: logged by the queue; the user still gets a plain line
             message = "The sync failed unexpectedly; nothing was changed on this laptop."
         self.last_problem = message
+        self.problem_summary = (
+            "Team database not reachable" if isinstance(error, TeamUnreachable) else "Sync failed"
+        )
         if not quiet or not isinstance(error, TeamUnreachable):
             self.window.statusBar().showMessage(message, 15000)
         self.refresh_status()
