@@ -671,7 +671,11 @@ def check_stored(entity: str, values: dict[str, Any], links: dict[str, Any] | No
 
 def _stored_schemas() -> dict[str, type[BaseModel]]:
     """The create form of every kind of record (model.kinds), by table: "meeting"."""
-    return {kind.table: getattr(t, f"{kind.model_name}Create") for kind in kinds.KINDS}
+    schemas: dict[str, type[BaseModel]] = {
+        kind.table: getattr(t, f"{kind.model_name}Create") for kind in kinds.KINDS
+    }
+    schemas["meeting_temperature"] = t.TemperatureIn  # a dump's rows of readings
+    return schemas
 
 
 STORED_SCHEMAS = _stored_schemas()
