@@ -602,8 +602,7 @@ def _write_record(session: Session, kind: Kind, record: dict[str, Any], exists: 
         readings = _table(t.MeetingTemperature)
         connection.execute(delete(readings).where(readings.c.meeting_id == record["id"]))
         rows = [
-            {"meeting_id": record["id"], **reading}
-            for reading in document.get("temperature", [])
+            {"meeting_id": record["id"], **reading} for reading in document.get("temperature", [])
         ]
         if rows:
             connection.execute(insert(readings), rows)

@@ -64,8 +64,7 @@ class Trend:
         average = self.average or 0.0
         shown = f"{average:+.1f}".replace("-", "\u2212") if round(average, 1) else "0.0"
         text = (
-            f"{count} reading{'s' if count != 1 else ''} in the last 12 months, "
-            f"averaging {shown}"
+            f"{count} reading{'s' if count != 1 else ''} in the last 12 months, averaging {shown}"
         )
         if count > 1:
             if last.score > first.score:
@@ -145,3 +144,49 @@ def record_reading(
         readings.append({"body_id": body_id, "score": score, "reason": reason})
     entities.meetings.update(db, meeting_id, {"temperature": readings}, actor=actor)
     return readings_of(db, meeting_id)
+
+
+# --- the packs' section --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyTemperature:
+    body: str
+    trend: Trend
+    summary: str
+    rows: list[dict[str, Any]]  # number, held, meeting, reading, reason: the chart's table
+
+
+@dataclass(frozen=True)
+class TemperatureSection:
+    since: date
+    until: date
+    trends: list[BodyTemperature]  # bodies with readings in the twelve months
+    without: list[str]  # the names of bodies with none
+
+
+def temperature_section(
+    session: Session, bodies: list[tuple[str, str]], *, today: date | None = None
+) -> TemperatureSection:
+    """Each body's trend over the twelve months to ``today``, for a pack (bodies: id, name)."""
+    from ..model.dates import format_date
+
+    until = today or clock.today()
+    trends, without = [], []
+    for body_id, name in bodies:
+        found = trend_in(session, body_id, today=until)
+        if not found.readings:
+            without.append(name)
+            continue
+        rows = [
+            {
+                "number": number,
+                "held": format_date(reading.on),
+                "meeting": reading.meeting,
+                "reading": reading.words,
+                "reason": reading.reason or "",
+            }
+            for number, reading in enumerate(found.readings, start=1)
+        ]
+        trends.append(BodyTemperature(name, found, found.summary(), rows))
+    return TemperatureSection(year_before(until), until, trends, without)
