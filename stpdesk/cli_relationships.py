@@ -226,18 +226,10 @@ def run_health(db_path: Path, args: argparse.Namespace) -> int:
         result = health.report(db, args.footprint, framework_name=args.framework, body_id=args.body)
         marking = _marking(db)
     if output is not None:
-        from .documents.health_report import health_document
+        from .documents.health_report import report_bytes
         from .documents.packs import save
 
-        document = health_document(result, marking=marking)
-        if output.suffix.lower() == ".pdf":
-            from .documents.pdf import render_pdf
-
-            save(render_pdf(document), output)
-        else:
-            from .documents.html import render_html
-
-            save(render_html(document).encode("utf-8"), output)
+        save(report_bytes(result, output.suffix, marking=marking), output)
         print(f"Saved the health check report to {output}.")
         return EXIT_OK
     if args.json:

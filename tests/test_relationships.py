@@ -296,3 +296,20 @@ def test_filters_narrow_the_map(qtbot, map_page):
         page.kind_box.setCurrentIndex(index)
     assert page.items() == [] and page.table.rowCount() == 0
     assert "No one is on the map yet; 1 not placed yet" in page.summary.text()
+
+
+def test_the_footprint_filter_follows_footprints_added_and_renamed(qtbot, map_page, seeded):
+    window, page = map_page
+    page.footprint_box.setCurrentIndex(page.footprint_box.findData(seeded.footprint_id))
+    qtbot.waitUntil(lambda: not page._loading)
+    added = e.footprints.create(seeded.db, {"name": "Sussex", "kind": "ics"})
+    e.footprints.update(seeded.db, seeded.footprint_id, {"name": "Kent & Medway ICS"})
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        window.refresh({"footprints"})  # what the window does after any change to them
+    offered = {
+        page.footprint_box.itemData(i): page.footprint_box.itemText(i)
+        for i in range(page.footprint_box.count())
+    }
+    assert offered[added.id].startswith("Sussex")
+    assert "Kent & Medway ICS" in offered[seeded.footprint_id]
+    assert page.footprint_box.currentData() == seeded.footprint_id  # the choice is kept

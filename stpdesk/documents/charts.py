@@ -349,7 +349,7 @@ def temperature_chart(data: TemperatureData, width: float = 420, height: float =
 
     from ..model.relationships import TEMPERATURE_WORDS, score_text
 
-    left, bottom, top_room = 78, 16, 18
+    left, bottom, top_room = 78, 16, 26 if data.title else 10
     plot_w, plot_h = width - left - 8, height - bottom - top_room
     drawing = Drawing(width, height)
     drawing.add(String(0, height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10))

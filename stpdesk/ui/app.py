@@ -682,6 +682,8 @@ class MainWindow(QMainWindow):
         if self.relationship_map is not None and (
             changed & {"footprints", "bodies", "contacts"} or not changed
         ):
+            if "footprints" in changed or not changed:
+                self.relationship_map.refresh_footprints()
             self.relationship_map.reload()
         self.refresh_status()
         self.update_actions()

@@ -4,6 +4,7 @@ words, so colour and position are never the only signs)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,6 +62,8 @@ class TemperaturePanel(QGroupBox):
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # gone at once, not when the event loop gets to it
+                widget.setParent(None)
                 widget.deleteLater()
         self.rows = {}
         if not bodies:
@@ -132,7 +135,9 @@ class ChartView(QWidget):
     def show_drawing(self, drawing: Any, description: str) -> None:
         from ..documents.charts import svg
 
-        self.renderer.load(QByteArray(svg(drawing).encode("utf-8")))
+        # Qt's SVG renderer draws a clip path's rectangle as a black box: leave it out
+        text = re.sub(r"<clipPath.*?</clipPath>", "", svg(drawing), flags=re.DOTALL)
+        self.renderer.load(QByteArray(text.encode("utf-8")))
         self._size = QSize(int(drawing.width), int(drawing.height))
         self.setFixedHeight(int(drawing.height))
         self.setAccessibleDescription(description)
@@ -145,6 +150,7 @@ class ChartView(QWidget):
     def paintEvent(self, _event: Any) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)  # the chart is drawn for paper
         bounds = self.rect()
         width = min(
             bounds.width(), self._size.width() * bounds.height() / max(self._size.height(), 1)
