@@ -648,3 +648,84 @@ def _evidence_names(db: Database, assessments: list[t.HealthAssessment]) -> dict
                     f"({format_date(letter.letter_date)})"
                 )
     return named
+
+
+def evidence_choices(
+    db: Database, footprint_id: str, body_id: str | None = None, *, limit: int = 150
+) -> list[tuple[str, str]]:
+    """Records to cite as evidence, newest first: (token, label), where the token is what
+    a scores file names ("meeting:ID") and the label what a person reads."""
+    from ..model.types import format_datetime
+
+    with db.read() as session:
+        if body_id:
+            bodies = [body_id]
+        else:
+            bodies = list(
+                session.exec(
+                    select(t.BodyFootprint.body_id).where(
+                        t.BodyFootprint.footprint_id == footprint_id
+                    )
+                ).all()
+            )
+        if not bodies:
+            return []
+        meetings = session.exec(
+            select(t.Meeting)
+            .where(col(t.Meeting.deleted_at).is_(None))
+            .where(
+                col(t.Meeting.id).in_(
+                    select(t.MeetingBody.meeting_id).where(col(t.MeetingBody.body_id).in_(bodies))
+                )
+            )
+            .order_by(col(t.Meeting.starts_at).desc())
+            .limit(limit)
+        ).all()
+        promises = session.exec(
+            select(t.Commitment)
+            .where(col(t.Commitment.deleted_at).is_(None))
+            .where(col(t.Commitment.body_id).in_(bodies))
+            .order_by(col(t.Commitment.due_date).desc())
+            .limit(limit)
+        ).all()
+        letters = session.exec(
+            select(t.Letter)
+            .where(col(t.Letter.deleted_at).is_(None))
+            .where(col(t.Letter.body_id).in_(bodies))
+            .order_by(col(t.Letter.letter_date).desc())
+            .limit(limit)
+        ).all()
+        found = [
+            (f"meeting:{m.id}", f"Meeting: {m.title} ({format_datetime(m.starts_at)})")
+            for m in meetings
+        ]
+        for promise in promises:
+            state = commitment_state(promise.status, promise.due_date, promise.completed_on)
+            found.append(
+                (
+                    f"commitment:{promise.id}",
+                    f"Commitment: {promise.text[:80]} ({state.label.lower()})",
+                )
+            )
+        found += [
+            (
+                f"letter:{letter.id}",
+                f"Letter: {letter.subject or letter.template} ({format_date(letter.letter_date)})",
+            )
+            for letter in letters
+        ]
+        return found
+
+
+def footprint_bodies(db: Database, footprint_id: str) -> list[tuple[str, str]]:
+    """The bodies of a footprint that a health check may assess alone: (id, name)."""
+    with db.read() as session:
+        return [
+            (body.id, body.name)
+            for body in session.exec(
+                select(t.Body)
+                .join(t.BodyFootprint, col(t.BodyFootprint.body_id) == t.Body.id)
+                .where(t.BodyFootprint.footprint_id == footprint_id)
+                .order_by(col(t.Body.name))
+            ).all()
+        ]

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
     from .guide import UserGuide
+    from .health_check import HealthCheckDialog
     from .letter_composer import LetterComposer
     from .lists import ListPage
     from .preferences import PreferencesDialog
@@ -243,6 +244,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.RECENTLY_DELETED, self.show_recently_deleted)
         connect(ActionId.BRIEFING_PACK, self.show_briefing_pack)
         connect(ActionId.BATCH_PACKS, self.show_batch_packs)
+        connect(ActionId.HEALTH_CHECK, self.show_health_check)
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
         connect(ActionId.USER_GUIDE, self.show_user_guide)
@@ -620,6 +622,26 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self.batch_packs_dialog = dialog
+        return dialog
+
+    def show_health_check(self) -> HealthCheckDialog:
+        """The health check of the footprint (or body) chosen in the list on show."""
+        from .health_check import HealthCheckDialog
+
+        page = self.current_list()
+        chosen = page.current_id() if page is not None else None
+        footprint_id = chosen if page is not None and page.entity == "footprints" else None
+        body_id = chosen if page is not None and page.entity == "bodies" else None
+        if body_id is not None:
+            from ..services import entities
+
+            footprints = entities.bodies.links_of(self.db, body_id)["footprint_ids"]
+            footprint_id = footprints[0] if footprints else None
+            body_id = body_id if footprint_id else None
+        dialog = HealthCheckDialog(self.ctx, self, footprint_id=footprint_id, body_id=body_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.health_check_dialog = dialog
         return dialog
 
     def show_recently_deleted(self) -> RecentlyDeletedDialog:
