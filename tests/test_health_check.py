@@ -306,3 +306,29 @@ def test_the_app_saves_the_report_as_pdf_and_html(qtbot, dialog, tmp_path):
     assert "Partnership health check: Kent and Medway" in " ".join(text.split())
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Median score by principle" in html
+
+
+def test_the_footprint_pack_has_the_latest_health_check(three):
+    from stpdesk.documents import packs
+
+    data = packs.footprint_pack(three.db, three.footprint_id)
+    flat = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split()
+    )
+    start = flat.index("Partnership health check Partnership Assessment Tool: six principles")
+    section = flat[start : flat.index("Engagement over time", start)]
+    assert "Compared with the round started" in section
+    assert "Median score by principle" in section
+    # the table behind the chart: principle 1's median 3 (Growing), spread 4, was 2, +1
+    assert "P1 Recognise and accept the need for partnership 3 Growing 4 2 +1" in section
+    assert "The assessors disagree on: 1.1 The ICS partners accept" in section
+
+
+def test_a_footprint_pack_without_a_health_check_says_so(seeded):
+    from stpdesk.documents import packs
+
+    data = packs.footprint_pack(seeded.db, seeded.footprint_id)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "No partnership health check of this footprint has been recorded yet" in " ".join(
+        text.split()
+    )

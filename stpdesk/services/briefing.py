@@ -44,6 +44,8 @@ from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
 from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
+from .health import HealthSection
+from .health import pack_section as health_section
 from .promises import DEFAULT_MONTHS, PromiseSection, months_before, promise_section
 from .relationships import MapRow, numbered, relationship_map
 from .temperature import TemperatureSection, temperature_section
@@ -216,6 +218,7 @@ class FootprintPack:
     relationship_map: list[MapRow] = field(default_factory=list)
     unmapped: int = 0  # bodies and contacts not yet placed on the map
     temperature: TemperatureSection | None = None  # how each body seemed, 12 months
+    health: HealthSection | None = None  # the latest partnership health check
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -918,6 +921,7 @@ def footprint_pack(
             session, [(body.id, body.name) for body in bodies], today=on
         )
     mapped = relationship_map(db, footprint_id=footprint.id)
+    checked = health_section(db, footprint.id)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -941,6 +945,7 @@ def footprint_pack(
         relationship_map=numbered(mapped.points),
         unmapped=mapped.unmapped,
         temperature=temperature,
+        health=checked,
     )
 
 

@@ -729,3 +729,34 @@ def footprint_bodies(db: Database, footprint_id: str) -> list[tuple[str, str]]:
                 .order_by(col(t.Body.name))
             ).all()
         ]
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    """The latest health check of a footprint, as its pack shows it: a chart of each
+    principle's median (and last round's) and the table behind it."""
+
+    summary: str
+    series: list[str]
+    chart: list[list[Any]]
+    principles: list[dict[str, str]]
+    disputed: list[str]  # "1.1 The ICS partners accept…": statements the assessors disagree on
+
+
+def pack_section(db: Database, footprint_id: str) -> HealthSection | None:
+    """The latest round of the whole footprint's health check, or None if there is none."""
+    try:
+        result = report(db, footprint_id)
+    except NotFound:
+        return None
+    except FrameworkProblem as error:  # a council's framework file went missing or bad
+        return HealthSection(f"The latest health check cannot be shown: {error}", [], [], [], [])
+    return HealthSection(
+        summary=result.summary(),
+        series=result.series,
+        chart=result.chart_rows(),
+        principles=result.principle_rows(),
+        disputed=[
+            f"{s.id} {s.text} (scores {', '.join(map(str, s.scores))})" for s in result.disputed
+        ],
+    )
