@@ -84,18 +84,25 @@ def _encodable(text: str) -> bool:
 SCALE_LOW, SCALE_HIGH = 1, 5  # influence and interest on the relationship map
 
 
+def whole_number(value: Any, low: int, high: int) -> int | None:
+    """``value`` as a whole number from ``low`` to ``high`` ("+1", "−2" from a form count),
+    or None if it is not one."""
+    number: Any = value
+    if isinstance(value, str):
+        text = value.strip().replace("\u2212", "-")
+        digits = text.lstrip("+-")
+        number = int(text) if digits.isdigit() and len(text) - len(digits) <= 1 else None
+    if isinstance(number, bool) or not isinstance(number, int) or not (low <= number <= high):
+        return None
+    return number
+
+
 def check_scale(value: Any) -> int | None:
     """A reading from 1 to 5, or nothing (not yet mapped); "3" from a form is 3."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    number: Any = value
-    if isinstance(value, str):
-        number = int(value.strip()) if value.strip().lstrip("-").isdigit() else None
-    if (
-        isinstance(number, bool)
-        or not isinstance(number, int)
-        or not (SCALE_LOW <= number <= SCALE_HIGH)
-    ):
+    number = whole_number(value, SCALE_LOW, SCALE_HIGH)
+    if number is None:
         raise ValueError(
             f"“{value}” is not on the scale: give a whole number from {SCALE_LOW} (least) "
             f"to {SCALE_HIGH} (most), or leave it empty"
@@ -323,16 +330,8 @@ REASON_LENGTH = 300
 
 def check_temperature(value: Any) -> int:
     """A reading from −2 (hostile) to +2 (supportive); "+1" or "-2" from a form is a number."""
-    number: Any = value
-    if isinstance(value, str):
-        text = value.strip().replace("\u2212", "-")
-        digits = text.lstrip("+-")
-        number = int(text) if digits.isdigit() and len(text) - len(digits) <= 1 else None
-    if (
-        isinstance(number, bool)
-        or not isinstance(number, int)
-        or not (TEMPERATURE_LOW <= number <= TEMPERATURE_HIGH)
-    ):
+    number = whole_number(value, TEMPERATURE_LOW, TEMPERATURE_HIGH)
+    if number is None:
         raise ValueError(
             f"“{value}” is not a reading: give a whole number from {TEMPERATURE_LOW} (hostile) "
             f"to +{TEMPERATURE_HIGH} (supportive)"
