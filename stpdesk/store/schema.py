@@ -40,7 +40,8 @@ REVISIONS: tuple[str, ...] = (
     "0009",
     "0010",
     "0011",
-    "0012",
+    "0014",
+    "0012",  # after 0014, which reached main first
 )
 HEAD_REVISION = REVISIONS[-1]
 

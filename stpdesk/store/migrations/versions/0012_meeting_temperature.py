@@ -1,7 +1,7 @@
 """the temperature of each body at a meeting: −2 (hostile) to +2 (supportive), and why
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-06
 
 A new table, so no existing table is rebuilt (and no search or tally trigger dropped).
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
