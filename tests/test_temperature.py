@@ -10,8 +10,10 @@ import json
 import pytest
 from conftest import long_date
 from pypdf import PdfReader
+from sqlmodel import select
 
 from stpdesk.cli import main
+from stpdesk.model import tables as t
 from stpdesk.services import entities as e
 from stpdesk.services import exchange, exports, temperature
 from stpdesk.services.errors import ValidationFailed
@@ -264,3 +266,39 @@ def test_the_footprint_and_meeting_packs_show_the_trend(seeded):
             "Maidstone and Tunbridge Wells NHS Trust: no temperature recorded at meetings"
             in section
         )
+
+
+# --- recycle bin, erasure and spreadsheets ------------------------------------------------
+
+
+def test_readings_go_to_the_bin_with_their_meeting_and_come_back(seeded):
+    from stpdesk.services import recycle
+
+    temperature.record_reading(seeded.db, seeded.meeting_id, seeded.icb_id, 1, "Warm")
+    e.meetings.delete(seeded.db, seeded.meeting_id)
+    assert temperature.trend(seeded.db, seeded.icb_id).readings == []  # not counted while deleted
+    recycle.restore(seeded.db, seeded.meeting_id)
+    assert [r.score for r in temperature.trend(seeded.db, seeded.icb_id).readings] == [1]
+    e.meetings.delete(seeded.db, seeded.meeting_id)
+    recycle.empty(seeded.db)
+    with seeded.db.read() as session:
+        assert session.exec(select(t.MeetingTemperature)).all() == []  # gone with it
+
+
+def test_erasure_removes_a_person_named_in_a_reason(seeded):
+    from stpdesk.services import privacy
+
+    temperature.record_reading(
+        seeded.db, seeded.meeting_id, seeded.icb_id, -1, "Zofia Łukasiewicz blocked the item"
+    )
+    privacy.erase(seeded.db, seeded.contact_id)
+    [(_body, score, reason)] = readings(seeded.db, seeded.meeting_id)
+    assert score == -1 and reason == "[erased] blocked the item"
+
+
+def test_spreadsheets_show_each_reading_in_words(seeded):
+    temperature.record_reading(seeded.db, seeded.meeting_id, seeded.icb_id, 2, "Offered a seat")
+    [sheet] = [s for s in exports.sheets(seeded.db) if s.name == "Meetings"]
+    column = sheet.headers.index("temperature")
+    [row] = [r for r in sheet.rows if r[0] == seeded.meeting_id]
+    assert "NHS Kent and Medway ICB +2 (Offered a seat)" in str(row[column])
