@@ -107,7 +107,10 @@ def _save(mapped: Any, title: str, marking: str, output: Path) -> None:
 
     rows = numbered(mapped.points)
     drawing = power_grid(GridData(title, rows), 480)  # type: ignore[arg-type]
-    save(_png(svg(drawing).encode("utf-8"), drawing.width, drawing.height), output)
+    save(
+        _png(svg(drawing, clipped=False).encode("utf-8"), drawing.width, drawing.height),
+        output,
+    )
 
 
 def _png(svg_data: bytes, width: float, height: float) -> bytes:

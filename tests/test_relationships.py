@@ -140,6 +140,12 @@ def test_map_command_text_json_pdf_and_png(capsys, seeded, tmp_path):
     assert "Relationship map" in text and "Zofia Łukasiewicz" in text and "Keep informed" in text
     code, out, _ = run(capsys, "map", "-o", str(tmp_path / "map.png"), "--db", db)
     assert code == 0 and (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    picture = QImage(str(tmp_path / "map.png"))
+    # white paper around the grid, so its title, axes and legend can be read (Qt painted
+    # ReportLab's clip path as a black box over all of it)
+    assert picture.pixelColor(3, 3).name() == "#ffffff"
 
 
 def test_map_command_refuses_a_bad_footprint_or_file(capsys, seeded, tmp_path):

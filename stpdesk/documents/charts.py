@@ -135,10 +135,17 @@ def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
     return drawing
 
 
-def svg(drawing: Drawing) -> str:
+def svg(drawing: Drawing, *, clipped: bool = True) -> str:
+    """The drawing as SVG text. ``clipped=False`` leaves out ReportLab's clip path, which
+    Qt's SVG renderer (SVG Tiny) does not know and paints as a black box over the chart."""
+    import re
+
     from reportlab.graphics import renderSVG
 
-    return renderSVG.drawToString(drawing)
+    text = renderSVG.drawToString(drawing)
+    if clipped:
+        return text
+    return re.sub(r"<clipPath.*?</clipPath>", "", text, flags=re.DOTALL)
 
 
 # --- the relationship map's power/interest grid ----------------------------------------

@@ -4,7 +4,6 @@ words, so colour and position are never the only signs)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -135,9 +134,7 @@ class ChartView(QWidget):
     def show_drawing(self, drawing: Any, description: str) -> None:
         from ..documents.charts import svg
 
-        # Qt's SVG renderer draws a clip path's rectangle as a black box: leave it out
-        text = re.sub(r"<clipPath.*?</clipPath>", "", svg(drawing), flags=re.DOTALL)
-        self.renderer.load(QByteArray(text.encode("utf-8")))
+        self.renderer.load(QByteArray(svg(drawing, clipped=False).encode("utf-8")))
         self._size = QSize(int(drawing.width), int(drawing.height))
         self.setFixedHeight(int(drawing.height))
         self.setAccessibleDescription(description)
