@@ -425,8 +425,10 @@ def trend_data(trend: Any, title: str) -> TemperatureData:
         TemperaturePoint(number, (reading.on - trend.since).days, reading.score)
         for number, reading in enumerate(trend.readings, start=1)
     ]
+    from ..model.dates import format_date
+
     words = [
-        f"{number} {reading.on:%d %b %Y} {reading.meeting}: {reading.words}"
+        f"{number}. {format_date(reading.on)}, {reading.meeting}: {reading.words}"
         for number, reading in enumerate(trend.readings, start=1)
     ]
     return TemperatureData(title, (trend.until - trend.since).days + 1, months, points, words)
