@@ -302,3 +302,16 @@ def test_spreadsheets_show_each_reading_in_words(seeded):
     column = sheet.headers.index("temperature")
     [row] = [r for r in sheet.rows if r[0] == seeded.meeting_id]
     assert "NHS Kent and Medway ICB +2 (Offered a seat)" in str(row[column])
+
+
+def test_each_change_of_a_reading_is_kept_in_the_audit(seeded):
+    temperature.record_reading(seeded.db, seeded.meeting_id, seeded.icb_id, -1, "Cool")
+    temperature.record_reading(seeded.db, seeded.meeting_id, seeded.icb_id, 1, "Warmer")
+    with seeded.db.read() as session:
+        [*_, last] = session.exec(
+            select(t.AuditEntry)
+            .where(t.AuditEntry.entity_id == seeded.meeting_id)
+            .order_by(t.AuditEntry.at)
+        ).all()
+    assert last.before["temperature"] == [{"body_id": seeded.icb_id, "score": -1, "reason": "Cool"}]
+    assert last.after["temperature"] == [{"body_id": seeded.icb_id, "score": 1, "reason": "Warmer"}]

@@ -78,6 +78,30 @@ class MeetingService(EntityService[t.Meeting]):
                 )
             )
 
+    def update_in(
+        self, session: Session, record_id: str, checked: BaseModel, *, actor: str | None = None
+    ) -> t.Meeting:
+        """As for any record, and the audit entry keeps the readings before and after."""
+        before = self._readings(session, record_id)
+        record = super().update_in(session, record_id, checked, actor=actor)
+        with session.no_autoflush:  # the readings are written; the audit entry waits
+            after = self._readings(session, record_id)
+        if before != after:
+            for entry in session.new:
+                if isinstance(entry, t.AuditEntry) and entry.entity_id == record_id:
+                    entry.before = {**(entry.before or {}), "temperature": before}
+                    entry.after = {**(entry.after or {}), "temperature": after}
+        return record
+
+    @staticmethod
+    def _readings(session: Session, meeting_id: str) -> list[dict[str, Any]]:
+        rows = session.exec(
+            select(t.MeetingTemperature)
+            .where(t.MeetingTemperature.meeting_id == meeting_id)
+            .order_by(col(t.MeetingTemperature.body_id))
+        ).all()
+        return [{"body_id": r.body_id, "score": r.score, "reason": r.reason} for r in rows]
+
     @staticmethod
     def _write_temperature(
         session: Session,
