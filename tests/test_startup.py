@@ -208,10 +208,28 @@ def test_the_routine_backup_is_taken_behind_the_window(seeded):
     assert store_backup.list_backups(path) == []
     db = open_database(path, defer_checks=True)
     db.start_checks()
+    db.wait_for_checks()
+    assert store_backup.list_backups(path) == []  # not until the window has been idle
+    db.start_routine_backup()
     db.wait_for_background_work()
     db.close()
     (taken,) = store_backup.list_backups(path)
     assert taken.name.endswith("-daily.sqlite") and db.backup_warning is None
+
+
+def test_a_window_closed_at_once_leaves_the_routine_backup_for_next_time(seeded):
+    path = seeded.db.path
+    seeded.db.close()
+    db = open_database(path, defer_checks=True)
+    db.start_checks()
+    db.wait_for_checks()
+    db.close()  # before the first idle minute: no copy begun, none abandoned
+    assert store_backup.list_backups(path) == []
+    db = open_database(path, defer_checks=True)
+    db.start_routine_backup()
+    db.wait_for_background_work()
+    db.close()
+    assert [p.name.endswith("-daily.sqlite") for p in store_backup.list_backups(path)] == [True]
 
 
 def test_closing_abandons_a_backup_under_way(seeded, tmp_path):

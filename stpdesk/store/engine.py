@@ -136,6 +136,7 @@ class Database:
         self._checked.set()  # until checks are handed to run_checks_in_background
         self._check_failed: StoreError | None = None
         self.closing = threading.Event()  # tells background work (the backup) to stop
+        self._backup_go = threading.Event()  # the routine backup may start (or is not wanted)
 
     @property
     def engine(self) -> Engine:
@@ -150,13 +151,16 @@ class Database:
         self, check: Callable[[], None], then: Callable[[], None] | None = None
     ) -> None:
         """Hold saves until ``check`` has passed; it runs on a thread, then ``then`` (the
-        routine backup) on the same thread.
+        routine backup) on the same thread once :meth:`start_routine_backup` is called.
 
         The thread starts with :meth:`start_checks` (the window calls it once its dashboard
         shows, so the check does not compete with filling it) or, at the latest, when the
         first save waits for it. ``check`` raises a StoreError (DatabaseDamaged) when the
-        file must not be written."""
+        file must not be written. The window starts the backup after its first idle minute:
+        a copy of a large file takes a while, and one begun as the app opened was abandoned
+        whenever it was closed again within seconds."""
         self._checked.clear()
+        self._backup_go.clear()
 
         def work() -> None:
             try:
@@ -166,7 +170,8 @@ class Database:
                 return
             finally:
                 self._checked.set()
-            if then is not None:
+            self._backup_go.wait()
+            if then is not None and not self.closing.is_set():
                 then()
 
         self._background = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
@@ -175,6 +180,14 @@ class Database:
         with self._engine_lock:
             if self._background is not None and self._background.ident is None:
                 self._background.start()
+
+    def start_routine_backup(self) -> None:
+        """Let the routine backup begin once the checks have passed (see above)."""
+        self.start_checks()
+        self._backup_go.set()
+
+    def routine_backup_started(self) -> bool:
+        return self._backup_go.is_set()
 
     def wait_for_checks(self) -> None:
         """Block until the start-up check is done; raise its error if it failed."""
@@ -264,6 +277,7 @@ class Database:
         """Close every connection, then (with ``remove_file``: a new database whose first
         filling failed) remove the file, before letting other stpdesk processes in."""
         self.closing.set()  # a routine backup under way stops and removes its partial file
+        self._backup_go.set()  # one not yet begun is left to the next time
         self.wait_for_background_work()
         try:
             if self._engine is not None:

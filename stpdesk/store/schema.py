@@ -23,6 +23,7 @@ from .errors import (
     explain_write_error,
 )
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, Identity, identify
+from .index_merging import merge_outside_writes
 from .lock import COMMAND, SETUP, Hold, hold, real_path
 
 # Oldest first; tests check these match the Alembic scripts. Note for new
@@ -181,6 +182,7 @@ def _open_held(path: Path, held: Hold, *, routine_backup: bool, defer_checks: bo
             def check() -> None:
                 identify_file(path)  # with the layout this time: a half-made file is refused
                 quick_check(path)
+                merge_outside_writes(path)
 
             def backup() -> None:
                 if routine_backup:
@@ -189,12 +191,14 @@ def _open_held(path: Path, held: Hold, *, routine_backup: bool, defer_checks: bo
             database.run_checks_in_background(check, then=backup)
             return database
         quick_check(path)
+        merge_outside_writes(path)
         database = Database(path, held=held)
         if routine_backup:
             database.backup_warning = _routine_backup(path)
         return database
     with hold(path, SETUP):  # creating or upgrading: no other stpdesk meanwhile
         created = _set_up(path)
+        merge_outside_writes(path)
     database = Database(path, held=held)
     database.created_file = created
     return database

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from .guide import UserGuide
     from .letter_composer import LetterComposer
     from .lists import ListPage
+    from .maintenance import IdleUpkeep
     from .preferences import PreferencesDialog
     from .relationship_map import MapPage
     from .reminders import Reminders
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
         self.reminders: Reminders | None = None  # started with the background work
+        self.upkeep: IdleUpkeep | None = None  # merging and the backup at idle, after the checks
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.relationship_map: MapPage | None = None  # built when first shown
@@ -295,12 +297,16 @@ class MainWindow(QMainWindow):
         self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
 
     def _checks_passed(self, _result: object) -> None:
+        from .maintenance import IdleUpkeep
+
         self.checks_done.emit()
-        # The day's routine backup follows the check on its thread: look in on it.
+        # Index merging after changes, and the day's routine backup after the first idle
+        # minute (on the check's thread): look in on the backup once it has begun.
         self._backup_watch = QTimer(self)
         self._backup_watch.timeout.connect(self._backup_finished)
-        self._backup_watch.start(250)
-        self._backup_finished()
+        self.upkeep = IdleUpkeep(self.db, self.ops, self)
+        self.upkeep.backup_started.connect(lambda: self._backup_watch.start(250))
+        self.upkeep.start()
 
     def _backup_finished(self) -> None:
         if not self.db.background_work_done():
@@ -344,7 +350,8 @@ class MainWindow(QMainWindow):
             holder.layout().addWidget(self.relationship_map)
             return
         pages = [
-            ListPage(self.db, entity, kinds.BY_NAME[entity].plural) for entity in list_entities
+            ListPage(self.db, entity, kinds.BY_NAME[entity].plural, ops=self.ops)
+            for entity in list_entities
         ]
         splitter = QSplitter(Qt.Orientation.Vertical, holder) if len(pages) > 1 else None
         for page in pages:

@@ -30,7 +30,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -61,7 +60,8 @@ from ..services.errors import Cancelled, ServiceError
 from ..services.files import SaveFailed
 from .context import TITLE, AppContext, show_error
 from .jobs import Job, JobDialog
-from .printing import prepare_printer, print_pdf
+from .operations import Operations
+from .printing import prepare_printer, print_pdf_data
 from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
 
@@ -256,6 +256,7 @@ class PackDialog(JobDialog):
     pack_ready = Signal()  # the preview shows a newly made pack
     pack_stopped = Signal(str)  # making the pack was stopped or failed: what the user was told
     saved = Signal(str)  # the file written
+    printed = Signal(int)  # pages sent to the printer
     last_folder: Path | None = None  # where the last pack was saved, while the app runs
 
     def __init__(
@@ -281,6 +282,8 @@ class PackDialog(JobDialog):
         self.pdf_bytes: bytes | None = None
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
         self.buffer: QBuffer | None = None
+        self.print_queue: Operations | None = None
+        self.printing = False
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
         self.setAccessibleName("Briefing pack")
         self.setObjectName("briefing_pack_dialog")
@@ -537,19 +540,43 @@ class PackDialog(JobDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Print to a printer already set up; returns the pages sent."""
-        # pages are rendered here, on the UI thread (QtPdf documents belong to it): ~0.3 s a page
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            printed = print_pdf(self.document, printer)
-        except ServiceError as error:
-            show_error(self, error, "Printing")
-            return 0
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.status.setText(f"Sent {printed} page{'' if printed == 1 else 's'} to the printer.")
-        return printed
+    def print_to(self, printer: QPrinter) -> None:
+        """Print to a printer already set up, off the UI thread (a page takes ~0.3 s to
+        render); ``printed`` gives the pages sent, ``pack_stopped`` says why not."""
+        if self.pdf_bytes is None:
+            return
+        data = self.pdf_bytes
+        if self.print_queue is None:
+            self.print_queue = Operations(self)  # not the database's: saves need not wait
+
+        def work(job: Job) -> int:
+            def pages_sent(done: int, total: int) -> None:
+                job.progress(done, total, f"Printing page {done} of {total}")
+
+            return print_pdf_data(data, printer, cancelled=job.cancelled, progress=pages_sent)
+
+        def done(printed: int) -> None:
+            self.printing = False
+            self._set_busy(False)
+            self.status.setText(f"Sent {printed} page{'' if printed == 1 else 's'} to the printer.")
+            self.printed.emit(printed)
+
+        def failed(error: BaseException) -> None:
+            self.printing = False
+            self._set_busy(False)
+            if isinstance(error, Cancelled):
+                self.status.setText(str(error))
+            else:
+                self.status.setText("The pack was not printed.")
+                show_error(self, error, "Printing")
+            self.pack_stopped.emit(self.status.text())
+
+        self.printing = True
+        self._set_busy(True)
+        self.status.setText("Printing…")
+        self.start_job(
+            work, on_done=done, on_error=failed, on_progress=self._progress, queue=self.print_queue
+        )
 
     # --- saving ----------------------------------------------------------------------
 
