@@ -87,6 +87,13 @@ def read_list(qtbot, page):  # noqa: ANN201  (a ListPage: Qt loads only when ask
     return page
 
 
+def reloaded(qtbot, model):  # noqa: ANN201  (a RecordTableModel)
+    """``model`` read afresh: its first page has come from the worker thread."""
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.reload()
+    return model
+
+
 def pick(qtbot, picker, text: str) -> None:
     """Type part of a name into a picker and press Enter, as a user would."""
     from PySide6.QtCore import Qt

@@ -252,9 +252,15 @@ window.dashboard.loaded.connect(loop.quit)
 QTimer.singleShot(30000, loop.quit)
 window.show()
 loop.exec()
-# The worker starts importing SQLAlchemy now; the list needs it on this thread at once.
+# The worker starts importing SQLAlchemy now; the list reads its rows after that, there.
 window.actions[__import__("stpdesk.ui.actions").ui.actions.ActionId.GO_MEETINGS].trigger()
-print("rows", window.lists["meetings"].model.rowCount())
+model = window.lists["meetings"].model
+if model.loading:
+    loop = QEventLoop()
+    model.loaded.connect(loop.quit)
+    QTimer.singleShot(30000, loop.quit)
+    loop.exec()
+print("rows", model.rowCount())
 window.ops.shutdown()
 window.db.close()
 import gc

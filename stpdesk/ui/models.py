@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QFont
 
 from ..model import clock
@@ -146,6 +154,17 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
 }
 
 
+_QUEUE: list[Operations] = []
+
+
+def _own_queue() -> Operations:
+    """A queue for models made outside a window (tests, benchmarks): one for the app,
+    never deleted with a model while its work may be running."""
+    if not _QUEUE:
+        _QUEUE.append(Operations(QCoreApplication.instance()))
+    return _QUEUE[0]
+
+
 class RecordTableModel(QAbstractTableModel):
     """One entity's records, read from the database a page at a time, on the worker
     thread (``ops``, the window's queue): the event loop never waits for the database.
@@ -168,7 +187,7 @@ class RecordTableModel(QAbstractTableModel):
         self.entity = entity
         self.service = entities.BY_NAME[entity]
         self.columns = COLUMNS[entity]
-        self.ops = ops if ops is not None else Operations(self)
+        self.ops = ops if ops is not None else _own_queue()
         self.filter_text = ""
         self.where: list[Any] = []
         self.order_field: str | None = None
@@ -221,13 +240,21 @@ class RecordTableModel(QAbstractTableModel):
         self._fetching = False
         self.ops.run(
             self._reader(0, with_total=True),
-            on_done=lambda result: self._first_page(generation, result),
-            on_error=lambda error: self._failed(generation, error),
+            on_done=self._if_current(generation, self._first_page),
+            on_error=self._if_current(generation, self._failed),
         )
 
-    def _first_page(self, generation: int, result: tuple[list[Any], list[dict], int]) -> None:
-        if generation != self._generation:
-            return  # a newer reload has been asked for
+    def _if_current(self, generation: int, handle: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``handle`` for a reply from the worker, dropped if a newer reload has been asked
+        for meanwhile or the model has gone (its window closed)."""
+
+        def deliver(outcome: Any) -> None:
+            if shiboken6.isValid(self) and generation == self._generation:
+                handle(outcome)
+
+        return deliver
+
+    def _first_page(self, result: tuple[list[Any], list[dict], int]) -> None:
         records, view_rows, total = result
         self.rows_fetched += len(records)
         self.loading = False
@@ -240,7 +267,7 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
         self.counting = total < 0
         if self.counting:
-            self._count(generation)
+            self._count(self._generation)
         self.loaded.emit(total)
 
     def _count(self, generation: int) -> None:
@@ -248,8 +275,6 @@ class RecordTableModel(QAbstractTableModel):
         text, where = self.filter_text or None, list(self.where)
 
         def counted(total: int) -> None:
-            if generation != self._generation:
-                return
             self.counting = False
             self.total = total
             self._exhausted = len(self._records) >= total
@@ -257,13 +282,11 @@ class RecordTableModel(QAbstractTableModel):
 
         self.ops.run(
             lambda: service.count(db, text=text, where=where),
-            on_done=counted,
-            on_error=lambda error: self._failed(generation, error),
+            on_done=self._if_current(generation, counted),
+            on_error=self._if_current(generation, self._failed),
         )
 
-    def _failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _failed(self, error: BaseException) -> None:
         self.loading = self.counting = self._fetching = False
         self.load_failed.emit(str(error))
 
@@ -285,13 +308,11 @@ class RecordTableModel(QAbstractTableModel):
         generation = self._generation
         self.ops.run(
             self._reader(len(self._records), with_total=False),
-            on_done=lambda result: self._more(generation, result),
-            on_error=lambda error: self._failed(generation, error),
+            on_done=self._if_current(generation, self._more),
+            on_error=self._if_current(generation, self._failed),
         )
 
-    def _more(self, generation: int, result: tuple[list[Any], list[dict], int]) -> None:
-        if generation != self._generation:
-            return
+    def _more(self, result: tuple[list[Any], list[dict], int]) -> None:
         self._fetching = False
         records, view_rows, _ = result
         self.rows_fetched += len(records)
