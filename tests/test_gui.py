@@ -291,3 +291,29 @@ def test_pack_kinds_match_the_briefing_dialogs():
     from stpdesk.ui import app, briefing_dialogs
 
     assert app.PACK_ENTITIES == briefing_dialogs.PACK_ENTITIES
+
+
+def test_a_short_filter_fills_the_first_screenful_then_counts_in_the_background(
+    qtbot, db, monkeypatch
+):
+    from stpdesk.services import records
+
+    _add_meetings_fast(db, 300)
+    monkeypatch.setattr(records, "FEW_MATCHES", 10)  # "many" at this scale
+    window = open_window(qtbot, db)
+    window.go_to(4)
+    page = read_list(qtbot, window.lists["meetings"])
+    model = page.model
+    counts: list[str] = []
+    model.loaded.connect(lambda _total: counts.append(page.count_label.text()))
+    with qtbot.waitSignal(model.counted, timeout=5000) as counted:
+        qtbot.keyClicks(page.filter, "y")  # in every "Synthetic meeting"
+    assert counts == ["Showing the first 100 meetings (counting the rest…)"]
+    assert counted.args == [300] and model.total == 300
+    assert page.count_label.text() == "Showing 100 of 300 meetings (scroll for more)"
+    first = [model.record(row).title for row in range(model.rowCount())]
+    assert first == [f"Synthetic meeting {n}" for n in range(299, 199, -1)]  # in list order
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        page.filter.setText("77")  # found in few: just those rows read, counted at once
+    assert model.total == 3 and not model.counting
+    assert page.count_label.text() == "3 meetings"

@@ -232,6 +232,38 @@ def test_a_window_closed_at_once_leaves_the_routine_backup_for_next_time(seeded)
     assert [p.name.endswith("-daily.sqlite") for p in store_backup.list_backups(path)] == [True]
 
 
+def test_the_window_takes_the_routine_backup_after_its_first_idle_minute(
+    qtbot, seeded, monkeypatch
+):
+    from conftest import open_window
+
+    from stpdesk.store.engine import Database
+    from stpdesk.ui import maintenance
+    from stpdesk.ui.app import open_for_gui
+
+    path = seeded.db.path
+    seeded.db.close()
+    waited: list[int] = []
+    real_start = maintenance.QTimer.start
+
+    def start(timer, *interval):  # noqa: ANN001, ANN202  (the minute, not waited for)
+        if interval == (maintenance.BACKUP_AFTER_MS,):
+            waited.append(interval[0])
+            interval = (0,)
+        return real_start(timer, *interval)
+
+    monkeypatch.setattr(maintenance.QTimer, "start", start)
+    db: Database = open_for_gui(path, demo=False)
+    window = open_window(qtbot, db)
+    qtbot.waitUntil(db.routine_backup_started, timeout=10_000)
+    assert waited == [60_000]  # begun after a minute's wait, not as the window opened
+    qtbot.waitUntil(lambda: "Last backup" in window.backup_label.text(), timeout=20_000)
+    assert [p.name.endswith("-daily.sqlite") for p in store_backup.list_backups(path)] == [True]
+    window.ops.shutdown()
+    window.close()
+    db.close()
+
+
 def test_closing_abandons_a_backup_under_way(seeded, tmp_path):
     target = tmp_path / "copy.sqlite"
     with pytest.raises(store_backup.BackupStopped):

@@ -43,7 +43,8 @@ class IdleUpkeep(QObject):
         super().__init__(parent)
         self.db = db
         self.ops = ops
-        self.merging = False
+        self.merging = False  # a step is on the queue
+        self._again = False  # a change came during a step: look again after it
         self._merge_timer = QTimer(self)
         self._merge_timer.setSingleShot(True)
         self._merge_timer.timeout.connect(self._merge_step)
@@ -58,9 +59,15 @@ class IdleUpkeep(QObject):
         if not self.db.routine_backup_started():
             self._backup_timer.start(BACKUP_AFTER_MS)
 
-    def merge_soon(self, delay_ms: int = MERGE_AFTER_MS) -> None:
-        if not self.merging:
-            self._merge_timer.start(delay_ms)
+    @property
+    def merge_pending(self) -> bool:
+        return self.merging or self._merge_timer.isActive()
+
+    def merge_soon(self, delay_ms: int | None = None) -> None:
+        if self.merging:
+            self._again = True
+        else:
+            self._merge_timer.start(MERGE_AFTER_MS if delay_ms is None else delay_ms)
 
     def _merge_step(self) -> None:
         if self.ops.busy:
@@ -71,14 +78,17 @@ class IdleUpkeep(QObject):
 
     def _stepped(self, more: object) -> None:
         self.merging = False
-        if more:
+        if self._again:
+            self._again = False
+            self.merge_soon()
+        elif more:
             self._merge_timer.start(MERGE_GAP_MS)
         else:
             self.merged.emit()
 
     def _stopped(self, _error: BaseException) -> None:
         # Not merged: the indexes stay exact, and FTS5 merges a crowded level itself.
-        self.merging = False
+        self.merging = self._again = False
 
     def _start_backup(self) -> None:
         if self.ops.busy or self.merging:
