@@ -60,7 +60,7 @@ from ..services.errors import Cancelled, ServiceError
 from ..services.files import SaveFailed
 from .context import TITLE, AppContext, show_error
 from .jobs import Job, JobDialog
-from .operations import Operations
+from .operations import app_queue
 from .printing import prepare_printer, print_pdf_data
 from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
@@ -282,7 +282,6 @@ class PackDialog(JobDialog):
         self.pdf_bytes: bytes | None = None
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
         self.buffer: QBuffer | None = None
-        self.print_queue: Operations | None = None
         self.printing = False
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
         self.setAccessibleName("Briefing pack")
@@ -546,8 +545,6 @@ class PackDialog(JobDialog):
         if self.pdf_bytes is None:
             return
         data = self.pdf_bytes
-        if self.print_queue is None:
-            self.print_queue = Operations(self)  # not the database's: saves need not wait
 
         def work(job: Job) -> int:
             def pages_sent(done: int, total: int) -> None:
@@ -575,7 +572,11 @@ class PackDialog(JobDialog):
         self._set_busy(True)
         self.status.setText("Printing…")
         self.start_job(
-            work, on_done=done, on_error=failed, on_progress=self._progress, queue=self.print_queue
+            work,
+            on_done=done,
+            on_error=failed,
+            on_progress=self._progress,
+            queue=app_queue("printing"),
         )
 
     # --- saving ----------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -40,7 +39,7 @@ from ..model.types import format_date, format_datetime, parse_date
 from ..services import entities, views
 from ..store import Database
 from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR, RAG_COLOURS
-from .operations import Operations
+from .operations import Operations, app_queue
 
 PAGE_SIZE = 100
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -154,17 +153,6 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
 }
 
 
-_QUEUE: list[Operations] = []
-
-
-def _own_queue() -> Operations:
-    """A queue for models made outside a window (tests, benchmarks): one for the app,
-    never deleted with a model while its work may be running."""
-    if not _QUEUE:
-        _QUEUE.append(Operations(QCoreApplication.instance()))
-    return _QUEUE[0]
-
-
 class RecordTableModel(QAbstractTableModel):
     """One entity's records, read from the database a page at a time, on the worker
     thread (``ops``, the window's queue): the event loop never waits for the database.
@@ -187,7 +175,7 @@ class RecordTableModel(QAbstractTableModel):
         self.entity = entity
         self.service = entities.BY_NAME[entity]
         self.columns = COLUMNS[entity]
-        self.ops = ops if ops is not None else _own_queue()
+        self.ops = ops if ops is not None else app_queue("lists")
         self.filter_text = ""
         self.where: list[Any] = []
         self.order_field: str | None = None
