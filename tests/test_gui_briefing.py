@@ -387,3 +387,21 @@ def test_markup_in_a_title_is_shown_and_printed_as_typed(qtbot, seeded, tmp_path
         assert squash(title) in squash(pdf_text(Path(saved.args[0]).read_bytes()))
     finally:
         ops.shutdown()
+
+
+def test_printing_can_be_stopped_and_says_so(qtbot, ctx, upcoming, tmp_path):
+    dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
+    wait_for_pack(qtbot, dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    prepare_printer(printer, dialog.document, dialog.record_title)
+    with qtbot.waitSignal(dialog.pack_stopped, timeout=WAIT) as stopped:
+        dialog.print_to(printer)
+        handed_over = dialog._print_file  # the pack, for the printing process to read
+        assert handed_over.exists() and handed_over.stat().st_mode & 0o077 == 0
+        assert dialog.stop_button.isVisible() and not dialog.print_button.isEnabled()
+        dialog.stop_button.click()
+    assert stopped.args[0].startswith("Printing stopped at your request after")
+    assert dialog.print_button.isEnabled() and not error_boxes()
+    assert not handed_over.exists()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
 from ..services.errors import Cancelled
 from .context import AppContext
-from .operations import Operations
 
 
 class Job(QObject):
@@ -103,11 +102,8 @@ class JobDialog(QDialog):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         on_progress: Callable[[int, int, str], None],
-        queue: Operations | None = None,
     ) -> Job:
-        """Run ``work(job)`` off the UI thread; a job started later replaces (stops) this one.
-        ``queue``: another than the window's database queue, for work that does not read
-        the database (printing), so saves need not wait for it."""
+        """Run ``work(job)`` off the UI thread; a job started later replaces (stops) this one."""
         self.cancel_running()
         job = Job(self.ctx.ops)
         job.reported.connect(on_progress)
@@ -124,9 +120,7 @@ class JobDialog(QDialog):
 
             return call
 
-        (queue or self.ctx.ops).run(
-            lambda: work(job), on_done=deliver(on_done), on_error=deliver(on_error)
-        )
+        self.ctx.ops.run(lambda: work(job), on_done=deliver(on_done), on_error=deliver(on_error))
         return job
 
     @property

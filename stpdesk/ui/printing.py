@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from ..services.errors import Cancelled, ServiceError
+from ..services.errors import ServiceError
 
 # Enough for crisp text on paper; at a printer's own 1200 dpi one A4 page is half a gigabyte.
 PRINT_DPI = 300
@@ -27,40 +27,14 @@ def prepare_printer(printer: QPrinter, document: QPdfDocument, title: str) -> No
         printer.setPageSize(QPageSize(document.pagePointSize(0), QPageSize.Unit.Point))
 
 
-def print_pdf_data(
-    data: bytes,
-    printer: QPrinter,
-    *,
-    cancelled: Callable[[], bool] = lambda: False,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Print a PDF held in memory: for a worker thread, with a document of its own (QtPdf
-    serialises its own calls), so the window stays free while the pages are rendered."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    try:
-        document.load(buffer)
-        if document.status() != QPdfDocument.Status.Ready:
-            raise PrintFailed(
-                "The pack could not be read for printing. Save it and print the file."
-            )
-        return print_pdf(document, printer, cancelled=cancelled, progress=progress)
-    finally:
-        document.close()
-        buffer.close()
-
-
 def print_pdf(
     document: QPdfDocument,
     printer: QPrinter,
     *,
-    cancelled: Callable[[], bool] = lambda: False,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Print a loaded PDF page by page, each rendered as an image; returns the pages printed.
-    ``cancelled``, asked before each page, stops the printing (raising Cancelled)."""
+    """Print a loaded PDF page by page, each rendered as an image; returns the pages printed
+    (``progress(done, total)`` after each)."""
     count = document.pageCount()
     first = max(printer.fromPage(), 1)
     last = min(printer.toPage() or count, count)
@@ -80,11 +54,6 @@ def print_pdf(
         area = QRectF(painter.viewport())
         for _copy in range(copies):
             for page in pages:
-                if cancelled():
-                    raise Cancelled(
-                        f"Printing stopped at your request after {printed} "
-                        f"page{'' if printed == 1 else 's'}."
-                    )
                 if printed and not printer.newPage():
                     raise PrintFailed("The printer stopped part way through the pack.")
                 size = document.pagePointSize(page)
