@@ -109,6 +109,7 @@ class ListPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(0)  # fit columns to the rows in view, not 1,000
         header.setStretchLastSection(False)  # the main text column stretches instead
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

@@ -153,6 +153,39 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
 }
 
 
+_ROLES_ANSWERED = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        RECORD_ID_ROLE,
+        STATUS_ROLE,
+    )
+)
+_TEXTS = "_cell_texts"  # keys of the worked-out cells and status in each view row
+_STATUS = "_status"
+_STATUS_COLOURS = {
+    "overdue": OVERDUE_COLOUR,
+    "declined": OVERDUE_COLOUR,
+    "done": DONE_COLOUR,
+    "accepted": DONE_COLOUR,
+    "dropped": QUIET_COLOUR,
+    "withdrawn": QUIET_COLOUR,
+}
+
+
+def row_status(entity: str, record: Any, today: date) -> str:
+    """ "overdue", "done", … for styling and tests; "" where a list has no status."""
+    if entity == "commitments":
+        overdue = is_overdue(record.status, record.due_date, today=today)
+        return "overdue" if overdue else record.status.value
+    if entity == "asks":
+        return record.status.value
+    return ""
+
+
 class RecordTableModel(QAbstractTableModel):
     """One entity's records, read from the database a page at a time, on the worker
     thread (``ops``, the window's queue): the event loop never waits for the database.
@@ -196,6 +229,7 @@ class RecordTableModel(QAbstractTableModel):
     def _reader(self, offset: int, *, with_total: bool) -> Callable[[], tuple]:
         """The read of one page as it is asked for now, to run on the worker thread."""
         service, db, entity, today = self.service, self.db, self.entity, self._today
+        columns = self.columns
         text, where = self.filter_text or None, list(self.where)
         order_field, descending = self.order_field, self.descending
 
@@ -212,9 +246,12 @@ class RecordTableModel(QAbstractTableModel):
                 count_later=True,
             )
             view_rows = views.rows(db, entity, page.rows)
-            if entity == "commitments":
-                for record, row in zip(page.rows, view_rows, strict=True):
+            for record, row in zip(page.rows, view_rows, strict=True):
+                if entity == "commitments":
                     row["status_text"] = commitment_status_text(record, today)
+                # what each cell shows, worked out here so painting only looks it up
+                row[_TEXTS] = [spec.text(record, row) for spec in columns]
+                row[_STATUS] = row_status(entity, record, today)
             return page.rows, view_rows, page.total
 
         return read
@@ -348,20 +385,16 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def status(self, row: int) -> str:
-        record = self._records[row]
-        if self.entity == "commitments":
-            overdue = is_overdue(record.status, record.due_date, today=self._today)
-            return "overdue" if overdue else record.status.value
-        if self.entity == "asks":
-            return record.status.value
-        return ""
+        return self._view_rows[row][_STATUS]
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._records)):
-            return None
+        if role not in _ROLES_ANSWERED or not index.isValid():
+            return None  # first: painting asks each cell for some ten roles
         row, column = index.row(), index.column()
+        if not 0 <= row < len(self._records):
+            return None
         if not 0 <= column < len(self.columns):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and self.columns[column].tooltip is not None:
@@ -371,7 +404,7 @@ class RecordTableModel(QAbstractTableModel):
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.AccessibleTextRole,
         ):
-            return self.columns[column].text(self._records[row], self._view_rows[row])
+            return self._view_rows[row][_TEXTS][column]
         if role == RECORD_ID_ROLE:
             return self._records[row].id
         if role == STATUS_ROLE:
@@ -381,12 +414,8 @@ class RecordTableModel(QAbstractTableModel):
             value = self._view_rows[row].get("rag")
             return QBrush(RAG_COLOURS[value]) if value else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if status in ("overdue", "declined"):
-                return QBrush(OVERDUE_COLOUR)
-            if status in ("done", "accepted"):
-                return QBrush(DONE_COLOUR)
-            if status in ("dropped", "withdrawn"):
-                return QBrush(QUIET_COLOUR)
+            colour = _STATUS_COLOURS.get(status)
+            return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.FontRole and status == "overdue":
             font = QFont()
             font.setBold(True)
