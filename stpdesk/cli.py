@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -265,7 +266,12 @@ def _add_letter_command(commands: Any, db_option: argparse.ArgumentParser) -> No
     )
     letter.add_argument("--date", metavar="DATE", help="date of the letter (default: today)")
     letter.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx"
+        "-o",
+        "--output",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="FILE.pdf or FILE.docx; give both (-o a.pdf -o a.docx) for one letter in two files",
     )
     letter.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
@@ -277,9 +283,12 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
     from .services.files import check_target
     from .services.letters import LetterRequest, save_letter
 
-    output = Path(args.output).expanduser()
-    fmt = letters.format_for(output)  # a wrong suffix is reported before anything is read
-    check_target(output, force=args.force)
+    outputs = [Path(name).expanduser() for name in args.output]
+    formats = [letters.format_for(output) for output in outputs]  # before anything is read
+    if len(set(formats)) < len(formats):
+        raise UsageError("-o: give at most one .pdf and one .docx file for a letter")
+    for output in outputs:
+        check_target(output, force=args.force)
     on = None
     if args.date:
         try:
@@ -301,12 +310,17 @@ def _letter(db_path: Path, args: argparse.Namespace) -> int:
         cc=args.cc,
         letter_date=on,
     )
+    saved = []
     with open_existing(db_path) as db, noting_missing() as missing:
-        result = save_letter(db, letters.render_letter(db, request, fmt), output)
-    print(
-        f"Saved {result.path} ({_size(result.size)}); logged as a draft letter, id {result.letter.id}."
-    )
-    say_missing(missing if output.suffix.lower() == ".pdf" else set(), "Word (.docx)")
+        for output, fmt in zip(outputs, formats, strict=True):
+            letter_id = saved[0].letter.id if saved else None  # one letter, its files
+            rendered = letters.render_letter(db, request, fmt)
+            saved.append(save_letter(db, rendered, output, letter_id=letter_id))
+    for result in saved:
+        print(f"Saved {result.path} ({_size(result.size)}).")
+    print(f"Logged as one draft letter, id {saved[0].letter.id}.")
+    pdf = any(output.suffix.lower() == ".pdf" for output in outputs)
+    say_missing(missing if pdf else set(), "Word (.docx)")
     return EXIT_OK
 
 
@@ -351,8 +365,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
     try:
         return _main(argv)
+    except BrokenPipeError:  # the reader stopped early (``stpdesk list … | head``): not ours
+        _quiet_stdout()
+        return EXIT_FAILURE
     finally:
         sys.stdout, sys.stderr = streams
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -423,6 +449,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("stpdesk: stopped")
         return EXIT_FAILURE
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except OSError as error:
         say(f"stpdesk: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_FAILURE

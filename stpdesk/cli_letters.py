@@ -1,5 +1,6 @@
-"""`stpdesk letter sent …` and `stpdesk letter reply …`: a letter's life after it is
-written. (`stpdesk letter --template …` writes one: see cli.py.)
+"""`stpdesk letter sent …`, `letter reply …`, `letter replies …`, `letter reply-correct …`
+and `letter reply-delete …`: a letter's life after it is written. (`stpdesk letter
+--template …` writes one: see cli.py.)
 
 The same services as the letter's page in the app (services.letters): a bad id, date
 or ask outcome is refused with exit status 2 and nothing is changed.
@@ -10,11 +11,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cli_common import EXIT_OK, UsageError, open_existing
 from .model.enums import ReplyOutcome, SentBy
 
-STEPS = ("sent", "reply")
+if TYPE_CHECKING:
+    from .services.letters import ReplyChange
+
+STEPS = ("sent", "reply", "replies", "reply-correct", "reply-delete")
 COMMAND = "letter-step"
 
 
@@ -57,21 +62,48 @@ def parse(argv: Sequence[str], parser_class: type[argparse.ArgumentParser]) -> a
         help="record a reply, and what it did to each ask the letter carried",
     )
     reply.add_argument("id", metavar="ID", help="the letter's id")
-    reply.add_argument("--on", required=True, metavar="DATE", help="the day the reply came")
-    reply.add_argument("--from", dest="from_whom", required=True, metavar="TEXT", help="who wrote")
-    reply.add_argument("--summary", metavar="TEXT", help="what the reply says")
-    reply.add_argument("--file", metavar="PATH", help="the reply's file, or a web link to it")
+    _reply_options(reply, required=True)
+    listed = steps.add_parser(
+        "replies", parents=[db_option], help="the replies to a letter, with their ids"
+    )
+    listed.add_argument("id", metavar="ID", help="the letter's id")
+    listed.add_argument("--json", action="store_true", help="print JSON")
+    correct = steps.add_parser(
+        "reply-correct",
+        parents=[db_option],
+        help="correct a reply recorded wrongly; the asks it decided move with it",
+    )
+    correct.add_argument("id", metavar="REPLY_ID", help="the reply's id (“letter replies ID”)")
+    _reply_options(correct, required=False)
+    remove = steps.add_parser(
+        "reply-delete",
+        parents=[db_option],
+        help="put a reply recorded by mistake in Recently deleted; its asks go back",
+    )
+    remove.add_argument("id", metavar="REPLY_ID", help="the reply's id (“letter replies ID”)")
+    args = parser.parse_args(list(argv))
+    args.command, args.demo = COMMAND, False
+    return args
+
+
+def _reply_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    kept = "" if required else " (default: as recorded)"
+    parser.add_argument(
+        "--on", required=required, metavar="DATE", help=f"the day the reply came{kept}"
+    )
+    parser.add_argument(
+        "--from", dest="from_whom", required=required, metavar="TEXT", help=f"who wrote{kept}"
+    )
+    parser.add_argument("--summary", metavar="TEXT", help="what the reply says")
+    parser.add_argument("--file", metavar="PATH", help="the reply's file, or a web link to it")
     outcomes = "|".join(o.value for o in ReplyOutcome)
-    reply.add_argument(
+    parser.add_argument(
         "--ask",
         action="append",
         default=[],
         metavar=f"ASK_ID={outcomes}",
         help="what the reply did to an ask the letter carried (repeatable)",
     )
-    args = parser.parse_args(list(argv))
-    args.command, args.demo = COMMAND, False
-    return args
 
 
 def _answers(items: list[str]) -> dict[str, str]:
@@ -114,23 +146,74 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
             f"Letter “{letter.subject or letter.template}” sent on {format_date(letter.sent_on)}{how}."
         )
         return EXIT_OK
+    if args.step == "replies":
+        return _list_replies(db_path, args)
+    if args.step == "reply-delete":
+        with open_existing(db_path) as db:
+            change = letters.delete_reply(db, args.id)
+        _say_moved(
+            change, "moved to Recently deleted (“stpdesk deleted --restore ID” brings it back)"
+        )
+        return EXIT_OK
     answers = _answers(args.ask)
     file_ref = _file_ref(args.file)
+    values = {"on": args.on, "from_whom": args.from_whom, "summary": args.summary}
+    if args.step == "reply-correct":
+        with open_existing(db_path) as db:
+            change = letters.correct_reply(
+                db, args.id, **values, file_ref=file_ref, answers=answers
+            )
+        _say_moved(change, "corrected")
+        return EXIT_OK
     with open_existing(db_path) as db:
-        result = letters.record_reply(
-            db,
-            args.id,
-            on=args.on,
-            from_whom=args.from_whom,
-            summary=args.summary,
-            file_ref=file_ref,
-            answers=answers,
-        )
+        result = letters.record_reply(db, args.id, **values, file_ref=file_ref, answers=answers)
     letter = result.letter
     print(
         f"Reply from {result.reply.from_whom} on {format_date(result.reply.received_on)} "
-        f"recorded against “{letter.subject or letter.template}”."
+        f"recorded against “{letter.subject or letter.template}”, id {result.reply.id}."
     )
     for ask, outcome in result.asks:
         print(f"  {ask.title}: {outcome.label.lower()} (now {ask.status.label.lower()})")
+    return EXIT_OK
+
+
+def _say_moved(change: ReplyChange, what: str) -> None:
+    from .model.dates import format_date
+
+    reply = change.reply
+    print(f"Reply from {reply.from_whom} on {format_date(reply.received_on)} {what}.")
+    for ask, status in change.asks:
+        print(f"  {ask.title}: now {status.label.lower()}")
+    print(f"  The letter is now: {change.letter.status.label.lower()}.")
+
+
+def _list_replies(db_path: Path, args: argparse.Namespace) -> int:
+    import json
+
+    from .model.dates import format_date
+    from .services import letters
+
+    with open_existing(db_path) as db:
+        letters.letters.get(db, args.id)  # a wrong id: NotFound, exit 2
+        found = letters.replies_to(db, args.id)
+    if args.json:
+        rows = [
+            {
+                "id": reply.id,
+                "received_on": reply.received_on.isoformat(),
+                "from": reply.from_whom,
+                "summary": reply.summary,
+                "file": reply.file_ref,
+                "asks": {ask_id: outcome.value for ask_id, outcome in reply.outcomes.items()},
+            }
+            for reply in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not found:
+        print("No reply recorded yet.")
+    for reply in found:
+        print(f"{reply.id}  {format_date(reply.received_on)}  from {reply.from_whom}")
+        if reply.summary:
+            print(f"    {' '.join(reply.summary.split())}")
     return EXIT_OK

@@ -190,3 +190,23 @@ def test_demo_command_fills_a_new_file_and_refuses_one_with_data(capsys, tmp_pat
     assert len(json.loads(out)) == 84
     code, _, err = run(capsys, "demo", "--db", str(cli_db.db.path))
     assert code == 2 and "already holds data" in one_line(err)
+
+
+def test_a_reader_that_stops_early_gets_no_complaint(tmp_path):
+    """``stpdesk list … | head``: the pipe closes under a long listing; stpdesk stops
+    quietly, with no "Broken pipe" on the terminal."""
+    from conftest import stpdesk_command
+
+    db = tmp_path / "big.sqlite"
+    subprocess.run(stpdesk_command("--db", str(db), "demo", "--scale", "800"), check=True,
+                   capture_output=True)  # fmt: skip
+    reader = subprocess.Popen(
+        stpdesk_command("--db", str(db), "list", "meetings", "--limit", "5000"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout.readline().startswith(b"Date")
+    reader.stdout.close()  # as head does after its lines
+    _out, err = reader.communicate(timeout=60)
+    assert err.decode() == ""
+    assert reader.returncode == 1

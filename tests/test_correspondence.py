@@ -227,7 +227,7 @@ def test_a_reply_survives_export_and_bundle(letter, tmp_path: Path) -> None:
         kept = e.replies.get(loaded, reply.id)
         assert (kept.from_whom, kept.answers) == (
             "ICB",
-            [{"ask_id": asks[0], "outcome": "declined"}],
+            [{"ask_id": asks[0], "outcome": "declined", "was": "open"}],
         )
         assert e.letters.get(loaded, record.id).sent_on == days(-59)
     finally:
@@ -270,3 +270,179 @@ def test_packs_list_our_letters_awaiting_a_reply(letter) -> None:
     pdf = packs.meeting_pack(seeded.db, seeded.meeting_id)
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "No letter of ours to them is waiting for a reply." in text
+
+
+def test_a_reply_corrected_deleted_and_restored_moves_its_asks_and_letter(letter) -> None:
+    seeded, record, asks = letter
+    db = seeded.db
+    service.mark_sent(db, record.id, on=days(-59))
+    e.asks.update(db, asks[1], {"status": "declined"})  # declined before any reply
+    first = service.record_reply(
+        db, record.id, on=days(-20), from_whom="ICB", answers={asks[0]: "partly_met"}
+    ).reply
+    second = service.record_reply(
+        db,
+        record.id,
+        on=days(-10),
+        from_whom="ICB chair",
+        answers={asks[0]: "accepted", asks[1]: "accepted"},
+    ).reply
+    status = lambda ask_id: e.asks.get(db, ask_id).status  # noqa: E731
+    assert (status(asks[0]), status(asks[1])) == (AskStatus.accepted, AskStatus.accepted)
+
+    # the second reply in fact declined the first ask and said nothing of the second
+    change = service.correct_reply(
+        db, second.id, from_whom="ICB chief executive", answers={asks[1]: "no_answer"}
+    )
+    assert change.reply.from_whom == "ICB chief executive"
+    assert status(asks[0]) == AskStatus.accepted  # kept: only the second ask was corrected
+    assert status(asks[1]) == AskStatus.declined  # back to what it was before the reply
+    assert (
+        "Corrected the reply from ICB chief executive" in workflows.history(db, asks[1])[-1].summary
+    )
+
+    # deleting the later reply leaves the first ask where the earlier reply put it
+    change = service.delete_reply(db, second.id)
+    assert status(asks[0]) == AskStatus.partly_met
+    assert e.asks.get(db, asks[0]).responded_on == days(-20)
+    assert change.letter.reply_on == days(-20)
+    assert [r.id for r in service.replies_to(db, record.id)] == [first.id]
+
+    # deleting the only reply: the ask is open again and the letter awaits a reply
+    change = service.delete_reply(db, first.id)
+    assert status(asks[0]) == AskStatus.open and e.asks.get(db, asks[0]).responded_on is None
+    assert (change.letter.status, change.letter.reply_on) == (LetterStatus.sent, None)
+    assert service.replies_to(db, record.id) == []
+    assert _letters_json(seeded.db.path)[record.id]["replies"] == 0
+
+    # both are in Recently deleted, and come back with what they did
+    from stpdesk.services import recycle
+
+    binned = {row.id: row.kind for row in recycle.recently_deleted(db)}
+    assert binned[first.id] == binned[second.id] == "replies"
+    recycle.restore(db, first.id)
+    assert status(asks[0]) == AskStatus.partly_met
+    assert e.letters.get(db, record.id).status == LetterStatus.reply_received
+
+
+def test_an_ask_changed_by_hand_after_the_reply_keeps_the_hand_change(letter) -> None:
+    seeded, record, asks = letter
+    db = seeded.db
+    reply = service.record_reply(
+        db, record.id, on=days(-10), from_whom="ICB", answers={asks[0]: "accepted"}
+    ).reply
+    e.asks.update(db, asks[0], {"status": "withdrawn"})
+    change = service.delete_reply(db, reply.id)
+    assert change.asks == []
+    assert e.asks.get(db, asks[0]).status == AskStatus.withdrawn
+
+
+def test_correcting_a_reply_is_checked_as_recording_one(letter) -> None:
+    from stpdesk.services.errors import NotFound, ValidationFailed
+
+    seeded, record, asks = letter
+    db = seeded.db
+    reply = service.record_reply(
+        db, record.id, on=days(-10), from_whom="ICB", answers={asks[0]: "accepted"}
+    ).reply
+    before = _state(seeded.db.path)
+    for bad in (
+        {"on": days(3)},
+        {"on": days(-70)},
+        {"from_whom": ""},
+        {"answers": {"nope": "accepted"}},
+        {"answers": {asks[0]: "maybe"}},
+    ):
+        with pytest.raises(ValidationFailed):
+            service.correct_reply(db, reply.id, **bad)
+    with pytest.raises(NotFound):
+        service.correct_reply(db, "nope", from_whom="X")
+    assert _state(seeded.db.path) == before
+
+
+def test_cli_lists_corrects_and_deletes_replies(letter, capsys: pytest.CaptureFixture[str]) -> None:
+    seeded, record, asks = letter
+    db_path = str(seeded.db.path)
+    args = ["letter", "reply", record.id, "--db", db_path, "--on", iso(-5), "--from", "ICB"]
+    assert main([*args, "--ask", f"{asks[2]}=declined"]) == 0
+    assert main(["letter", "replies", record.id, "--db", db_path, "--json"]) == 0
+    out = capsys.readouterr().out
+    listed = json.loads(out[out.index("[") :])
+    reply_id = listed[0]["id"]
+    assert listed[0]["asks"] == {asks[2]: "declined"}
+
+    before = _state(seeded.db.path)
+    for bad, message in (
+        (["reply-correct", "nope", "--from", "X"], "There is no reply with id nope"),
+        (["reply-correct", reply_id, "--on", iso(2)], "is after today"),
+        (["reply-correct", reply_id, "--ask", f"{asks[2]}=maybe"], "is not one of"),
+        (["reply-delete", "nope"], "There is no reply with id nope"),
+        (["replies", "nope"], "There is no letter with id nope"),
+    ):
+        assert main(["letter", bad[0], "--db", db_path, *bad[1:]]) == 2, bad
+        assert message in capsys.readouterr().err, bad
+    assert _state(seeded.db.path) == before
+
+    correct = ["letter", "reply-correct", reply_id, "--db", db_path]
+    assert main([*correct, "--ask", f"{asks[2]}=accepted"]) == 0
+    assert "Fund a housing officer: now accepted" in capsys.readouterr().out
+    assert main(["letter", "reply-delete", reply_id, "--db", db_path]) == 0
+    out = capsys.readouterr().out
+    assert "moved to Recently deleted" in out and "Fund a housing officer: now open" in out
+    assert e.asks.get(seeded.db, asks[2]).status == AskStatus.open
+    assert main(["deleted", "--restore", reply_id, "--db", db_path]) == 0
+    assert e.asks.get(seeded.db, asks[2]).status == AskStatus.accepted
+
+
+def test_a_letter_is_found_by_its_reference_and_copies(letter) -> None:
+    from stpdesk.services import queries
+
+    seeded, record, _asks = letter
+    found = queries.search(seeded.db, "SDC/JS/1")
+    assert [(hit.kind, hit.ref) for hit in found] == [("letter", record.id)]
+    assert [hit.ref for hit in queries.search(seeded.db, "Sevenoaks CVS")] == [record.id]
+    e.letters.update(seeded.db, record.id, {"reference": "KCC/2027/9"})
+    assert queries.search(seeded.db, "SDC/JS/1") == []
+    assert [hit.ref for hit in queries.search(seeded.db, "KCC/2027/9")] == [record.id]
+
+
+def test_the_letter_page_corrects_and_deletes_a_reply(qtbot, letter, monkeypatch) -> None:
+    from conftest import open_window
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    seeded, record, asks = letter
+    db = seeded.db
+    reply = service.record_reply(
+        db, record.id, on=days(-10), from_whom="ICB", answers={asks[0]: "accepted"}
+    ).reply
+    window = open_window(qtbot, db)
+    editor = window.open_record("letters", record.id)
+    assert not editor.correct_button.isEnabled() and not editor.delete_reply_button.isEnabled()
+    editor.replies.setCurrentRow(0)
+    assert editor.correct_button.isEnabled()
+
+    qtbot.mouseClick(editor.correct_button, Qt.MouseButton.LeftButton)
+    dialog = editor.reply_dialog
+    assert dialog.windowTitle().startswith("Correct a reply")
+    assert dialog.form.fields["from_whom"].text() == "ICB"
+    choice = dialog.outcomes[asks[0]]
+    assert choice.currentData() == "accepted"
+    choice.setCurrentIndex(choice.findData("declined"))
+    dialog.form.fields["from_whom"].setText("ICB chair")
+    with qtbot.waitSignal(dialog.finished_ok, timeout=5000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert e.asks.get(db, asks[0]).status == AskStatus.declined
+    qtbot.waitUntil(lambda: "from ICB chair" in editor.replies.item(0).text())
+    title = e.asks.get(db, asks[0]).title
+    assert f"Declined: {title}" in editor.replies.item(0).text()
+
+    editor.replies.setCurrentRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.ops.idle, timeout=5000):
+        qtbot.mouseClick(editor.delete_reply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.replies.item(0).text() == "No reply recorded yet.")
+    assert e.asks.get(db, asks[0]).status == AskStatus.open
+    assert e.replies.get(db, reply.id, include_deleted=True).deleted_at is not None
+    editor.mark_clean()
+    editor.close()

@@ -350,7 +350,7 @@ def test_cli_letter(record, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "--date", TODAY.strftime("%d/%m/%Y"), "-o", str(out),
     ]  # fmt: skip
     assert main(args) == 0
-    assert "logged as a draft letter" in capsys.readouterr().out
+    assert "Logged as one draft letter" in capsys.readouterr().out
     numbered = [p.text for p in read_docx(str(out)).paragraphs if p.style.name == "List Number"]
     assert numbered[0] == "Remove the benefit cap for supported housing"
     body = "\n".join(p.text for p in read_docx(str(out)).paragraphs)
@@ -369,3 +369,18 @@ def test_cli_letter(record, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main([*args[:-1], str(tmp_path / "x.odt")]) == 2
     assert letters_logged(record.db) == 1
     assert not (tmp_path / "bad.pdf").exists()
+
+    # one letter in two files: both written, logged once, the letter names both
+    pdf, docx = tmp_path / "two.pdf", tmp_path / "two.docx"
+    both = [*args[:-2], "-o", str(pdf), "-o", str(docx)]
+    assert main(both) == 0
+    out = capsys.readouterr().out
+    assert "Logged as one draft letter" in out and str(pdf) in out and str(docx) in out
+    assert letters_logged(record.db) == 2
+    with record.db.read() as session:
+        newest = session.exec(select(t.Letter).order_by(t.Letter.created_at.desc())).first()
+    assert newest.files == [str(pdf.resolve()), str(docx.resolve())]
+    assert "Remove the benefit cap" in "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert main([*args[:-2], "-o", str(tmp_path / "a.pdf"), "-o", str(tmp_path / "b.pdf")]) == 2
+    assert "at most one .pdf and one .docx" in capsys.readouterr().err
+    assert letters_logged(record.db) == 2 and not (tmp_path / "a.pdf").exists()

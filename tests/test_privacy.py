@@ -54,11 +54,27 @@ def test_subject_access_gathers_everything_in_json_and_pdf(mentioned, tmp_path):
     assert [letter["subject"] for letter in data["letters"]] == ["Board membership"]
     assert any("Created contact" in entry["summary"] for entry in data["audit_entries"])
 
-    text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    pages = [page.extract_text() for page in PdfReader(pdf_path).pages]
+    text = "".join(pages)
     assert "Subject access: Zofia Łukasiewicz" in text
     assert "<b>agreed</b> &" in text  # user text printed as typed, not as markup
     assert "Reply on board membership" in text
-    assert "Page 1 of" in text
+    total = len(pages)
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in page
+        assert "OFFICIAL-SENSITIVE: personal data" in page
+
+
+def test_a_long_subject_access_numbers_every_page_of_the_whole(mentioned, tmp_path):
+    e.contacts.update(
+        mentioned.db, mentioned.contact_id, {"notes": "\n".join(f"Note {i}" for i in range(400))}
+    )
+    _json, pdf_path = export_subject_access(mentioned.db, mentioned.contact_id, tmp_path)
+    pages = [page.extract_text() for page in PdfReader(pdf_path).pages]
+    assert len(pages) > 2
+    assert [f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages, 1)] == [True] * len(
+        pages
+    )
 
 
 def test_erasure_removes_the_person_everywhere_and_records_only_that_it_happened(mentioned):

@@ -20,12 +20,14 @@ from stpdesk.store import DatabaseDamaged, open_database
 from stpdesk.store import backup as store_backup
 
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "reportlab", "jinja2", "docx")
+# what the dashboard shows below the fold, made once the window is on screen
+BELOW_THE_FOLD = ("stpdesk.ui.promises_view", "stpdesk.services.promises")
 
 
 def test_the_first_window_imports_no_heavy_library():
     code = (
         "import sys; import stpdesk.ui.app; "
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+        f"print(sorted(m for m in {HEAVY + BELOW_THE_FOLD!r} if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

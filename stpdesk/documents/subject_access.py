@@ -52,25 +52,22 @@ def _when(value: str | None, *, with_time: bool = False) -> str:
 
 
 class _NumberedCanvas(pdfcanvas.Canvas):
-    """Adds "Page x of y" once the number of pages is known."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
+    """Adds "Page x of y": each page shows a form that is defined once the number of
+    pages is known (PDF lets a page use a form defined later), as packs do."""
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self.doForm(f"page-footer-{self.getPageNumber()}")
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
+        total = self.getPageNumber() - 1  # showPage has moved on to the page after the last
+        for number in range(1, total + 1):
+            self.beginForm(f"page-footer-{number}")
             self.setFont(FONT, 8)
             self.setFillColor(colors.grey)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {number} of {total}")
             self.drawString(18 * mm, 10 * mm, "OFFICIAL-SENSITIVE: personal data")
-            super().showPage()
+            self.endForm()
         super().save()
 
 

@@ -28,6 +28,7 @@ new files there add to them.
 
 from __future__ import annotations
 
+import functools
 import stat
 import sys
 import threading
@@ -165,7 +166,10 @@ def load_template(name: str, *, user_folder: Path | None = None) -> TemplateInfo
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _parse(name: str, text: str, origin: str, location: str) -> TemplateInfo:
+    """The template's header and body, checked (kept: a batch of packs parses it once;
+    an edited file is new text, so parsed afresh)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
         raise TemplateError(

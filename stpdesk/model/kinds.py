@@ -76,7 +76,9 @@ KINDS: tuple[RecordKind, ...] = (
     ),
     # Replies show on their letter's and asks' pages; they are part of the record, so
     # exports and bundles carry them.
-    RecordKind("replies", "letter_reply", "Reply", "Replies", "LetterReply", listed=False),
+    RecordKind(
+        "replies", "letter_reply", "Reply", "Replies", "LetterReply", listed=False, deletable=True
+    ),
 )
 
 BY_NAME: dict[str, RecordKind] = {kind.name: kind for kind in KINDS}

@@ -480,6 +480,19 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
             "original_due_date",  # before SQLite 3.41, covering needs every named column
             "deleted_at",
         ),
+        # the same for a few bodies (a pack's): each body's period is its own range
+        live_index(
+            "ix_commitment_live_body_first_due",
+            "body_id",
+            func.coalesce(literal_column("original_due_date"), literal_column("due_date")),
+            "direction",
+            "status",
+            "due_date",
+            "completed_on",
+            "revisions",
+            "original_due_date",
+            "deleted_at",
+        ),
     )
     due_date: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)
@@ -618,8 +631,9 @@ class LetterReplyBase(Editable):
         return value
 
 
-class LetterReply(LetterReplyBase, Record, table=True):
-    """A reply to a letter, kept for good: a letter may have several."""
+class LetterReply(LetterReplyBase, Record, Deletable, table=True):
+    """A reply to a letter: a letter may have several. Deleting one puts it in Recently
+    deleted (what it did to the asks is undone, and redone if it comes back)."""
 
     __tablename__ = "letter_reply"
     # emptying the recycle bin of a letter removes its replies with it

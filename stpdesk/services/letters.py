@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -593,6 +594,70 @@ OUTCOME_STATUS = {
 """What an ask's status becomes when a reply says so (no answer leaves it as it was)."""
 
 
+def _reply_values(
+    letter_id: str,
+    on: date | str | None,
+    from_whom: str,
+    summary: str | None,
+    file_ref: str | None,
+    answers: dict[str, ReplyOutcome | str],
+) -> t.LetterReplyCreate:
+    return validate(
+        t.LetterReplyCreate,
+        {
+            "letter_id": letter_id,
+            "received_on": on,
+            "from_whom": from_whom,
+            "summary": summary or None,
+            "file_ref": file_ref or None,
+            "answers": [{"ask_id": k, "outcome": str(v)} for k, v in answers.items()] or None,
+        },
+    )
+
+
+def _check_reply(
+    session: Session, letter: t.Letter, received: date, answers: dict[str, Any]
+) -> None:
+    """Refuse a reply dated in the future or before its letter, or answering an ask the
+    letter did not carry."""
+    if received > clock.today():
+        raise _reply_date_problem(
+            f"{format_date(received)} is after today: record a reply once it has come"
+        )
+    since = letter.sent_on or letter.letter_date
+    if since and received < since:
+        what = "was sent" if letter.sent_on else "is dated"
+        raise _reply_date_problem(
+            f"{format_date(received)} is before the letter {what}, {format_date(since)}"
+        )
+    carried = set(
+        session.exec(select(t.LetterAsk.ask_id).where(t.LetterAsk.letter_id == letter.id))
+    )
+    strangers = [ask_id for ask_id in answers if ask_id not in carried]
+    if strangers:
+        raise ValidationFailed(
+            [
+                _problem(
+                    "answers",
+                    "Asks",
+                    f"{', '.join(strangers)} is not an ask this letter carried "
+                    f"(it carried {', '.join(sorted(carried)) or 'none'})",
+                )
+            ]
+        )
+
+
+def _stored_answers(session: Session, answers: dict[str, ReplyOutcome | str]) -> list[dict] | None:
+    """Each answer with the status its ask had before (``was``), so deleting or correcting
+    the reply can put the ask back."""
+    stored = []
+    for ask_id, outcome in answers.items():
+        ask = session.get(t.Ask, ask_id)
+        was = ask.status.value if ask is not None else AskStatus.open.value
+        stored.append({"ask_id": ask_id, "outcome": str(outcome), "was": was})
+    return stored or None
+
+
 def record_reply(
     db: Database,
     letter_id: str,
@@ -608,45 +673,12 @@ def record_reply(
     link, and for each ask the letter carried what the reply did to it. The ask's status
     and history change with it; the letter is marked as answered. All or nothing."""
     answers = answers or {}
-    checked = validate(
-        t.LetterReplyCreate,
-        {
-            "letter_id": letter_id,
-            "received_on": on,
-            "from_whom": from_whom,
-            "summary": summary or None,
-            "file_ref": file_ref or None,
-            "answers": [{"ask_id": k, "outcome": str(v)} for k, v in answers.items()] or None,
-        },
-    )
+    checked = _reply_values(letter_id, on, from_whom, summary, file_ref, answers)
     received: date = checked.received_on
     with db.session() as session:
         letter = letters.get_in(session, letter_id)
-        if received > clock.today():
-            raise _reply_date_problem(
-                f"{format_date(received)} is after today: record a reply once it has come"
-            )
-        since = letter.sent_on or letter.letter_date
-        if since and received < since:
-            what = "was sent" if letter.sent_on else "is dated"
-            raise _reply_date_problem(
-                f"{format_date(received)} is before the letter {what}, {format_date(since)}"
-            )
-        carried = set(
-            session.exec(select(t.LetterAsk.ask_id).where(t.LetterAsk.letter_id == letter_id))
-        )
-        strangers = [ask_id for ask_id in answers if ask_id not in carried]
-        if strangers:
-            raise ValidationFailed(
-                [
-                    _problem(
-                        "answers",
-                        "Asks",
-                        f"{', '.join(strangers)} is not an ask this letter carried "
-                        f"(it carried {', '.join(sorted(carried)) or 'none'})",
-                    )
-                ]
-            )
+        _check_reply(session, letter, received, answers)
+        checked.answers = _stored_answers(session, answers)
         reply = replies.create_in(session, checked, actor=actor)
         latest = max(received, letter.reply_on) if letter.reply_on else received
         letter = letters.update_in(
@@ -689,6 +721,253 @@ def record_reply(
             )
             answered.append((ask, outcome))
         return ReplyResult(reply=reply, letter=letter, asks=answered)
+
+
+# --- correcting, deleting and restoring a reply -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """Where the replies leave an ask: its status and the day it was answered."""
+
+    status: AskStatus
+    responded_on: date | None
+
+
+def _live_replies_about(session: Session, ask_id: str) -> list[t.LetterReply]:
+    rows = session.exec(
+        select(t.LetterReply)
+        .join(t.LetterAsk, col(t.LetterAsk.letter_id) == t.LetterReply.letter_id)
+        .where(t.LetterAsk.ask_id == ask_id)
+        .where(col(t.LetterReply.deleted_at).is_(None))
+    ).all()
+    return [row for row in rows if any(a.get("ask_id") == ask_id for a in row.answers or [])]
+
+
+def _answers_about(rows: list[t.LetterReply], ask_id: str) -> list[tuple[t.LetterReply, dict]]:
+    """Each reply's answer about the ask, in the order the replies came."""
+    said = [(row, a) for row in rows for a in row.answers or [] if a["ask_id"] == ask_id]
+    return sorted(said, key=lambda pair: (pair[0].received_on, pair[0].created_at))
+
+
+def _standing(rows: list[t.LetterReply], ask_id: str) -> _Standing:
+    """The latest reply that decided the ask decides it; with none, it stands as it did
+    before the first reply about it (open if that was not kept)."""
+    said = _answers_about(rows, ask_id)
+    for row, answer in reversed(said):
+        outcome = ReplyOutcome(answer["outcome"])
+        if outcome in OUTCOME_STATUS:
+            return _Standing(OUTCOME_STATUS[outcome], row.received_on)
+    was = next((answer["was"] for _row, answer in said if answer.get("was")), None)
+    return _Standing(AskStatus(was) if was else AskStatus.open, None)
+
+
+def _ask_ids(*rows: t.LetterReply | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        for answer in (row.answers if row is not None else None) or []:
+            seen[answer["ask_id"]] = None
+    return list(seen)
+
+
+def _standings(session: Session, ask_ids: list[str]) -> dict[str, _Standing]:
+    """Where the live replies leave each ask."""
+    found = {}
+    for ask_id in ask_ids:
+        rows = _live_replies_about(session, ask_id)
+        found[ask_id] = _standing(rows, ask_id)
+    return found
+
+
+def _resettle_asks(
+    session: Session,
+    before: dict[str, _Standing],
+    why: str,
+    actor: str | None,
+) -> list[tuple[t.Ask, _Standing]]:
+    """Move each ask from where the replies left it (``before``) to where they leave it
+    now. An ask changed by hand since the reply is left alone: the hand change stands."""
+    moved = []
+    after = _standings(session, list(before))
+    for ask_id, was in before.items():
+        now = after[ask_id]
+        ask = session.get(t.Ask, ask_id)
+        if (
+            ask is None
+            or now == was
+            or (ask.status, ask.responded_on) != (was.status, was.responded_on)
+        ):
+            continue
+        summary = f"{why}: now {now.status.label.lower()} (was {was.status.label.lower()})"
+        _update(
+            session, ask, "ask", summary, actor, status=now.status, responded_on=now.responded_on
+        )
+        moved.append((ask, now))
+    return moved
+
+
+def _update(
+    session: Session, record: Any, entity: str, summary: str, actor: str | None, **values: Any
+) -> None:
+    """Set ``values`` on a record and audit the change, in the caller's transaction."""
+    before = snapshot(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.updated_at = clock.now()
+    session.add(record)
+    session.flush()
+    audit(
+        session,
+        action=AuditAction.update,
+        entity=entity,
+        record=record,
+        before=before,
+        summary=summary,
+        actor=actor,
+    )
+
+
+def _resettle_letter(session: Session, letter_id: str, actor: str | None) -> t.Letter:
+    """The letter is answered while it has a live reply, on the day of its latest one."""
+    letter = letters.get_in(session, letter_id, include_deleted=True)
+    days = [
+        row.received_on
+        for row in session.exec(
+            select(t.LetterReply)
+            .where(t.LetterReply.letter_id == letter_id)
+            .where(col(t.LetterReply.deleted_at).is_(None))
+        )
+    ]
+    if days:
+        status, reply_on = LetterStatus.reply_received, max(days)
+    else:
+        status = LetterStatus.sent if letter.sent_on else LetterStatus.draft
+        reply_on = None
+    if (letter.status, letter.reply_on) == (status, reply_on):
+        return letter
+    summary = f"{status.label} (its replies changed)"
+    _update(session, letter, "letter", summary, actor, status=status, reply_on=reply_on)
+    return letter
+
+
+@dataclass(frozen=True)
+class ReplyChange:
+    reply: t.LetterReply
+    letter: t.Letter
+    asks: list[tuple[t.Ask, AskStatus]]  # each ask whose status moved, and its new status
+
+
+def _reply_label(reply: t.LetterReply) -> str:
+    return f"the reply from {reply.from_whom} on {format_date(reply.received_on)}"
+
+
+def correct_reply(
+    db: Database,
+    reply_id: str,
+    *,
+    on: date | str | None = None,
+    from_whom: str | None = None,
+    summary: str | None = None,
+    file_ref: str | None = None,
+    answers: dict[str, ReplyOutcome | str] | None = None,
+    actor: str | None = None,
+) -> ReplyChange:
+    """Correct a reply recorded wrongly: any of its date, sender, summary, file and what
+    it did to each ask (``None`` keeps what is there; an empty text clears it). The asks
+    and the letter move with it, unless an ask was changed by hand since."""
+    with db.session() as session:
+        reply = replies.get_in(session, reply_id)
+        letter = letters.get_in(session, reply.letter_id, include_deleted=True)
+        kept = {a["ask_id"]: a["outcome"] for a in reply.answers or []}
+        new_answers = {**kept, **{k: str(v) for k, v in (answers or {}).items()}}
+        checked = _reply_values(
+            letter.id,
+            on if on is not None else reply.received_on,
+            from_whom if from_whom is not None else reply.from_whom,
+            summary if summary is not None else reply.summary,
+            file_ref if file_ref is not None else reply.file_ref,
+            new_answers,
+        )
+        _check_reply(session, letter, checked.received_on, new_answers)
+        before = _standings(session, _ask_ids(reply) + list(new_answers))
+        was = {a["ask_id"]: a.get("was") for a in reply.answers or []}
+        stored = _stored_answers(session, new_answers) or []
+        for answer in stored:  # an ask keeps the status it had before this reply
+            if was.get(answer["ask_id"]):
+                answer["was"] = was[answer["ask_id"]]
+
+        def correct() -> None:
+            reply.received_on = checked.received_on
+            reply.from_whom = checked.from_whom
+            reply.summary = checked.summary
+            reply.file_ref = checked.file_ref
+            reply.answers = stored or None
+            reply.updated_at = clock.now()
+
+        return _change_reply(
+            session, reply, before, correct, AuditAction.update, "Corrected", actor
+        )
+
+
+def _change_reply(
+    session: Session,
+    reply: t.LetterReply,
+    before: dict[str, _Standing],
+    change: Callable[[], None],
+    action: AuditAction,
+    verb: str,
+    actor: str | None,
+) -> ReplyChange:
+    """Change a reply, audited, then move its asks and its letter to where the replies
+    now leave them."""
+    snap = snapshot(reply)
+    change()
+    session.add(reply)
+    session.flush()
+    why = f"{verb} {_reply_label(reply)}"
+    audit(
+        session,
+        action=action,
+        entity="letter_reply",
+        record=reply,
+        before=snap,
+        summary=why,
+        actor=actor,
+    )
+    moved = _resettle_asks(session, before, why, actor)
+    letter = _resettle_letter(session, reply.letter_id, actor)
+    return ReplyChange(reply, letter, [(ask, standing.status) for ask, standing in moved])
+
+
+def delete_reply(db: Database, reply_id: str, *, actor: str | None = None) -> ReplyChange:
+    """Put a reply recorded by mistake in Recently deleted. Each ask it decided goes back
+    to where the other replies (or none) leave it; the letter is unanswered again if it
+    was its only reply."""
+    with db.session() as session:
+        reply = replies.get_in(session, reply_id)
+        before = _standings(session, _ask_ids(reply))
+
+        def delete() -> None:
+            reply.deleted_at = clock.now()
+
+        return _change_reply(session, reply, before, delete, AuditAction.delete, "Deleted", actor)
+
+
+def restore_reply(db: Database, reply_id: str, *, actor: str | None = None) -> ReplyChange:
+    """Bring a deleted reply back from Recently deleted, with what it did to the asks."""
+    with db.session() as session:
+        reply = replies.get_in(session, reply_id, include_deleted=True)
+        if reply.deleted_at is None:
+            letter = letters.get_in(session, reply.letter_id, include_deleted=True)
+            return ReplyChange(reply, letter, [])
+        before = _standings(session, _ask_ids(reply))
+
+        def restore() -> None:
+            reply.deleted_at = None
+
+        return _change_reply(
+            session, reply, before, restore, AuditAction.restore, "Restored", actor
+        )
 
 
 def asks_carried(db: Database, letter_id: str) -> list[t.Ask]:
@@ -745,6 +1024,7 @@ def replies_to(db: Database, letter_id: str) -> list[ReplyEntry]:
         rows = session.exec(
             select(t.LetterReply)
             .where(t.LetterReply.letter_id == letter_id)
+            .where(col(t.LetterReply.deleted_at).is_(None))
             .order_by(col(t.LetterReply.received_on), col(t.LetterReply.created_at))
         ).all()
         return _reply_entries(session, list(rows))
@@ -759,6 +1039,7 @@ def replies_about_ask(db: Database, ask_id: str) -> list[ReplyEntry]:
             .join(t.Letter, col(t.Letter.id) == t.LetterReply.letter_id)
             .where(t.LetterAsk.ask_id == ask_id)
             .where(col(t.Letter.deleted_at).is_(None))
+            .where(col(t.LetterReply.deleted_at).is_(None))
             .order_by(col(t.LetterReply.received_on), col(t.LetterReply.created_at))
         ).all()
         return _reply_entries(session, list(rows))

@@ -12,6 +12,7 @@ from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
+from . import letters
 from .entities import BY_NAME
 from .errors import NotFound
 from .records import EntityService, audit, snapshot
@@ -59,8 +60,11 @@ def _find(db: Database, record_id: str) -> EntityService[Any]:
 
 
 def restore(db: Database, record_id: str, *, actor: str | None = None) -> Any:
-    """Bring back a deleted record of any kind."""
-    return _find(db, record_id).restore(db, record_id, actor=actor)
+    """Bring back a deleted record of any kind (a reply with what it did to its asks)."""
+    service = _find(db, record_id)
+    if service is BY_NAME["replies"]:
+        return letters.restore_reply(db, record_id, actor=actor).reply
+    return service.restore(db, record_id, actor=actor)
 
 
 def empty(db: Database, *, older_than_days: int = 0, actor: str | None = None) -> int:

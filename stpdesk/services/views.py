@@ -215,6 +215,7 @@ def rows(
                 session.exec(
                     select(t.LetterReply.letter_id, func.count())
                     .where(col(t.LetterReply.letter_id).in_(ids))
+                    .where(col(t.LetterReply.deleted_at).is_(None))
                     .group_by(col(t.LetterReply.letter_id))
                 ).all()
             )

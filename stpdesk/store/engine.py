@@ -29,7 +29,9 @@ BUSY_TIMEOUT_MS = 5000
 def add_functions(connection: sqlite3.Connection) -> None:
     """Register the app's SQL functions (``app_today()``: see model.engagement)."""
     for name, function in SQL_FUNCTIONS.items():
-        connection.create_function(name, 0, function)
+        # deterministic: evaluated once per statement, not once per row (the clock and the
+        # thresholds do not move within a statement); never used in an index or a check
+        connection.create_function(name, 0, function, deterministic=True)
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:

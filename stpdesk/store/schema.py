@@ -41,6 +41,7 @@ REVISIONS: tuple[str, ...] = (
     "0009",
     "0010",
     "0011",
+    "0014",
 )
 HEAD_REVISION = REVISIONS[-1]
 

@@ -5,6 +5,7 @@ activity and how engagement stands with each footprint. Every line opens its rec
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
@@ -30,10 +31,12 @@ from ..model.dates import format_date, format_datetime
 from ..model.engagement import thresholds, waited_text
 from ..services import dashboard as dashboard_data
 from ..services.dashboard import EngagementSummary
-from ..services.promises import PromiseRecord
 from .colours import DONE_COLOUR, OVERDUE_COLOUR
 from .context import AppContext
-from .promises_view import ChartRow, PromisesChart, legend
+
+if TYPE_CHECKING:
+    from ..services.promises import PromiseRecord
+    from .promises_view import PromisesChart
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 10  # "entity:record id"
 
@@ -184,10 +187,7 @@ class Dashboard(QWidget):
         self.promises_caption.setWordWrap(True)
         self.promises_caption.setAccessibleName("Promises kept, period")
         box.addWidget(self.promises_caption)
-        self.promises = PromisesChart("Promises kept to us, by body")
-        self.promises.open_record = self.open_record.emit
-        box.addWidget(self.promises)
-        box.addWidget(legend(self.promises_box))
+        self.promises: PromisesChart | None = None  # made once the window is on screen
         grid.addWidget(self.promises_box, grid.rowCount(), 0, 1, 2)  # below every other panel
         layout.addStretch(1)
 
@@ -237,7 +237,16 @@ class Dashboard(QWidget):
 
     def start_promises(self) -> None:
         """Read promises kept from now on, with every reload: the window asks once its
-        first paint is on screen (the read would compete with painting it)."""
+        first paint is on screen (the read would compete with painting it). The chart is
+        made then too: it sits below the fold, and its code need not load before the paint."""
+        if self.promises is None:
+            from .promises_view import PromisesChart, legend
+
+            self.promises = PromisesChart("Promises kept to us, by body")
+            self.promises.open_record = self.open_record.emit
+            box = self.promises_box.layout()
+            box.addWidget(self.promises)
+            box.addWidget(legend(self.promises_box))
         self._promises_wanted = True
         if self.data is not None:
             self._load_promises()
@@ -254,6 +263,10 @@ class Dashboard(QWidget):
         self.promises_caption.setText(f"Promises kept could not be read. {error}")
 
     def show_promises(self, record: PromiseRecord) -> None:
+        from .promises_view import ChartRow
+
+        if self.promises is None:  # only start_promises asks, having made the chart
+            return
         self.promises_caption.setText(
             f"Promises made to us that were first due from {format_date(record.since)} to "
             f"today, by body: delivered on time, delivered late, overdue now or dropped. "

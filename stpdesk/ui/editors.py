@@ -496,16 +496,35 @@ class LetterEditor(FormEditor):
         self.reply_button = QPushButton("Record &reply…", self.body)
         self.reply_button.setAccessibleName("Record reply")
         self.reply_button.clicked.connect(self.record_reply)
+        self.correct_button = QPushButton("Co&rrect reply…", self.body)
+        self.correct_button.setAccessibleName("Correct the chosen reply")
+        self.correct_button.clicked.connect(self.correct_reply)
+        self.delete_reply_button = QPushButton("Delete reply", self.body)
+        self.delete_reply_button.setAccessibleName("Delete the chosen reply")
+        self.delete_reply_button.setToolTip(
+            "Puts the reply in Recently deleted; the asks it decided go back"
+        )
+        self.delete_reply_button.clicked.connect(self.delete_reply)
         row.addWidget(self.replies_title, 1)
-        row.addWidget(self.reply_button)
+        for button in (self.reply_button, self.correct_button, self.delete_reply_button):
+            row.addWidget(button)
         self.body_layout.addLayout(row)
         self.replies = QListWidget(self.body)
         self.replies.setAccessibleName("Replies")
         self.replies.setWordWrap(True)
+        self.replies.currentRowChanged.connect(lambda _row: self._enable_reply_buttons())
         self.replies_title.setBuddy(self.replies)
         self.body_layout.addWidget(self.replies)
-        for widget in (self.replies_title, self.reply_button, self.replies):
+        self.reply_entries: dict[str, letter_service.ReplyEntry] = {}
+        for widget in (
+            self.replies_title,
+            self.reply_button,
+            self.correct_button,
+            self.delete_reply_button,
+            self.replies,
+        ):
             widget.setVisible(self.record_id is not None)
+        self._enable_reply_buttons()
 
     def load(self, record_id: str) -> None:
         super().load(record_id)
@@ -517,10 +536,25 @@ class LetterEditor(FormEditor):
         carried = dict(
             (ask.id, ask.title) for ask in letter_service.asks_carried(self.ctx.db, record_id)
         )
+        self.reply_entries = {}
         for reply in letter_service.replies_to(self.ctx.db, record_id):
-            self.replies.addItem(reply_text(reply, carried))
+            item = QListWidgetItem(reply_text(reply, carried))
+            item.setData(Qt.ItemDataRole.UserRole, reply.id)
+            self.replies.addItem(item)
+            self.reply_entries[reply.id] = reply
         if not self.replies.count():
             self.replies.addItem("No reply recorded yet.")
+        self._enable_reply_buttons()
+
+    def chosen_reply(self) -> letter_service.ReplyEntry | None:
+        item = self.replies.currentItem()
+        reply_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return self.reply_entries.get(reply_id) if reply_id else None
+
+    def _enable_reply_buttons(self) -> None:
+        chosen = self.chosen_reply() is not None
+        self.correct_button.setEnabled(chosen)
+        self.delete_reply_button.setEnabled(chosen)
 
     def form_values(self) -> tuple[dict[str, Any], dict[str, str]]:
         values, local = self.form.values()
@@ -531,12 +565,41 @@ class LetterEditor(FormEditor):
     def record_reply(self) -> None:
         if self.record_id is None:
             return
-        dialog = ReplyDialog(self.ctx, self.record_id, self)
+        self._open_reply_dialog(None)
+
+    def correct_reply(self) -> None:
+        reply = self.chosen_reply()
+        if self.record_id is not None and reply is not None:
+            self._open_reply_dialog(reply)
+
+    def _open_reply_dialog(self, reply: letter_service.ReplyEntry | None) -> None:
+        dialog = ReplyDialog(self.ctx, self.record_id, self, reply=reply)  # type: ignore[arg-type]
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.finished_ok.connect(self._after_reply)
         dialog.show()
         self.reply_dialog = dialog
+
+    def delete_reply(self) -> None:
+        reply = self.chosen_reply()
+        if reply is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete this reply?",
+            f"Delete the reply from {reply.from_whom} of {format_date(reply.received_on)}?\n\n"
+            "It goes to Recently deleted, from where it can be brought back. Each ask it "
+            "decided goes back to where the other replies leave it.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        db, reply_id = self.ctx.db, reply.id
+        self.ctx.ops.run(
+            lambda: letter_service.delete_reply(db, reply_id),
+            on_done=lambda change: self._after_reply(change.reply.id),
+            on_error=lambda error: show_error(self, error, "Deleting the reply"),
+            changes={"letters", "asks"},
+        )
 
     def _after_reply(self, _reply_id: str) -> None:
         was_dirty = self.dirty
@@ -566,12 +629,21 @@ class ReplyDialog(QDialog):
 
     finished_ok = Signal(str)
 
-    def __init__(self, ctx: AppContext, letter_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        letter_id: str,
+        parent: QWidget | None = None,
+        *,
+        reply: letter_service.ReplyEntry | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.letter_id = letter_id
-        self.setWindowTitle(f"Record a reply — {TITLE}")
-        self.setAccessibleName("Record a reply")
+        self.reply = reply  # correcting this one, else recording a new one
+        doing = "Correct a reply" if reply else "Record a reply"
+        self.setWindowTitle(f"{doing} — {TITLE}")
+        self.setAccessibleName(doing)
         self.setObjectName("reply_dialog")
         layout = QVBoxLayout(self)
         self.form = Form(self)
@@ -600,8 +672,23 @@ class ReplyDialog(QDialog):
             layout.addWidget(group)
         self.general = ProblemLabel("this reply", self)
         layout.addWidget(self.general)
-        buttons, self.ok_button = ok_and_cancel(self, "Record reply", self.apply)
+        buttons, self.ok_button = ok_and_cancel(
+            self, "Save correction" if reply else "Record reply", self.apply
+        )
         layout.addWidget(buttons)
+        if reply is not None:
+            self.form.set_values(
+                {
+                    "received_on": reply.received_on,
+                    "from_whom": reply.from_whom,
+                    "summary": reply.summary,
+                    "file_ref": reply.file_ref,
+                }
+            )
+            for ask_id, outcome in reply.outcomes.items():
+                if ask_id in self.outcomes:
+                    choice = self.outcomes[ask_id]
+                    choice.setCurrentIndex(choice.findData(outcome.value))
         fit_to_screen(self, "reply")
 
     def apply(self) -> None:
@@ -611,16 +698,22 @@ class ReplyDialog(QDialog):
         answers = {ask_id: choice.currentData() for ask_id, choice in self.outcomes.items()}
         db, letter_id = self.ctx.db, self.letter_id
         self.ok_button.setEnabled(False)
+        details = {
+            "on": values["received_on"],
+            "from_whom": values["from_whom"] or "",
+            "summary": values["summary"] or "",
+            "file_ref": values["file_ref"] or "",
+            "answers": answers,
+        }
+        reply_id = self.reply.id if self.reply is not None else None
+
+        def save() -> Any:
+            if reply_id is not None:
+                return letter_service.correct_reply(db, reply_id, **details)
+            return letter_service.record_reply(db, letter_id, **details)
+
         self.ctx.ops.run(
-            lambda: letter_service.record_reply(
-                db,
-                letter_id,
-                on=values["received_on"],
-                from_whom=values["from_whom"] or "",
-                summary=values["summary"],
-                file_ref=values["file_ref"],
-                answers=answers,
-            ),
+            save,
             on_done=self._done,
             on_error=self._failed,
             changes={"letters", "asks"},
@@ -631,17 +724,7 @@ class ReplyDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            widget = self.form.show_failure(error)
-            if widget is not None:
-                widget.setFocus()
-            else:
-                self.general.show_problem(str(error))
-        elif isinstance(error, EXPECTED_ERRORS):
-            self.general.show_problem(str(error))
-        else:
-            show_error(self, error, "Recording the reply")
+        show_dialog_failure(self, error, "Recording the reply")
 
 
 class CommitmentEditor(FormEditor):
@@ -864,15 +947,23 @@ class WorkflowDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            widget = self.form.show_failure(error)
-            if widget is not None:
-                widget.setFocus()
-        elif isinstance(error, EXPECTED_ERRORS):
-            self.general.show_problem(str(error))
+        show_dialog_failure(self, error, "The change")
+
+
+def show_dialog_failure(dialog: Any, error: BaseException, doing: str) -> None:
+    """A form dialog's save failed: the problem beside its field (or under the form),
+    the dialog's OK button usable again; an unexpected error in a message box."""
+    dialog.ok_button.setEnabled(True)
+    if isinstance(error, ValidationFailed):
+        widget = dialog.form.show_failure(error)
+        if widget is not None:
+            widget.setFocus()
         else:
-            show_error(self, error, "The change")
+            dialog.general.show_problem(str(error))
+    elif isinstance(error, EXPECTED_ERRORS):
+        dialog.general.show_problem(str(error))
+    else:
+        show_error(dialog, error, doing)
 
 
 def open_workflow_dialog(
