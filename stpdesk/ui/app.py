@@ -87,6 +87,8 @@ WARM_UP_MODULES = (
     "stpdesk.services.workflows",
     "stpdesk.services.safety",
     "stpdesk.services.recycle",
+    "stpdesk.ui.models",  # the list pages: not imported on the UI thread when first opened
+    "stpdesk.ui.lists",
 )
 
 # How long a new window waits for its dashboard's figures before it is shown without them.
