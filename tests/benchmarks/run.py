@@ -213,6 +213,11 @@ QTimer.singleShot(60000, loop.quit)
 window.show()
 loop.exec()
 page = window.go_to_list("meetings")
+if getattr(page.model, "loading", False):  # read on the worker thread since issue 22
+    loop = QEventLoop()
+    page.model.loaded.connect(loop.quit)
+    QTimer.singleShot(60000, loop.quit)
+    loop.exec()
 page.table.viewport().repaint()
 for _ in range(20):
     app.processEvents()
