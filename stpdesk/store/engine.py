@@ -138,6 +138,7 @@ class Database:
         self._checked.set()  # until checks are handed to run_checks_in_background
         self._check_failed: StoreError | None = None
         self.closing = threading.Event()  # tells background work (the backup) to stop
+        self.merge_on_close = False  # a command's: merge the full-text indexes as it closes
         self._backup_go = threading.Event()  # the routine backup may start (or is not wanted)
 
     @property
@@ -284,6 +285,10 @@ class Database:
         try:
             if self._engine is not None:
                 self._engine.dispose()
+            if self.merge_on_close and not remove_file and self._check_failed is None:
+                from .index_merging import merge_pending
+
+                merge_pending(self.path)
             if remove_file:
                 remove_database_files(self.path)
         finally:

@@ -168,7 +168,9 @@ def open_database(
         path.parent.mkdir(parents=True, exist_ok=True)
     held = hold(path, role)
     try:
-        return _open_held(path, held, routine_backup=routine_backup, defer_checks=defer_checks)
+        database = _open_held(path, held, routine_backup=routine_backup, defer_checks=defer_checks)
+        database.merge_on_close = role == COMMAND  # the window merges when idle instead
+        return database
     except BaseException:
         held.release()
         raise

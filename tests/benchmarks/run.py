@@ -140,6 +140,7 @@ def code_key() -> str:
         *sorted((root.parent / "resources" / "demo").glob("*.toml")),
         root / "model" / "tables.py",
         *sorted((root / "store" / "migrations" / "versions").glob("*.py")),
+        root / "store" / "index_merging.py",  # how the full-text indexes are laid out
     ]
     digest = hashlib.sha256()
     for path in files:
@@ -166,6 +167,12 @@ def ensure_database(folder: Path, meetings: int, *, rebuild: bool) -> Path:
     build_demo(db)
     add_scale(db, meetings)
     db.close()  # the last connection closing checkpoints and removes the WAL
+    try:  # the indexes merged, as the app's idle time leaves them (issue 22)
+        from stpdesk.store.index_merging import merge_pending
+    except ImportError:
+        pass
+    else:
+        merge_pending(partial, seconds=3600)
     partial.rename(path)
     log(f"  built in {time.perf_counter() - started:.0f} s")
     return path
