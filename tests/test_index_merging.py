@@ -120,3 +120,24 @@ def test_misleading_statistics_about_the_indexes_storage_are_dropped(db_path) ->
     assert plan().startswith("SCAN")
     open_database(db_path).close()
     assert "INTEGER PRIMARY KEY" in plan()
+
+
+def test_the_windows_saves_leave_the_log_for_idle_time(qtbot, db_path, monkeypatch) -> None:
+    from stpdesk.store.lock import APP
+    from stpdesk.ui import maintenance
+
+    monkeypatch.setattr(maintenance, "MERGE_AFTER_MS", 0)
+    db = open_database(db_path, role=APP)
+    window = open_window(qtbot, db)
+    qtbot.waitUntil(
+        lambda: window.upkeep is not None and not window.upkeep.merge_pending, timeout=10_000
+    )
+    before = db_path.stat().st_mtime_ns
+    save_meetings(db, 60)  # over 1,000 pages: a command's saves would copy them back
+    assert db_path.stat().st_mtime_ns == before  # all still in the log
+    with qtbot.waitSignal(window.upkeep.merged, timeout=10_000):
+        window.ops.notify({"meetings"})
+    assert db_path.stat().st_mtime_ns > before  # copied back at idle
+    assert len(found(db)[0]) == 60
+    window.ops.shutdown()
+    db.close()

@@ -96,7 +96,14 @@ def check_header(path: Path) -> None:
         )
 
 
-def make_engine(path: Path) -> Engine:
+def _checkpoint_when_idle(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Copying the write-ahead log back into the file (1,000 pages and a sync, in one save
+    # of every thirty or so) is left out of saves, as index merging is: the window does it
+    # when idle (ui/maintenance.py), and the last connection to close does it anyway.
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def make_engine(path: Path, *, checkpoint_when_idle: bool = False) -> Engine:
     from sqlalchemy import event
     from sqlmodel import create_engine
 
@@ -105,6 +112,8 @@ def make_engine(path: Path) -> Engine:
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _set_pragmas)
+    if checkpoint_when_idle:
+        event.listen(engine, "connect", _checkpoint_when_idle)
     return engine
 
 
@@ -139,13 +148,16 @@ class Database:
         self._check_failed: StoreError | None = None
         self.closing = threading.Event()  # tells background work (the backup) to stop
         self.merge_on_close = False  # a command's: merge the full-text indexes as it closes
+        self.checkpoint_when_idle = False  # the window's: saves leave the log to idle time
         self._backup_go = threading.Event()  # the routine backup may start (or is not wanted)
 
     @property
     def engine(self) -> Engine:
         with self._engine_lock:
             if self._engine is None:
-                self._engine = make_engine(self.path)
+                self._engine = make_engine(
+                    self.path, checkpoint_when_idle=self.checkpoint_when_idle
+                )
             return self._engine
 
     # --- checks run behind the first window --------------------------------------------

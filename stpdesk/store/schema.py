@@ -24,7 +24,7 @@ from .errors import (
 )
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, Identity, identify
 from .index_merging import merge_outside_writes
-from .lock import COMMAND, SETUP, Hold, hold, real_path
+from .lock import APP, COMMAND, SETUP, Hold, hold, real_path
 
 # Oldest first; tests check these match the Alembic scripts. Note for new
 # revisions: batch mode rebuilds a table and drops its search and tally triggers, so a
@@ -170,6 +170,7 @@ def open_database(
     try:
         database = _open_held(path, held, routine_backup=routine_backup, defer_checks=defer_checks)
         database.merge_on_close = role == COMMAND  # the window merges when idle instead
+        database.checkpoint_when_idle = role == APP
         return database
     except BaseException:
         held.release()

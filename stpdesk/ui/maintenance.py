@@ -2,7 +2,8 @@
 
 - Merging the full-text indexes' segments (``store/index_merging.py``): saves only add
   to the indexes, and a moment after the last change the merging is done in short steps,
-  each its own transaction, so a save queued meanwhile waits one step at most.
+  each its own transaction, so a save queued meanwhile waits one step at most; then the
+  write-ahead log is copied back into the file, which the window's saves leave too.
 - The day's routine backup begins after the window's first idle minute, not as it opens:
   a window closed again within seconds leaves the backup for next time rather than
   abandoning a copy half made.
@@ -23,12 +24,16 @@ BUSY_RETRY_MS = 5_000  # the queue was busy when the time came: look again after
 
 
 def merge_some(db: Database) -> bool:
-    """One step of merging on ``db``'s full-text indexes; True while more is left."""
+    """One step of merging on ``db``'s full-text indexes; True while more is left. Once
+    all is merged, the write-ahead log is copied back into the file."""
     db.wait_for_checks()  # nothing is written to a file not yet known to be sound
     connection = db.raw_connection()
     try:
         connection.isolation_level = None  # merge_step opens its own transactions
-        return merge_step(connection)
+        more = merge_step(connection)
+        if not more:  # then the log saves leave (engine.py), without keeping readers waiting
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return more
     finally:
         connection.close()
 
