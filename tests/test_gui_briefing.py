@@ -164,13 +164,19 @@ def test_stopping_the_pack_keeps_nothing_half_made(qtbot, ctx, upcoming):
     assert not error_boxes()
 
 
+def pdf_printer(dialog: PackDialog, path: Path) -> QPrinter:
+    """A printer that writes a PDF file, set up for the pack as Print sets it up."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    prepare_printer(printer, dialog.document, dialog.record_title)
+    return printer
+
+
 def test_printing_sends_every_page_to_the_printer(qtbot, ctx, upcoming, tmp_path):
     dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
     wait_for_pack(qtbot, dialog)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    prepare_printer(printer, dialog.document, dialog.record_title)
+    printer = pdf_printer(dialog, tmp_path / "printed.pdf")
     pages = dialog.document.pageCount()
     with qtbot.waitSignal(dialog.printed, timeout=WAIT) as printing:
         dialog.print_to(printer)
@@ -392,10 +398,7 @@ def test_markup_in_a_title_is_shown_and_printed_as_typed(qtbot, seeded, tmp_path
 def test_printing_can_be_stopped_and_says_so(qtbot, ctx, upcoming, tmp_path):
     dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
     wait_for_pack(qtbot, dialog)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    prepare_printer(printer, dialog.document, dialog.record_title)
+    printer = pdf_printer(dialog, tmp_path / "printed.pdf")
     with qtbot.waitSignal(dialog.pack_stopped, timeout=WAIT) as stopped:
         dialog.print_to(printer)
         handed_over = dialog._print_file  # the pack, for the printing process to read

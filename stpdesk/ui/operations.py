@@ -144,9 +144,9 @@ _SHARED: dict[str, Operations] = {}
 
 
 def app_queue(name: str) -> Operations:
-    """A queue that lives as long as the application, for work not tied to one window's
-    database queue (printing; models made outside a window, in tests and benchmarks). A
-    queue owned by a dialog or a model would be deleted with it while its work may run."""
+    """A queue that lives as long as the application, for list models made outside a
+    window (in tests and benchmarks). A queue owned by a model would be deleted with it
+    while its work may still run."""
     if name not in _SHARED:
         _SHARED[name] = Operations(QCoreApplication.instance())
     return _SHARED[name]
