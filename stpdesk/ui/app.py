@@ -4,9 +4,11 @@ status bar, the dashboard and a lazily built, lazily paged list for every kind o
 Start-up is arranged so the window paints with its dashboard filled before the heavy
 libraries load: this module imports only Qt and modules that read through plain
 ``sqlite3``. SQLAlchemy, SQLModel and the record editors are imported on the worker
-thread once the dashboard shows (``_warm_up``), and list pages are built when first
-visited. The database's integrity check and routine backup run on a thread meanwhile
-(``open_database(defer_checks=True)``); saves wait for the check to pass.
+thread once the dashboard shows (``_warm_up``), and list pages are built after that, one
+section between other events, or when first visited if sooner; each reads its rows when
+first shown. The database's integrity check runs on a thread meanwhile
+(``open_database(defer_checks=True)``); saves wait for the check to pass. The routine
+backup follows after the first idle minute (``maintenance.py``).
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ WARM_UP_MODULES = (
     "stpdesk.ui.models",  # the list pages: not imported on the UI thread when first opened
     "stpdesk.ui.lists",
 )
+
+PREBUILD_GAP_MS = 50  # between building one section's list pages and the next, at start
 
 # How long a new window waits for its dashboard's figures before it is shown without them.
 FIRST_FILL_WAIT_MS = 250
@@ -296,9 +300,22 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         # Once the libraries are in, their objects are set aside from garbage collection:
         # a full collection looking through them all took 100–150 ms, freezing the window.
-        self.ops.run(_warm_up(self.db), on_done=lambda _done: gc.freeze())
+        self.ops.run(_warm_up(self.db), on_done=self._warmed_up)
         db = self.db
         self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
+
+    def _warmed_up(self, _result: object) -> None:
+        gc.freeze()
+        self._build_next_section()
+
+    def _build_next_section(self) -> None:
+        """The list pages, one section at a time between other events, empty until first
+        shown: building them on the first click held the window for 20–40 ms."""
+        for index, (_label, entities, _action) in enumerate(SECTIONS):
+            if entities and index not in self._built_sections:
+                self._build_section(index)
+                QTimer.singleShot(PREBUILD_GAP_MS, self, self._build_next_section)
+                return
 
     def _checks_passed(self, _result: object) -> None:
         from .maintenance import IdleUpkeep
