@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
         self.reminders: Reminders | None = None  # started with the background work
+        self.building_lists = False  # the list pages are being built after start-up
         self.upkeep: IdleUpkeep | None = None  # merging and the backup at idle, after the checks
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
@@ -306,6 +307,7 @@ class MainWindow(QMainWindow):
 
     def _warmed_up(self, _result: object) -> None:
         gc.freeze()
+        self.building_lists = True
         self._build_next_section()
 
     def _build_next_section(self) -> None:
@@ -316,6 +318,7 @@ class MainWindow(QMainWindow):
                 self._build_section(index)
                 QTimer.singleShot(PREBUILD_GAP_MS, self, self._build_next_section)
                 return
+        self.building_lists = False
 
     def _checks_passed(self, _result: object) -> None:
         from .maintenance import IdleUpkeep
