@@ -634,7 +634,11 @@ class PackDialog(JobDialog):
         return True
 
     def done(self, result: int) -> None:
-        self._stop_printing()
+        process, handed_over = self.print_process, self._print_file
+        if self._stop_printing() and process is not None:
+            process.waitForFinished(2000)  # killed: it goes at once, with the dialog
+            if handed_over is not None:
+                handed_over.unlink(missing_ok=True)  # the dialog may go before it hears
         super().done(result)
 
     # --- saving ----------------------------------------------------------------------
