@@ -408,3 +408,15 @@ def test_printing_can_be_stopped_and_says_so(qtbot, ctx, upcoming, tmp_path):
     assert stopped.args[0].startswith("Printing stopped at your request after")
     assert dialog.print_button.isEnabled() and not error_boxes()
     assert not handed_over.exists()
+
+
+def test_closing_the_pack_while_it_prints_stops_the_printing(qtbot, ctx, upcoming, tmp_path):
+    dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
+    wait_for_pack(qtbot, dialog)
+    dialog.print_to(pdf_printer(dialog, tmp_path / "printed.pdf"))
+    handed_over = dialog._print_file
+    process = dialog.print_process
+    dialog.close()
+    assert not handed_over.exists()
+    assert process.state() == process.ProcessState.NotRunning
+    assert not error_boxes()
