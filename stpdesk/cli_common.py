@@ -23,14 +23,11 @@ def say(message: str) -> None:
 
 
 def say_missing(characters: set[str], other: str) -> None:
-    """Name the characters a PDF shows as � (no font stpdesk has can draw them)."""
-    from .documents.fonts import describe_missing
+    """Name the characters a PDF shows as � (no font on this computer can draw them)."""
+    from .documents.fonts import missing_message
 
     if characters:
-        say(
-            "Note: the PDF shows � for characters its font cannot draw: "
-            f"{describe_missing(characters)}. The {other} version shows them."
-        )
+        say(missing_message(characters, other))
 
 
 def open_existing(db_path: Path):  # noqa: ANN201 - returns store.Database

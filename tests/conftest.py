@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -56,6 +59,36 @@ def iso(n: int) -> str:
 def long_date(n: int) -> str:
     """``days(n)`` as the app prints it: 22 November 2026."""
     return format_date(days(n))
+
+
+TEST_FONTS = Path(__file__).parent / "data" / "fonts"
+
+
+@contextmanager
+def computer_fonts(folder: Path = TEST_FONTS) -> Iterator[None]:
+    """While the block runs, the fonts installed on this computer, as stpdesk finds them
+    through fontconfig, are those in ``folder`` (by default a font with 病院医会議市民 and
+    no emoji), so a test sees the same fonts on any machine."""
+    from stpdesk.documents import fonts
+
+    before = os.environ.get("FONTCONFIG_FILE")
+    with tempfile.TemporaryDirectory() as cache:
+        config = Path(cache) / "fonts.conf"
+        config.write_text(
+            f'<?xml version="1.0"?>\n<fontconfig><dir>{folder}</dir>'
+            f"<cachedir>{cache}</cachedir></fontconfig>\n",
+            encoding="utf-8",
+        )
+        os.environ["FONTCONFIG_FILE"] = str(config)
+        fonts.forget_system_fonts()
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+            fonts.forget_system_fonts()
 
 
 def stpdesk_command(*args: str) -> list[str]:

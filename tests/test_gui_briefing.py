@@ -132,6 +132,23 @@ def test_save_as_writes_the_pdf_and_the_accessible_web_page(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pack.html", "pack.pdf"]
 
 
+def test_saving_the_pdf_names_characters_no_font_can_draw(qtbot, ctx, demo_db, upcoming, tmp_path):
+    meeting = e.meetings.get(demo_db, upcoming[0])
+    e.meetings.update(demo_db, upcoming[0], {"agenda": "Visit to the hospital 🏥"})
+    try:
+        dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
+        wait_for_pack(qtbot, dialog)
+        with qtbot.waitSignal(dialog.saved, timeout=WAIT):
+            dialog.save_to(tmp_path / "pack.pdf")
+        assert "Saved the PDF as" in dialog.status.text()
+        assert "No font on this computer can draw 🏥 (U+1F3E5)" in dialog.status.text()
+        with qtbot.waitSignal(dialog.saved, timeout=WAIT):
+            dialog.save_to(tmp_path / "pack.html")
+        assert "U+" not in dialog.status.text()  # the web page shows it as typed
+    finally:
+        e.meetings.update(demo_db, upcoming[0], {"agenda": meeting.agenda})
+
+
 def test_save_as_an_unknown_kind_of_file_says_so_and_writes_nothing(qtbot, ctx, upcoming, tmp_path):
     dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
     wait_for_pack(qtbot, dialog)

@@ -885,17 +885,124 @@ def test_init_by_name_with_a_member_and_refusals(tmp_path, capsys):
     assert not (tmp_path / "x.sqlite").exists()
 
 
-# --- (g, in part) characters no font here has: a visible mark, and named -------------------
+# --- (g) other scripts: each in a font that has it, right to left read right to left -------
+
+from conftest import TEST_FONTS, computer_fonts  # noqa: E402
+
+OTHER_SCRIPTS = "Visit to 病院 🏥, then Łódź\nשלום עליכם\nمرحبا بكم"
+HEBREW_DRAWN = "םכילע םולש"  # שלום עליכם, drawn left to right: its last letter first
+# مرحبا بكم, each letter in its joined form (presentation forms), drawn left to right
+ARABIC_DRAWN = "\ufee2\ufedc\ufe91 \ufe8e\ufe92\ufea3\ufeae\ufee3"
 
 
-def test_characters_without_a_glyph_print_as_a_mark_and_are_named(
+def _drawn(data: bytes) -> list[tuple[str, str]]:
+    """Each piece of text the pages draw, in the order drawn, and its font's name."""
+    import re
+
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(_io.BytesIO(data))
+    out = []
+    for page in reader.pages:
+        fonts = {}
+        for key, font in page["/Resources"]["/Font"].items():
+            font = font.get_object()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            entries = cmap.split("beginbfchar", 1)[1]
+            codes = re.findall(r"<([0-9A-F]{2})> <([0-9A-F]+)>", entries)
+            text = {int(c, 16): bytes.fromhex(u).decode("utf-16-be") for c, u in codes}
+            fonts[key] = (str(font["/BaseFont"]), text)
+        current = ("", {})
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = fonts[operands[0]]
+            elif operator == b"Tj":
+                raw = getattr(operands[0], "original_bytes", operands[0])
+                out.append(("".join(current[1].get(b, "?") for b in bytes(raw)), current[0]))
+    return out
+
+
+def test_other_scripts_print_in_fonts_that_have_them_in_reading_order(
     seeded, db_path, tmp_path, capsys
 ):
-    e.meetings.update(seeded.db, seeded.meeting_id, {"agenda": "Visit to 病院 🏥, then Łódź"})
-    assert _brief(seeded, db_path, tmp_path / "pack.pdf") == 0
-    err = capsys.readouterr().err
-    assert "病 (U+75C5), 院 (U+9662), 🏥 (U+1F3E5)" in err and "web page (.html)" in err
-    text = _pdf_text((tmp_path / "pack.pdf").read_bytes())
-    assert "Visit to �� �, then Łódź" in text
+    e.meetings.update(seeded.db, seeded.meeting_id, {"agenda": OTHER_SCRIPTS})
+    with computer_fonts():  # one with 病院 (Droid Sans Fallback); none has 🏥
+        assert _brief(seeded, db_path, tmp_path / "pack.pdf") == 0
+        err = capsys.readouterr().err
+        assert _letter(seeded, db_path, tmp_path / "letter.pdf", "--subject", OTHER_SCRIPTS) == 0
+        assert capsys.readouterr().err == err.replace("web page (.html)", "Word (.docx)")
+    assert "No font on this computer can draw 🏥 (U+1F3E5)" in err and "web page (.html)" in err
+    assert "病" not in err and "U+" not in err.replace("U+1F3E5", "")
+    for name in ("pack.pdf", "letter.pdf"):
+        data = (tmp_path / name).read_bytes()
+        drawn = _drawn(data)
+        assert {font for text, font in drawn if "病院" in text} == {"/AAAAAA+DroidSansFallback"}
+        shown = "\n".join(text for text, _ in drawn)
+        assert HEBREW_DRAWN in shown and ARABIC_DRAWN in shown, name
+        assert "שלום" not in shown  # not drawn in the order typed: it would read backwards
+        assert _unembedded(data) == set()
+        text = _pdf_text(data)
+        assert "病院" in text and "Łódź" in text, name
+        assert "🏥" not in text and "Visit to 病院 \ufffd, then Łódź" in text, name
     assert _brief(seeded, db_path, tmp_path / "pack.html") == 0
-    assert "U+" not in capsys.readouterr().err  # the web page shows them as typed
+    page = (tmp_path / "pack.html").read_text(encoding="utf-8")
+    assert '<p dir="auto">Visit to 病院 🏥, then Łódź<br>שלום עליכם<br>مرحبا بكم</p>' in page
+
+
+def test_without_fontconfig_the_font_folders_are_searched(monkeypatch, tmp_path):
+    from stpdesk.documents import fonts
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # fontconfig is not installed
+    monkeypatch.setattr(fonts, "font_folders", lambda: [tmp_path / "none", TEST_FONTS])
+    fonts.forget_system_fonts()
+    try:
+        shown = fonts.printable("病院 on 3 May")
+        assert fonts.font_runs(shown, fonts.FONT) == [
+            ("病院", "Fallback-DroidSansFallbacksubset-0"),
+            (" on 3 May", fonts.FONT),
+        ]
+        monkeypatch.setattr(fonts, "font_folders", lambda: [tmp_path])
+        fonts.forget_system_fonts()
+        with fonts.noting_missing() as missing:
+            assert fonts.printable("病院 on 3 May") == "\ufffd\ufffd on 3 May"
+        assert missing == {"病", "院"}
+    finally:
+        fonts.forget_system_fonts()
+
+
+def test_a_fontconfig_that_does_not_answer_holds_nothing_up(monkeypatch, tmp_path):
+    from stpdesk.documents import fonts
+
+    stuck = tmp_path / "fc-match"
+    stuck.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    stuck.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(fonts, "FONTCONFIG_SECONDS", 0.5)
+    monkeypatch.setattr(fonts, "font_folders", lambda: [TEST_FONTS])
+    fonts.forget_system_fonts()
+    started = time.perf_counter()
+    try:  # the font folders are searched instead
+        assert fonts.font_for("病") == "Fallback-DroidSansFallbacksubset-0"
+    finally:
+        fonts.forget_system_fonts()
+    assert time.perf_counter() - started < 5
+
+
+def test_the_word_file_tells_word_the_fonts_and_direction_of_other_scripts():
+    import re
+    import zipfile
+
+    from stpdesk.documents import content as c
+    from stpdesk.documents.docx import render_docx
+
+    document = c.Document(
+        title="Visit",
+        blocks=[c.Paragraph([c.Span(line)]) for line in OTHER_SCRIPTS.split("\n")],
+    )
+    with zipfile.ZipFile(_io.BytesIO(render_docx(document))) as docx:
+        body = docx.read("word/document.xml").decode()
+    paragraphs = {re.sub("<[^>]+>", "", p): p for p in re.findall(r"<w:p[ >].*?</w:p>", body)}
+    latin, hebrew, arabic = (paragraphs[line] for line in OTHER_SCRIPTS.split("\n"))
+    assert 'w:eastAsia="Microsoft YaHei"' in latin and "<w:bidi/>" not in latin
+    for line in (hebrew, arabic):  # Word shapes and orders them itself, told they are RTL
+        assert "<w:bidi/>" in line and "<w:rtl/>" in line and 'w:cs="Arial"' in line

@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from xml.sax.saxutils import escape
 
 import pytest
+from conftest import computer_fonts
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -25,6 +26,8 @@ from stpdesk.documents.fonts import (
     FONT_BOLD,
     FONT_BOLD_ITALIC,
     FONT_ITALIC,
+    font_runs,
+    markup,
     printable,
     register_fonts,
 )
@@ -57,11 +60,12 @@ def _paragraph_lines(text: str, width: float, font: str, size: float) -> list[st
 
 
 # Text as users type it: words short and long (web addresses), markup characters, letters
-# beyond Latin the font carries (and some it does not: printed as �), lone accents, runs of
-# spaces, non-breaking and other spaces, line breaks; and any text at all.
+# beyond Latin the font carries (Arabic, which its italic faces lack; and some it does not:
+# 病院 printed in another font on the computer, 🏥 as �), lone accents, runs of spaces,
+# non-breaking and other spaces, line breaks; and any text at all.
 LETTERS = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789iIlW"
-    "ŁłĆćŚśŻżÖöëßαβγΔЖжщЯשלוםԱբգაბ—–-,.;:'\"()<>&/?!£€%\u0301\u0308\ufffd病"
+    "ŁłĆćŚśŻżÖöëßαβγΔЖжщЯשלוםԱբգაბ—–-,.;:'\"()<>&/?!£€%\u0301\u0308\ufffd病院🏥مرحبا"
 )
 WORD = (
     st.text(LETTERS, min_size=1, max_size=12)
@@ -72,6 +76,13 @@ GAP = st.sampled_from([" ", "  ", "      ", "\n", "\n\n", " \n ", "\xa0 ", " \u2
 TEXT = (st.lists(WORD | GAP, max_size=30).map("".join) | st.text(max_size=40)).map(printable)
 FACES = [FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC]
 SIZES = st.sampled_from([6, 8, 9, 10.5, 14, 26]) | st.floats(5, 30)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _computer_fonts() -> Iterator[None]:
+    """The same fonts on the computer on any machine: 病院 in a font of their own."""
+    with computer_fonts():
+        yield
 
 
 def widths_for(
@@ -125,8 +136,6 @@ def test_cell_lines_are_the_lines_a_paragraph_breaks_into(
     assert ours == _paragraph_lines(text, width, font, size)
 
 
-TAGS = {FONT: ("", ""), FONT_BOLD: ("<b>", "</b>"), FONT_ITALIC: ("<i>", "</i>")}
-TAGS[FONT_BOLD_ITALIC] = ("<b><i>", "</i></b>")
 Runs = list[tuple[str, str]]
 
 
@@ -164,10 +173,17 @@ def test_paragraph_lines_are_the_lines_a_paragraph_breaks_into(
     from stpdesk.documents.textflow import TextParagraph
 
     register_fonts()
-    runs, width, size, indent, bullet = case
-    markup = "".join(
-        TAGS[font][0] + "<br/>".join(map(escape, text.split("\n"))) + TAGS[font][1]
-        for text, font in runs
+    typed, width, size, indent, bullet = case
+    # as the PDF writer sets them: runs split where another font draws the characters
+    runs = [piece for text, font in typed for piece in font_runs(text, font)]
+    markup_text = "".join(
+        "<br/>".join(
+            markup(
+                line, font in (FONT_BOLD, FONT_BOLD_ITALIC), font in (FONT_ITALIC, FONT_BOLD_ITALIC)
+            )
+            for line in text.split("\n")
+        )
+        for text, font in typed
     )
     style = ParagraphStyle(
         "p",
@@ -177,8 +193,8 @@ def test_paragraph_lines_are_the_lines_a_paragraph_breaks_into(
         leftIndent=indent,
         bulletIndent=max(0, indent - 12),
     )
-    ours = TextParagraph(runs, style, markup, bullet)
-    theirs = Paragraph(markup, style, bulletText=bullet)
+    ours = TextParagraph(runs, style, markup_text, bullet)
+    theirs = Paragraph(markup_text, style, bulletText=bullet)
     lines = ours.line_texts(width)
     if lines is not None:
         assert lines == _printed_lines(theirs, width)
@@ -244,7 +260,8 @@ def test_a_plain_table_is_drawn_as_text_and_prints_every_cell_faithfully() -> No
     text = _pages(document)[0]
     assert "Share <b>the</b> plan & report" in text
     assert "Łukasiewicz, Ćwik" in text
-    assert "Confirm funding \ufffd in writing" in text  # no glyph: a visible mark
+    # beyond the Basic Multilingual Plane: DejaVu draws it, and its text can be copied
+    assert "Confirm funding 😀 in writing" in text
     assert "1,809" in text
 
 

@@ -10,7 +10,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from .fonts import FONT, FONT_BOLD, printable
+from .fonts import FONT, FONT_BOLD, in_one_font, printable
 
 # Colour-blind-safe (Okabe–Ito) colours, dark enough to print in greyscale.
 PALETTE = (
@@ -78,10 +78,22 @@ def chart_data(
     return ChartData(title=title, labels=labels, series=names, values=columns)
 
 
+def _label(x: float, y: float, text: str, font: str, size: float) -> String:
+    """A line of user text, in a font on this computer that has its characters if
+    DejaVu lacks some."""
+    shown, chosen = in_one_font(printable(text), font)
+    return String(x, y, shown, fontName=chosen, fontSize=size)
+
+
+def _in(font: str, text: str) -> str:
+    """User text for a place drawn in ``font`` only (axis labels, legends)."""
+    return in_one_font(printable(text), font, switch=False)[0]
+
+
 def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
     """A vertical bar chart (grouped when there are several series) with a legend."""
     drawing = Drawing(width, height)
-    drawing.add(String(0, height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10))
+    drawing.add(_label(0, height - 12, data.title, FONT_BOLD, 10))
     if not data.labels:
         drawing.add(String(0, height / 2, "No figures yet.", fontName=FONT, fontSize=9))
         return drawing
@@ -91,7 +103,7 @@ def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
     chart.width = width - chart.x - 6
     chart.height = height - chart.y - 24
     chart.data = [tuple(values) for values in data.values]
-    chart.categoryAxis.categoryNames = [printable(label) for label in data.labels]
+    chart.categoryAxis.categoryNames = [_in(FONT, label) for label in data.labels]
     many = len(data.labels) > 8
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7 if many else 8
@@ -128,7 +140,7 @@ def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
         legend.fontSize = 8
         legend.boxAnchor = "sw"
         legend.colorNamePairs = [
-            (PALETTE[i % len(PALETTE)], printable(name)) for i, name in enumerate(data.series)
+            (PALETTE[i % len(PALETTE)], _in(FONT, name)) for i, name in enumerate(data.series)
         ]
         drawing.add(legend)
     return drawing
@@ -189,9 +201,7 @@ def power_grid(data: GridData, size: float = 250) -> Drawing:
     drawing = Drawing(size, side + margin_bottom + top_room + legend_room)
     x0, y0 = margin_left, margin_bottom + legend_room
     step = side / 5  # one square per value
-    drawing.add(
-        String(0, drawing.height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10)
-    )
+    drawing.add(_label(0, drawing.height - 12, data.title, FONT_BOLD, 10))
 
     def x_of(interest: float) -> float:
         return x0 + (interest - 0.5) * step
@@ -310,7 +320,7 @@ def power_grid(data: GridData, size: float = 250) -> Drawing:
         drawing.add(
             Circle(legend_x + 5, 6, 4, fillColor=fill, strokeColor=colors.black, strokeWidth=0.6)
         )
-        drawing.add(String(legend_x + 12, 3, printable(name), fontName=FONT, fontSize=7))
+        drawing.add(_label(legend_x + 12, 3, name, FONT, 7))
         legend_x += 14 + len(name) * 4.5
     drawing.add(String(legend_x + 4, 3, "(relationship)", fontName=FONT, fontSize=7))
     return drawing

@@ -10,6 +10,7 @@ only; later pages carry the recipient, date and "Page x of y" in their header.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,12 +24,59 @@ from docx.text.paragraph import Paragraph
 from ..services.errors import ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .fonts import clean_text
+from .fonts import clean_text, has_rtl, rtl_first
 from .templates import display_value
 
 FONT_NAME = "Arial"
 GREY = RGBColor(0x44, 0x44, 0x44)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+# Fonts Word should use for Chinese, Japanese and Korean, and for Arabic and Hebrew (it
+# shapes and orders them itself once it knows the text is right-to-left)
+EAST_ASIAN_FONTS = (
+    (re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"), "Malgun Gothic"),
+    (re.compile("[\u3040-\u30ff\u31f0-\u31ff]"), "Yu Gothic"),
+    (
+        re.compile(
+            "[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+        ),
+        "Microsoft YaHei",
+    ),
+)
+LEFT_TO_RIGHT_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u052f]")
+# what follows w:bidi in a paragraph's properties (ECMA-376 CT_PPrBase)
+_AFTER_BIDI = (
+    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+
+
+def _script_run(run: Any) -> None:
+    """Tell Word which fonts and direction a run's scripts need."""
+    text = run.text
+    for pattern, font in EAST_ASIAN_FONTS:
+        if pattern.search(text):
+            fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+            fonts.set(qn("w:eastAsia"), font)
+            fonts.set(qn("w:hint"), "eastAsia")
+            break
+    if has_rtl(text):
+        fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:cs"), FONT_NAME)  # Arial has Arabic and Hebrew
+        run.font.cs_bold = run.bold
+        run.font.cs_italic = run.italic
+        if not LEFT_TO_RIGHT_LETTER.search(text):
+            run.font.rtl = True
+
+
+def _right_to_left(paragraph: Paragraph) -> None:
+    """Lay the paragraph out right to left (its first letter is Hebrew or Arabic)."""
+    properties = paragraph._p.get_or_add_pPr()
+    if properties.find(qn("w:bidi")) is None:
+        properties.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
 
 
 def _image_ok(data: bytes | None) -> bool:
@@ -86,6 +134,25 @@ class DocxWriter:
                 paragraph.text = clean_text(source.marking)
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 self._style_small(paragraph, bold=True)
+
+    def _mark_scripts(self) -> None:
+        """Fonts and direction for text in other scripts, in the body, headers and
+        footers."""
+        parts = [self.doc.element.body]
+        for section in self.doc.sections:
+            for part in (section.header, section.first_page_header, section.footer):
+                parts.append(part._element)
+            parts.append(section.first_page_footer._element)
+        for part in parts:
+            for element in part.iter(qn("w:p")):
+                paragraph = Paragraph(element, None)
+                text = paragraph.text
+                if not has_rtl(text) and text.isascii():
+                    continue
+                for run in paragraph.runs:
+                    _script_run(run)
+                if rtl_first(text):
+                    _right_to_left(paragraph)
 
     def _style_small(self, paragraph: Paragraph, *, bold: bool = False) -> None:
         for run in paragraph.runs:
@@ -384,6 +451,7 @@ class DocxWriter:
 
     def render(self) -> bytes:
         self.flow(self.source.blocks)
+        self._mark_scripts()
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()

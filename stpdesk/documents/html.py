@@ -133,7 +133,8 @@ class HtmlWriter:
                 groups[-1].append(line)
             elif groups[-1]:
                 groups.append([])
-        return "\n".join(f"<p>{'<br>'.join(group)}</p>" for group in groups if group)
+        # dir="auto": a paragraph in Hebrew or Arabic reads, and is aligned, right to left
+        return "\n".join(f'<p dir="auto">{"<br>".join(group)}</p>' for group in groups if group)
 
     def flow(self, blocks: Sequence[c.Block], document: c.Document) -> str:
         out: list[str] = []

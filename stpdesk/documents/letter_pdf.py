@@ -5,7 +5,6 @@ page with the closing line."""
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -18,7 +17,6 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -26,16 +24,18 @@ from reportlab.platypus import (
 
 from . import content as c
 from .blocks import field_of
-from .fonts import FONT, FONT_BOLD, printable
+from .fonts import FONT, FONT_BOLD, markup, printable
 from .pdf import INK, RULE, PdfWriter, shortened
 from .templates import display_value
+from .textflow import OrderedParagraph as Paragraph
+from .textflow import draw_string
 
 GREY = colors.HexColor("#444444")
 SIGNATURE_SPACE = 14 * mm  # room to sign by hand
 
 
 def _text(value: Any) -> str:
-    return escape(printable(display_value(value)))
+    return markup(printable(display_value(value)))
 
 
 class LetterPdfWriter(PdfWriter):
@@ -117,9 +117,8 @@ class LetterPdfWriter(PdfWriter):
     def _footer(self, canvas: pdfcanvas.Canvas) -> None:
         marking = printable(self.current.marking or "").strip()
         if marking:
-            canvas.setFont(FONT_BOLD, 8)
             canvas.setFillColor(INK)
-            canvas.drawCentredString(self.page_size[0] / 2, 10 * mm, marking)
+            draw_string(canvas, self.page_size[0] / 2, 10 * mm, marking, FONT_BOLD, 8, "centre")
 
     def draw_first_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -141,9 +140,8 @@ class LetterPdfWriter(PdfWriter):
             )
             if part
         )
-        canvas.setFont(FONT, 8.5)
         canvas.setFillColor(GREY)
-        canvas.drawString(self.margin_left, top, shortened(line, 80))
+        draw_string(canvas, self.margin_left, top, shortened(line, 80), FONT, 8.5)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(self.margin_left, top - 2.5 * mm, width - self.margin_right, top - 2.5 * mm)
@@ -169,12 +167,12 @@ class LetterPdfWriter(PdfWriter):
         self, params: dict[str, Any], document: c.Document, offset: int
     ) -> list[Flowable]:
         right: list[Flowable] = [
-            Paragraph(escape(printable(document.author)), self.styles["council-name"])
+            Paragraph(markup(printable(document.author)), self.styles["council-name"])
         ]
         address = str(document.extra.get("address") or "").strip()
         if address:
             lines = [
-                escape(line.strip()) for line in printable(address).split("\n") if line.strip()
+                markup(line.strip()) for line in printable(address).split("\n") if line.strip()
             ]
             right.append(Paragraph("<br/>".join(lines[:12]), self.styles["council-address"]))
         logo = self._logo(document, params["logo_width_mm"], max_height=28 * mm)
@@ -202,7 +200,7 @@ class LetterPdfWriter(PdfWriter):
     def block_addressee(
         self, params: dict[str, Any], document: c.Document, offset: int
     ) -> list[Flowable]:
-        lines = [escape(printable(line)) for line in params["lines"] if line.strip()]
+        lines = [markup(printable(line)) for line in params["lines"] if line.strip()]
         out: list[Flowable] = [Paragraph("<br/>".join(lines), self.styles["address"])]
         details = []
         if display_value(params["reference"]).strip():
@@ -217,7 +215,7 @@ class LetterPdfWriter(PdfWriter):
         self, params: dict[str, Any], document: c.Document, offset: int
     ) -> list[Flowable]:
         blocks = [self._signature(person) for person in params["people"]]
-        closing = Paragraph(escape(printable(params["closing"])), self.styles["closing"])
+        closing = Paragraph(markup(printable(params["closing"])), self.styles["closing"])
         if len(blocks) <= 1:
             body: list[Flowable] = blocks[0] if blocks else []
             return [KeepTogether([closing, *body]), Spacer(1, 6)]

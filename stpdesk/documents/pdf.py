@@ -44,16 +44,29 @@ from ..services.errors import Cancelled, ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
 from .charts import bar_chart, power_grid
-from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, printable, register_fonts
+from .fonts import (
+    FONT,
+    FONT_BOLD,
+    clean_text,
+    face,
+    font_runs,
+    has_rtl,
+    markup,
+    needs_fallback,
+    printable,
+    register_fonts,
+)
 from .templates import display_value
 from .textflow import (
     CellStyle,
+    OrderedParagraph,
     Piece,
     TableLook,
     TextCell,
     TextParagraph,
     TextTable,
     break_lines,
+    draw_string,
     rgb,
 )
 
@@ -86,15 +99,11 @@ Progress = Callable[[int, int, str], None]  # (done, total or 0 if unknown, mess
 
 def _markup(span: c.Span, text: str) -> str:
     """ReportLab paragraph markup for one line of a span: always escaped (text is data)."""
-    out = escape(text)
+    out = markup(text, bool(span.bold), bool(span.italic))
     if span.code:
         out = f'<font color="#444444" backColor="#F1F1F1">{out}</font>'
     if span.strike:
         out = f"<strike>{out}</strike>"
-    if span.italic:
-        out = f"<i>{out}</i>"
-    if span.bold:
-        out = f"<b>{out}</b>"
     if span.href and span.href.startswith(LINK_SCHEMES):
         out = f'<a href="{escape(span.href, {chr(34): "&quot;"})}" color="#1D4F91">{out}</a>'
     return out
@@ -113,10 +122,6 @@ def markup_lines(spans: c.Inline) -> list[str]:
     return lines
 
 
-FACES = {(False, False): FONT, (True, False): FONT_BOLD, (False, True): FONT_ITALIC}
-FACES[True, True] = FONT_BOLD_ITALIC
-
-
 def piece_lines(spans: c.Inline, base: str = FONT) -> list[list[Piece]] | None:
     """The spans as lines of (text, font) pieces in a style whose font is ``base``, or
     None if one needs more than a font (a link, code, strike-through): see
@@ -127,16 +132,15 @@ def piece_lines(spans: c.Inline, base: str = FONT) -> list[list[Piece]] | None:
     for span in spans:
         if span.code or span.strike or (span.href and span.href.startswith(LINK_SCHEMES)):
             return None
-        font = FACES[bool(span.bold) or base == FONT_BOLD, bool(span.italic)]
+        font = face(bool(span.bold) or base == FONT_BOLD, bool(span.italic))
         for index, part in enumerate(printable(span.text).split("\n")):
             if index:
                 lines.append([])
-            if part:
-                lines[-1].append((part, font))
+            lines[-1] += font_runs(part, font)
     return lines
 
 
-class _Paragraph(Paragraph):
+class _Paragraph(OrderedParagraph):
     """A paragraph that keeps its line breaks for the width it was last sized at: layout
     sizes each one several times at the same width (a table measures every cell to size
     its rows, again to fit and split them and again to draw them, and headings are
@@ -222,7 +226,10 @@ class _Contents(Flowable):
             rows = []
             for level, title, key in self.entries:
                 style = self.writer.styles[f"toc{min(level, 1) + 1}"]
-                lines = break_lines(title, width - style.leftIndent, style.fontName, style.fontSize)
+                shown = printable(title)
+                lines = break_lines(shown, width - style.leftIndent, style.fontName, style.fontSize)
+                if needs_fallback(shown):  # its width as drawn, for where the leader starts
+                    lines = [(line, _drawn_width(line, style)) for line, _ in lines]
                 height = len(lines) * style.leading + 2 * self.padding  # no space after: as RL
                 rows.append((style, lines, key, height))
             self._laid = (width, rows)
@@ -259,7 +266,13 @@ class _Contents(Flowable):
             text.setFillColor(rgb(style.textColor))
             text.setTextOrigin(left, baseline)
             for number, (line, width) in enumerate(lines):
-                text.textLine(line)
+                if needs_fallback(line) or has_rtl(line):
+                    draw_string(
+                        canvas, left, baseline - number * leading, line, style.fontName, size
+                    )
+                    text.textLine("")
+                else:
+                    text.textLine(line)
                 at = baseline - number * leading
                 canvas.linkRect(
                     "", key, (left, at - 0.2 * size, left + width, at + size), relative=1
@@ -284,6 +297,12 @@ class _Contents(Flowable):
         on_page = self.writer.leaders.setdefault(canvas.getPageNumber(), [])
         for key, start, end, style in self.drawn_leaders:
             on_page.append((key, x + start, y + end, style, x + self.width))
+
+
+def _drawn_width(line: str, style: ParagraphStyle) -> float:
+    """A line's width as drawn, characters the style's font lacks in their own fonts."""
+    runs = font_runs(line, style.fontName)
+    return sum(stringWidth(text, font, style.fontSize) for text, font in runs)
 
 
 def _page_end_form(page: int) -> str:
@@ -366,7 +385,7 @@ class _PlainCell:
     def line(self, width: float) -> str | None:
         """The text as one line if it fits in ``width`` (spaces run together, as a
         paragraph prints them), else None."""
-        if "\n" in self.text:
+        if "\n" in self.text or has_rtl(self.text):  # a table draws a string as it is
             return None
         line = " ".join(self.text.split())
         fits = stringWidth(line, self.style.fontName, self.style.fontSize) <= width
@@ -564,8 +583,8 @@ class PdfWriter:
         width = self.page_size[0]
         canvas.setFont(FONT_BOLD, 10)
         canvas.setFillColor(INK)
-        canvas.drawCentredString(width / 2, self.page_size[1] - 10 * mm, marking)
-        canvas.drawCentredString(width / 2, 8 * mm, marking)
+        for y in (self.page_size[1] - 10 * mm, 8 * mm):
+            draw_string(canvas, width / 2, y, marking, FONT_BOLD, 10, "centre")
 
     def draw_cover_page(self, canvas: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -581,10 +600,9 @@ class PdfWriter:
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#444444"))
         header = printable(self.current.header or self.current.title)
-        canvas.drawString(self.margin_left, top, shortened(header, 70))
-        canvas.drawRightString(
-            width - self.margin_right, top, shortened(printable(self.current.author), 45)
-        )
+        draw_string(canvas, self.margin_left, top, shortened(header, 70), FONT, 8)
+        author = shortened(printable(self.current.author), 45)
+        draw_string(canvas, width - self.margin_right, top, author, FONT, 8, "right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(self.margin_left, top - 2.5 * mm, width - self.margin_right, top - 2.5 * mm)
@@ -631,7 +649,7 @@ class PdfWriter:
             if self.combined:
                 if index:
                     story += [NextPageTemplate(self._first_template(document)), PageBreak()]
-                story += [_SetHeader(self, document), _Bookmark(printable(document.title), 0)]
+                story += [_SetHeader(self, document), _Bookmark(clean_text(document.title), 0)]
             story += self.flow(document.blocks, document=document, level_offset=int(self.combined))
         return story
 
@@ -691,12 +709,12 @@ class PdfWriter:
             rightMargin=self.margin_right,
             topMargin=self.margin_top,
             bottomMargin=self.margin_bottom,
-            title=printable(self.title),
-            author=printable(first.author),
-            subject=printable(first.subject),
+            title=clean_text(self.title),  # shown by the reader's own fonts, as typed
+            author=clean_text(first.author),
+            subject=clean_text(first.subject),
             creator="stpdesk",
             lang=first.language,
-            keywords=[printable(first.marking)] if first.marking else [],
+            keywords=[clean_text(first.marking)] if first.marking else [],
         )
         doc.addPageTemplates(self.page_templates())
         story = self.guard_headings(self.story())
@@ -762,7 +780,7 @@ class PdfWriter:
         else:  # a heading is one line of text: line breaks in it run together
             runs = [piece for line in lines for piece in line]
             heading = TextParagraph(runs, style, lambda: "".join(markup_lines(block.spans)))
-        heading.bookmark = (block.level - 1 + level_offset, printable(c.plain(block.spans)))
+        heading.bookmark = (block.level - 1 + level_offset, clean_text(c.plain(block.spans)))
         heading.in_contents = block.level <= 2 and not self.combined
         return heading
 
@@ -841,7 +859,8 @@ class PdfWriter:
             para_style = self._variants[key]
         if grid and all(_is_plain(span) for span in spans):
             text = "".join(printable(span.text) for span in spans)
-            return _PlainCell(text, para_style, align, spans)
+            if not needs_fallback(text):  # one font draws it all
+                return _PlainCell(text, para_style, align, spans)
         return _Paragraph("<br/>".join(markup_lines(spans)), para_style)
 
     def cell(
@@ -1013,7 +1032,7 @@ class PdfWriter:
     ) -> list[Flowable]:
         if self.combined:
             return []  # bookmarks guide a reader through a combined file
-        title = _Paragraph(escape(printable(params["title"])), self.styles["contents-title"])
+        title = _Paragraph(markup(printable(params["title"])), self.styles["contents-title"])
         return [title, _Contents(self)]  # entries are given once the whole story is known
 
     def _logo(
@@ -1064,10 +1083,23 @@ class PdfWriter:
             for label, value in params["details"]
             if display_value(value).strip()
         ]
-        if rows:  # labels and values are literal text: always plain cells
+        widths = [40 * mm, self.frame_width - 40 * mm]
+        if rows and all(isinstance(cell, _PlainCell) for row in rows for cell in row):
             cells = [[self._text_cell(cell) for cell in row] for row in rows]  # type: ignore[arg-type]
-            widths = [40 * mm, self.frame_width - 40 * mm]
             out.append(TextTable([], cells, widths, COVER_LOOK, page_height=self.frame_height))
+        elif rows:  # a character in another font on the computer: paragraphs set it
+            paragraphs = [
+                [cell.paragraph() if isinstance(cell, _PlainCell) else cell for cell in row]
+                for row in rows
+            ]
+            padding = [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), COVER_LOOK.top),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), COVER_LOOK.bottom),
+                ("LEFTPADDING", (0, 0), (-1, -1), COVER_LOOK.left),
+                ("RIGHTPADDING", (0, 0), (-1, -1), COVER_LOOK.right),
+            ]
+            out.append(Table(paragraphs, colWidths=widths, style=padding, hAlign="LEFT"))
         if params["note"]:
             out.append(Spacer(1, 18))
             out += self.paragraphs([c.Span(display_value(params["note"]), literal=True)], "small")

@@ -6,20 +6,20 @@ import io
 import json
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import SimpleDocTemplate
 
 from ..model.types import format_date, format_datetime, parse_date, parse_datetime
 from ..services import privacy
 from ..services.files import write_private
 from ..store import Database
-from .fonts import FONT, FONT_BOLD, printable, register_fonts
+from .fonts import FONT, FONT_BOLD, markup, printable, register_fonts
+from .textflow import OrderedParagraph as Paragraph
 
 LONG_TEXT = 4000  # longer notes are printed in full but split into paragraphs per line
 
@@ -40,7 +40,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _text(value: Any) -> str:
     """User text as Paragraph markup: escaped, line breaks kept, unprintable marked."""
-    return escape(printable(str(value))).replace("\n", "<br/>")
+    return markup(printable(str(value))).replace("\n", "<br/>")
 
 
 def _when(value: str | None, *, with_time: bool = False) -> str:

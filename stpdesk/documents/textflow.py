@@ -28,14 +28,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import split as split_words
+
+from .fonts import font_runs, has_rtl, rtl_first, visual, visual_runs
 
 Line = tuple[str, float]  # text and its width in points
 _ESCAPED = re.compile("([<>&])")
@@ -307,6 +312,9 @@ class TextTable(Flowable):
                     colour = style.colour
                     text.setFillColor(rgb(colour))
                 baseline = y - look.top - style.size
+                if any(has_rtl(line) for line, _ in lines):  # drawn in reading order
+                    right_to_left = rtl_first(" ".join(line for line, _ in lines))
+                    lines = [(visual(line, right_to_left), width) for line, width in lines]
                 if style.align == "left":
                     if lines:  # one origin per cell; each line then moves down by leading
                         text.setTextOrigin(x + look.left, baseline)
@@ -401,7 +409,7 @@ class TextParagraph(Flowable):
         self.bullet = bullet
         self._words = _words if _words is not None else words_of(runs)
         self._laid: tuple[float, list[_Span]] | None = None
-        self._fallback: Paragraph | None = None
+        self._fallback: OrderedParagraph | None = None
         self.width = self.height = 0.0
 
     @staticmethod
@@ -513,7 +521,7 @@ class TextParagraph(Flowable):
             lines = self._lay_out(available_width)
             if lines is None:
                 markup = self.markup if isinstance(self.markup, str) else self.markup()
-                self._fallback = Paragraph(markup, self.style, bulletText=self.bullet)
+                self._fallback = OrderedParagraph(markup, self.style, bulletText=self.bullet)
                 return self._fallback.wrap(available_width, available_height)
             self._laid = (available_width, lines)
         self.width = available_width
@@ -564,10 +572,23 @@ class TextParagraph(Flowable):
             offset = max(0.0, self._bullet_end() - style.leftIndent)
         text.setFillColor(rgb(style.textColor))
         current = ""
+        directions: dict[int, bool] = {}  # source line -> whether it reads right to left
+        moved = False  # a line set right to left moved the origin: the next sets its own
         for number, (source, start, end) in enumerate(self._laid[1]):
-            if number == 0 or (number == 1 and offset):  # each line then moves down by leading
-                text.setTextOrigin(style.leftIndent + (offset if number == 0 else 0.0), y)
+            left = style.leftIndent + (offset if number == 0 else 0.0)
+            if number == 0 or (number == 1 and offset) or moved:  # else down by leading
+                text.setTextOrigin(left, y)
+                moved = False
             runs = _runs(self._words[source][start:end]) or [("", current or style.fontName)]
+            if any(has_rtl(piece) for piece, _ in runs):  # drawn in reading order
+                if source not in directions:
+                    whole = "".join(t for word in self._words[source] for t, _ in word)
+                    directions[source] = rtl_first(whole)
+                runs = visual_runs(runs, directions[source])
+                if directions[source]:  # a line that reads right to left ends on the right
+                    used = sum(stringWidth(piece, font, style.fontSize) for piece, font in runs)
+                    text.setTextOrigin(max(left, self.width - used), y)
+                    moved = True
             for index, (piece, font) in enumerate(runs):
                 if font != current:
                     text.setFont(font, style.fontSize, style.leading)
@@ -578,6 +599,80 @@ class TextParagraph(Flowable):
                     text.textOut(piece)
             y -= style.leading
         canvas.drawText(text)
+
+
+def draw_string(
+    canvas: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str = "left"
+) -> float:
+    """Draw one line of printable text at ``x`` (its left end, right end or middle, as
+    ``anchor`` says) in ``font``, characters it lacks in the font that has them, in reading
+    order; returns its width."""
+    runs = visual_runs(font_runs(text, font))
+    width = sum(stringWidth(piece, run_font, size) for piece, run_font in runs)
+    if anchor == "right":
+        x -= width
+    elif anchor == "centre":
+        x -= width / 2
+    out = canvas.beginText(x, y)
+    for piece, run_font in runs:
+        out.setFont(run_font, size)
+        out.textOut(piece)
+    canvas.drawText(out)
+    return width
+
+
+class OrderedParagraph(Paragraph):
+    """A ReportLab Paragraph that draws each line of right-to-left text (Hebrew, Arabic)
+    in reading order. Lines are broken in the order the text was typed, as everywhere
+    else; only their drawing is reordered, so splitting a paragraph is unchanged."""
+
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - ReportLab's name
+        broken = getattr(self, "blPara", None)
+        if broken is None:
+            super().drawPara(debug)
+            return
+        if broken.kind == 0:  # lines of (space left, words) in one font
+            texts = [" ".join(words) for _, words in broken.lines]
+        else:  # lines of runs, each in its own font and style
+            texts = ["".join(getattr(f, "text", "") for f in line.words) for line in broken.lines]
+        if not any(map(has_rtl, texts)):
+            super().drawPara(debug)
+            return
+        right_to_left = rtl_first("".join(texts))
+        if broken.kind == 0:
+            lines = [
+                (left, visual(text, right_to_left).split(" "))
+                for (left, _), text in zip(broken.lines, texts, strict=True)
+            ]
+        else:
+            lines = [_ordered_line(line, right_to_left) for line in broken.lines]
+        self.blPara = broken.clone(lines=lines)
+        style = self.style
+        if right_to_left and style.alignment == TA_LEFT:  # it ends on the right
+            self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara, self.style = broken, style
+
+
+def _ordered_line(line: Any, right_to_left: bool) -> Any:
+    """A Paragraph line of runs (fragments, each in its own font and style) with its
+    text in reading order: each run cut where the order moves to another."""
+    words = line.words
+    if not any(has_rtl(getattr(f, "text", "")) for f in words) or any(
+        hasattr(f, "cbDefn") for f in words
+    ):
+        return line  # an image or anchor in the line: left as it is
+    pieces = [(f.text, number) for number, f in enumerate(words)]
+    while pieces and not pieces[-1][0].rstrip(" "):
+        pieces.pop()  # a space at the end of a line prints nothing: it must not move
+    if pieces:
+        pieces[-1] = (pieces[-1][0].rstrip(" "), pieces[-1][1])
+    ordered = [
+        words[number].clone(text=text) for text, number in visual_runs(pieces, right_to_left)
+    ]
+    return line.clone(words=ordered)
 
 
 def rgb(colour: Color) -> tuple[float, float, float]:
@@ -614,11 +709,13 @@ def _runs(words: list[Word]) -> list[Piece]:
 
 __all__ = [
     "CellStyle",
+    "OrderedParagraph",
     "TableLook",
     "TextCell",
     "TextParagraph",
     "TextTable",
     "break_lines",
+    "draw_string",
     "rgb",
     "words_of",
 ]

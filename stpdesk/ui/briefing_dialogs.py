@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from ..config import user_templates_dir
 from ..documents import packs
+from ..documents.fonts import missing_message, noting_missing
 from ..documents.templates import TemplateInfo, list_templates
 from ..model import clock
 from ..model.types import format_date
@@ -286,6 +288,7 @@ class PackDialog(JobDialog):
             else safe_file_name(f"{record.name} briefing", ".pdf", fallback="briefing")
         )
         self.pdf_bytes: bytes | None = None
+        self.missing_characters: set[str] = set()  # what the PDF shown prints as �
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
         self.buffer: QBuffer | None = None
         self.printing = False
@@ -400,6 +403,18 @@ class PackDialog(JobDialog):
 
     # --- making the pack ---------------------------------------------------------
 
+    def _maker(self, template: str, options: dict[str, Any]) -> Callable[..., Any]:
+        """Makes this pack with ``template`` and ``options`` in a given format; what it
+        needs is read here, on the UI thread, not by the job."""
+        return partial(
+            self.kind.make,
+            self.ctx.db,
+            self.record_id,
+            template=template,
+            options=options,
+            today=self.today,
+        )
+
     def generate(self) -> None:
         """Make the pack with the chosen template and options, off the UI thread."""
         self._regenerate.stop()
@@ -408,20 +423,12 @@ class PackDialog(JobDialog):
             self.status.setText("Choose a template to make the pack.")
             return
         options = self.chooser.options()
-        db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
+        make = self._maker(template, options)
 
-        def work(job: Job) -> tuple[bytes, str, dict[str, Any]]:
-            data = make(
-                db,
-                record_id,
-                fmt="pdf",
-                template=template,
-                options=options,
-                today=today,
-                progress=job.progress,
-                cancelled=job.cancelled,
-            )
-            return data, template, options
+        def work(job: Job) -> tuple[bytes, str, dict[str, Any], set[str]]:
+            with noting_missing() as missing:
+                data = make(fmt="pdf", progress=job.progress, cancelled=job.cancelled)
+            return data, template, options, missing
 
         self._set_busy(True)
         self.status.setText("Making the pack…")
@@ -455,8 +462,8 @@ class PackDialog(JobDialog):
             self.progress.setRange(0, 0)  # busy: how many pages is not known yet
         self.status.setText(f"{message}…" if message != "Done" else "Showing the pack…")
 
-    def _show_pack(self, result: tuple[bytes, str, dict[str, Any]]) -> None:
-        data, template, options = result
+    def _show_pack(self, result: tuple[bytes, str, dict[str, Any], set[str]]) -> None:
+        data, template, options, self.missing_characters = result
         buffer = QBuffer(self)
         buffer.setData(QByteArray(data))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -671,20 +678,11 @@ class PackDialog(JobDialog):
             return
         data = self.pdf_bytes
         template, options = self.made_with
-        db, record_id, make, today = self.ctx.db, self.record_id, self.kind.make, self.today
+        make = self._maker(template, options)
 
         def work(job: Job) -> Path:
             if fmt == "html":
-                html = make(
-                    db,
-                    record_id,
-                    fmt="html",
-                    template=template,
-                    options=options,
-                    today=today,
-                    progress=job.progress,
-                    cancelled=job.cancelled,
-                )
+                html = make(fmt="html", progress=job.progress, cancelled=job.cancelled)
                 if job.cancelled():  # the web page is made in one step: stop before writing
                     raise Cancelled("Stopped: the file was not saved.")
                 return _saving(target, lambda: packs.save(html, target))
@@ -696,7 +694,8 @@ class PackDialog(JobDialog):
             self.progress.setValue(1)
             PackDialog.last_folder = written.parent
             kind = "accessible web page" if fmt == "html" else "PDF"
-            self.status.setText(f"Saved the {kind} as {written}.")
+            missing = "" if fmt == "html" else missing_message(self.missing_characters, "web page")
+            self.status.setText(f"Saved the {kind} as {written}. {missing}".strip())
             self.saved.emit(str(written))
 
         def failed(error: BaseException) -> None:
