@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -193,7 +193,7 @@ def test_every_window_and_dialog_has_working_keys_names_and_fits(qtbot, seeded, 
         check(qtbot, dialog, found)
         dialog.close()
 
-    window.go_to_list("meetings").select(seeded.meeting_id)
+    read_list(qtbot, window.go_to_list("meetings")).select(seeded.meeting_id)
     for show in (
         window.show_letter_composer,
         window.show_briefing_pack,
