@@ -160,9 +160,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_report_commands(commands, db_option)
     from .cli_relationships import add_commands as _add_relationship_commands
     from .cli_relationships import add_health_commands as _add_health_commands
+    from .cli_relationships import add_temperature_commands as _add_temperature_commands
 
     _add_relationship_commands(commands, db_option)
     _add_health_commands(commands, db_option)
+    _add_temperature_commands(commands, db_option)
     from .cli_data import add_commands as _add_data_commands
 
     _add_data_commands(commands, db_option)
@@ -427,6 +429,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "report": _report_command,
             "map": _relationship_command,
             "health-check": _health_command,
+            "temperature": _temperature_command,
             cli_letters.COMMAND: cli_letters.run,
             "import": _data_command,
             "export": _data_command,
@@ -477,6 +480,12 @@ def _relationship_command(db_path: Path, args: argparse.Namespace) -> int:
     from .cli_relationships import run
 
     return run(db_path, args)
+
+
+def _temperature_command(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_relationships import run_temperature
+
+    return run_temperature(db_path, args)
 
 
 def _health_command(db_path: Path, args: argparse.Namespace) -> int:

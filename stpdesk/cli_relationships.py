@@ -107,7 +107,10 @@ def _save(mapped: Any, title: str, marking: str, output: Path) -> None:
 
     rows = numbered(mapped.points)
     drawing = power_grid(GridData(title, rows), 480)  # type: ignore[arg-type]
-    save(_png(svg(drawing).encode("utf-8"), drawing.width, drawing.height), output)
+    save(
+        _png(svg(drawing, clipped=False).encode("utf-8"), drawing.width, drawing.height),
+        output,
+    )
 
 
 def _png(svg_data: bytes, width: float, height: float) -> bytes:
@@ -226,18 +229,10 @@ def run_health(db_path: Path, args: argparse.Namespace) -> int:
         result = health.report(db, args.footprint, framework_name=args.framework, body_id=args.body)
         marking = _marking(db)
     if output is not None:
-        from .documents.health_report import health_document
+        from .documents.health_report import report_bytes
         from .documents.packs import save
 
-        document = health_document(result, marking=marking)
-        if output.suffix.lower() == ".pdf":
-            from .documents.pdf import render_pdf
-
-            save(render_pdf(document), output)
-        else:
-            from .documents.html import render_html
-
-            save(render_html(document).encode("utf-8"), output)
+        save(report_bytes(result, output.suffix, marking=marking), output)
         print(f"Saved the health check report to {output}.")
         return EXIT_OK
     if args.json:
@@ -254,4 +249,49 @@ def run_health(db_path: Path, args: argparse.Namespace) -> int:
         print(f"  {p.id} {p.title}: median {p.median:g}, spread {p.spread}{change}")
     for s in result.disputed:
         print(f"  Disagreement on {s.id}: scores {', '.join(map(str, s.scores))}")
+    return EXIT_OK
+
+
+def add_temperature_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    reading = commands.add_parser(
+        "temperature",
+        parents=[db_option],
+        help="how a body at a meeting seemed, from -2 (hostile) to +2 (supportive)",
+        description="Record how a body at a meeting seemed (−2 hostile, −1 cool, 0 neutral, "
+        "+1 warm, +2 supportive) and why; without --body, show the meeting's readings.",
+    )
+    reading.add_argument("meeting", metavar="MEETING_ID", help="the meeting's id")
+    reading.add_argument("--body", metavar="ID", help="the body's id (it must be at the meeting)")
+    reading.add_argument("--score", metavar="N", help="a whole number from -2 to +2")
+    reading.add_argument("--reason", metavar="TEXT", help="why, in a few words")
+    reading.add_argument("--clear", action="store_true", help="take the body's reading away")
+    reading.add_argument("--json", action="store_true", help="print the readings as JSON")
+
+
+def run_temperature(db_path: Path, args: argparse.Namespace) -> int:
+    from .cli_common import EXIT_OK, UsageError, open_existing
+    from .model.relationships import temperature_text
+    from .services import temperature
+
+    if args.body is None and (args.score is not None or args.clear or args.reason):
+        raise UsageError("name the body with --body ID")
+    if args.body is not None and (args.score is None) == (not args.clear):
+        raise UsageError("give --score -2 to +2, or --clear to take the reading away")
+    with open_existing(db_path) as db:
+        if args.body is None:
+            readings = temperature.readings_of(db, args.meeting)
+        else:
+            readings = temperature.record_reading(
+                db, args.meeting, args.body, args.score, args.reason, clear=args.clear
+            )
+    if args.json:
+        print(json.dumps(readings, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if args.body is not None:
+        print("Saved." if not args.clear else "Reading taken away.")
+    if not readings:
+        print("No temperature recorded at this meeting.")
+    for item in readings:
+        reason = f": {item['reason']}" if item["reason"] else ""
+        print(f"  {item['body']} {temperature_text(item['score'])}{reason}")
     return EXIT_OK

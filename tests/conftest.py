@@ -109,6 +109,24 @@ def open_window(qtbot, db: Database):  # noqa: ANN201  (a MainWindow: Qt loads o
     return window
 
 
+def read_list(qtbot, page):  # noqa: ANN201  (a ListPage: Qt loads only when asked)
+    """``page`` once its rows, and its count, have come from the worker thread."""
+    if page.model.loading:
+        with qtbot.waitSignal(page.model.loaded, timeout=10_000):
+            pass
+    if page.model.counting:
+        with qtbot.waitSignal(page.model.counted, timeout=10_000):
+            pass
+    return page
+
+
+def reloaded(qtbot, model):  # noqa: ANN201  (a RecordTableModel)
+    """``model`` read afresh: its first page has come from the worker thread."""
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        model.reload()
+    return model
+
+
 def pick(qtbot, picker, text: str) -> None:
     """Type part of a name into a picker and press Enter, as a user would."""
     from PySide6.QtCore import Qt

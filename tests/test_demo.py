@@ -12,6 +12,7 @@ import pytest
 from conftest import TODAY
 from sqlmodel import col, select
 
+from stpdesk.model import clock
 from stpdesk.model import tables as t
 from stpdesk.model.enums import (
     AskStatus,
@@ -327,3 +328,35 @@ def test_add_scale_to_an_empty_database(db: Database, monkeypatch: pytest.Monkey
     assert len(attendees) == 2000
     assert all(bool(a.contact_id) != bool(a.member_id) for a in attendees)
     assert add_scale(db, 0) == dict.fromkeys([*COUNT_KEYS, "attendees"], 0)
+
+
+def test_past_meetings_carry_temperatures_that_warm(demo: tuple[Database, dict[str, int]]) -> None:
+    from stpdesk.services import temperature
+
+    db, _counts = demo
+    with db.read() as session:
+        icb = session.exec(select(t.Body).where(t.Body.kind == "icb")).first()
+        readings = session.exec(select(t.MeetingTemperature)).all()
+        future = session.exec(
+            select(t.MeetingTemperature)
+            .join(t.Meeting, t.Meeting.id == t.MeetingTemperature.meeting_id)
+            .where(t.Meeting.starts_at > clock.now())
+        ).all()
+    assert len(readings) >= 25 and future == []  # only meetings already held are read
+    trend = temperature.trend(db, icb.id, today=TODAY)
+    assert len(trend.readings) >= 5
+    assert trend.readings[0].score < trend.readings[-1].score  # the ICB warmed to us
+
+
+def test_two_health_checks_a_year_apart_show_movement(
+    demo: tuple[Database, dict[str, int]],
+) -> None:
+    from stpdesk.services import health
+
+    db, _counts = demo
+    with db.read() as session:
+        ics = session.exec(select(t.Footprint).where(t.Footprint.kind == "ics")).first()
+    result = health.report(db, ics.id)
+    assert (result.round_on - result.previous_round_on).days >= 360
+    moved = [p for p in result.principles if p.change]
+    assert moved and all(p.change > 0 for p in moved)

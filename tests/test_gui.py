@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list, reloaded
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,12 +60,12 @@ def test_actions_disabled_when_they_do_not_apply(qtbot, seeded):
     assert not actions[ActionId.SAVE].isEnabled()  # nothing is being edited
     assert not actions[ActionId.MARK_DONE].isEnabled()  # no commitment chosen
     window.go_to(6)
-    page = window.lists["commitments"]
+    page = read_list(qtbot, window.lists["commitments"])
     page.select(seeded.commitment_ids[0])
     assert actions[ActionId.MARK_DONE].isEnabled()
     assert actions[ActionId.DELETE_RECORD].isEnabled()
     window.go_to(3)  # members cannot be soft-deleted, so Delete stays off
-    window.lists["members"].select(seeded.member_id)
+    read_list(qtbot, window.lists["members"]).select(seeded.member_id)
     assert not actions[ActionId.DELETE_RECORD].isEnabled()
 
 
@@ -74,8 +74,7 @@ def test_actions_disabled_when_they_do_not_apply(qtbot, seeded):
     ["footprints", "bodies", "contacts", "members", "meetings", "asks", "commitments", "letters"],
 )
 def test_item_models_pass_the_model_tester(qtmodeltester, qtbot, seeded, entity):
-    model = RecordTableModel(seeded.db, entity)
-    model.reload()
+    model = reloaded(qtbot, RecordTableModel(seeded.db, entity))
     qtmodeltester.check(model, force_py=True)
     if entity != "letters":
         assert model.rowCount() > 0
@@ -85,8 +84,7 @@ def test_overdue_commitment_stands_out_in_words_and_colour(qtbot, seeded):
     e.commitments.update(
         seeded.db, seeded.commitment_ids[0], {"due_date": clock.today() - timedelta(days=3)}
     )
-    model = RecordTableModel(seeded.db, "commitments")
-    model.reload()
+    model = reloaded(qtbot, RecordTableModel(seeded.db, "commitments"))
     status_column = [c.header for c in model.columns].index("Status")
     statuses = {
         model.data(model.index(row, 1)): model.data(model.index(row, status_column))
@@ -100,13 +98,14 @@ def test_overdue_commitment_stands_out_in_words_and_colour(qtbot, seeded):
 
 
 def test_sorting_asks_by_title_reads_from_the_database(qtbot, seeded):
-    model = RecordTableModel(seeded.db, "asks")
-    model.reload()
+    model = reloaded(qtbot, RecordTableModel(seeded.db, "asks"))
     title_column = 1
-    model.sort(title_column, Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.sort(title_column, Qt.SortOrder.AscendingOrder)
     titles = [model.data(model.index(r, title_column)) for r in range(model.rowCount())]
     assert titles == sorted(titles)
-    model.sort(title_column, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.sort(title_column, Qt.SortOrder.DescendingOrder)
     assert [model.data(model.index(r, title_column)) for r in range(model.rowCount())] == sorted(
         titles, reverse=True
     )
@@ -163,16 +162,19 @@ def test_list_over_100000_meetings_opens_and_filters_without_loading_every_row(q
     _add_meetings_fast(db, 100_000)
     window = open_window(qtbot, db)
     window.go_to(4)
-    page = window.lists["meetings"]
+    page = read_list(qtbot, window.lists["meetings"])
     model = page.model
     assert model.total == 100_000
-    assert model.rows_fetched <= 2 * PAGE_SIZE  # the view may ask for one more page
+    qtbot.waitUntil(lambda: not model._fetching, timeout=5000)  # the view may ask for more
+    assert model.rows_fetched <= 2 * PAGE_SIZE
     assert "of 100,000 meetings" in page.count_label.text()
     fetched_before = model.rows_fetched
-    model.fetchMore()
+    with qtbot.waitSignal(model.fetched, timeout=5000):
+        model.fetchMore()
     assert model.rows_fetched == fetched_before + PAGE_SIZE
-    qtbot.keyClicks(page.filter, "meeting 4242")
-    qtbot.waitUntil(lambda: model.filter_text == "meeting 4242", timeout=5000)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        qtbot.keyClicks(page.filter, "meeting 4242")
+    assert model.filter_text == "meeting 4242"
     # 4242 and 42420..42429
     assert model.total == 11
     assert model.rowCount() == 11
@@ -183,7 +185,7 @@ def test_list_over_100000_meetings_opens_and_filters_without_loading_every_row(q
 def test_filter_is_debounced(qtbot, seeded):
     window = open_window(qtbot, seeded.db)
     window.go_to(6)
-    page = window.lists["commitments"]
+    page = read_list(qtbot, window.lists["commitments"])
     reloads = []
     page.model.loaded.connect(reloads.append)
     qtbot.keyClicks(page.filter, "board")
@@ -202,8 +204,9 @@ def test_status_filter_shows_only_overdue(qtbot, seeded):
     )
     window = open_window(qtbot, seeded.db)
     window.go_to(6)
-    page = window.lists["commitments"]
-    page.show_only("Overdue")
+    page = read_list(qtbot, window.lists["commitments"])
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.show_only("Overdue")
     assert page.model.rowCount() == 1
     assert page.model.record_id(0) == seeded.commitment_ids[0]
 
@@ -238,7 +241,7 @@ def test_delete_can_be_undone(qtbot, seeded, monkeypatch):
     window = open_window(qtbot, seeded.db)
     monkeypatch.setattr(window, "confirm", lambda question: True)
     window.go_to(5)
-    page = window.lists["asks"]
+    page = read_list(qtbot, window.lists["asks"])
     page.select(seeded.ask_ids[0])
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         window.actions[ActionId.DELETE_RECORD].trigger()
@@ -288,3 +291,29 @@ def test_pack_kinds_match_the_briefing_dialogs():
     from stpdesk.ui import app, briefing_dialogs
 
     assert app.PACK_ENTITIES == briefing_dialogs.PACK_ENTITIES
+
+
+def test_a_short_filter_fills_the_first_screenful_then_counts_in_the_background(
+    qtbot, db, monkeypatch
+):
+    from stpdesk.services import records
+
+    _add_meetings_fast(db, 300)
+    monkeypatch.setattr(records, "FEW_MATCHES", 10)  # "many" at this scale
+    window = open_window(qtbot, db)
+    window.go_to(4)
+    page = read_list(qtbot, window.lists["meetings"])
+    model = page.model
+    counts: list[str] = []
+    model.loaded.connect(lambda _total: counts.append(page.count_label.text()))
+    with qtbot.waitSignal(model.counted, timeout=5000) as counted:
+        qtbot.keyClicks(page.filter, "y")  # in every "Synthetic meeting"
+    assert counts == ["Showing the first 100 meetings (counting the rest…)"]
+    assert counted.args == [300] and model.total == 300
+    assert page.count_label.text() == "Showing 100 of 300 meetings (scroll for more)"
+    first = [model.record(row).title for row in range(model.rowCount())]
+    assert first == [f"Synthetic meeting {n}" for n in range(299, 199, -1)]  # in list order
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        page.filter.setText("77")  # found in few: just those rows read, counted at once
+    assert model.total == 3 and not model.counting
+    assert page.count_label.text() == "3 meetings"

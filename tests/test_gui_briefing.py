@@ -181,15 +181,23 @@ def test_stopping_the_pack_keeps_nothing_half_made(qtbot, ctx, upcoming):
     assert not error_boxes()
 
 
+def pdf_printer(dialog: PackDialog, path: Path) -> QPrinter:
+    """A printer that writes a PDF file, set up for the pack as Print sets it up."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    prepare_printer(printer, dialog.document, dialog.record_title)
+    return printer
+
+
 def test_printing_sends_every_page_to_the_printer(qtbot, ctx, upcoming, tmp_path):
     dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
     wait_for_pack(qtbot, dialog)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    prepare_printer(printer, dialog.document, dialog.record_title)
+    printer = pdf_printer(dialog, tmp_path / "printed.pdf")
     pages = dialog.document.pageCount()
-    assert dialog.print_to(printer) == pages
+    with qtbot.waitSignal(dialog.printed, timeout=WAIT) as printing:
+        dialog.print_to(printer)
+    assert printing.args == [pages]
     printed = PdfReader(tmp_path / "printed.pdf")
     assert len(printed.pages) == pages
     box = printed.pages[0].mediabox
@@ -402,3 +410,30 @@ def test_markup_in_a_title_is_shown_and_printed_as_typed(qtbot, seeded, tmp_path
         assert squash(title) in squash(pdf_text(Path(saved.args[0]).read_bytes()))
     finally:
         ops.shutdown()
+
+
+def test_printing_can_be_stopped_and_says_so(qtbot, ctx, upcoming, tmp_path):
+    dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
+    wait_for_pack(qtbot, dialog)
+    printer = pdf_printer(dialog, tmp_path / "printed.pdf")
+    with qtbot.waitSignal(dialog.pack_stopped, timeout=WAIT) as stopped:
+        dialog.print_to(printer)
+        handed_over = dialog._print_file  # the pack, for the printing process to read
+        assert handed_over.exists() and handed_over.stat().st_mode & 0o077 == 0
+        assert dialog.stop_button.isVisible() and not dialog.print_button.isEnabled()
+        dialog.stop_button.click()
+    assert stopped.args[0].startswith("Printing stopped at your request after")
+    assert dialog.print_button.isEnabled() and not error_boxes()
+    assert not handed_over.exists()
+
+
+def test_closing_the_pack_while_it_prints_stops_the_printing(qtbot, ctx, upcoming, tmp_path):
+    dialog = open_pack(qtbot, ctx, "meetings", upcoming[0])
+    wait_for_pack(qtbot, dialog)
+    dialog.print_to(pdf_printer(dialog, tmp_path / "printed.pdf"))
+    handed_over = dialog._print_file
+    process = dialog.print_process
+    dialog.close()
+    assert not handed_over.exists()
+    assert process.state() == process.ProcessState.NotRunning
+    assert not error_boxes()

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import read_list
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtWidgets import QPushButton
@@ -103,7 +104,7 @@ def test_bad_contacts_file_shows_problems_and_a_non_calendar_is_refused(qtbot, w
 
 
 def test_import_adds_the_meetings_and_the_meetings_list_refreshes(qtbot, window, seeded):
-    page = window.go_to_list("meetings")
+    page = read_list(qtbot, window.go_to_list("meetings"))
     qtbot.waitUntil(lambda: page.model.total == 1, timeout=WAIT)
     dialog = window.exchange.import_calendar(DATA / "apple.ics")
     qtbot.waitSignal(dialog.previewed, timeout=WAIT).wait()
@@ -275,7 +276,7 @@ def _message_box(window):
 
 
 def test_erasure_needs_the_name_typed_and_anonymises(qtbot, window, seeded):
-    window.go_to_list("contacts").select(seeded.contact_id)
+    read_list(qtbot, window.go_to_list("contacts")).select(seeded.contact_id)
     dialog = window.exchange.show_data_protection()
     qtbot.waitSignal(dialog.contacts_loaded, timeout=WAIT).wait()
     assert dialog.chosen() == (seeded.contact_id, "Zofia Łukasiewicz")  # the list's choice

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -34,19 +34,21 @@ def test_an_empty_database_says_what_to_do_first(qtbot, db):
     assert ("meetings", None) in window.editors
     window.editors[("meetings", None)].close()
 
-    page = window.go_to_list("meetings")
+    page = read_list(qtbot, window.go_to_list("meetings"))
     assert page.empty_label.isVisibleTo(window)
     assert "Record a meeting — Ctrl+N" in page.empty_label.text()
     assert "import your calendar" in page.empty_label.text()
     page.filter.setText("board")
-    page._apply_filter()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page._apply_filter()
     assert page.empty_label.text() == "No meetings match “board”. Clear the filter to see them all."
 
 
 def test_a_database_with_records_shows_no_first_steps(qtbot, seeded):
     window = open_window(qtbot, seeded.db)
     assert not window.dashboard.first_steps.isVisibleTo(window)
-    assert not window.go_to_list("meetings").empty_label.isVisibleTo(window)
+    page = read_list(qtbot, window.go_to_list("meetings"))
+    assert page.model.rowCount() and not page.empty_label.isVisibleTo(window)
 
 
 def test_the_guide_covers_each_role_and_ships_with_the_app():

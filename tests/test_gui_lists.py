@@ -4,7 +4,7 @@ whole, and column widths and sort order are remembered."""
 from __future__ import annotations
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list
 from PySide6.QtCore import Qt
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -16,7 +16,7 @@ def column(page, header: str) -> int:
 
 def test_commitment_text_gets_the_width_and_dates_show_whole(qtbot, seeded):
     window = open_window(qtbot, seeded.db)
-    page = window.go_to_list("commitments")
+    page = read_list(qtbot, window.go_to_list("commitments"))
     table = page.table
     text = table.columnWidth(column(page, "Commitment"))
     others = [
@@ -32,18 +32,19 @@ def test_commitment_text_gets_the_width_and_dates_show_whole(qtbot, seeded):
 
 def test_column_widths_and_sort_order_are_remembered(qtbot, seeded):
     first = open_window(qtbot, seeded.db)
-    page = first.go_to_list("commitments")
+    page = read_list(qtbot, first.go_to_list("commitments"))
     body = column(page, "Body")
     page.table.setColumnWidth(body, 301)
     text = column(page, "Commitment")
     page._header_clicked(text)
-    page._header_clicked(text)  # again: descending
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page._header_clicked(text)  # again: descending
     shown = [page.model.index(row, text).data() for row in range(page.model.rowCount())]
     assert shown == sorted(shown, reverse=True)
     first.close()
 
     again = open_window(qtbot, seeded.db)
-    page = again.go_to_list("commitments")
+    page = read_list(qtbot, again.go_to_list("commitments"))
     assert page.table.columnWidth(body) == 301
     header = page.table.horizontalHeader()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (

@@ -6,7 +6,7 @@ screen and a 1600×1000 (logical) screen at 200 % scaling."""
 from __future__ import annotations
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QCursor, QGuiApplication
 
@@ -75,7 +75,7 @@ def test_meeting_editor_and_briefing_pack_buttons_are_on_the_laptop_screen(
         .contains(save.mapToGlobal(save.rect().bottomRight()))
     )
     editor.close()
-    window.go_to_list("meetings").select(seeded.meeting_id)
+    read_list(qtbot, window.go_to_list("meetings")).select(seeded.meeting_id)
     pack = window.show_briefing_pack()
     qtbot.waitExposed(pack)
     assert_inside(pack, screen)

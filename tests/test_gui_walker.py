@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import open_window
+from conftest import open_window, read_list
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -132,6 +132,12 @@ def size_problems(window: QWidget) -> list[str]:
     return problems
 
 
+def _record_tab(dialog: QWidget) -> QWidget:
+    """The health check on its second tab, the form for one assessor's scores."""
+    dialog.tabs.setCurrentIndex(1)
+    return dialog
+
+
 def settle(qtbot, window: QWidget) -> None:
     """Wait for the window's loading to finish (the main window's one work queue)."""
     main = window if isinstance(window, MainWindow) else window.parentWidget()
@@ -187,7 +193,7 @@ def test_every_window_and_dialog_has_working_keys_names_and_fits(qtbot, seeded, 
         check(qtbot, dialog, found)
         dialog.close()
 
-    window.go_to_list("meetings").select(seeded.meeting_id)
+    read_list(qtbot, window.go_to_list("meetings")).select(seeded.meeting_id)
     for show in (
         window.show_letter_composer,
         window.show_briefing_pack,
@@ -197,6 +203,8 @@ def test_every_window_and_dialog_has_working_keys_names_and_fits(qtbot, seeded, 
         window.show_setup,
         window.show_backups,
         window.show_recently_deleted,
+        window.show_health_check,
+        lambda: _record_tab(window.show_health_check()),
         window.show_user_guide,
         window.exchange.show_exchange,
         window.exchange.show_action_log,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import long_date, open_window, pick
+from conftest import long_date, open_window, pick, read_list
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
@@ -100,7 +100,7 @@ def test_record_meeting_find_it_mark_commitment_done_dashboard_updates(qtbot, se
 
     # mark the commitment done from the commitments list
     window.go_to(6)
-    page = window.lists["commitments"]
+    page = read_list(qtbot, window.lists["commitments"])
     assert page.select(commitment.id)
     window.actions[ActionId.MARK_DONE].trigger()
     dialog = window.workflow_dialog

@@ -223,3 +223,112 @@ def test_health_checks_travel_in_dumps_and_bundles(three, tmp_path):
         assert copied.principles[0].median == 3 and copied.previous_round_on is not None
     finally:
         other.close()
+
+
+# --- the health check in the app ---------------------------------------------------------
+
+
+@pytest.fixture
+def dialog(qtbot, window, three):
+    window.go_to_list("footprints").select(three.footprint_id)
+    shown = window.show_health_check()
+    qtbot.waitExposed(shown)
+    yield shown
+    shown.close()
+
+
+def test_the_app_shows_medians_spreads_the_last_round_and_evidence(qtbot, dialog, three):
+    assert dialog.footprint_box.currentData() == three.footprint_id
+    table = dialog.table
+    rows = {
+        table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    }
+    # principle 1 pools 1,5,2, 2,2,3, 4,3,4: median 3, spread 4; last round 2
+    assert rows["P1"][2:] == ["3", health.framework(FRAMEWORK).levels[2], "4", "2", "+1"]
+    assert rows["1.1"][2] == "2" and rows["1.1"][4] == "4"
+    assert rows["1.1"][6].endswith("assessors disagree")
+    assert "Assessors disagree (a spread of 2 or more) on 1 statement" in dialog.summary.text()
+    assert dialog.chart.isVisibleTo(dialog)
+    # the evidence of 3.2 names the commitment and opens it
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "3.2")
+    table.selectRow(row)
+    [line] = [dialog.evidence.item(i) for i in range(dialog.evidence.count())]
+    assert line.text().startswith("3.2 Cllr Michelle Lowe: commitment “Share discharge data")
+    opened = []
+    dialog.ctx.open_record = lambda *which: opened.append(which)
+    dialog.evidence.itemActivated.emit(line)
+    assert opened == [("commitments", three.commitment_ids[0])]
+
+
+def test_the_form_records_one_assessors_scores(qtbot, dialog, three):
+    statements = health.framework(FRAMEWORK).statements
+    kwame = next(
+        i for i in range(dialog.assessor_box.count()) if "Kwame" in dialog.assessor_box.itemText(i)
+    )
+    dialog.tabs.setCurrentIndex(1)
+    dialog.assessor_box.setCurrentIndex(kwame)
+    for statement in statements[1:]:
+        score, _evidence, _linked = dialog.rows[statement.id]
+        score.setCurrentIndex(score.findData(5))
+    # one statement left unscored: refused whole, saying which, nothing stored
+    with qtbot.waitSignal(dialog.ctx.ops.idle, timeout=10_000):
+        dialog.save_scores()
+    assert dialog.problem.isVisibleTo(dialog)
+    assert "Health check statement 1.1: choose a score from 1" in dialog.problem.text()
+    before = health.report(three.db, three.footprint_id)
+    assert before.principles[1].median != 5
+    # scored, with evidence typed and a meeting linked from the picker
+    score, evidence, linked = dialog.rows["1.1"]
+    score.setCurrentIndex(score.findData(4))
+    qtbot.keyClicks(evidence, "Board papers shared early")
+    dialog._last_statement = "1.1"
+    token = f"meeting:{three.meeting_id}"
+    dialog._link_evidence(token)
+    assert linked.text().startswith("Linked to 1.1: Meeting: ICS partnership board")
+    with qtbot.waitSignal(dialog.recorded, timeout=10_000):
+        dialog.save_scores()
+    result = health.report(three.db, three.footprint_id)
+    kwame_scores = {s.id: s for p in result.principles for s in p.statements}
+    assert "Cllr Kwame Asante: Board papers shared early meeting “ICS partnership board”" in (
+        " ".join(kwame_scores["1.1"].evidence)
+    )
+    # Kwame scored again in the same round: his scores replace his earlier ones
+    assert sorted(kwame_scores["2.1"].scores) == sorted([5, 3, 4])
+    assert dialog.tabs.currentIndex() == 0 and dialog.summary.text().startswith("Saved")
+
+
+def test_the_app_saves_the_report_as_pdf_and_html(qtbot, dialog, tmp_path):
+    for name in ("report.pdf", "report.html"):
+        with qtbot.waitSignal(dialog.ctx.ops.idle, timeout=20_000):
+            dialog.save_report(tmp_path / name)
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    assert "Partnership health check: Kent and Medway" in " ".join(text.split())
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Median score by principle" in html
+
+
+def test_the_footprint_pack_has_the_latest_health_check(three):
+    from stpdesk.documents import packs
+
+    data = packs.footprint_pack(three.db, three.footprint_id)
+    flat = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split()
+    )
+    start = flat.index("Partnership health check Partnership Assessment Tool: six principles")
+    section = flat[start : flat.index("Engagement over time", start)]
+    assert "Compared with the round started" in section
+    assert "Median score by principle" in section
+    # the table behind the chart: principle 1's median 3 (Growing), spread 4, was 2, +1
+    assert "P1 Recognise and accept the need for partnership 3 Growing 4 2 +1" in section
+    assert "The assessors disagree on: 1.1 The ICS partners accept" in section
+
+
+def test_a_footprint_pack_without_a_health_check_says_so(seeded):
+    from stpdesk.documents import packs
+
+    data = packs.footprint_pack(seeded.db, seeded.footprint_id)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "No partnership health check of this footprint has been recorded yet" in " ".join(
+        text.split()
+    )

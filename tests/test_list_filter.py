@@ -30,7 +30,14 @@ TEXTS = [
     "Łuk",
     "zoë",
     "no such thing",
-    "ab",  # too short for the index: the plain filter serves it
+    "ab",  # too short for the index's lookups: read from its copy of the text
+    "a",
+    "e",
+    "Ł",
+    "z",
+    "%",
+    "_",
+    "5%",
     "%ing",
     "on_the",
     "a%b",
@@ -169,3 +176,19 @@ def test_percent_and_underscore_are_typed_text_not_wildcards(seeded) -> None:
     assert shown("50%") == ["Cut waiting times by 50%"]
     assert shown("a_b") == ["a_b plan"]
     assert shown("\\") == []
+
+
+@pytest.mark.parametrize("service", [e.meetings, e.asks, e.commitments], ids=lambda s: s.spec.name)
+def test_a_short_common_filter_shows_its_first_page_and_leaves_the_count_for_later(
+    scaled: Database, service: records.EntityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "FEW_MATCHES", 5)  # "many" at this scale
+    plain = _plain(service)
+    for text in ("a", "e", "Ł", "5%"):
+        page = service.page(scaled, text=text, count_later=True)
+        rows, total = _shown(plain, scaled, text=text)
+        assert [row.id for row in page.rows] == rows, text
+        # all on the page (or few, under five here): counted at once, it costs nothing
+        assert page.counted is (len(rows) < 100), text
+        assert service.count(scaled, text=text) == total, text
+        assert page.total in (total, -1)

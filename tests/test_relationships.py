@@ -140,6 +140,12 @@ def test_map_command_text_json_pdf_and_png(capsys, seeded, tmp_path):
     assert "Relationship map" in text and "Zofia Łukasiewicz" in text and "Keep informed" in text
     code, out, _ = run(capsys, "map", "-o", str(tmp_path / "map.png"), "--db", db)
     assert code == 0 and (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    picture = QImage(str(tmp_path / "map.png"))
+    # white paper around the grid, so its title, axes and legend can be read (Qt painted
+    # ReportLab's clip path as a black box over all of it)
+    assert picture.pixelColor(3, 3).name() == "#ffffff"
 
 
 def test_map_command_refuses_a_bad_footprint_or_file(capsys, seeded, tmp_path):
@@ -296,3 +302,20 @@ def test_filters_narrow_the_map(qtbot, map_page):
         page.kind_box.setCurrentIndex(index)
     assert page.items() == [] and page.table.rowCount() == 0
     assert "No one is on the map yet; 1 not placed yet" in page.summary.text()
+
+
+def test_the_footprint_filter_follows_footprints_added_and_renamed(qtbot, map_page, seeded):
+    window, page = map_page
+    page.footprint_box.setCurrentIndex(page.footprint_box.findData(seeded.footprint_id))
+    qtbot.waitUntil(lambda: not page._loading)
+    added = e.footprints.create(seeded.db, {"name": "Sussex", "kind": "ics"})
+    e.footprints.update(seeded.db, seeded.footprint_id, {"name": "Kent & Medway ICS"})
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        window.refresh({"footprints"})  # what the window does after any change to them
+    offered = {
+        page.footprint_box.itemData(i): page.footprint_box.itemText(i)
+        for i in range(page.footprint_box.count())
+    }
+    assert offered[added.id].startswith("Sussex")
+    assert "Kent & Medway ICS" in offered[seeded.footprint_id]
+    assert page.footprint_box.currentData() == seeded.footprint_id  # the choice is kept

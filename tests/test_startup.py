@@ -210,10 +210,60 @@ def test_the_routine_backup_is_taken_behind_the_window(seeded):
     assert store_backup.list_backups(path) == []
     db = open_database(path, defer_checks=True)
     db.start_checks()
+    db.wait_for_checks()
+    assert store_backup.list_backups(path) == []  # not until the window has been idle
+    db.start_routine_backup()
     db.wait_for_background_work()
     db.close()
     (taken,) = store_backup.list_backups(path)
     assert taken.name.endswith("-daily.sqlite") and db.backup_warning is None
+
+
+def test_a_window_closed_at_once_leaves_the_routine_backup_for_next_time(seeded):
+    path = seeded.db.path
+    seeded.db.close()
+    db = open_database(path, defer_checks=True)
+    db.start_checks()
+    db.wait_for_checks()
+    db.close()  # before the first idle minute: no copy begun, none abandoned
+    assert store_backup.list_backups(path) == []
+    db = open_database(path, defer_checks=True)
+    db.start_routine_backup()
+    db.wait_for_background_work()
+    db.close()
+    assert [p.name.endswith("-daily.sqlite") for p in store_backup.list_backups(path)] == [True]
+
+
+def test_the_window_takes_the_routine_backup_after_its_first_idle_minute(
+    qtbot, seeded, monkeypatch
+):
+    from conftest import open_window
+
+    from stpdesk.store.engine import Database
+    from stpdesk.ui import maintenance
+    from stpdesk.ui.app import open_for_gui
+
+    path = seeded.db.path
+    seeded.db.close()
+    waited: list[int] = []
+    real_start = maintenance.QTimer.start
+
+    def start(timer, *interval):  # noqa: ANN001, ANN202  (the minute, not waited for)
+        if interval == (maintenance.BACKUP_AFTER_MS,):
+            waited.append(interval[0])
+            interval = (0,)
+        return real_start(timer, *interval)
+
+    monkeypatch.setattr(maintenance.QTimer, "start", start)
+    db: Database = open_for_gui(path, demo=False)
+    window = open_window(qtbot, db)
+    qtbot.waitUntil(db.routine_backup_started, timeout=10_000)
+    assert waited == [60_000]  # begun after a minute's wait, not as the window opened
+    qtbot.waitUntil(lambda: "Last backup" in window.backup_label.text(), timeout=20_000)
+    assert [p.name.endswith("-daily.sqlite") for p in store_backup.list_backups(path)] == [True]
+    window.ops.shutdown()
+    window.close()
+    db.close()
 
 
 def test_closing_abandons_a_backup_under_way(seeded, tmp_path):
@@ -236,9 +286,15 @@ window.dashboard.loaded.connect(loop.quit)
 QTimer.singleShot(30000, loop.quit)
 window.show()
 loop.exec()
-# The worker starts importing SQLAlchemy now; the list needs it on this thread at once.
+# The worker starts importing SQLAlchemy now; the list reads its rows after that, there.
 window.actions[__import__("stpdesk.ui.actions").ui.actions.ActionId.GO_MEETINGS].trigger()
-print("rows", window.lists["meetings"].model.rowCount())
+model = window.lists["meetings"].model
+if model.loading:
+    loop = QEventLoop()
+    model.loaded.connect(loop.quit)
+    QTimer.singleShot(30000, loop.quit)
+    loop.exec()
+print("rows", model.rowCount())
 window.ops.shutdown()
 window.db.close()
 import gc

@@ -103,6 +103,21 @@ def power_grid(points: Sequence[Any], title: str) -> dict[str, Any]:
     return {"grid": GridData(_text(title, "chart title"), grid)}
 
 
+@register_block
+def temperature_chart(trend: Any, title: str) -> dict[str, Any]:
+    """A body's temperature at meetings over twelve months (services.temperature.Trend:
+    ``since``, ``until``, ``readings``), each reading numbered as the rows of the table
+    to put beside it."""
+    from .charts import trend_data
+
+    try:
+        return {"chart": trend_data(trend, _text(title, "chart title"))}
+    except (AttributeError, TypeError) as error:
+        raise ValueError(
+            f"temperature_chart needs a body's trend (pack.temperature) ({error})"
+        ) from None
+
+
 def _field(record: Any, name: str) -> Any:
     return record[name] if isinstance(record, Mapping) else getattr(record, name)
 

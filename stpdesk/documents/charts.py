@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -146,10 +147,17 @@ def bar_chart(data: ChartData, width: float, height: float = 190) -> Drawing:
     return drawing
 
 
-def svg(drawing: Drawing) -> str:
+def svg(drawing: Drawing, *, clipped: bool = True) -> str:
+    """The drawing as SVG text. ``clipped=False`` leaves out ReportLab's clip path, which
+    Qt's SVG renderer (SVG Tiny) does not know and paints as a black box over the chart."""
+    import re
+
     from reportlab.graphics import renderSVG
 
-    return renderSVG.drawToString(drawing)
+    text = renderSVG.drawToString(drawing)
+    if clipped:
+        return text
+    return re.sub(r"<clipPath.*?</clipPath>", "", text, flags=re.DOTALL)
 
 
 # --- the relationship map's power/interest grid ----------------------------------------
@@ -324,3 +332,113 @@ def power_grid(data: GridData, size: float = 250) -> Drawing:
         legend_x += 14 + len(name) * 4.5
     drawing.add(String(legend_x + 4, 3, "(relationship)", fontName=FONT, fontSize=7))
     return drawing
+
+
+# --- the temperature of meetings over twelve months ----------------------------------------
+
+
+@dataclass(frozen=True)
+class TemperaturePoint:
+    number: int  # the reading's number, which the table beside the chart uses too
+    day: int  # days since the start of the twelve months
+    score: int  # −2 .. +2
+
+
+@dataclass(frozen=True)
+class TemperatureData:
+    title: str
+    days: int  # the length of the period in days
+    months: list[tuple[int, str]]  # (day, "Jan") where each month starts
+    points: list[TemperaturePoint]
+    words: list[str] = field(default_factory=list)  # each reading in words, for describe
+
+    def describe(self) -> str:
+        if not self.points:
+            return f"{self.title}: no readings in these twelve months."
+        return f"{self.title}. " + "; ".join(self.words) + "."
+
+
+def temperature_chart(data: TemperatureData, width: float = 420, height: float = 150) -> Drawing:
+    """Readings over twelve months: time across, −2 (hostile) to +2 (supportive) up, each
+    reading a numbered circle joined to the next. The scale is written in words on the
+    axis, so the chart reads in greyscale and the numbers lead to the table."""
+    from reportlab.graphics.shapes import Circle, Line, PolyLine
+
+    from ..model.relationships import TEMPERATURE_WORDS, score_text
+
+    left, bottom, top_room = 78, 16, 26 if data.title else 10
+    plot_w, plot_h = width - left - 8, height - bottom - top_room
+    drawing = Drawing(width, height)
+    drawing.add(String(0, height - 12, printable(data.title), fontName=FONT_BOLD, fontSize=10))
+    step = plot_h / 4
+
+    def x_of(day: float) -> float:
+        return left + plot_w * day / max(data.days, 1)
+
+    def y_of(score: float) -> float:
+        return bottom + (score + 2) * step
+
+    for score in range(-2, 3):
+        drawing.add(
+            Line(
+                left,
+                y_of(score),
+                left + plot_w,
+                y_of(score),
+                strokeColor=colors.grey,
+                strokeWidth=1.0 if score == 0 else 0.3,
+                strokeDashArray=None if score == 0 else [2, 2],
+            )
+        )
+        drawing.add(
+            String(
+                left - 4,
+                y_of(score) - 2.5,
+                f"{score_text(score)} {TEMPERATURE_WORDS[score]}",
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="end",
+            )
+        )
+    for day, name in data.months:
+        drawing.add(Line(x_of(day), bottom, x_of(day), bottom - 3, strokeColor=colors.grey))
+        drawing.add(String(x_of(day) + 2, bottom - 11, name, fontName=FONT, fontSize=6.5))
+    if len(data.points) > 1:
+        line: list[float] = []
+        for point in data.points:
+            line += [x_of(point.day), y_of(point.score)]
+        drawing.add(PolyLine(line, strokeColor=PALETTE[0], strokeWidth=1))
+    for point in data.points:
+        x, y = x_of(point.day), y_of(point.score)
+        drawing.add(
+            Circle(x, y, 6, fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.7)
+        )
+        drawing.add(
+            String(
+                x, y - 2.5, str(point.number), fontName=FONT_BOLD, fontSize=6.5, textAnchor="middle"
+            )
+        )
+    return drawing
+
+
+def trend_data(trend: Any, title: str) -> TemperatureData:
+    """A body's temperature trend (services.temperature.Trend) as the chart draws it."""
+    from datetime import date
+
+    months = []
+    first = date(trend.since.year, trend.since.month, 1)
+    while first <= trend.until:
+        if first >= trend.since:
+            months.append(((first - trend.since).days, f"{first:%b}"))
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    points = [
+        TemperaturePoint(number, (reading.on - trend.since).days, reading.score)
+        for number, reading in enumerate(trend.readings, start=1)
+    ]
+    from ..model.dates import format_date
+
+    words = [
+        f"{number}. {format_date(reading.on)}, {reading.meeting}: {reading.words}"
+        for number, reading in enumerate(trend.readings, start=1)
+    ]
+    return TemperatureData(title, (trend.until - trend.since).days + 1, months, points, words)

@@ -371,6 +371,9 @@ class DocxWriter:
     def block_power_grid(self, params: dict[str, Any]) -> None:
         self.doc.add_paragraph(clean_text(params["grid"].describe()))
 
+    def block_temperature_chart(self, params: dict[str, Any]) -> None:
+        self.doc.add_paragraph(clean_text(params["chart"].describe()))
+
     def block_table(self, params: dict[str, Any]) -> None:
         if not params["rows"]:
             self.doc.add_paragraph(clean_text(params["empty"]))

@@ -3,22 +3,10 @@ principle's median, now and last time, and the tables behind it."""
 
 from __future__ import annotations
 
-from ..model.types import format_date
 from ..services.health import DISAGREEMENT, HealthReport, StatementResult
+from ..services.health import number_text as _number
 from . import content as c
 from .blocks import bar_chart, table
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:g}"
-
-
-def _change(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "no change" if value == 0 else f"{value:+g}"
 
 
 def _statement_row(result: StatementResult) -> dict[str, str]:
@@ -43,40 +31,17 @@ def health_document(result: HealthReport, *, marking: str = "") -> c.Document:
     levels = ", ".join(f"{n} {level}" for n, level in enumerate(fw.levels, start=1))
     blocks: list[c.Block] = [
         c.Heading(1, [c.Span(title, literal=True)]),
-        _text(
-            f"{fw.title}. Round started {format_date(result.round_on)}; scored by "
-            f"{', '.join(result.assessors)}."
-        ),
+        _text(result.summary()),
         _text(
             f"Scale: {levels}. The median is the middle score; the spread is the highest "
             f"score minus the lowest (a spread of {DISAGREEMENT} or more means the assessors "
             "disagree, which is worth discussing)."
         ),
-        _text(
-            f"Compared with the round started {format_date(result.previous_round_on)}."
-            if result.previous_round_on
-            else "This is the first round: there is nothing earlier to compare with."
-        ),
         c.Heading(2, [c.Span("Principles")]),
     ]
-    series = ["This round"] + (["Last round"] if result.previous_round_on else [])
-    rows = [
-        [p.id, p.median or 0] + ([p.previous_median or 0] if result.previous_round_on else [])
-        for p in result.principles
-    ]
-    blocks.append(c.NamedBlock("bar_chart", bar_chart(rows, "Median score by principle", series)))
-    principle_rows = [
-        {
-            "id": p.id,
-            "title": p.title,
-            "median": _number(p.median),
-            "level": fw.level(p.median) if p.median is not None else "–",
-            "spread": _number(p.spread),
-            "previous": _number(p.previous_median),
-            "change": _change(p.change),
-        }
-        for p in result.principles
-    ]
+    chart = bar_chart(result.chart_rows(), "Median score by principle", result.series)
+    blocks.append(c.NamedBlock("bar_chart", chart))
+    principle_rows = result.principle_rows()
     blocks.append(
         c.NamedBlock(
             "table",
@@ -137,3 +102,15 @@ def health_document(result: HealthReport, *, marking: str = "") -> c.Document:
     blocks.append(c.Heading(2, [c.Span("Source of the framework")]))
     blocks.append(_text(fw.source))
     return c.Document(title=title, blocks=blocks, marking=marking)
+
+
+def report_bytes(result: HealthReport, suffix: str, *, marking: str = "") -> bytes:
+    """The report as a ``.pdf`` or an ``.html`` file's bytes (the CLI and the app)."""
+    document = health_document(result, marking=marking)
+    if suffix.lower() == ".pdf":
+        from .pdf import render_pdf
+
+        return render_pdf(document)
+    from .html import render_html
+
+    return render_html(document).encode("utf-8")

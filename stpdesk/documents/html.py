@@ -14,7 +14,7 @@ from typing import Any
 
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .charts import bar_chart, power_grid, svg
+from .charts import bar_chart, power_grid, svg, temperature_chart
 from .fonts import clean_text
 from .templates import display_value
 
@@ -245,6 +245,10 @@ class HtmlWriter:
     def block_power_grid(self, params: dict[str, Any], document: c.Document) -> str:
         grid = params["grid"]
         return _figure(power_grid(grid, 360), grid.describe())
+
+    def block_temperature_chart(self, params: dict[str, Any], document: c.Document) -> str:
+        chart = params["chart"]
+        return _figure(temperature_chart(chart, 440, 140), chart.describe())
 
     def block_table(self, params: dict[str, Any], document: c.Document) -> str:
         if not params["rows"]:

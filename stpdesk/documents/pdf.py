@@ -43,7 +43,7 @@ from reportlab.platypus import (
 from ..services.errors import Cancelled, ServiceError
 from . import content as c
 from .blocks import commitment_columns, field_of
-from .charts import bar_chart, power_grid
+from .charts import bar_chart, power_grid, temperature_chart
 from .fonts import (
     FONT,
     FONT_BOLD,
@@ -1119,6 +1119,13 @@ class PdfWriter:
         drawing = power_grid(params["grid"], min(self.frame_width, 300))
         drawing.hAlign = "LEFT"
         return [drawing, Spacer(1, 10)]
+
+    def block_temperature_chart(
+        self, params: dict[str, Any], document: c.Document, offset: int
+    ) -> list[Flowable]:
+        drawing = temperature_chart(params["chart"], min(self.frame_width, 440), 140)
+        drawing.hAlign = "LEFT"
+        return [drawing, Spacer(1, 6)]
 
     def block_table(
         self, params: dict[str, Any], document: c.Document, offset: int

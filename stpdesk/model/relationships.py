@@ -60,3 +60,24 @@ def spread(squares: list[tuple[int, int]]) -> list[tuple[float, float]]:
                 (column - (across - 1) / 2) * 0.28,
             )
     return offsets
+
+
+# --- the temperature of a meeting -------------------------------------------------------
+
+TEMPERATURE_WORDS: dict[int, str] = {
+    -2: "hostile",
+    -1: "cool",
+    0: "neutral",
+    1: "warm",
+    2: "supportive",
+}
+
+
+def score_text(score: int) -> str:
+    """ "+2", "0", "−1" (a true minus sign, as printed)."""
+    return f"+{score}" if score > 0 else ("0" if score == 0 else f"\u2212{-score}")
+
+
+def temperature_text(score: int) -> str:
+    """ "+1 warm": a reading in words, so colour is never the only sign of it."""
+    return f"{score_text(score)} {TEMPERATURE_WORDS[score]}"

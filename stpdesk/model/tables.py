@@ -84,18 +84,25 @@ def _encodable(text: str) -> bool:
 SCALE_LOW, SCALE_HIGH = 1, 5  # influence and interest on the relationship map
 
 
+def whole_number(value: Any, low: int, high: int) -> int | None:
+    """``value`` as a whole number from ``low`` to ``high`` ("+1", "−2" from a form count),
+    or None if it is not one."""
+    number: Any = value
+    if isinstance(value, str):
+        text = value.strip().replace("\u2212", "-")
+        digits = text.lstrip("+-")
+        number = int(text) if digits.isdigit() and len(text) - len(digits) <= 1 else None
+    if isinstance(number, bool) or not isinstance(number, int) or not (low <= number <= high):
+        return None
+    return number
+
+
 def check_scale(value: Any) -> int | None:
     """A reading from 1 to 5, or nothing (not yet mapped); "3" from a form is 3."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    number: Any = value
-    if isinstance(value, str):
-        number = int(value.strip()) if value.strip().lstrip("-").isdigit() else None
-    if (
-        isinstance(number, bool)
-        or not isinstance(number, int)
-        or not (SCALE_LOW <= number <= SCALE_HIGH)
-    ):
+    number = whole_number(value, SCALE_LOW, SCALE_HIGH)
+    if number is None:
         raise ValueError(
             f"“{value}” is not on the scale: give a whole number from {SCALE_LOW} (least) "
             f"to {SCALE_HIGH} (most), or leave it empty"
@@ -317,6 +324,50 @@ class AttendeeIn(Editable):
         return self
 
 
+TEMPERATURE_LOW, TEMPERATURE_HIGH = -2, 2  # hostile .. supportive
+REASON_LENGTH = 300
+
+
+def check_temperature(value: Any) -> int:
+    """A reading from −2 (hostile) to +2 (supportive); "+1" or "-2" from a form is a number."""
+    number = whole_number(value, TEMPERATURE_LOW, TEMPERATURE_HIGH)
+    if number is None:
+        raise ValueError(
+            f"“{value}” is not a reading: give a whole number from {TEMPERATURE_LOW} (hostile) "
+            f"to +{TEMPERATURE_HIGH} (supportive)"
+        )
+    return number
+
+
+class TemperatureIn(Editable):
+    """How one body at a meeting seemed: −2 hostile … +2 supportive, and why."""
+
+    label: ClassVar[str] = "Temperature"
+    body_id: str = Field(min_length=1, max_length=36, title="Body")
+    score: int = Field(title="Temperature")
+    reason: str | None = Field(default=None, max_length=REASON_LENGTH, title="Reason")
+
+    _score = field_validator("score", mode="before")(check_temperature)
+
+
+def _check_temperatures(
+    temperature: list[TemperatureIn] | None, body_ids: list[str] | None
+) -> None:
+    """Each reading is of a body at the meeting, and no body is read twice."""
+    if not temperature:
+        return
+    read = [reading.body_id for reading in temperature]
+    if len(set(read)) != len(read):
+        raise ValueError("Temperature: a body has two readings; give one per body")
+    if body_ids is not None:
+        absent = [body for body in read if body not in body_ids]
+        if absent:
+            raise ValueError(
+                f"Temperature: body {', '.join(absent)} is not at this meeting; add it to "
+                "the meeting's bodies first"
+            )
+
+
 class MeetingBase(Editable):
     label: ClassVar[str] = "Meeting"
     title: str = Field(min_length=1, max_length=SHORT, title="Title")
@@ -345,12 +396,14 @@ class MeetingCreate(MeetingBase):
     body_ids: list[str] = Field(default_factory=list, title="Bodies")
     attendees: list[AttendeeIn] = Field(default_factory=list, title="Attendees")
     theme_ids: list[str] = Field(default_factory=list, title="Themes")
+    temperature: list[TemperatureIn] = Field(default_factory=list, title="Temperature")
 
     @model_validator(mode="after")
     def _times(self) -> MeetingCreate:
         if self.starts_at is None:
             raise ValueError("Start: give the date and time the meeting starts")
         _ends_after_start(self.starts_at, self.ends_at)
+        _check_temperatures(self.temperature, self.body_ids)
         return self
 
 
@@ -361,6 +414,12 @@ class MeetingUpdate(MeetingBase):
     body_ids: list[str] | None = Field(default=None, title="Bodies")
     attendees: list[AttendeeIn] | None = Field(default=None, title="Attendees")
     theme_ids: list[str] | None = Field(default=None, title="Themes")
+    temperature: list[TemperatureIn] | None = Field(default=None, title="Temperature")
+
+    @model_validator(mode="after")
+    def _readings(self) -> MeetingUpdate:
+        _check_temperatures(self.temperature, self.body_ids)
+        return self
 
 
 class MeetingBody(SQLModel, table=True):
@@ -381,6 +440,21 @@ class MeetingAttendee(SQLModel, table=True):
     contact_id: str | None = Field(default=None, foreign_key="contact.id", index=True)
     member_id: str | None = Field(default=None, foreign_key="member.id", index=True)
     attendance: Attendance = Field(default=Attendance.present)
+
+
+class MeetingTemperature(SQLModel, table=True):
+    """The temperature of one body at one meeting (see TemperatureIn)."""
+
+    __tablename__ = "meeting_temperature"
+    __table_args__ = (
+        CheckConstraint(
+            f"score BETWEEN {TEMPERATURE_LOW} AND {TEMPERATURE_HIGH}", name="ck_temperature_score"
+        ),
+    )
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
+    body_id: str = Field(foreign_key="body.id", primary_key=True, index=True)
+    score: int = Field(nullable=False)
+    reason: str | None = Field(default=None, max_length=REASON_LENGTH)
 
 
 class MeetingTheme(SQLModel, table=True):

@@ -44,8 +44,11 @@ from ..store.rows import as_stored, connection_of, fetch, marks, stored_moment
 from . import engagement
 from .entities import footprints, titled_name
 from .errors import NotFound
+from .health import HealthSection
+from .health import pack_section as health_section
 from .promises import DEFAULT_MONTHS, PromiseSection, months_before, promise_section
 from .relationships import MapRow, numbered, relationship_map
+from .temperature import TemperatureSection, temperature_section
 
 SHORT_TEXT = 160  # talking points quote at most this much of an ask or commitment
 
@@ -175,6 +178,7 @@ class MeetingPack:
     owed_by_us_total: int = 0
     awaiting_reply: list[engagement.AwaitingLetter] = field(default_factory=list)
     promises: PromiseSection | None = None  # their record on promises to us
+    temperature: TemperatureSection | None = None  # how each body seemed, 12 months
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class FootprintPack:
     # the bodies and contacts of this footprint on the relationship map, numbered
     relationship_map: list[MapRow] = field(default_factory=list)
     unmapped: int = 0  # bodies and contacts not yet placed on the map
+    temperature: TemperatureSection | None = None  # how each body seemed, 12 months
+    health: HealthSection | None = None  # the latest partnership health check
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -466,6 +472,9 @@ def meeting_pack(
             since=months_before(on, promise_months),
             worst=promises_worst,
         )
+        temperature = temperature_section(
+            session, [(body.id, body.name) for body in bodies], today=on
+        )
     points = _talking_points(open_asks, owed_to_us, owed_by_us, talking_points)
     when = format_date(starts_at)
     return MeetingPack(
@@ -492,6 +501,7 @@ def meeting_pack(
         last_meeting=history_items[0] if history_items else None,
         awaiting_reply=awaiting,
         promises=record,
+        temperature=temperature,
     )
 
 
@@ -907,7 +917,11 @@ def footprint_pack(
             worst=promises_worst,
             archived={body.id for body in bodies if body.archived_at is not None},
         )
+        temperature = temperature_section(
+            session, [(body.id, body.name) for body in bodies], today=on
+        )
     mapped = relationship_map(db, footprint_id=footprint.id)
+    checked = health_section(db, footprint.id)
     return FootprintPack(
         title=f"Footprint briefing: {footprint.name}",
         council=our,
@@ -930,6 +944,8 @@ def footprint_pack(
         promises=record,
         relationship_map=numbered(mapped.points),
         unmapped=mapped.unmapped,
+        temperature=temperature,
+        health=checked,
     )
 
 

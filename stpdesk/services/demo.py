@@ -183,6 +183,12 @@ class _Topic(_Spec):
     outcomes: tuple[str, ...]
 
 
+class _ReadingSpec(_Spec):
+    body: str
+    score: int
+    reason: str
+
+
 class _MeetingSpec(_Spec):
     key: str
     days: int  # from today: negative in the past
@@ -195,6 +201,7 @@ class _MeetingSpec(_Spec):
     topics: tuple[str, ...]
     start: time  # UK time
     minutes: int
+    temperature: tuple[_ReadingSpec, ...] = ()  # how each body seemed (held meetings only)
 
 
 class _AskSpec(_Spec):
@@ -519,6 +526,12 @@ class _DemoBuilder:
                 "body_ids": [self.ids[key] for key in spec.bodies],
                 "attendees": attendees,
                 "theme_ids": themes,
+                "temperature": [
+                    {"body_id": self.ids[r.body], "score": r.score, "reason": r.reason}
+                    for r in spec.temperature
+                ]
+                if held
+                else [],
             }
             self.ids[spec.key] = self.create(BY_NAME["meetings"], data).id
 

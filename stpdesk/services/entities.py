@@ -27,6 +27,29 @@ class MeetingService(EntityService[t.Meeting]):
         attendees = getattr(checked, "attendees", None)
         if attendees is not None:
             self._check_attendees(session, [_attendee(item) for item in attendees])
+        readings = getattr(checked, "temperature", None)
+        if readings and getattr(checked, "body_ids", None) is None:
+            # only the readings changed: they must be of bodies already at the meeting
+            at_meeting = set(
+                session.exec(
+                    select(t.MeetingBody.body_id).where(t.MeetingBody.meeting_id == record.id)
+                ).all()
+            )
+            absent = [r.body_id for r in map(_reading, readings) if r.body_id not in at_meeting]
+            if absent:
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            "temperature",
+                            field_message(
+                                "Meeting",
+                                "Temperature",
+                                f"body {', '.join(absent)} is not at this meeting; add it "
+                                "to the meeting's bodies first",
+                            ),
+                        )
+                    ]
+                )
 
     def _write_extra(
         self,
@@ -37,6 +60,7 @@ class MeetingService(EntityService[t.Meeting]):
         add: Callable[[SQLModel], None],
         new: bool = False,
     ) -> None:
+        self._write_temperature(session, record, changes, add=add, new=new)
         attendees = changes.get("attendees")
         if attendees is None:
             return
@@ -53,6 +77,86 @@ class MeetingService(EntityService[t.Meeting]):
                     attendance=person.attendance,
                 )
             )
+
+    def update_in(
+        self, session: Session, record_id: str, checked: BaseModel, *, actor: str | None = None
+    ) -> t.Meeting:
+        """As for any record, and the audit entry keeps the readings before and after."""
+        before = self._readings(session, record_id)
+        record = super().update_in(session, record_id, checked, actor=actor)
+        with session.no_autoflush:  # the readings are written; the audit entry waits
+            after = self._readings(session, record_id)
+        if before != after:
+            for entry in session.new:
+                if isinstance(entry, t.AuditEntry) and entry.entity_id == record_id:
+                    entry.before = {**(entry.before or {}), "temperature": before}
+                    entry.after = {**(entry.after or {}), "temperature": after}
+        return record
+
+    @staticmethod
+    def _readings(session: Session, meeting_id: str) -> list[dict[str, Any]]:
+        rows = session.exec(
+            select(t.MeetingTemperature)
+            .where(t.MeetingTemperature.meeting_id == meeting_id)
+            .order_by(col(t.MeetingTemperature.body_id))
+        ).all()
+        return [{"body_id": r.body_id, "score": r.score, "reason": r.reason} for r in rows]
+
+    @staticmethod
+    def _write_temperature(
+        session: Session,
+        record: t.Meeting,
+        changes: dict[str, Any],
+        *,
+        add: Callable[[SQLModel], None],
+        new: bool,
+    ) -> None:
+        readings = changes.get("temperature")
+        body_ids = changes.get("body_ids")
+        kept = col(t.MeetingTemperature.meeting_id) == record.id
+        if readings is None:
+            if body_ids is not None and not new:  # a body taken off takes its reading
+                session.exec(
+                    delete(t.MeetingTemperature)
+                    .where(kept)
+                    .where(col(t.MeetingTemperature.body_id).not_in(body_ids))
+                )
+            return
+        if not new:
+            session.exec(delete(t.MeetingTemperature).where(kept))
+        for reading in map(_reading, readings):
+            add(
+                t.MeetingTemperature(
+                    meeting_id=record.id,
+                    body_id=reading.body_id,
+                    score=reading.score,
+                    reason=reading.reason or None,
+                )
+            )
+
+    def temperatures_of(
+        self, session: Session, meeting_ids: list[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Each meeting's readings, {"body_id", "body", "score", "reason"}, in one query."""
+        result: dict[str, list[dict[str, Any]]] = {mid: [] for mid in meeting_ids}
+        if not meeting_ids:
+            return result
+        rows = session.exec(
+            select(t.MeetingTemperature, t.Body.name)
+            .join(t.Body, col(t.Body.id) == t.MeetingTemperature.body_id)
+            .where(col(t.MeetingTemperature.meeting_id).in_(meeting_ids))
+            .order_by(t.Body.name)
+        ).all()
+        for reading, body_name in rows:
+            result[reading.meeting_id].append(
+                {
+                    "body_id": reading.body_id,
+                    "body": body_name,
+                    "score": reading.score,
+                    "reason": reading.reason,
+                }
+            )
+        return result
 
     def _check_attendees(self, session: Session, people: list[t.AttendeeIn]) -> None:
         contact_ids = [p.contact_id for p in people if p.contact_id]
@@ -110,6 +214,10 @@ class MeetingService(EntityService[t.Meeting]):
 
 def _attendee(item: t.AttendeeIn | dict[str, Any]) -> t.AttendeeIn:
     return item if isinstance(item, t.AttendeeIn) else t.AttendeeIn.model_validate(item)
+
+
+def _reading(item: t.TemperatureIn | dict[str, Any]) -> t.TemperatureIn:
+    return item if isinstance(item, t.TemperatureIn) else t.TemperatureIn.model_validate(item)
 
 
 def display_name(person: t.Contact | t.Member | None) -> str:

@@ -188,7 +188,36 @@ def _documents(session: Session, kind: Kind, ids: list[str] | None = None) -> di
                 people.get(record_id, []),
                 key=lambda a: (a["contact_id"] or "", a["member_id"] or ""),
             )
+        _add_temperature(connection, documents, ids)
     return documents
+
+
+def _add_temperature(connection: Any, documents: dict[str, dict], ids: list[str] | None) -> None:
+    """Each meeting's readings, by body. Only meetings that have some carry the field, so
+    a meeting without readings hashes as it did before readings existed (no false changes
+    for laptops that exchanged bundles before)."""
+    readings = _table(t.MeetingTemperature)
+    query = sa_select(readings)
+    if ids is not None:
+        query = query.where(readings.c.meeting_id.in_(ids))
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in connection.execute(query.order_by(readings.c.body_id)):
+        found.setdefault(row.meeting_id, []).append(
+            {"body_id": row.body_id, "score": row.score, "reason": row.reason}
+        )
+    for record_id, listed in found.items():
+        if record_id in documents:
+            documents[record_id]["temperature"] = listed
+
+
+def _malformed_temperature(readings: Any) -> bool:
+    return not isinstance(readings, list) or not all(
+        isinstance(r, dict)
+        and set(r) == {"body_id", "score", "reason"}
+        and isinstance(r["body_id"], str)
+        and (r["reason"] is None or isinstance(r["reason"], str))
+        for r in readings
+    )
 
 
 def _ancestors(session: Session, entity: str, ids: list[str] | None = None) -> dict[str, set[str]]:
@@ -398,6 +427,8 @@ def check_record(refuse: Callable[[str], ServiceError], number: int, item: Any) 
     expected = {column.name for column in table.columns} | set(kind.links)
     if kind.entity == "meeting":
         expected.add("attendees")
+        if "temperature" in data:
+            expected.add("temperature")
     if set(data) != expected:
         raise refuse(f"{where} ({kind.label.lower()}) has different fields from this stpdesk's")
     decoded: dict[str, Any] = {}
@@ -420,12 +451,19 @@ def check_record(refuse: Callable[[str], ServiceError], number: int, item: Any) 
         )
     ):
         raise refuse(f"{where} (meeting) has malformed attendees")
+    readings = data.get("temperature", [])
+    if kind.entity == "meeting" and _malformed_temperature(readings):
+        raise refuse(f"{where} (meeting) has malformed temperature readings")
     try:
         check_stored(
             kind.entity,
             decoded,
             {name: data[name] for name in kind.links}
-            | ({"attendees": attendees} if kind.entity == "meeting" else {}),
+            | (
+                {"attendees": attendees, "temperature": readings}
+                if kind.entity == "meeting"
+                else {}
+            ),
         )
     except ValidationFailed as error:
         detail = "; ".join(problem.message for problem in error.problems)
@@ -533,7 +571,7 @@ def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], st
     so the same content hashes the same on both laptops); True if anything changed."""
     if not aliases:
         return False
-    before = {name: record["document"].get(name) for name in _ALIASED_FIELDS}
+    before = {name: record["document"].get(name) for name in (*_ALIASED_FIELDS, "temperature")}
     for container in (record["values"], record["document"]):
         for name, entity in _ALIASED_FIELDS.items():
             value = container.get(name)
@@ -543,11 +581,20 @@ def _remap(kind: Kind, record: dict[str, Any], aliases: dict[tuple[str, str], st
                 mapped = [aliases.get((entity, v), v) for v in value]
                 ordered = kind.links.get(name, (None, "", "", False))[3]
                 container[name] = mapped if ordered else sorted(mapped)
+        if isinstance(container.get("temperature"), list):
+            container["temperature"] = sorted(
+                (
+                    {**r, "body_id": aliases.get(("body", r["body_id"]), r["body_id"])}
+                    for r in container["temperature"]
+                ),
+                key=lambda r: r["body_id"],
+            )
     return any(record["document"].get(name) != value for name, value in before.items())
 
 
 def _link_rows(kind: Kind, record: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
-    """The link-table rows (and a meeting's attendees) a record's document lists."""
+    """The link-table rows (and a meeting's attendees and temperature readings) a record's
+    document lists."""
     document = record["document"]
     found: dict[Table, list[dict[str, Any]]] = {}
     for name, (link_model, own, other, ordered) in kind.links.items():
@@ -567,6 +614,9 @@ def _link_rows(kind: Kind, record: dict[str, Any]) -> dict[Table, list[dict[str,
             }
             for n, a in enumerate(document.get("attendees", []))
         ]
+        found[_table(t.MeetingTemperature)] = [
+            {"meeting_id": record["id"], **reading} for reading in document.get("temperature", [])
+        ]
     return found
 
 
@@ -574,7 +624,7 @@ def _owner_column(kind: Kind, link: Table) -> str:
     for link_model, own, _other, _ordered in kind.links.values():
         if _table(link_model) is link:
             return own
-    return "meeting_id"  # a meeting's attendees
+    return "meeting_id"  # a meeting's attendees and temperature readings
 
 
 def _write_record(session: Session, kind: Kind, record: dict[str, Any], exists: bool) -> None:

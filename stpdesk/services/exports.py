@@ -27,6 +27,7 @@ from ..model import clock, kinds
 from ..model import sync as s
 from ..model import tables as t
 from ..model.engagement import still_due_sql
+from ..model.relationships import score_text
 from ..model.types import LONDON, UTCDateTime
 from ..store import Database
 from ..store.schema import HEAD_REVISION
@@ -53,6 +54,7 @@ DUMP_TABLES: tuple[type[SQLModel], ...] = (
     t.MeetingBody,
     t.MeetingAttendee,
     t.MeetingTheme,
+    t.MeetingTemperature,
     t.Letter,
     t.Ask,
     t.AskTheme,
@@ -286,7 +288,20 @@ def _link_names(session: Session, entity: str, names: dict[Any, dict[str, str]])
             )
             per_meeting.setdefault(attendee.meeting_id, []).append(f"{who}{mark}")
         result["attendees"] = per_meeting
+        bodies = names[t.Body]
+        readings: dict[str, list[str]] = {}
+        for reading in session.exec(select(t.MeetingTemperature)).scalars():
+            readings.setdefault(reading.meeting_id, []).append(
+                temperature_words(bodies.get(reading.body_id, reading.body_id), reading)
+            )
+        result["temperature"] = readings
     return result
+
+
+def temperature_words(body: str, reading: Any) -> str:
+    """ "NHS Kent and Medway ICB +1 (agreed to share data)": one reading in a cell."""
+    reason = f" ({reading.reason})" if reading.reason else ""
+    return f"{body} {score_text(reading.score)}{reason}"
 
 
 def sheets(db: Database, *, progress: Progress | None = None) -> list[Sheet]:

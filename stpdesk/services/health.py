@@ -41,6 +41,7 @@ from .records import audit, snapshot
 ROUND_DAYS = 90
 DISAGREEMENT = 2  # a spread of this many levels or more is worth discussing
 CSV_HEADER = ["statement", "score", "evidence"]
+EVIDENCE_KINDS = {"meeting": "meetings", "commitment": "commitments", "letter": "letters"}
 EVIDENCE_TOKEN = re.compile(r"\b(meeting|commitment|letter):([0-9A-Za-z-]{1,36})")
 
 
@@ -197,6 +198,21 @@ class ScoreRow:
     statement: str
     score: str
     evidence: str
+    where: str = ""  # how a message names the row: "statement 1.2" from the form
+
+
+def form_rows(scores: dict[str, tuple[int | None, str]]) -> list[ScoreRow]:
+    """Rows from the app's form: each statement's score (None: not chosen) and evidence."""
+    return [
+        ScoreRow(
+            number,
+            statement,
+            "" if score is None else str(score),
+            evidence.strip(),
+            where=f"statement {statement}",
+        )
+        for number, (statement, (score, evidence)) in enumerate(scores.items(), start=1)
+    ]
 
 
 def read_scores_csv(text: str) -> list[ScoreRow]:
@@ -230,7 +246,9 @@ def read_scores_csv(text: str) -> list[ScoreRow]:
     return rows
 
 
-def _check_rows(db: Database, chosen: Framework, rows: list[ScoreRow]) -> list[dict[str, Any]]:
+def _check_rows(
+    db: Database, chosen: Framework, rows: list[ScoreRow], source: str = "Scores file"
+) -> list[dict[str, Any]]:
     """The scores to store, or every problem with its line number (nothing is stored)."""
     problems: list[str] = []
     known = {s.id for s in chosen.statements}
@@ -238,7 +256,7 @@ def _check_rows(db: Database, chosen: Framework, rows: list[ScoreRow]) -> list[d
     given: dict[str, int] = {}
     scores = []
     for row in rows:
-        where = f"line {row.line}"
+        where = row.where or f"line {row.line}"
         if row.statement not in known:
             problems.append(f"{where}: “{row.statement}” is not a statement of {chosen.name}")
             continue
@@ -253,6 +271,9 @@ def _check_rows(db: Database, chosen: Framework, rows: list[ScoreRow]) -> list[d
             problems.append(
                 f"{where}: score “{row.score}” for {row.statement} is not a whole number "
                 f"from 1 ({chosen.levels[0]}) to {top} ({chosen.levels[-1]})"
+                if row.score
+                else f"{where}: choose a score from 1 ({chosen.levels[0]}) to {top} "
+                f"({chosen.levels[-1]})"
             )
             continue
         missing = _missing_evidence(db, row.evidence)
@@ -272,7 +293,7 @@ def _check_rows(db: Database, chosen: Framework, rows: list[ScoreRow]) -> list[d
         )
     if problems:
         raise ValidationFailed(
-            [FieldProblem("scores", f"Scores file {problem}") for problem in problems]
+            [FieldProblem("scores", f"{source} {problem}") for problem in problems]
         )
     return scores
 
@@ -299,14 +320,16 @@ def record(
     on: date | None = None,
     user_folder: Path | None = None,
     actor: str | None = None,
+    source: str = "Scores file",
 ) -> t.HealthAssessment:
-    """Store one member's scores, whole or not at all."""
+    """Store one member's scores, whole or not at all (``source`` names where they came
+    from in messages: "Scores file line 4: …", "Health check statement 1.2: …")."""
     chosen = framework(framework_name, user_folder)
     entities.footprints.get(db, footprint_id)
     entities.members.get(db, member_id)
     if body_id is not None:
         entities.bodies.get(db, body_id)
-    scores = _check_rows(db, chosen, rows)
+    scores = _check_rows(db, chosen, rows, source)
     on = on or clock.today()
     actor = actor or current_user()
     with db.session() as session:
@@ -367,6 +390,8 @@ class StatementResult:
     spread: int | None  # highest score minus lowest
     previous_median: float | None
     evidence: list[str]  # "Cllr Lowe: Meeting “ICS board” (3 May 2026)…"
+    # the records each evidence line names, for the app to open: [("meetings", id), …]
+    evidence_records: list[list[tuple[str, str]]] = field(default_factory=list)
 
     @property
     def disputed(self) -> bool:
@@ -404,6 +429,43 @@ class HealthReport:
     @property
     def disputed(self) -> list[StatementResult]:
         return [s for p in self.principles for s in p.statements if s.disputed]
+
+    @property
+    def series(self) -> list[str]:
+        """The chart's series: this round, and the last if there was one."""
+        return ["This round"] + (["Last round"] if self.previous_round_on else [])
+
+    def chart_rows(self) -> list[list[Any]]:
+        """Each principle's median (and last round's): the chart of the report and pack."""
+        return [
+            [p.id, p.median or 0] + ([p.previous_median or 0] if self.previous_round_on else [])
+            for p in self.principles
+        ]
+
+    def principle_rows(self) -> list[dict[str, str]]:
+        """The table behind the chart: median, level, spread, last round, change."""
+        return [
+            {
+                "id": p.id,
+                "title": p.title,
+                "median": number_text(p.median),
+                "level": self.framework.level(p.median) if p.median is not None else "–",
+                "spread": number_text(p.spread),
+                "previous": number_text(p.previous_median),
+                "change": change_text(p.change),
+            }
+            for p in self.principles
+        ]
+
+    def summary(self) -> str:
+        """Which framework, when, by whom, compared with what."""
+        text = (
+            f"{self.framework.title}. Round started {format_date(self.round_on)}; scored by "
+            f"{', '.join(self.assessors)}."
+        )
+        if self.previous_round_on:
+            return text + f" Compared with the round started {format_date(self.previous_round_on)}."
+        return text + " This is the first round: there is nothing earlier to compare with."
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -443,6 +505,16 @@ class HealthReport:
                 for p in self.principles
             ],
         }
+
+
+def number_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def change_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "no change" if value == 0 else f"{value:+g}"
 
 
 def _median(values: list[int]) -> float | None:
@@ -505,7 +577,7 @@ def report(
             before_scores = scores_of(earlier, statement.id)
             pooled += now_scores
             pooled_before += before_scores
-            evidence = []
+            evidence, evidence_records = [], []
             for assessment in latest:
                 for item in assessment.scores or []:
                     if item.get("statement") == statement.id and item.get("evidence"):
@@ -514,6 +586,12 @@ def report(
                             item["evidence"],
                         )
                         evidence.append(f"{names.get(assessment.member_id, '?')}: {text}")
+                        evidence_records.append(
+                            [
+                                (EVIDENCE_KINDS[kind], record_id)
+                                for kind, record_id in EVIDENCE_TOKEN.findall(item["evidence"])
+                            ]
+                        )
             results.append(
                 StatementResult(
                     statement.id,
@@ -523,6 +601,7 @@ def report(
                     _spread(now_scores),
                     _median(before_scores),
                     evidence,
+                    evidence_records,
                 )
             )
         principles.append(
@@ -569,3 +648,115 @@ def _evidence_names(db: Database, assessments: list[t.HealthAssessment]) -> dict
                     f"({format_date(letter.letter_date)})"
                 )
     return named
+
+
+def evidence_choices(
+    db: Database, footprint_id: str, body_id: str | None = None, *, limit: int = 150
+) -> list[tuple[str, str]]:
+    """Records to cite as evidence, newest first: (token, label), where the token is what
+    a scores file names ("meeting:ID") and the label what a person reads."""
+    from ..model.types import format_datetime
+
+    with db.read() as session:
+        if body_id:
+            bodies = [body_id]
+        else:
+            bodies = list(
+                session.exec(
+                    select(t.BodyFootprint.body_id).where(
+                        t.BodyFootprint.footprint_id == footprint_id
+                    )
+                ).all()
+            )
+        if not bodies:
+            return []
+        meetings = session.exec(
+            select(t.Meeting)
+            .where(col(t.Meeting.deleted_at).is_(None))
+            .where(
+                col(t.Meeting.id).in_(
+                    select(t.MeetingBody.meeting_id).where(col(t.MeetingBody.body_id).in_(bodies))
+                )
+            )
+            .order_by(col(t.Meeting.starts_at).desc())
+            .limit(limit)
+        ).all()
+        promises = session.exec(
+            select(t.Commitment)
+            .where(col(t.Commitment.deleted_at).is_(None))
+            .where(col(t.Commitment.body_id).in_(bodies))
+            .order_by(col(t.Commitment.due_date).desc())
+            .limit(limit)
+        ).all()
+        letters = session.exec(
+            select(t.Letter)
+            .where(col(t.Letter.deleted_at).is_(None))
+            .where(col(t.Letter.body_id).in_(bodies))
+            .order_by(col(t.Letter.letter_date).desc())
+            .limit(limit)
+        ).all()
+        found = [
+            (f"meeting:{m.id}", f"Meeting: {m.title} ({format_datetime(m.starts_at)})")
+            for m in meetings
+        ]
+        for promise in promises:
+            state = commitment_state(promise.status, promise.due_date, promise.completed_on)
+            found.append(
+                (
+                    f"commitment:{promise.id}",
+                    f"Commitment: {promise.text[:80]} ({state.label.lower()})",
+                )
+            )
+        found += [
+            (
+                f"letter:{letter.id}",
+                f"Letter: {letter.subject or letter.template} ({format_date(letter.letter_date)})",
+            )
+            for letter in letters
+        ]
+        return found
+
+
+def footprint_bodies(db: Database, footprint_id: str) -> list[tuple[str, str]]:
+    """The bodies of a footprint that a health check may assess alone: (id, name)."""
+    with db.read() as session:
+        return [
+            (body.id, body.name)
+            for body in session.exec(
+                select(t.Body)
+                .join(t.BodyFootprint, col(t.BodyFootprint.body_id) == t.Body.id)
+                .where(t.BodyFootprint.footprint_id == footprint_id)
+                .order_by(col(t.Body.name))
+            ).all()
+        ]
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    """The latest health check of a footprint, as its pack shows it: a chart of each
+    principle's median (and last round's) and the table behind it."""
+
+    summary: str
+    series: list[str]
+    chart: list[list[Any]]
+    principles: list[dict[str, str]]
+    disputed: list[str]  # "1.1 The ICS partners accept…": statements the assessors disagree on
+
+
+def pack_section(db: Database, footprint_id: str) -> HealthSection | None:
+    """The latest round of the whole footprint's health check, or None if there is none."""
+    try:
+        result = report(db, footprint_id)
+    except NotFound:
+        return None
+    except FrameworkProblem as error:  # a council's framework file went missing or bad
+        return HealthSection(f"The latest health check cannot be shown: {error}", [], [], [], [])
+    return HealthSection(
+        summary=result.summary(),
+        series=result.series,
+        chart=result.chart_rows(),
+        principles=result.principle_rows(),
+        disputed=[
+            f"{s.id} {s.text} (scores {', '.join(map(str, s.scores))})" for s in result.disputed
+        ],
+    )

@@ -41,6 +41,7 @@ TEXT_COLUMNS: dict[type, tuple[str, ...]] = {
     t.Letter: ("subject", "recipient_address", "opening", "closing", "reply_notes"),
     t.Contact: ("notes",),
     t.Body: ("notes",),
+    t.MeetingTemperature: ("reason",),  # why a body seemed hostile may name someone
 }
 
 
@@ -124,7 +125,7 @@ def _mentions(session: Session, contact: t.Contact) -> list[dict[str, Any]]:
                     found.append(
                         {
                             "kind": model.__tablename__,
-                            "id": record.id,
+                            "id": getattr(record, "id", None) or record.meeting_id,
                             "record": getattr(record, "title", None)
                             or getattr(record, "name", None)
                             or getattr(record, "subject", None)

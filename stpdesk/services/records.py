@@ -24,7 +24,12 @@ from ..model import clock, kinds
 from ..model import tables as t
 from ..model.enums import AuditAction
 from ..store import Database
-from ..store.search import FILTER_INDEX_MIN, filter_match_count, filter_match_ids
+from ..store.search import (
+    FILTER_INDEX_MIN,
+    filter_match_count,
+    filter_match_ids,
+    filter_match_refs,
+)
 from .errors import FieldProblem, InUse, NotFound, ValidationFailed, field_message, from_pydantic
 
 T = TypeVar("T", bound=SQLModel)
@@ -84,9 +89,13 @@ class EntitySpec(Generic[T]):
 @dataclass(frozen=True)
 class Page(Generic[T]):
     rows: list[T]
-    total: int
+    total: int  # -1: not counted yet (``count_later``); ``count`` gives it
     offset: int
     limit: int
+
+    @property
+    def counted(self) -> bool:
+        return self.total >= 0
 
 
 def validate(schema: type[BaseModel], data: BaseModel | dict[str, Any]) -> BaseModel:
@@ -299,8 +308,13 @@ class EntityService(Generic[T]):
         include_archived: bool = True,
         where: Sequence[Any] = (),
         with_total: bool = True,
+        count_later: bool = False,
     ) -> Page[T]:
-        """One page of records, filtered by ``text`` and sorted by a column."""
+        """One page of records, filtered by ``text`` and sorted by a column.
+
+        With ``count_later``, a count that would read every row (a text of one or two
+        characters found in many records) is left out: the page's total is -1 and
+        :meth:`count` gives it, so the first screenful shows at once."""
         if limit < 1 or offset < 0:
             raise ValueError("limit must be positive and offset not negative")
         table = self.spec.table
@@ -324,8 +338,17 @@ class EntityService(Generic[T]):
         )
         with db.read() as session:
             total = -1
-            indexed = self._indexed_matches(session, text, include_deleted)
-            if indexed is not None:
+            counted_later = False
+            short = self._short_matches(session, text, include_deleted)
+            indexed = (
+                None if short is not None else self._indexed_matches(session, text, include_deleted)
+            )
+            if short is not None:
+                if len(short) <= FEW_MATCHES:
+                    query = query.where(id_column.in_(short))  # few: just those rows
+                else:
+                    counted_later = count_later  # many: the first rows come at once in order
+            elif indexed is not None:
                 matches, among_matches = indexed
                 if matches <= FEW_MATCHES:
                     # few: read them from the filter index, not the whole table
@@ -333,9 +356,57 @@ class EntityService(Generic[T]):
                 elif with_total and not where and _counts_alike(text or ""):
                     total = matches  # many: the first rows come soon in list order anyway
             rows = list(session.exec(query.order_by(*order).offset(offset).limit(limit)).all())
-            if with_total and total < 0:
-                total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            if counted_later and len(rows) < limit:
+                total = offset + len(rows)  # the last page: the count is known after all
+            elif with_total and total < 0 and not counted_later:
+                if short is not None and len(short) > FEW_MATCHES:
+                    total = self._count(session, query, text, where)
+                else:
+                    total = session.exec(select(func.count()).select_from(query.subquery())).one()
         return Page(rows=rows, total=total, offset=offset, limit=limit)
+
+    def count(
+        self,
+        db: Database,
+        *,
+        text: str | None = None,
+        include_deleted: bool = False,
+        include_archived: bool = True,
+        where: Sequence[Any] = (),
+    ) -> int:
+        """How many records :meth:`page` would list in all (its total)."""
+        query = self.query(
+            text=text,
+            include_deleted=include_deleted,
+            include_archived=include_archived,
+            where=where,
+        )
+        with db.read() as session:
+            if self.spec.filter_index is not None and not include_deleted:
+                return self._count(session, query, text, where)
+            return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+    def _count(self, session: Session, query: Any, text: str | None, where: Sequence[Any]) -> int:
+        """The count of ``query`` (live rows, filtered by ``text``): from the filter index
+        when it counts exactly what the filter keeps, else by reading the rows."""
+        typed = (text or "").strip()
+        index = self.spec.filter_index
+        if index is not None and typed and not where and _counts_alike(typed):
+            return filter_match_count(session, index, typed)
+        return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+    def _short_matches(
+        self, session: Session, text: str | None, include_deleted: bool
+    ) -> list[str] | None:
+        """For a text of one or two characters (too short for the trigram index's lookups),
+        the ids of up to FEW_MATCHES + 1 live rows whose filter index text holds it: one
+        read of the index's compact copy of the text, stopping early for a common text.
+        None where the index cannot help. As with longer texts, the filter still applies."""
+        index = self.spec.filter_index
+        typed = (text or "").strip()
+        if index is None or include_deleted or not 0 < len(typed) < FILTER_INDEX_MIN:
+            return None
+        return filter_match_refs(session, index, typed, most=FEW_MATCHES + 1)
 
     def _indexed_matches(
         self, session: Session, text: str | None, include_deleted: bool
@@ -679,7 +750,11 @@ def check_stored(entity: str, values: dict[str, Any], links: dict[str, Any] | No
 
 def _stored_schemas() -> dict[str, type[BaseModel]]:
     """The create form of every kind of record (model.kinds), by table: "meeting"."""
-    return {kind.table: getattr(t, f"{kind.model_name}Create") for kind in kinds.KINDS}
+    schemas: dict[str, type[BaseModel]] = {
+        kind.table: getattr(t, f"{kind.model_name}Create") for kind in kinds.KINDS
+    }
+    schemas["meeting_temperature"] = t.TemperatureIn  # a dump's rows of readings
+    return schemas
 
 
 STORED_SCHEMAS = _stored_schemas()

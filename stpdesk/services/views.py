@@ -152,6 +152,7 @@ def rows(
             ]
         if entity == "meetings":
             attendees = meetings.attendees_of(session, ids)
+            readings = meetings.temperatures_of(session, ids)
             bodies = _linked_names(session, t.MeetingBody, "meeting_id", "body_id", t.Body, ids)
             return [
                 {
@@ -164,6 +165,10 @@ def rows(
                     "attendees": [a["name"] for a in attendees[r.id]],
                     "bodies": bodies[r.id],
                     "outcome": r.outcome,
+                    "temperature": [
+                        {"body_id": x["body_id"], "score": x["score"], "reason": x["reason"]}
+                        for x in readings[r.id]
+                    ],
                 }
                 for r in records
             ]

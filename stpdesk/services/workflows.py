@@ -286,6 +286,7 @@ class MeetingDetail:
     body_ids: list[str]
     theme_ids: list[str]
     attendees: list[dict[str, Any]]  # name, contact_id, member_id, attendance
+    temperature: list[dict[str, Any]]  # body_id, body, score, reason
     asks: list[t.Ask]
     commitments: list[t.Commitment]
 
@@ -295,6 +296,7 @@ def meeting_detail(db: Database, meeting_id: str) -> MeetingDetail:
     links = e.meetings.links_of(db, meeting_id)
     with db.read() as session:
         attendees = e.meetings.attendees_of(session, [meeting_id])[meeting_id]
+        temperature = e.meetings.temperatures_of(session, [meeting_id])[meeting_id]
         asks = list(
             session.exec(
                 select(t.Ask)
@@ -316,6 +318,7 @@ def meeting_detail(db: Database, meeting_id: str) -> MeetingDetail:
         body_ids=links["body_ids"],
         theme_ids=links["theme_ids"],
         attendees=attendees,
+        temperature=temperature,
         asks=asks,
         commitments=commitments,
     )

@@ -96,7 +96,14 @@ def check_header(path: Path) -> None:
         )
 
 
-def make_engine(path: Path) -> Engine:
+def _checkpoint_when_idle(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Copying the write-ahead log back into the file (1,000 pages and a sync, in one save
+    # of every thirty or so) is left out of saves, as index merging is: the window does it
+    # when idle (ui/maintenance.py), and the last connection to close does it anyway.
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def make_engine(path: Path, *, checkpoint_when_idle: bool = False) -> Engine:
     from sqlalchemy import event
     from sqlmodel import create_engine
 
@@ -105,6 +112,8 @@ def make_engine(path: Path) -> Engine:
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _set_pragmas)
+    if checkpoint_when_idle:
+        event.listen(engine, "connect", _checkpoint_when_idle)
     return engine
 
 
@@ -138,12 +147,17 @@ class Database:
         self._checked.set()  # until checks are handed to run_checks_in_background
         self._check_failed: StoreError | None = None
         self.closing = threading.Event()  # tells background work (the backup) to stop
+        self.merge_on_close = False  # a command's: merge the full-text indexes as it closes
+        self.checkpoint_when_idle = False  # the window's: saves leave the log to idle time
+        self._backup_go = threading.Event()  # the routine backup may start (or is not wanted)
 
     @property
     def engine(self) -> Engine:
         with self._engine_lock:
             if self._engine is None:
-                self._engine = make_engine(self.path)
+                self._engine = make_engine(
+                    self.path, checkpoint_when_idle=self.checkpoint_when_idle
+                )
             return self._engine
 
     # --- checks run behind the first window --------------------------------------------
@@ -152,13 +166,16 @@ class Database:
         self, check: Callable[[], None], then: Callable[[], None] | None = None
     ) -> None:
         """Hold saves until ``check`` has passed; it runs on a thread, then ``then`` (the
-        routine backup) on the same thread.
+        routine backup) on the same thread once :meth:`start_routine_backup` is called.
 
         The thread starts with :meth:`start_checks` (the window calls it once its dashboard
         shows, so the check does not compete with filling it) or, at the latest, when the
         first save waits for it. ``check`` raises a StoreError (DatabaseDamaged) when the
-        file must not be written."""
+        file must not be written. The window starts the backup after its first idle minute:
+        a copy of a large file takes a while, and one begun as the app opened was abandoned
+        whenever it was closed again within seconds."""
         self._checked.clear()
+        self._backup_go.clear()
 
         def work() -> None:
             try:
@@ -168,7 +185,8 @@ class Database:
                 return
             finally:
                 self._checked.set()
-            if then is not None:
+            self._backup_go.wait()
+            if then is not None and not self.closing.is_set():
                 then()
 
         self._background = threading.Thread(target=work, name="stpdesk-checks", daemon=True)
@@ -177,6 +195,14 @@ class Database:
         with self._engine_lock:
             if self._background is not None and self._background.ident is None:
                 self._background.start()
+
+    def start_routine_backup(self) -> None:
+        """Let the routine backup begin once the checks have passed (see above)."""
+        self.start_checks()
+        self._backup_go.set()
+
+    def routine_backup_started(self) -> bool:
+        return self._backup_go.is_set()
 
     def wait_for_checks(self) -> None:
         """Block until the start-up check is done; raise its error if it failed."""
@@ -266,10 +292,15 @@ class Database:
         """Close every connection, then (with ``remove_file``: a new database whose first
         filling failed) remove the file, before letting other stpdesk processes in."""
         self.closing.set()  # a routine backup under way stops and removes its partial file
+        self._backup_go.set()  # one not yet begun is left to the next time
         self.wait_for_background_work()
         try:
             if self._engine is not None:
                 self._engine.dispose()
+            if self.merge_on_close and not remove_file and self._check_failed is None:
+                from .index_merging import merge_pending
+
+                merge_pending(self.path)
             if remove_file:
                 remove_database_files(self.path)
         finally:

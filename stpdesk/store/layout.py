@@ -98,7 +98,13 @@ def build_layouts() -> dict[str, Layout]:
 
 def write_layouts() -> None:
     target = resources.files("stpdesk.store") / "schema_layouts.json"
-    text = json.dumps(build_layouts(), indent=1, sort_keys=True) + "\n"
+    # revisions in the order they run (not by number: 0012 runs after 0014, which reached
+    # the main line first); what is inside each sorted, so a diff shows only what changed
+    layouts = {
+        revision: json.loads(json.dumps(layout, sort_keys=True))
+        for revision, layout in build_layouts().items()
+    }
+    text = json.dumps(layouts, indent=1) + "\n"
     with resources.as_file(target) as path:
         path.write_text(text, encoding="utf-8")
 

@@ -23,7 +23,8 @@ from .errors import (
     explain_write_error,
 )
 from .identity import EMPTY, FOREIGN, INCOMPLETE, NEWER, Identity, identify
-from .lock import COMMAND, SETUP, Hold, hold, real_path
+from .index_merging import merge_outside_writes
+from .lock import APP, COMMAND, SETUP, Hold, hold, real_path
 
 # Oldest first; tests check these match the Alembic scripts. Note for new
 # revisions: batch mode rebuilds a table and drops its search and tally triggers, so a
@@ -41,6 +42,7 @@ REVISIONS: tuple[str, ...] = (
     "0010",
     "0011",
     "0014",
+    "0012",  # after 0014, which reached main first
     "0015",
 )
 HEAD_REVISION = REVISIONS[-1]
@@ -168,7 +170,10 @@ def open_database(
         path.parent.mkdir(parents=True, exist_ok=True)
     held = hold(path, role)
     try:
-        return _open_held(path, held, routine_backup=routine_backup, defer_checks=defer_checks)
+        database = _open_held(path, held, routine_backup=routine_backup, defer_checks=defer_checks)
+        database.merge_on_close = role == COMMAND  # the window merges when idle instead
+        database.checkpoint_when_idle = role == APP
+        return database
     except BaseException:
         held.release()
         raise
@@ -183,6 +188,7 @@ def _open_held(path: Path, held: Hold, *, routine_backup: bool, defer_checks: bo
             def check() -> None:
                 identify_file(path)  # with the layout this time: a half-made file is refused
                 quick_check(path)
+                merge_outside_writes(path)
 
             def backup() -> None:
                 if routine_backup:
@@ -191,12 +197,14 @@ def _open_held(path: Path, held: Hold, *, routine_backup: bool, defer_checks: bo
             database.run_checks_in_background(check, then=backup)
             return database
         quick_check(path)
+        merge_outside_writes(path)
         database = Database(path, held=held)
         if routine_backup:
             database.backup_warning = _routine_backup(path)
         return database
     with hold(path, SETUP):  # creating or upgrading: no other stpdesk meanwhile
         created = _set_up(path)
+        merge_outside_writes(path)
     database = Database(path, held=held)
     database.created_file = created
     return database

@@ -182,3 +182,12 @@ def filter_match_ids(index: str, typed: str) -> Any:
     """The ids of those rows, as a SELECT for an ``IN`` condition."""
     found = text(f"SELECT ref FROM {index} WHERE text LIKE :filter_pattern")
     return found.bindparams(filter_pattern=f"%{typed}%").columns(column("ref"))
+
+
+def filter_match_refs(session: Session, index: str, typed: str, *, most: int) -> list[str]:
+    """The ids of up to ``most`` live rows of a list's filter ``index`` containing ``typed``
+    (any length: one or two characters are found by reading the index's own copy of the
+    text, far smaller than the table)."""
+    statement = f"SELECT ref FROM {index} WHERE text LIKE ? LIMIT ?"
+    found = session.connection().exec_driver_sql(statement, (f"%{typed}%", most))
+    return [ref for (ref,) in found]

@@ -44,6 +44,7 @@ class ActionId(Enum):
     SYNC = auto()
     DATA_PROTECTION = auto()
     RETENTION_REVIEW = auto()
+    HEALTH_CHECK = auto()
     RECENTLY_DELETED = auto()
     QUIT = auto()
     USER_GUIDE = auto()
@@ -168,6 +169,12 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.RETENTION_REVIEW: ActionSpec(
         "&Retention review…", "Contacts nobody has engaged with for years", (), "&Tools"
+    ),
+    ActionId.HEALTH_CHECK: ActionSpec(
+        "Partnership &health check…",
+        "See a footprint's health check, record an assessor's scores, save the report",
+        (),
+        "&Tools",
     ),
     ActionId.RECENTLY_DELETED: ActionSpec(
         "Recently de&leted…", "Bring back deleted records", (), "&Edit"

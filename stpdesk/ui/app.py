@@ -4,9 +4,11 @@ status bar, the dashboard and a lazily built, lazily paged list for every kind o
 Start-up is arranged so the window paints with its dashboard filled before the heavy
 libraries load: this module imports only Qt and modules that read through plain
 ``sqlite3``. SQLAlchemy, SQLModel and the record editors are imported on the worker
-thread once the dashboard shows (``_warm_up``), and list pages are built when first
-visited. The database's integrity check and routine backup run on a thread meanwhile
-(``open_database(defer_checks=True)``); saves wait for the check to pass.
+thread once the dashboard shows (``_warm_up``), and list pages are built after that, one
+section between other events, or when first visited if sooner; each reads its rows when
+first shown. The database's integrity check runs on a thread meanwhile
+(``open_database(defer_checks=True)``); saves wait for the check to pass. The routine
+backup follows after the first idle minute (``maintenance.py``).
 """
 
 from __future__ import annotations
@@ -64,8 +66,10 @@ if TYPE_CHECKING:
     from .briefing_dialogs import BatchPacksDialog, PackDialog
     from .editors import EditorDialog
     from .guide import UserGuide
+    from .health_check import HealthCheckDialog
     from .letter_composer import LetterComposer
     from .lists import ListPage
+    from .maintenance import IdleUpkeep
     from .preferences import PreferencesDialog
     from .relationship_map import MapPage
     from .reminders import Reminders
@@ -86,7 +90,11 @@ WARM_UP_MODULES = (
     "stpdesk.services.workflows",
     "stpdesk.services.safety",
     "stpdesk.services.recycle",
+    "stpdesk.ui.models",  # the list pages: not imported on the UI thread when first opened
+    "stpdesk.ui.lists",
 )
+
+PREBUILD_GAP_MS = 50  # between building one section's list pages and the next, at start
 
 # How long a new window waits for its dashboard's figures before it is shown without them.
 FIRST_FILL_WAIT_MS = 250
@@ -159,6 +167,8 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self)
         self.ctx = AppContext(db=db, ops=self.ops, open_record=self.open_record)
         self.reminders: Reminders | None = None  # started with the background work
+        self.building_lists = False  # the list pages are being built after start-up
+        self.upkeep: IdleUpkeep | None = None  # merging and the backup at idle, after the checks
         self.editors: dict[tuple[str, str | None], EditorDialog] = {}
         self.last_deleted: tuple[str, str, str] | None = None  # entity, id, summary
         self.relationship_map: MapPage | None = None  # built when first shown
@@ -243,6 +253,7 @@ class MainWindow(QMainWindow):
         connect(ActionId.RECENTLY_DELETED, self.show_recently_deleted)
         connect(ActionId.BRIEFING_PACK, self.show_briefing_pack)
         connect(ActionId.BATCH_PACKS, self.show_batch_packs)
+        connect(ActionId.HEALTH_CHECK, self.show_health_check)
         connect(ActionId.QUIT, self.close)
         connect(ActionId.ABOUT, self.show_about)
         connect(ActionId.USER_GUIDE, self.show_user_guide)
@@ -294,17 +305,38 @@ class MainWindow(QMainWindow):
         self.db.start_checks()
         self.refresh_status()
         self.team_sync.start()
-        self.ops.run(_warm_up(self.db))
+        # Once the libraries are in, their objects are set aside from garbage collection:
+        # a full collection looking through them all took 100–150 ms, freezing the window.
+        self.ops.run(_warm_up(self.db), on_done=self._warmed_up)
         db = self.db
         self.ops.run(db.wait_for_checks, on_done=self._checks_passed, on_error=self._checks_failed)
 
+    def _warmed_up(self, _result: object) -> None:
+        gc.freeze()
+        self.building_lists = True
+        self._build_next_section()
+
+    def _build_next_section(self) -> None:
+        """The list pages, one section at a time between other events, empty until first
+        shown: building them on the first click held the window for 20–40 ms."""
+        for index, (_label, entities, _action) in enumerate(SECTIONS):
+            if entities and index not in self._built_sections:
+                self._build_section(index)
+                QTimer.singleShot(PREBUILD_GAP_MS, self, self._build_next_section)
+                return
+        self.building_lists = False
+
     def _checks_passed(self, _result: object) -> None:
+        from .maintenance import IdleUpkeep
+
         self.checks_done.emit()
-        # The day's routine backup follows the check on its thread: look in on it.
+        # Index merging after changes, and the day's routine backup after the first idle
+        # minute (on the check's thread): look in on the backup once it has begun.
         self._backup_watch = QTimer(self)
         self._backup_watch.timeout.connect(self._backup_finished)
-        self._backup_watch.start(250)
-        self._backup_finished()
+        self.upkeep = IdleUpkeep(self.db, self.ops, self)
+        self.upkeep.backup_started.connect(lambda: self._backup_watch.start(250))
+        self.upkeep.start()
 
     def _backup_finished(self) -> None:
         if not self.db.background_work_done():
@@ -348,7 +380,8 @@ class MainWindow(QMainWindow):
             holder.layout().addWidget(self.relationship_map)
             return
         pages = [
-            ListPage(self.db, entity, kinds.BY_NAME[entity].plural) for entity in list_entities
+            ListPage(self.db, entity, kinds.BY_NAME[entity].plural, ops=self.ops)
+            for entity in list_entities
         ]
         splitter = QSplitter(Qt.Orientation.Vertical, holder) if len(pages) > 1 else None
         for page in pages:
@@ -626,6 +659,26 @@ class MainWindow(QMainWindow):
         self.batch_packs_dialog = dialog
         return dialog
 
+    def show_health_check(self) -> HealthCheckDialog:
+        """The health check of the footprint (or body) chosen in the list on show."""
+        from .health_check import HealthCheckDialog
+
+        page = self.current_list()
+        chosen = page.current_id() if page is not None else None
+        footprint_id = chosen if page is not None and page.entity == "footprints" else None
+        body_id = chosen if page is not None and page.entity == "bodies" else None
+        if body_id is not None:
+            from ..services import entities
+
+            footprints = entities.bodies.links_of(self.db, body_id)["footprint_ids"]
+            footprint_id = footprints[0] if footprints else None
+            body_id = body_id if footprint_id else None
+        dialog = HealthCheckDialog(self.ctx, self, footprint_id=footprint_id, body_id=body_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.health_check_dialog = dialog
+        return dialog
+
     def show_recently_deleted(self) -> RecentlyDeletedDialog:
         from .safety_dialogs import RecentlyDeletedDialog
 
@@ -686,6 +739,8 @@ class MainWindow(QMainWindow):
         if self.relationship_map is not None and (
             changed & {"footprints", "bodies", "contacts"} or not changed
         ):
+            if "footprints" in changed or not changed:
+                self.relationship_map.refresh_footprints()
             self.relationship_map.reload()
         self.refresh_status()
         self.update_actions()

@@ -8,6 +8,10 @@ brief`` command runs; these dialogs only choose, show progress and handle files.
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +23,8 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
+    QProcess,
+    QProcessEnvironment,
     QStandardPaths,
     Qt,
     QTimer,
@@ -31,7 +37,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -63,7 +68,8 @@ from ..services.errors import Cancelled, ServiceError
 from ..services.files import SaveFailed
 from .context import TITLE, AppContext, show_error
 from .jobs import Job, JobDialog
-from .printing import prepare_printer, print_pdf
+from .print_child import PAGE_LINE, printer_settings
+from .printing import PrintFailed, prepare_printer
 from .screen_fit import fit_to_screen
 from .widgets import ProblemLabel
 
@@ -258,6 +264,7 @@ class PackDialog(JobDialog):
     pack_ready = Signal()  # the preview shows a newly made pack
     pack_stopped = Signal(str)  # making the pack was stopped or failed: what the user was told
     saved = Signal(str)  # the file written
+    printed = Signal(int)  # pages sent to the printer
     last_folder: Path | None = None  # where the last pack was saved, while the app runs
 
     def __init__(
@@ -284,6 +291,11 @@ class PackDialog(JobDialog):
         self.missing_characters: set[str] = set()  # what the PDF shown prints as �
         self.made_with: tuple[str, dict[str, Any]] | None = None  # template and options shown
         self.buffer: QBuffer | None = None
+        self.printing = False
+        self.print_process: QProcess | None = None
+        self._print_file: Path | None = None
+        self._pages_sent = 0
+        self._print_stopped = False
         self.setWindowTitle(f"Briefing pack: {self.record_title} — {TITLE}")
         self.setAccessibleName("Briefing pack")
         self.setObjectName("briefing_pack_dialog")
@@ -436,8 +448,9 @@ class PackDialog(JobDialog):
         self._regenerate.start()
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.job.stop.set()
+        if self._stop_printing() or self.job is not None:
+            if self.job is not None:
+                self.job.stop.set()
             self.status.setText("Stopping…")
 
     @Slot(int, int, str)
@@ -544,19 +557,96 @@ class PackDialog(JobDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Print to a printer already set up; returns the pages sent."""
-        # pages are rendered here, on the UI thread (QtPdf documents belong to it): ~0.3 s a page
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            printed = print_pdf(self.document, printer)
-        except ServiceError as error:
-            show_error(self, error, "Printing")
-            return 0
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.status.setText(f"Sent {printed} page{'' if printed == 1 else 's'} to the printer.")
-        return printed
+    def print_to(self, printer: QPrinter) -> None:
+        """Print to a printer already set up, in a process of its own (print_child.py): the
+        window stays free while the pages are rendered. ``printed`` gives the pages sent,
+        ``pack_stopped`` says why not."""
+        if self.pdf_bytes is None or self.print_process is not None:
+            return
+        handle, name = tempfile.mkstemp(prefix="stpdesk-print-", suffix=".pdf")  # owner-only
+        with os.fdopen(handle, "wb") as file:
+            file.write(self.pdf_bytes)
+        self._print_file = Path(name)
+        self._pages_sent = 0
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "stpdesk.ui.print_child", name])
+        environment = QProcessEnvironment.systemEnvironment()
+        environment.insert("QT_QPA_PLATFORM", "offscreen")  # it shows no window
+        process.setProcessEnvironment(environment)
+        process.readyReadStandardOutput.connect(self._print_progress)
+        process.finished.connect(self._print_finished)
+        self.print_process = process
+        self.printing = True
+        self._set_busy(True)
+        self.progress.setRange(0, 0)
+        self.status.setText("Printing…")
+        process.start()
+        process.write((json.dumps(printer_settings(printer)) + "\n").encode())
+        process.closeWriteChannel()
+
+    def _print_progress(self) -> None:
+        process = self.print_process
+        if process is None:
+            return
+        while process.canReadLine():
+            words = bytes(process.readLine().data()).decode(errors="replace").split()
+            if len(words) == 3 and words[0] == PAGE_LINE:
+                done, total = int(words[1]), int(words[2])
+                self._pages_sent = done
+                self.progress.setRange(0, total)
+                self.progress.setValue(done)
+                self.status.setText(f"Printing page {done} of {total}…")
+
+    def _print_finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
+        process = self.print_process
+        if process is None:
+            return
+        self._print_progress()
+        problem = bytes(process.readAllStandardError().data()).decode(errors="replace").strip()
+        self.print_process = None
+        process.deleteLater()
+        if self._print_file is not None:
+            self._print_file.unlink(missing_ok=True)
+            self._print_file = None
+        self.printing = False
+        self._set_busy(False)
+        sent = self._pages_sent
+        pages = f"{sent} page{'' if sent == 1 else 's'}"
+        if exit_status == QProcess.ExitStatus.NormalExit and exit_code == 0:
+            self.status.setText(f"Sent {pages} to the printer.")
+            self.printed.emit(sent)
+            return
+        if self._print_stopped:
+            self.status.setText(f"Printing stopped at your request after {pages}.")
+        else:
+            self.status.setText("The pack was not printed.")
+            lines = [line for line in problem.splitlines() if line.strip()]
+            reason = (
+                lines[-1]
+                if lines and exit_status == QProcess.ExitStatus.NormalExit
+                else (
+                    "The printing stopped unexpectedly. Try again, or save the pack and print the file."
+                )
+            )
+            show_error(self, PrintFailed(reason), "Printing")
+        self._print_stopped = False
+        self.pack_stopped.emit(self.status.text())
+
+    def _stop_printing(self) -> bool:
+        if self.print_process is None:
+            return False
+        self._print_stopped = True
+        self.print_process.kill()
+        return True
+
+    def done(self, result: int) -> None:
+        process, handed_over = self.print_process, self._print_file
+        if self._stop_printing() and process is not None:
+            process.waitForFinished(2000)  # killed: it goes at once, with the dialog
+            if handed_over is not None:
+                handed_over.unlink(missing_ok=True)  # the dialog may go before it hears
+        super().done(result)
 
     # --- saving ----------------------------------------------------------------------
 

@@ -360,6 +360,11 @@ class BodyEditor(MappedEditor):
         box.addWidget(self.worst)
         self.body_layout.addWidget(self.promises_box)
         self.promises_box.setVisible(self.record_id is not None)
+        from .temperature import TrendBox
+
+        self.trend_box = TrendBox(self._open_meeting, self.body)
+        self.body_layout.addWidget(self.trend_box)
+        self.trend_box.setVisible(self.record_id is not None)
 
     def load(self, record_id: str) -> None:
         super().load(record_id)
@@ -387,6 +392,13 @@ class BodyEditor(MappedEditor):
             )
         lines = max(min(self.worst.count(), 5), 1)  # two lines each, as a rule
         self.worst.setFixedHeight(self.worst.fontMetrics().lineSpacing() * lines * 2 + 12)
+        from ..services import temperature
+
+        self.trend_box.show_trend(temperature.trend(self.ctx.db, record_id))
+
+    def _open_meeting(self, meeting_id: str) -> None:
+        if self.ctx.open_record is not None:
+            self.ctx.open_record("meetings", meeting_id)
 
     def _open_worst(self, item: QListWidgetItem) -> None:
         commitment_id = item.data(Qt.ItemDataRole.UserRole)

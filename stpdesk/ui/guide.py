@@ -22,6 +22,7 @@ SECTION_FOR = {
     "asks": "For councillors: recording a meeting",
     "PackDialog": "For members' services officers: briefing packs",
     "BatchPacksDialog": "For members' services officers: briefing packs",
+    "HealthCheckDialog": "For cabinet leads: the partnership health check",
     "LetterComposer": "For cabinet leads: writing a letter",
     "letters": "For cabinet leads: writing a letter",
     "SearchDialog": "Finding things",

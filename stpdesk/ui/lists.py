@@ -21,6 +21,7 @@ from ..model import kinds
 from ..services.views import LIST_FILTERS
 from ..store import Database
 from .models import RecordTableModel
+from .operations import Operations
 from .screen_fit import window_settings
 
 FILTER_DELAY_MS = 250
@@ -55,13 +56,19 @@ class ListPage(QWidget):
     selection_changed = Signal()
 
     def __init__(
-        self, db: Database, entity: str, title: str, parent: QWidget | None = None
+        self,
+        db: Database,
+        entity: str,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.entity = entity
         self.title = title
         self.setAccessibleName(title)
-        self.model = RecordTableModel(db, entity, self)
+        self.model = RecordTableModel(db, entity, self, ops=ops)
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
@@ -102,6 +109,7 @@ class ListPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(0)  # fit columns to the rows in view, not 1,000
         header.setStretchLastSection(False)  # the main text column stretches instead
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -126,13 +134,17 @@ class ListPage(QWidget):
         self._timer.setInterval(FILTER_DELAY_MS)
         self._timer.timeout.connect(self._apply_filter)
         self.filter.textChanged.connect(lambda _text: self._timer.start())
-        self.model.loaded.connect(self._show_count)
+        self.model.loaded.connect(self._first_page_shown)
+        self.model.counted.connect(self._show_count)
+        self.model.load_failed.connect(self._not_loaded)
         self.model.rowsInserted.connect(lambda *_: self._show_count(self.model.total))
         self.model.modelReset.connect(self.selection_changed)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )
         self.loaded_once = False
+        self._columns_sized = False
+        self._reselect: str | None = None  # chosen before a reload, chosen again after it
 
     def add_action_button(self, action: QAction) -> QToolButton:
         """A button beside the filter for a window action about this list's records."""
@@ -146,15 +158,25 @@ class ListPage(QWidget):
         if not self.loaded_once:
             self.loaded_once = True
             self._restore_sort()
+            self.count_label.setText("Reading…")
             self.model.reload()
-            self._size_columns()
 
     def reload(self) -> None:
         if self.loaded_once:
-            chosen = self.current_id()
+            self._reselect = self.current_id() or self._reselect
             self.model.reload()
-            if chosen:
-                self.select(chosen)
+
+    def _first_page_shown(self, total: int) -> None:
+        if not self._columns_sized:  # fitted to the first rows
+            self._columns_sized = True
+            self._size_columns()
+        self._show_count(total)
+        chosen, self._reselect = self._reselect, None
+        if chosen:
+            self.select(chosen)
+
+    def _not_loaded(self, problem: str) -> None:
+        self.count_label.setText(f"The list could not be read: {problem}")
 
     # --- columns and sort order, remembered per list ------------------------------------
 
@@ -232,6 +254,10 @@ class ListPage(QWidget):
     def _show_count(self, total: int) -> None:
         shown = self.model.rowCount()
         noun = kinds.BY_NAME[self.entity].plural.lower()
+        if total < 0:  # a short filter found in many: counted in the background
+            self.empty_label.hide()
+            self.count_label.setText(f"Showing the first {shown:,} {noun} (counting the rest…)")
+            return
         self._show_empty_state(total)
         if total == shown:
             self.count_label.setText(f"{total:,} {noun}")
@@ -264,6 +290,10 @@ class ListPage(QWidget):
         return self.model.record_id(index.row())
 
     def select(self, record_id: str) -> bool:
+        """Choose the record's row; while the list is being read, once it has been read."""
+        if self.model.loading:
+            self._reselect = record_id
+            return False
         row = self.model.row_of(record_id)
         if row is None:
             return False

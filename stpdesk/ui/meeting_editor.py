@@ -27,6 +27,7 @@ from ..services.errors import ValidationFailed
 from ..services.records import validate
 from .context import AppContext
 from .editors import EditorDialog, add_minute_ref
+from .temperature import TemperaturePanel
 from .widgets import DeletableList, Form, Picker, ProblemLabel
 
 if TYPE_CHECKING:
@@ -94,6 +95,12 @@ class MeetingEditor(EditorDialog):
         )
         self.attendees.removed.connect(self.mark_dirty)
         self.body_layout.addWidget(group)
+
+        # --- temperature: how each body at the meeting seemed ---------------------------
+        self.temperature = TemperaturePanel(self.body)
+        self.temperature.changed.connect(self.mark_dirty)
+        self.form.fields["body_ids"].changed.connect(self._bodies_changed)  # type: ignore[attr-defined]
+        self.body_layout.addWidget(self.temperature)
 
         # --- agenda and notes ------------------------------------------------------
         self.notes_form = Form(self.body)
@@ -195,6 +202,8 @@ class MeetingEditor(EditorDialog):
                 "body_ids": detail.body_ids,
             }
         )
+        self._bodies_changed()
+        self.temperature.set_readings(detail.temperature)
         self.notes_form.set_values(
             {
                 "agenda": meeting.agenda,
@@ -225,6 +234,15 @@ class MeetingEditor(EditorDialog):
             )
             item.setData(Qt.ItemDataRole.UserRole, f"saved:{commitment.id}")
             self.commitments_list.addItem(item)
+
+    def _bodies_changed(self) -> None:
+        bodies = self.form.fields["body_ids"].list  # type: ignore[attr-defined]
+        self.temperature.set_bodies(
+            [
+                (bodies.item(row).data(Qt.ItemDataRole.UserRole), bodies.item(row).text())
+                for row in range(bodies.count())
+            ]
+        )
 
     # --- attendees ------------------------------------------------------------------
 
@@ -335,6 +353,9 @@ class MeetingEditor(EditorDialog):
         values.update(notes)
         local.update(notes_local)
         values["attendees"] = self.attendee_values()
+        values["temperature"], problem = self.temperature.values()
+        if problem:
+            local["temperature"] = problem
         # something typed into an ask or commitment but not added would be lost silently
         if self.ask_form.fields["title"].text().strip():  # type: ignore[attr-defined]
             local["ask_pending"] = "Ask: press “Add ask” to add the ask you typed, or clear it"
@@ -366,6 +387,9 @@ class MeetingEditor(EditorDialog):
         if "attendees" in rest:
             self.attendee_problem.show_problem(rest.pop("attendees"))
             first = self.person_picker
+        if "temperature" in rest:
+            self.temperature.problem.show_problem(rest.pop("temperature"))
+            first = first or self.temperature.first_control()
         if "ask_pending" in rest:
             self.ask_form.show_problems({"title": rest.pop("ask_pending")})
             first = first or self.ask_form.fields["title"]
@@ -391,6 +415,7 @@ class MeetingEditor(EditorDialog):
         for form in (self.form, self.notes_form, self.ask_form, self.commitment_form):
             form.clear_problems()
         self.attendee_problem.show_problem(None)
+        self.temperature.problem.show_problem(None)
 
 
 def _minute(minute_ref: str | None) -> str:

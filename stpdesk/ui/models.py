@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QFont
 
 from ..model import clock
@@ -32,6 +39,7 @@ from ..model.types import format_date, format_datetime, parse_date
 from ..services import entities, views
 from ..store import Database
 from .colours import DONE_COLOUR, OVERDUE_COLOUR, QUIET_COLOUR, RAG_COLOURS
+from .operations import Operations, app_queue
 
 PAGE_SIZE = 100
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -145,23 +153,72 @@ COLUMNS: dict[str, list[ColumnSpec]] = {
 }
 
 
+_ROLES_ANSWERED = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        RECORD_ID_ROLE,
+        STATUS_ROLE,
+    )
+)
+_TEXTS = "_cell_texts"  # keys of the worked-out cells and status in each view row
+_STATUS = "_status"
+_STATUS_COLOURS = {
+    "overdue": OVERDUE_COLOUR,
+    "declined": OVERDUE_COLOUR,
+    "done": DONE_COLOUR,
+    "accepted": DONE_COLOUR,
+    "dropped": QUIET_COLOUR,
+    "withdrawn": QUIET_COLOUR,
+}
+
+
+def row_status(entity: str, record: Any, today: date) -> str:
+    """ "overdue", "done", … for styling and tests; "" where a list has no status."""
+    if entity == "commitments":
+        overdue = is_overdue(record.status, record.due_date, today=today)
+        return "overdue" if overdue else record.status.value
+    if entity == "asks":
+        return record.status.value
+    return ""
+
+
 class RecordTableModel(QAbstractTableModel):
-    """One entity's records, read from the database a page at a time."""
+    """One entity's records, read from the database a page at a time, on the worker
+    thread (``ops``, the window's queue): the event loop never waits for the database.
 
-    loaded = Signal(int)  # total matching rows, after each reset
+    A reload shows nothing new until its first page has arrived; then ``loaded`` says how
+    many rows match, or -1 when that count would read every row (a filter of one or two
+    characters found in many records): the count follows in the background (``counted``).
+    A reply to a reload that a newer one has replaced is dropped."""
 
-    def __init__(self, db: Database, entity: str, parent: Any = None) -> None:
+    loaded = Signal(int)  # total matching rows (-1: still being counted), after each reset
+    counted = Signal(int)  # the total, once a count left to the background is known
+    fetched = Signal(int)  # rows held, after a further page has arrived
+    load_failed = Signal(str)  # the database could not be read: what went wrong
+
+    def __init__(
+        self, db: Database, entity: str, parent: Any = None, *, ops: Operations | None = None
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.entity = entity
         self.service = entities.BY_NAME[entity]
         self.columns = COLUMNS[entity]
+        self.ops = ops if ops is not None else app_queue("lists")
         self.filter_text = ""
         self.where: list[Any] = []
         self.order_field: str | None = None
         self.descending: bool | None = None
         self.total = 0
         self.rows_fetched = 0  # how many rows have been read from the database, for tests
+        self.loading = False  # a reload's first page is on its way
+        self.counting = False  # the total is on its way
+        self._fetching = False  # a further page is on its way
+        self._generation = 0  # which reload the rows shown belong to
         self._records: list[Any] = []
         self._view_rows: list[dict[str, Any]] = []
         self._exhausted = True
@@ -169,33 +226,94 @@ class RecordTableModel(QAbstractTableModel):
 
     # --- loading -------------------------------------------------------------
 
-    def _read_page(self, offset: int, *, with_total: bool) -> tuple[list[Any], list[dict], int]:
-        page = self.service.page(
-            self.db,
-            offset=offset,
-            limit=PAGE_SIZE,
-            text=self.filter_text or None,
-            order_by=self.order_field,
-            descending=self.descending,
-            where=self.where,
-            with_total=with_total,
-        )
-        view_rows = views.rows(self.db, self.entity, page.rows)
-        if self.entity == "commitments":
+    def _reader(self, offset: int, *, with_total: bool) -> Callable[[], tuple]:
+        """The read of one page as it is asked for now, to run on the worker thread."""
+        service, db, entity, today = self.service, self.db, self.entity, self._today
+        columns = self.columns
+        text, where = self.filter_text or None, list(self.where)
+        order_field, descending = self.order_field, self.descending
+
+        def read() -> tuple[list[Any], list[dict], int]:
+            page = service.page(
+                db,
+                offset=offset,
+                limit=PAGE_SIZE,
+                text=text,
+                order_by=order_field,
+                descending=descending,
+                where=where,
+                with_total=with_total,
+                count_later=True,
+            )
+            view_rows = views.rows(db, entity, page.rows)
             for record, row in zip(page.rows, view_rows, strict=True):
-                row["status_text"] = commitment_status_text(record, self._today)
-        self.rows_fetched += len(page.rows)
-        return page.rows, view_rows, page.total
+                if entity == "commitments":
+                    row["status_text"] = commitment_status_text(record, today)
+                # what each cell shows, worked out here so painting only looks it up
+                row[_TEXTS] = [spec.text(record, row) for spec in columns]
+                row[_STATUS] = row_status(entity, record, today)
+            return page.rows, view_rows, page.total
+
+        return read
 
     def reload(self) -> None:
         """Start again from the first page (after a change, a new filter or sort)."""
         self._today = clock.today()
-        records, view_rows, total = self._read_page(0, with_total=True)
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+        self._fetching = False
+        self.ops.run(
+            self._reader(0, with_total=True),
+            on_done=self._if_current(generation, self._first_page),
+            on_error=self._if_current(generation, self._failed),
+        )
+
+    def _if_current(self, generation: int, handle: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``handle`` for a reply from the worker, dropped if a newer reload has been asked
+        for meanwhile or the model has gone (its window closed)."""
+
+        def deliver(outcome: Any) -> None:
+            if shiboken6.isValid(self) and generation == self._generation:
+                handle(outcome)
+
+        return deliver
+
+    def _first_page(self, result: tuple[list[Any], list[dict], int]) -> None:
+        records, view_rows, total = result
+        self.rows_fetched += len(records)
+        self.loading = False
         self.beginResetModel()
-        self._records, self._view_rows, self.total = records, view_rows, total
-        self._exhausted = len(records) >= total
+        self._records, self._view_rows = records, view_rows
+        if total < 0 and len(records) < PAGE_SIZE:
+            total = len(records)  # the page holds them all: nothing to count
+        self.total = total
+        self._exhausted = total >= 0 and len(records) >= total
         self.endResetModel()
+        self.counting = total < 0
+        if self.counting:
+            self._count(self._generation)
         self.loaded.emit(total)
+
+    def _count(self, generation: int) -> None:
+        service, db = self.service, self.db
+        text, where = self.filter_text or None, list(self.where)
+
+        def counted(total: int) -> None:
+            self.counting = False
+            self.total = total
+            self._exhausted = len(self._records) >= total
+            self.counted.emit(total)
+
+        self.ops.run(
+            lambda: service.count(db, text=text, where=where),
+            on_done=self._if_current(generation, counted),
+            on_error=self._if_current(generation, self._failed),
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self.loading = self.counting = self._fetching = False
+        self.load_failed.emit(str(error))
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip()
@@ -206,12 +324,23 @@ class RecordTableModel(QAbstractTableModel):
         self.reload()
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self._fetching
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._fetching or self.loading:
             return
-        records, view_rows, _ = self._read_page(len(self._records), with_total=False)
+        self._fetching = True
+        generation = self._generation
+        self.ops.run(
+            self._reader(len(self._records), with_total=False),
+            on_done=self._if_current(generation, self._more),
+            on_error=self._if_current(generation, self._failed),
+        )
+
+    def _more(self, result: tuple[list[Any], list[dict], int]) -> None:
+        self._fetching = False
+        records, view_rows, _ = result
+        self.rows_fetched += len(records)
         if not records:
             self._exhausted = True
             return
@@ -220,7 +349,10 @@ class RecordTableModel(QAbstractTableModel):
         self._records.extend(records)
         self._view_rows.extend(view_rows)
         self.endInsertRows()
-        self._exhausted = len(records) < PAGE_SIZE or len(self._records) >= self.total
+        self._exhausted = len(records) < PAGE_SIZE or (
+            self.total >= 0 and len(self._records) >= self.total
+        )
+        self.fetched.emit(len(self._records))
 
     # --- reading -------------------------------------------------------------
 
@@ -253,20 +385,16 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def status(self, row: int) -> str:
-        record = self._records[row]
-        if self.entity == "commitments":
-            overdue = is_overdue(record.status, record.due_date, today=self._today)
-            return "overdue" if overdue else record.status.value
-        if self.entity == "asks":
-            return record.status.value
-        return ""
+        return self._view_rows[row][_STATUS]
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._records)):
-            return None
+        if role not in _ROLES_ANSWERED or not index.isValid():
+            return None  # first: painting asks each cell for some ten roles
         row, column = index.row(), index.column()
+        if not 0 <= row < len(self._records):
+            return None
         if not 0 <= column < len(self.columns):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and self.columns[column].tooltip is not None:
@@ -276,7 +404,7 @@ class RecordTableModel(QAbstractTableModel):
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.AccessibleTextRole,
         ):
-            return self.columns[column].text(self._records[row], self._view_rows[row])
+            return self._view_rows[row][_TEXTS][column]
         if role == RECORD_ID_ROLE:
             return self._records[row].id
         if role == STATUS_ROLE:
@@ -286,12 +414,8 @@ class RecordTableModel(QAbstractTableModel):
             value = self._view_rows[row].get("rag")
             return QBrush(RAG_COLOURS[value]) if value else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if status in ("overdue", "declined"):
-                return QBrush(OVERDUE_COLOUR)
-            if status in ("done", "accepted"):
-                return QBrush(DONE_COLOUR)
-            if status in ("dropped", "withdrawn"):
-                return QBrush(QUIET_COLOUR)
+            colour = _STATUS_COLOURS.get(status)
+            return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.FontRole and status == "overdue":
             font = QFont()
             font.setBold(True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from ..services.errors import ServiceError
 from ..store import StoreError
@@ -138,3 +138,15 @@ class Operations(QObject):
     def shutdown(self) -> None:
         """Wait for queued work before the database closes."""
         self.pool.waitForDone()
+
+
+_SHARED: dict[str, Operations] = {}
+
+
+def app_queue(name: str) -> Operations:
+    """A queue that lives as long as the application, for list models made outside a
+    window (in tests and benchmarks). A queue owned by a model would be deleted with it
+    while its work may still run."""
+    if name not in _SHARED:
+        _SHARED[name] = Operations(QCoreApplication.instance())
+    return _SHARED[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -25,8 +27,14 @@ def prepare_printer(printer: QPrinter, document: QPdfDocument, title: str) -> No
         printer.setPageSize(QPageSize(document.pagePointSize(0), QPageSize.Unit.Point))
 
 
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
-    """Print a loaded PDF page by page, each rendered as an image; returns the pages printed."""
+def print_pdf(
+    document: QPdfDocument,
+    printer: QPrinter,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Print a loaded PDF page by page, each rendered as an image; returns the pages printed
+    (``progress(done, total)`` after each)."""
     count = document.pageCount()
     first = max(printer.fromPage(), 1)
     last = min(printer.toPage() or count, count)
@@ -62,6 +70,8 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
                 )
                 painter.drawImage(target, image)
                 printed += 1
+                if progress is not None:
+                    progress(printed, len(pages) * copies)
     finally:
         painter.end()
     return printed

@@ -303,6 +303,17 @@ class MapPage(QWidget):
         for choice in workflows.choices(self.ctx.db, "footprints"):
             self.footprint_box.addItem(choice.label, choice.id)
 
+    def refresh_footprints(self) -> None:
+        """Offer the footprints as they are now (one added, renamed or gone), keeping the
+        one chosen if it is still there; the map reloads only if the choice changed."""
+        chosen = self.footprint_box.currentData()
+        self.footprint_box.blockSignals(True)
+        self.footprint_box.clear()
+        self._fill_footprints()
+        found = self.footprint_box.findData(chosen)
+        self.footprint_box.setCurrentIndex(max(found, 0))
+        self.footprint_box.blockSignals(False)
+
     def reload(self) -> None:
         db = self.ctx.db
         footprint, kind = self.footprint_box.currentData(), self.kind_box.currentData()

@@ -56,6 +56,7 @@ class TeamSync(QObject):
         self.queue = Operations(self)  # its own thread: a slow server never holds up saves
         self.queue.changed.connect(window.refresh)
         self.running = False
+        self.started = False  # automatic syncing waits for the window's background work
         self.last_problem = ""  # why the last sync did not finish, or what it could not send
         self.problem_summary = ""  # the same in a few words, for the status bar
         self.state: SyncStatus | None = None
@@ -70,17 +71,23 @@ class TeamSync(QObject):
         window.ops.changed.connect(lambda _changed: self.refresh_status())
 
     def start(self) -> None:
-        """Begin automatic syncing (the window calls it once its background work starts)."""
+        """Begin: read the status; once it says the database is in a team (and automatic
+        syncing is on), sync shortly and then every minute."""
+        self.started = True
         self.refresh_status()
-        if load_settings().team_auto_sync:
-            self.timer.start(AUTOMATIC_EVERY_MS)
-            QTimer.singleShot(FIRST_AFTER_MS, self, self._automatic)
 
     def settings_changed(self) -> None:
         self.timer.stop()
-        if load_settings().team_auto_sync:
+        self.refresh_status()  # restarts the timer if automatic syncing is still wanted
+
+    def _keep_time(self, linked: bool) -> None:
+        """Run the automatic-sync timer only for a database in a team, when wanted."""
+        wanted = self.started and linked and load_settings().team_auto_sync
+        if wanted and not self.timer.isActive():
             self.timer.start(AUTOMATIC_EVERY_MS)
-        self.refresh_status()
+            QTimer.singleShot(FIRST_AFTER_MS, self, self._automatic)
+        elif not wanted and self.timer.isActive():
+            self.timer.stop()
 
     def refresh_status(self) -> None:
         db = self.db
@@ -88,6 +95,7 @@ class TeamSync(QObject):
 
     def _show_status(self, state: SyncStatus) -> None:
         self.state = state
+        self._keep_time(state.linked)
         self.window.actions.enable(ActionId.SYNC, state.linked and not self.running)
         self.label.setVisible(state.linked)
         if not state.linked:

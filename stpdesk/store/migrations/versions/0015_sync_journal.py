@@ -1,7 +1,7 @@
 """a journal of changed records, for syncing with the team database
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-06
 
 Every insert, update and delete of a record a bundle carries (and of its link rows) adds
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,6 +33,7 @@ JOURNALLED = {
     "meeting_body": ("meeting", "meeting_id"),
     "meeting_theme": ("meeting", "meeting_id"),
     "meeting_attendee": ("meeting", "meeting_id"),
+    "meeting_temperature": ("meeting", "meeting_id"),
     "letter": ("letter", "id"),
     "letter_signatory": ("letter", "letter_id"),
     "letter_ask": ("letter", "letter_id"),
