@@ -396,3 +396,22 @@ def test_the_readme_steps_take_an_empty_postgresql_to_three_synced_laptops(
                 connection.execute(f'DROP ROLE IF EXISTS "{role}"')
             connection.execute("DROP ROLE IF EXISTS stpdesk_admin")
             connection.execute("DROP ROLE IF EXISTS stpdesk_owner")
+
+
+def test_a_meetings_temperature_readings_travel_with_it(pair):
+    from stpdesk.services import temperature
+
+    a, b, meeting_id = pair
+    body = e.bodies.create(a, {"name": "NHS Kent and Medway ICB", "kind": "icb"})
+    e.meetings.update(a, meeting_id, {"body_ids": [body.id]})
+    team.sync(a)
+    team.sync(b)
+    temperature.record_reading(a, meeting_id, body.id, 2, "Offered a seat")
+    assert team.status(a).waiting == 1  # the reading is a change of its meeting
+    assert team.sync(a).pushed == 1
+    assert team.sync(b).pulled == 1
+    with b.reader() as connection:
+        assert connection.execute(
+            "SELECT body_id, score, reason FROM meeting_temperature WHERE meeting_id = ?",
+            (meeting_id,),
+        ).fetchall() == [(body.id, 2, "Offered a seat")]

@@ -269,6 +269,14 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> tuple[Any, int]:
     return value, 0
 
 
+def _record_key(record: Any) -> tuple[str, str]:
+    """The record a changed row belongs to, as the team sync names it: a temperature
+    reading is part of its meeting."""
+    if isinstance(record, t.MeetingTemperature):
+        return "meeting", record.meeting_id
+    return record.__tablename__, record.id
+
+
 def erase(
     db: Database, contact_id: str, *, actor: str | None = None, first_here: bool = True
 ) -> ErasureResult:
@@ -298,7 +306,7 @@ def erase(
                         if text and pattern.search(text):
                             setattr(record, name, pattern.sub(ERASED_TEXT, text))
                             mentions += 1
-                            touched.add((model.__tablename__, record.id))  # type: ignore[attr-defined]
+                            touched.add(_record_key(record))
                     session.add(record)
         touched.add(("contact", contact_id))
         contact.name = ERASED_NAME
