@@ -127,6 +127,7 @@ def cells(draw: st.DrawFn) -> tuple[str, float, str, float]:
 @example(("a\n", 50.0, FONT, 9))
 @example(("000<%%Ж 0 00<0%%Ж", 51.51708984375001, FONT, 9))
 @example((" ".join(["aaaa", "\u0301"] * 3) + "\nb", 50.0, FONT, 9))
+@example(("0 \u0301\n", 4.0, FONT, 6))  # a line break at the end makes the markup runs
 def test_cell_lines_are_the_lines_a_paragraph_breaks_into(
     case: tuple[str, float, str, float],
 ) -> None:

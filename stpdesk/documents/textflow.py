@@ -129,9 +129,10 @@ def break_lines(text: str, width: float, font: str, size: float) -> list[Line]:
     space = measure.space
     shrinkage = rl_config.spaceShrinkage
     shrink = shrinkage * space
-    # one run of text, which a Paragraph sets a little differently: no line break, and no
-    # character its markup escapes (each of those is a run of its own)
-    simple = len(parts) == 1 and "<" not in text and ">" not in text and "&" not in text
+    # one run of text, which a Paragraph sets a little differently: no line break (even one
+    # at the end, whose <br/> makes the markup runs), and no character its markup escapes
+    # (each of those is a run of its own)
+    simple = not any(c in text for c in "\n<>&")
     lines: list[Line] = []
     for words in parts:
         current: list[str] = []
