@@ -18,8 +18,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .engine import BUSY_TIMEOUT_MS
+
+if TYPE_CHECKING:
+    from .engine import Database
 
 AUTOMERGE = 0  # no merging inside a write
 CRISIS_MERGE = 64  # ... unless a level holds this many segments (FTS5's default is 16)
@@ -133,3 +137,18 @@ def merge_step(connection: sqlite3.Connection, pages: int = MERGE_STEP_PAGES) ->
         # FTS5 says "nothing left to merge" by changing fewer than two rows
         more = more or connection.total_changes - before >= 2
     return more
+
+
+def merge_some(db: Database) -> bool:
+    """One step of merging on ``db``'s full-text indexes; True while more is left. Once
+    all is merged, the write-ahead log is copied back into the file."""
+    db.wait_for_checks()  # nothing is written to a file not yet known to be sound
+    connection = db.raw_connection()
+    try:
+        connection.isolation_level = None  # merge_step opens its own transactions
+        more = merge_step(connection)
+        if not more:  # then the log saves leave (engine.py), without keeping readers waiting
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return more
+    finally:
+        connection.close()

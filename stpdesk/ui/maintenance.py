@@ -14,28 +14,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..store import Database
-from ..store.index_merging import merge_step
+from ..store.index_merging import merge_some
 from .operations import Operations
 
 MERGE_AFTER_MS = 2_000  # quiet this long after a change before merging
 MERGE_GAP_MS = 50  # between merge steps: other work queued meanwhile goes first
 BACKUP_AFTER_MS = 60_000  # the first idle minute
 BUSY_RETRY_MS = 5_000  # the queue was busy when the time came: look again after this
-
-
-def merge_some(db: Database) -> bool:
-    """One step of merging on ``db``'s full-text indexes; True while more is left. Once
-    all is merged, the write-ahead log is copied back into the file."""
-    db.wait_for_checks()  # nothing is written to a file not yet known to be sound
-    connection = db.raw_connection()
-    try:
-        connection.isolation_level = None  # merge_step opens its own transactions
-        more = merge_step(connection)
-        if not more:  # then the log saves leave (engine.py), without keeping readers waiting
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        return more
-    finally:
-        connection.close()
 
 
 class IdleUpkeep(QObject):
