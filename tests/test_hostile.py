@@ -181,6 +181,26 @@ def test_a_costly_template_stops_with_its_file_and_line(seeded, monkeypatch, nam
     assert message in str(refused.value)
 
 
+def test_a_costly_part_under_a_shipped_template_is_stopped_too(seeded, monkeypatch):
+    """Shipped templates run unwatched, but not once a part they include is replaced by
+    a file of the user's own."""
+    from stpdesk.config import user_templates_dir
+    from stpdesk.documents import packs, templates
+
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 1.0)
+    folder = user_templates_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / "_temperature.md"
+    part.write_text(COSTLY_TEMPLATES["nested-loops"][0], encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(templates.TemplateError) as refused:
+        packs.meeting_pack(seeded.db, seeded.meeting_id, fmt="html")
+    assert time.perf_counter() - started < 5
+    assert "a loop runs too long" in str(refused.value)
+    part.unlink()  # the shipped part again: the pack is made
+    assert b"<html" in packs.meeting_pack(seeded.db, seeded.meeting_id, fmt="html")
+
+
 def test_a_costly_template_gives_exit_2_on_the_command_line(seeded, db_path, tmp_path, capsys):
     _write_template("big-string", COSTLY_TEMPLATES["big-string"][0])
     out = tmp_path / "pack.pdf"

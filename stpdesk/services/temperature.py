@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ..model import clock
-from ..model import tables as t
 from ..model.dates import uk_day
 from ..model.relationships import score_text, temperature_text
 from ..model.types import LONDON
 from ..store import Database
+from ..store.rows import as_stored, connection_of, fetch, stored_moment
 from . import entities
 
 TREND_MONTHS = 12
@@ -92,18 +92,17 @@ def trend_in(session: Session, body_id: str, *, today: date | None = None) -> Tr
     since = year_before(until)
     start = datetime.combine(since, time.min, tzinfo=LONDON)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=LONDON)
-    rows = session.exec(
-        select(t.MeetingTemperature, t.Meeting)
-        .join(t.Meeting, col(t.Meeting.id) == t.MeetingTemperature.meeting_id)
-        .where(t.MeetingTemperature.body_id == body_id)
-        .where(col(t.Meeting.deleted_at).is_(None))
-        .where(col(t.Meeting.starts_at) >= start)
-        .where(col(t.Meeting.starts_at) < end)
-        .order_by(col(t.Meeting.starts_at), col(t.Meeting.id))
-    ).all()
+    # plain SQL: a pack reads one trend per body, and the ORM's select took 1.5 ms each
+    rows = fetch(
+        connection_of(session),
+        "SELECT m.id, m.title, m.starts_at, r.score, r.reason FROM meeting_temperature r "
+        "JOIN meeting m ON m.id = r.meeting_id WHERE r.body_id = ? AND m.deleted_at IS NULL "
+        "AND m.starts_at >= ? AND m.starts_at < ? ORDER BY m.starts_at, m.id",
+        [body_id, as_stored(start), as_stored(end)],
+    )
     readings = [
-        Reading(uk_day(meeting.starts_at), meeting.id, meeting.title, reading.score, reading.reason)
-        for reading, meeting in rows
+        Reading(uk_day(stored_moment(row.starts_at)), row.id, row.title, row.score, row.reason)
+        for row in rows
     ]
     return Trend(body_id, since, until, readings)
 
