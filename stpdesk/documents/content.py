@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -151,9 +151,23 @@ def markdown_parser() -> MarkdownIt:
 
 def parse_markdown(markdown: str, literals: list[str], blocks: list[NamedBlock]) -> list[Block]:
     """Turn rendered Markdown (with data placeholders) into blocks."""
-    tokens = markdown_parser().parse(markdown)
+    tokens = (
+        _tokens(markdown) if len(markdown) <= _KEPT_MARKDOWN else markdown_parser().parse(markdown)
+    )
     builder = _Builder(literals, blocks)
     return builder.blocks(tokens)
+
+
+# Data reach the Markdown as numbered placeholders, so its text depends only on how many
+# items each list has and which branches the template took: at 100,000 meetings, where
+# lists are full, 20 meeting packs made 3 different texts. Their parse (a twentieth of a
+# pack) is kept; the tokens are only read after it.
+_KEPT_MARKDOWN = 200_000  # characters: a longer text is parsed each time, not kept
+
+
+@lru_cache(maxsize=16)
+def _tokens(markdown: str) -> list[Token]:
+    return markdown_parser().parse(markdown)
 
 
 def slug(text: str, taken: set[str]) -> str:
