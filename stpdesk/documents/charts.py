@@ -6,12 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
+from reportlab import rl_config
 
-from .fonts import FONT, FONT_BOLD, in_one_font, printable
+# Shapes check each attribute set against its type (a thousand checks a pack, 1 ms): ours
+# are set from checked figures. Off before the shapes module reads it (it decides then).
+rl_config.shapeChecking = 0
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart  # noqa: E402
+from reportlab.graphics.charts.legends import Legend  # noqa: E402
+from reportlab.graphics.shapes import Drawing, String  # noqa: E402
+from reportlab.lib import colors  # noqa: E402
+
+from .fonts import FONT, FONT_BOLD, in_one_font, printable  # noqa: E402
 
 # Colour-blind-safe (Okabe–Ito) colours, dark enough to print in greyscale.
 PALETTE = (

@@ -265,7 +265,7 @@ class _Contents(Flowable):
             text.setFont(style.fontName, size, leading)
             text.setFillColor(rgb(style.textColor))
             text.setTextOrigin(left, baseline)
-            for number, (line, width) in enumerate(lines):
+            for number, (line, _) in enumerate(lines):
                 if needs_fallback(line) or has_rtl(line):
                     draw_string(
                         canvas, left, baseline - number * leading, line, style.fontName, size
@@ -273,16 +273,13 @@ class _Contents(Flowable):
                     text.textLine("")
                 else:
                     text.textLine(line)
-                at = baseline - number * leading
-                canvas.linkRect(
-                    "", key, (left, at - 0.2 * size, left + width, at + size), relative=1
-                )
             if lines:  # the dot leader and page number follow the entry's last line
                 end = baseline - (len(lines) - 1) * leading
                 start = left + lines[-1][1]
                 self.drawn_leaders.append((key, start, end, style))
+                # one link over the whole entry: its title, leader and page number
                 canvas.linkRect(
-                    "", key, (start, end - 0.2 * size, self.width, end + size), relative=1
+                    "", key, (left, end - 0.2 * size, self.width, baseline + size), relative=1
                 )
             y -= height
         canvas.drawText(text)
