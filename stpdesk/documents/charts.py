@@ -368,7 +368,7 @@ def temperature_chart(data: TemperatureData, width: float = 420, height: float =
     """Readings over twelve months: time across, −2 (hostile) to +2 (supportive) up, each
     reading a numbered circle joined to the next. The scale is written in words on the
     axis, so the chart reads in greyscale and the numbers lead to the table."""
-    from reportlab.graphics.shapes import Circle, Line, PolyLine
+    from reportlab.graphics.shapes import Circle, Line, Path, PolyLine
 
     from ..model.relationships import TEMPERATURE_WORDS, score_text
 
@@ -384,18 +384,15 @@ def temperature_chart(data: TemperatureData, width: float = 420, height: float =
     def y_of(score: float) -> float:
         return bottom + (score + 2) * step
 
+    # the dashed grid lines and the month ticks are one path each: a node apiece took
+    # a third of the chart's drawing time
+    grid = Path(strokeColor=colors.grey, strokeWidth=0.3, strokeDashArray=[2, 2], fillColor=None)
     for score in range(-2, 3):
-        drawing.add(
-            Line(
-                left,
-                y_of(score),
-                left + plot_w,
-                y_of(score),
-                strokeColor=colors.grey,
-                strokeWidth=1.0 if score == 0 else 0.3,
-                strokeDashArray=None if score == 0 else [2, 2],
-            )
-        )
+        if score == 0:
+            drawing.add(Line(left, y_of(0), left + plot_w, y_of(0), strokeColor=colors.grey))
+        else:
+            grid.moveTo(left, y_of(score))
+            grid.lineTo(left + plot_w, y_of(score))
         drawing.add(
             String(
                 left - 4,
@@ -406,9 +403,14 @@ def temperature_chart(data: TemperatureData, width: float = 420, height: float =
                 textAnchor="end",
             )
         )
+    drawing.add(grid)
+    ticks = Path(strokeColor=colors.grey, strokeWidth=1, fillColor=None)
     for day, name in data.months:
-        drawing.add(Line(x_of(day), bottom, x_of(day), bottom - 3, strokeColor=colors.grey))
+        ticks.moveTo(x_of(day), bottom)
+        ticks.lineTo(x_of(day), bottom - 3)
         drawing.add(String(x_of(day) + 2, bottom - 11, name, fontName=FONT, fontSize=6.5))
+    if data.months:
+        drawing.add(ticks)
     if len(data.points) > 1:
         line: list[float] = []
         for point in data.points:
