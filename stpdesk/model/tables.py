@@ -554,13 +554,14 @@ class Commitment(CommitmentBase, Record, Deletable, table=True):
             "original_due_date",  # before SQLite 3.41, covering needs every named column
             "deleted_at",
         ),
-        # the same for a few bodies (a pack's): each body's period is its own range
+        # the same for a few bodies (a pack's): each body's, direction's and status's period
+        # is its own range, counted in the index's order (migration 0016)
         live_index(
             "ix_commitment_live_body_first_due",
             "body_id",
-            func.coalesce(literal_column("original_due_date"), literal_column("due_date")),
             "direction",
             "status",
+            func.coalesce(literal_column("original_due_date"), literal_column("due_date")),
             "due_date",
             "completed_on",
             "revisions",

@@ -44,6 +44,7 @@ REVISIONS: tuple[str, ...] = (
     "0014",
     "0012",  # after 0014, which reached main first
     "0015",
+    "0016",
 )
 HEAD_REVISION = REVISIONS[-1]
 
