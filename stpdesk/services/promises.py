@@ -118,6 +118,12 @@ def _quoted(values: type[CommitmentDirection] | type[CommitmentStatus]) -> str:
     return ", ".join(f"'{value.value}'" for value in values)
 
 
+def _how_many(condition: str) -> str:
+    """How many rows of a group meet ``condition`` (one that is NULL on a missing date is
+    not met)."""
+    return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
 def promises_in(
     connection: sqlite3.Connection,
     body_ids: Sequence[str] | None,
@@ -148,8 +154,8 @@ def promises_in(
     rows = connection.execute(
         "SELECT g.body_id, coalesce(b.name, ''), g.direction, g.status, g.n, g.overdue, g.late, "
         f"g.moved FROM (SELECT c.body_id, c.direction, c.status, count(*) AS n, "
-        f"sum({overdue_sql('c')}) AS overdue, sum({done_late_sql('c')}) AS late, "
-        f"sum({moves_sql('c')} > 0) AS moved {found} GROUP BY 1, 2, 3) g "
+        f"{_how_many(overdue_sql('c'))} AS overdue, {_how_many(done_late_sql('c'))} AS late, "
+        f"{_how_many(moves_sql('c') + ' > 0')} AS moved {found} GROUP BY 1, 2, 3) g "
         "JOIN body b ON b.id = g.body_id",
         params,
     ).fetchall()

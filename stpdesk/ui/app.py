@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         self.reminders = Reminders(self.ctx, self)
         gc.enable()  # off since the command started (cli._start_gui)
         self.on_screen.emit()
-        self.dashboard.start_promises()  # first in the queue: the chart shows soonest
+        self.dashboard.start_below_fold()  # first in the queue: those panels fill soonest
         self.db.start_checks()
         self.refresh_status()
         self.team_sync.start()

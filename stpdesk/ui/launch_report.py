@@ -5,8 +5,8 @@ it never load it. Two lines go to that file, each a mark of ``time.monotonic()``
 for every process on the machine, so the launching process can subtract its own start):
 ``painted`` once the window's first paint has gone to the screen, and ``filled`` once the
 dashboard's figures are all on it: after its data came in, each of its lists and trees has
-been painted with its first line laid out, and each engagement chart has been painted (or
-is scrolled out of sight).
+been painted with its first line laid out, and the engagement panel (read after the first
+paint) has been painted with its charts, unless it is scrolled out of sight.
 The app then quits as if closed. ``tests/benchmarks/bare_window.py`` reports the bare
 PySide6 window the same way.
 
@@ -29,6 +29,7 @@ from .dashboard import EngagementChart
 
 ENVIRONMENT = "STPDESK_REPORT_READY"
 PAINTING = (QEvent.Type.Expose, QEvent.Type.UpdateRequest)
+AWAITING_DATA = object()  # a part whose figures are still being read: its paint is not it
 
 
 def _laid_out(view: QAbstractItemView) -> bool:
@@ -43,11 +44,13 @@ class LaunchReport(QObject):
         self.path = path
         self.window = window
         self.handle: QObject | None = None  # the native window, once shown
-        self.pending: dict[QObject, QAbstractItemView | None] | None = None  # until data
+        self.pending: dict[QObject, QAbstractItemView | object | None] | None = None  # until data
         self.painted = self.filled = False  # marked
         self.saw_paint = self.handling = False
         window.installEventFilter(self)
         window.dashboard.loaded.connect(self._data_shown)
+        window.dashboard.engagement_loaded.connect(self._engagement_shown)
+        self.engagement_shown = False
         window.dashboard.load_failed.connect(self._failed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
@@ -80,6 +83,8 @@ class LaunchReport(QObject):
         self.saw_paint = True
         if self.pending and watched in self.pending:
             view = self.pending[watched]
+            if view is AWAITING_DATA:
+                return
             if view is None or _laid_out(view):
                 del self.pending[watched]
                 if not self.pending and not self.handling:  # painted by repaint()
@@ -92,9 +97,25 @@ class LaunchReport(QObject):
             for view in dashboard.findChildren(QAbstractItemView)
             if view.isVisibleTo(dashboard)  # not the tree's hidden header
         }
-        self.pending |= {chart: None for chart in dashboard.findChildren(EngagementChart)}
+        if self.engagement_shown:
+            self.pending |= {chart: None for chart in dashboard.findChildren(EngagementChart)}
+        else:  # in sight, it waits for its figures; scrolled out of sight, it need not
+            self.pending[dashboard.engagement_box] = AWAITING_DATA
         for part in self.pending:
             part.installEventFilter(self)
+
+    def _engagement_shown(self) -> None:
+        self.engagement_shown = True
+        if self.pending is None or self.filled:
+            return
+        box = self.window.dashboard.engagement_box
+        if self.pending.pop(box, None) is None:
+            return  # out of sight (or it came first): nothing to wait for
+        for chart in box.findChildren(EngagementChart):
+            self.pending[chart] = None
+            chart.installEventFilter(self)
+        if not self.pending:
+            QTimer.singleShot(0, self._done)
 
     def _failed(self) -> None:
         self._mark("failed")
