@@ -342,3 +342,33 @@ def test_a_moved_commitment_exports_to_a_workbook_and_csv(seeded, tmp_path) -> N
         path for path in exports.write_csv(seeded.db, tmp_path / "csv") if "ommitment" in path.name
     ]
     assert '""reason"": ""Board papers late""' in csv_file.read_text(encoding="utf-8-sig")
+
+
+def test_engagement_by_footprint_fills_once_the_window_is_on_screen(qtbot, seeded) -> None:
+    """Read after the first paint (it sits below the fold): "Loading…" until then, then a
+    chart per footprint whose figures are the footprint's own, and again after a change."""
+    from PySide6.QtWidgets import QLabel
+
+    from stpdesk.services import dashboard
+    from stpdesk.ui.app import MainWindow
+    from stpdesk.ui.dashboard import EngagementChart
+
+    window = MainWindow(seeded.db)
+    qtbot.addWidget(window)
+    board = window.dashboard
+    assert [label.text() for label in board.engagement_box.findChildren(QLabel)] == ["Loading…"]
+    with qtbot.waitSignal(board.engagement_loaded, timeout=10_000):
+        window.show()
+    expected = dashboard.engagement_summary(seeded.db, seeded.footprint_id)
+    def charts() -> list[EngagementChart]:
+        found = board.engagement_box.findChildren(EngagementChart)
+        return [chart for chart in found if chart.isVisibleTo(board)]
+
+    assert [chart.summary for chart in charts()] == [expected]
+    assert f"Asks made: {expected.asks_made}" in charts()[0].accessibleDescription()
+    # a new ask for one of its bodies: the panel reads again with the rest of the dashboard
+    with qtbot.waitSignal(board.engagement_loaded, timeout=10_000):
+        e.asks.create(seeded.db, {"title": "A seat on the board", "body_id": seeded.icb_id})
+        window.ops.changed.emit({"asks"})
+    [chart] = charts()
+    assert chart.summary.asks_made == expected.asks_made + 1

@@ -420,6 +420,7 @@ class Dashboard(QWidget):
         while self.engagement_layout.count():
             widget = self.engagement_layout.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # until it is deleted, on the event loop's next turn
                 widget.deleteLater()
         for part in parts:
             self.engagement_layout.addWidget(part)
