@@ -360,6 +360,7 @@ def test_engagement_by_footprint_fills_once_the_window_is_on_screen(qtbot, seede
     with qtbot.waitSignal(board.engagement_loaded, timeout=10_000):
         window.show()
     expected = dashboard.engagement_summary(seeded.db, seeded.footprint_id)
+
     def charts() -> list[EngagementChart]:
         found = board.engagement_box.findChildren(EngagementChart)
         return [chart for chart in found if chart.isVisibleTo(board)]
