@@ -92,7 +92,7 @@ class Dashboard:
 def dashboard(db: Database, *, on: date | None = None) -> Dashboard:
     """Overdue and due commitments, coming meetings, open asks, letters awaiting a reply
     and recent activity: the panels at the top of the dashboard. Engagement with each
-    footprint, below them, is :func:`engagement` (the window reads it after its first paint)."""
+    footprint, below them, is :func:`footprint_engagement` (read after the first paint)."""
     with clock.as_of(on), db.reader() as connection:
         result = Dashboard(today=today())
         result.overdue = engagement.overdue(connection, limit=LISTED)
