@@ -956,7 +956,9 @@ def test_other_scripts_print_in_fonts_that_have_them_in_reading_order(
     for name in ("pack.pdf", "letter.pdf"):
         data = (tmp_path / name).read_bytes()
         drawn = _drawn(data)
-        assert {font for text, font in drawn if "病院" in text} == {"/AAAAAA+DroidSansFallback"}
+        assert {font for text, font in drawn if "病院" in text} == {
+            "/AAAAAA+DroidSansFallback-DroidSansFallbacksubset-0"
+        }
         shown = "\n".join(text for text, _ in drawn)
         assert HEBREW_DRAWN in shown and ARABIC_DRAWN in shown, name
         assert "שלום" not in shown  # not drawn in the order typed: it would read backwards
@@ -967,6 +969,27 @@ def test_other_scripts_print_in_fonts_that_have_them_in_reading_order(
     assert _brief(seeded, db_path, tmp_path / "pack.html") == 0
     page = (tmp_path / "pack.html").read_text(encoding="utf-8")
     assert '<p dir="auto">Visit to 病院 🏥, then Łódź<br>שלום עליכם<br>مرحبا بكم</p>' in page
+
+
+def test_two_font_files_with_one_internal_name_each_print_as_themselves(tmp_path):
+    """ReportLab took a font for another one registered before it with the same internal
+    name (a subset and a full Droid Sans Fallback both say "DroidSansFallback"), so the
+    characters only the second file had printed as nothing (seen as NUL in the text)."""
+    from stpdesk.documents import content as c
+    from stpdesk.documents.pdf import render_pdf
+
+    other = tmp_path / "other fonts"
+    other.mkdir()
+    shutil.copy(TEST_FONTS / "DroidSansFallback-subset.ttf", other / "Another-Copy.ttf")
+
+    def drawn_in() -> set[str]:
+        document = c.Document(title="Fonts", blocks=[c.Paragraph([c.Span("Visit to 病院")])])
+        return {font for text, font in _drawn(render_pdf(document)) if "病院" in text}
+
+    with computer_fonts():
+        assert drawn_in() == {"/AAAAAA+DroidSansFallback-DroidSansFallbacksubset-0"}
+    with computer_fonts(other):  # the other file, of the same internal name, is its own
+        assert drawn_in() == {"/AAAAAA+DroidSansFallback-AnotherCopy-0"}
 
 
 def test_without_fontconfig_the_font_folders_are_searched(monkeypatch, tmp_path):

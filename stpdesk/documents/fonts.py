@@ -296,6 +296,11 @@ def _load(font: _SystemFont) -> TTFont | None:
         font.points = frozenset()  # pictures, not outlines: they would print blank
         return None
     font.points = frozenset(loaded.face.charToGlyph)  # type: ignore[attr-defined]
+    # ReportLab takes a font whose internal name another file's font already has for that
+    # other font (a subset and a full font are both "DroidSansFallback"): the characters only
+    # this file has would print as nothing. Its own name, from its file, keeps it itself.
+    own = f"{stem}-{font.index}".encode("ascii")
+    loaded.face.name = loaded.face.name + b"-" + own  # type: ignore[attr-defined]
     return loaded
 
 
