@@ -419,3 +419,38 @@ def test_a_pack_lists_the_most_pressing_asks_and_commitments_first(seeded) -> No
     assert pack.owed_to_us_total == 5
     everything = briefing.meeting_pack(db, seeded.meeting_id, on=today, commitments_listed=9)
     assert [item.text for item in everything.owed_to_us][-1] == "Undated"
+
+
+def test_packs_leave_the_garbage_collector_as_they_found_it(seeded) -> None:
+    """A pack collects less often while it is made; made alone, side by side or failing
+    half-way, the collector is set back as it was once the last one ends."""
+    import gc
+    import threading
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def gather() -> None:
+        seen.append(gc.get_threshold())
+        raise NotFound("There is no meeting with id x.")
+
+    with pytest.raises(NotFound):
+        packs._make_pack(gather, "pdf", None, None)
+    assert seen[0][0] > before[0] and gc.get_threshold() == before
+    started = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            started.wait(10)
+            assert packs.meeting_pack(seeded.db, seeded.meeting_id).startswith(b"%PDF")
+        except BaseException as error:  # noqa: BLE001 - reported below, on the main thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    started.wait(10)
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and gc.get_threshold() == before
